@@ -1,0 +1,12 @@
+#pragma once
+// Each command group registers its subcommands on the CLI11 app.
+namespace CLI {
+class App;
+}
+
+namespace samtok::cli {
+
+void addProjectCommands(CLI::App& app);
+void addMaskCommands(CLI::App& app);
+
+}  // namespace samtok::cli

@@ -1,0 +1,128 @@
+#include "cli/Commands.h"
+#include "cli/Progress.h"
+#include "model/Runtime.h"
+#include "sample/SampleScenes.h"
+#include "store/AddImages.h"
+#include "store/ProjectStore.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace samtok::cli {
+namespace {
+
+struct ProjectOptions {
+    std::string project;
+    std::string name;
+    std::vector<std::string> paths;
+    bool noRecursive = false;
+    bool json = false;
+    std::string folder;
+    int count = 12;
+};
+
+void init(const ProjectOptions& o) {
+    const std::string name = o.name.empty() ? std::filesystem::path(o.project).stem().string() : o.name;
+    ProjectStore store = ProjectStore::create(o.project, name);
+    std::cout << "created project '" << name << "' at " << store.path() << " (schema v" << store.schemaVersion() << ")\n";
+}
+
+void addImagesCommand(const ProjectOptions& o) {
+    ProjectStore store = ProjectStore::open(o.project);
+    const std::vector<std::string> files = collectImageFiles(o.paths, !o.noRecursive);
+    Progress progress("adding images");
+    const AddImagesReport r = addImages(store, files, [&](std::size_t d, std::size_t t) {
+        progress.update(d, t);
+        return true;
+    });
+    progress.finish();
+    for (const auto& [path, why] : r.failed) std::cerr << "skipped " << why << "\n";
+    std::cout << "added " << r.added.size() << ", duplicates skipped " << r.duplicates.size() << ", unreadable "
+              << r.failed.size() << " (project now has " << store.imageCount() << " images)\n";
+}
+
+void info(const ProjectOptions& o) {
+    ProjectStore store = ProjectStore::open(o.project);
+    nlohmann::json j;
+    j["path"] = store.path();
+    j["name"] = store.name();
+    j["schema_version"] = store.schemaVersion();
+    j["images"] = store.imageCount();
+    j["annotations"] = store.annotationCount();
+    nlohmann::json byStatus = nlohmann::json::object();
+    for (ImageStatus s : {ImageStatus::Unlabelled, ImageStatus::InProgress, ImageStatus::Done, ImageStatus::Reviewed})
+        byStatus[toString(s)] = store.images(ImageFilter{s, {}}).size();
+    j["images_by_status"] = byStatus;
+    nlohmann::json classes = nlohmann::json::array();
+    for (const LabelClass& c : store.classes()) classes.push_back({{"id", c.id}, {"name", c.name}, {"color", c.color}});
+    j["classes"] = classes;
+    nlohmann::json tokenizers = nlohmann::json::array();
+    for (const TokenizerModel& t : store.tokenizers())
+        tokenizers.push_back({{"id", t.id}, {"name", t.name}, {"checkpoint_sha256", t.checkpointSha256}});
+    j["tokenizers"] = tokenizers;
+    if (o.json) {
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    std::cout << "project      " << store.name() << "\n"
+              << "file         " << store.path() << "\n"
+              << "schema       v" << store.schemaVersion() << "\n"
+              << "images       " << store.imageCount() << "  (";
+    bool first = true;
+    for (auto& [k, v] : byStatus.items()) {
+        std::cout << (first ? "" : ", ") << k << " " << v.get<std::size_t>();
+        first = false;
+    }
+    std::cout << ")\n"
+              << "annotations  " << store.annotationCount() << "\n"
+              << "classes      " << store.classes().size() << "\n"
+              << "tokenizers   " << store.tokenizers().size() << "\n";
+}
+
+void sample(const ProjectOptions& o) {
+    const std::string path = createSampleProject(o.folder, o.count);
+    std::cout << "created sample project " << path << "\n";
+}
+
+}  // namespace
+
+void addProjectCommands(CLI::App& app) {
+    auto opts = std::make_shared<ProjectOptions>();
+    CLI::App* project = app.add_subcommand("project", "Create and inspect SAMTok Studio projects");
+    project->require_subcommand(1);
+
+    CLI::App* initCmd = project->add_subcommand("init", "Create a new, empty project file");
+    initCmd->add_option("PATH", opts->project, "Project file to create (e.g. my.samtok)")->required();
+    initCmd->add_option("--name", opts->name, "Project name (default: the file name)");
+    initCmd->callback([opts] { init(*opts); });
+
+    CLI::App* add = project->add_subcommand("add-images", "Add image files or folders (recursive; duplicates skipped by checksum)");
+    add->add_option("PROJECT", opts->project, "Project file")->required();
+    add->add_option("PATHS", opts->paths, "Image files and folders")->required();
+    add->add_flag("--no-recursive", opts->noRecursive, "Do not descend into sub-folders");
+    add->callback([opts] { addImagesCommand(*opts); });
+
+    CLI::App* infoCmd = project->add_subcommand("info", "Summarise a project");
+    infoCmd->add_option("PROJECT", opts->project, "Project file")->required();
+    infoCmd->add_flag("--json", opts->json, "Print JSON");
+    infoCmd->callback([opts] { info(*opts); });
+
+    CLI::App* sampleCmd = project->add_subcommand("sample", "Render the sample project (synthetic scenes with annotations)");
+    sampleCmd->add_option("FOLDER", opts->folder, "Folder to create it in")->required();
+    sampleCmd->add_option("--count", opts->count, "Number of images")->check(CLI::Range(1, 1000));
+    sampleCmd->callback([opts] { sample(*opts); });
+
+    CLI::App* version = app.add_subcommand("runtime", "Show the inference runtime: LibTorch version, device, threads");
+    auto threads = std::make_shared<int>(0);
+    version->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
+    version->callback([threads] {
+        runtime::configureThreads(*threads);
+        const runtime::Info i = runtime::info();
+        std::cout << "libtorch " << i.libtorchVersion << "\ndevice   " << i.device << "\nthreads  " << i.threads << "\n";
+    });
+}
+
+}  // namespace samtok::cli

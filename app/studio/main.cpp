@@ -1,0 +1,66 @@
+// samtok-studio: the desktop annotator.
+//   samtok-studio                 reopen the last project, or show the start page
+//   samtok-studio PROJECT         open (or, with --create, create) a project
+//   samtok-studio --sample        open the sample project, rendering it on first use
+#include "MainWindow.h"
+#include "ProjectSession.h"
+#include "model/Runtime.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTimer>
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("samtok-studio");
+    QApplication::setOrganizationName("SAMTok");
+    QApplication::setApplicationDisplayName("SAMTok Studio");
+    QApplication::setApplicationVersion(SAMTOK_VERSION);
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription("SAMTok Studio: label image regions and turn masks into SAMTok tokens.");
+    cli.addHelpOption();
+    cli.addVersionOption();
+    cli.addPositionalArgument("project", "Project file (.samtok) to open.");
+    QCommandLineOption sample("sample", "Open the sample project (rendered on first use).");
+    QCommandLineOption create("create", "Create the project file if it does not exist.");
+    QCommandLineOption threads("threads", "Inference threads (default: all cores).", "n", "0");
+    QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to <file> and quit (for docs and CI).",
+                                  "file");
+    cli.addOptions({sample, create, threads, screenshot});
+    cli.process(app);
+
+    samtok::runtime::configureThreads(cli.value(threads).toInt());
+
+    samtok::ui::ProjectSession session;
+    samtok::ui::MainWindow window(&session);
+    window.show();
+
+    QString error;
+    const QStringList args = cli.positionalArguments();
+    if (cli.isSet(sample)) {
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sample";
+        error = session.openSample(folder);
+    } else if (!args.isEmpty()) {
+        const QString path = args.front();
+        if (cli.isSet(create) && !QFileInfo::exists(path))
+            error = session.create(path, QFileInfo(path).completeBaseName());
+        else
+            error = session.open(path);
+    } else if (const QStringList recent = samtok::ui::ProjectSession::recentProjects(); !recent.isEmpty()) {
+        session.open(recent.front());  // a stale entry just leaves the start page up
+    }
+    if (!error.isEmpty()) QMessageBox::warning(&window, "Cannot open the project", error);
+
+    if (cli.isSet(screenshot)) {
+        const QString file = cli.value(screenshot);
+        QTimer::singleShot(800, &window, [&window, file] {
+            window.grab().save(file);
+            QApplication::quit();
+        });
+    }
+    return QApplication::exec();
+}

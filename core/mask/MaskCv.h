@@ -1,0 +1,16 @@
+#pragma once
+// Conversions between Mask and OpenCV images.
+#include "mask/Mask.h"
+
+#include <opencv2/core.hpp>
+
+namespace samtok {
+
+// CV_8UC1 of 0/1, sharing no memory with the mask.
+cv::Mat toMat(const Mask& mask);
+// CV_8UC1 of 0/255, for display and PNG files.
+cv::Mat toMat255(const Mask& mask);
+// Any single-channel 8-bit image; pixels > threshold are foreground.
+Mask fromMat(const cv::Mat& image, int threshold = 0);
+
+}  // namespace samtok

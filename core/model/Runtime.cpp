@@ -1,0 +1,23 @@
+#include "model/Runtime.h"
+
+#include <torch/torch.h>
+
+#include <thread>
+
+namespace samtok::runtime {
+
+void configureThreads(int threads) {
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+}
+
+Info info() {
+    Info out;
+    out.libtorchVersion = TORCH_VERSION;
+    out.cudaAvailable = torch::cuda::is_available();
+    out.device = out.cudaAvailable ? "cuda:0" : "cpu";
+    out.threads = torch::get_num_threads();
+    return out;
+}
+
+}  // namespace samtok::runtime

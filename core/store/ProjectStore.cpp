@@ -1,0 +1,407 @@
+#include "store/ProjectStore.h"
+
+#include "store/Schema.h"
+#include "store/Sqlite.h"
+#include "util/Error.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace samtok {
+namespace {
+
+constexpr char kSqliteMagic[] = "SQLite format 3";  // plus its NUL: 16 bytes
+
+std::string quoted(const std::string& p) { return "'" + p + "'"; }
+
+// Refuses, before SQLite touches the file, anything that is not an SQLite database.
+void requireSqliteFile(const std::string& path) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) throw UserError(quoted(path) + ": no such project file");
+    if (fs::is_directory(st)) throw UserError(quoted(path) + ": is a directory, not a project file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UserError(quoted(path) + ": cannot be read");
+    char header[16] = {};
+    in.read(header, sizeof header);
+    if (in.gcount() == 0) throw UserError(quoted(path) + ": empty file, not a SAMTok project");
+    if (in.gcount() < 16 || std::memcmp(header, kSqliteMagic, 16) != 0)
+        throw UserError(quoted(path) + ": not a SAMTok project (not an SQLite database)");
+}
+
+void configureConnection(sql::Database& db) {
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+}
+
+void migrate(sql::Database& db, int from) {
+    const auto& all = schema::migrations();
+    for (int v = from; v < static_cast<int>(all.size()); ++v) {
+        sql::Transaction t(db);
+        db.exec(all[static_cast<std::size_t>(v)]);
+        db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+        t.commit();
+    }
+}
+
+std::string absolutePath(const std::string& p) {
+    std::error_code ec;
+    fs::path abs = fs::weakly_canonical(fs::absolute(p), ec);
+    return ec ? fs::absolute(p).lexically_normal().string() : abs.string();
+}
+
+ImageRecord readImage(const sql::Statement& s) {
+    ImageRecord r;
+    r.id = s.int64(0);
+    r.path = s.text(1);
+    r.width = static_cast<int>(s.int64(2));
+    r.height = static_cast<int>(s.int64(3));
+    r.checksum = s.text(4);
+    r.status = imageStatusFromString(s.text(5));
+    r.addedAt = s.int64(6);
+    return r;
+}
+
+constexpr const char* kImageColumns = "SELECT id, path, width, height, checksum, status, added_at FROM images";
+constexpr const char* kAnnotationColumns =
+    "SELECT id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, area,"
+    " source, caption, review_state, created_at, updated_at FROM annotations";
+
+Annotation readAnnotation(const sql::Statement& s) {
+    Annotation a;
+    a.id = s.int64(0);
+    a.imageId = s.int64(1);
+    if (!s.isNull(2)) a.classId = s.int64(2);
+    const int h = static_cast<int>(s.int64(3)), w = static_cast<int>(s.int64(4));
+    try {
+        a.mask = rle::fromString(s.text(5), h, w);
+    } catch (const FormatError& e) {
+        throw FormatError("annotation " + std::to_string(a.id) + " has a damaged mask: " + e.what());
+    }
+    a.bbox = {static_cast<int>(s.int64(6)), static_cast<int>(s.int64(7)), static_cast<int>(s.int64(8)),
+              static_cast<int>(s.int64(9))};
+    a.area = static_cast<std::uint64_t>(s.int64(10));
+    a.source = annotationSourceFromString(s.text(11));
+    a.caption = s.text(12);
+    a.review = reviewStateFromString(s.text(13));
+    a.createdAt = s.int64(14);
+    a.updatedAt = s.int64(15);
+    return a;
+}
+
+void bindMask(sql::Statement& s, int first, const Rle& mask) {
+    if (mask.height <= 0 || mask.width <= 0) throw UserError("an annotation needs a non-empty mask size");
+    const PixelBox box = rle::toBbox(mask);
+    s.bind(first, mask.height)
+        .bind(first + 1, mask.width)
+        .bind(first + 2, rle::toString(mask))
+        .bind(first + 3, box.x)
+        .bind(first + 4, box.y)
+        .bind(first + 5, box.width)
+        .bind(first + 6, box.height)
+        .bind(first + 7, static_cast<std::int64_t>(rle::area(mask)));
+}
+
+}  // namespace
+
+ProjectStore::ProjectStore(std::string path, std::unique_ptr<sql::Database> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+ProjectStore::ProjectStore(ProjectStore&&) noexcept = default;
+ProjectStore& ProjectStore::operator=(ProjectStore&&) noexcept = default;
+ProjectStore::~ProjectStore() = default;
+
+ProjectStore ProjectStore::create(const std::string& path, const std::string& name) {
+    std::error_code ec;
+    if (fs::exists(path, ec)) throw UserError(quoted(path) + ": already exists; open it instead");
+    const fs::path parent = fs::absolute(path).parent_path();
+    if (!fs::is_directory(parent, ec)) throw UserError(quoted(parent.string()) + ": no such folder");
+    auto db = std::make_unique<sql::Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db->exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+    configureConnection(*db);
+    migrate(*db, 0);
+    ProjectStore store(absolutePath(path), std::move(db));
+    store.transaction([&] {
+        store.setMeta("name", name);
+        store.setMeta("created_at", std::to_string(nowMillis()));
+    });
+    return store;
+}
+
+ProjectStore ProjectStore::open(const std::string& path) {
+    requireSqliteFile(path);
+    auto db = std::make_unique<sql::Database>(path, SQLITE_OPEN_READWRITE);
+    // Checks read only; nothing is written before they pass.
+    std::string check;
+    try {
+        check = db->queryText("PRAGMA quick_check").value_or("no answer");
+    } catch (const StoreError& e) {
+        throw UserError(quoted(path) + ": the project file is corrupt (" + e.what() + ")");
+    }
+    if (check != "ok") throw UserError(quoted(path) + ": the project file is corrupt (" + check + ")");
+    const auto appId = db->queryInt("PRAGMA application_id");
+    const auto version = db->queryInt("PRAGMA user_version");
+    if (appId != schema::kApplicationId)
+        throw UserError(quoted(path) + ": an SQLite database, but not a SAMTok Studio project");
+    if (version > schema::currentVersion())
+        throw UserError(quoted(path) + ": written by a newer SAMTok Studio (schema v" + std::to_string(version) +
+                        "; this program reads up to v" + std::to_string(schema::currentVersion()) + ")");
+    configureConnection(*db);
+    migrate(*db, static_cast<int>(version));
+    return ProjectStore(absolutePath(path), std::move(db));
+}
+
+std::string ProjectStore::directory() const { return fs::path(path_).parent_path().string(); }
+
+int ProjectStore::schemaVersion() const { return static_cast<int>(db_->queryInt("PRAGMA user_version")); }
+
+void ProjectStore::transaction(const std::function<void()>& fn) {
+    sql::Transaction t(*db_);
+    fn();
+    t.commit();
+}
+
+std::string ProjectStore::name() const { return meta("name").value_or(fs::path(path_).stem().string()); }
+
+void ProjectStore::setMeta(const std::string& key, const std::string& value) {
+    db_->prepare("INSERT INTO project_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+std::optional<std::string> ProjectStore::meta(const std::string& key) const {
+    auto& s = db_->prepare("SELECT value FROM project_meta WHERE key = ?1");
+    s.bind(1, key);
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
+}
+
+std::optional<RowId> ProjectStore::findImageByChecksum(const std::string& checksum) const {
+    auto& s = db_->prepare("SELECT id FROM images WHERE checksum = ?1");
+    s.bind(1, checksum);
+    std::optional<RowId> out;
+    if (s.step()) out = s.int64(0);
+    s.reset();
+    return out;
+}
+
+RowId ProjectStore::addImage(const NewImage& image) {
+    // Inside the project's folder, store the path relative to it, so the
+    // project can move together with its images.
+    const fs::path abs = absolutePath(image.path);
+    const fs::path rel = abs.lexically_relative(directory());
+    const bool inside = !rel.empty() && *rel.begin() != "..";
+    db_->prepare("INSERT INTO images(path, width, height, checksum, added_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, inside ? rel.string() : abs.string())
+        .bind(2, image.width)
+        .bind(3, image.height)
+        .bind(4, image.checksum)
+        .bind(5, nowMillis())
+        .run();
+    return db_->lastInsertId();
+}
+
+std::vector<ImageRecord> ProjectStore::images(const ImageFilter& filter) const {
+    std::string sqlText = std::string(kImageColumns) + " WHERE (?1 IS NULL OR status = ?1)" +
+                          " AND (?2 = '' OR instr(lower(path), lower(?2)) > 0) ORDER BY id";
+    auto& s = db_->prepare(sqlText);
+    if (filter.status) s.bind(1, toString(*filter.status));
+    s.bind(2, filter.nameContains);
+    std::vector<ImageRecord> out;
+    while (s.step()) out.push_back(readImage(s));
+    s.reset();
+    return out;
+}
+
+std::optional<ImageRecord> ProjectStore::image(RowId id) const {
+    auto& s = db_->prepare(std::string(kImageColumns) + " WHERE id = ?1");
+    s.bind(1, id);
+    std::optional<ImageRecord> out;
+    if (s.step()) out = readImage(s);
+    s.reset();
+    return out;
+}
+
+std::int64_t ProjectStore::imageCount() const { return db_->queryInt("SELECT count(*) FROM images"); }
+
+void ProjectStore::setImageStatus(RowId id, ImageStatus status) {
+    db_->prepare("UPDATE images SET status = ?2 WHERE id = ?1").bind(1, id).bind(2, toString(status)).run();
+    if (db_->changes() == 0) throw UserError("no image with id " + std::to_string(id));
+}
+
+std::string ProjectStore::resolveImagePath(const ImageRecord& image) const {
+    const fs::path p(image.path);
+    return p.is_absolute() ? p.string() : (fs::path(directory()) / p).lexically_normal().string();
+}
+
+RowId ProjectStore::addClass(const std::string& name, const std::string& color) {
+    db_->prepare("INSERT INTO label_classes(name, color, position) "
+                 "VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM label_classes))")
+        .bind(1, name)
+        .bind(2, color)
+        .run();
+    return db_->lastInsertId();
+}
+
+std::vector<LabelClass> ProjectStore::classes() const {
+    auto& s = db_->prepare("SELECT id, name, color FROM label_classes ORDER BY position, id");
+    std::vector<LabelClass> out;
+    while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2)});
+    s.reset();
+    return out;
+}
+
+RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now) {
+    auto& s = db_->prepare(
+        "INSERT INTO annotations(image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
+        " bbox_h, area, source, caption, review_state, created_at, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)");
+    s.bind(1, a.imageId).bind(2, a.classId);
+    bindMask(s, 3, a.mask);
+    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, a.createdAt ? a.createdAt : now);
+    s.run();
+    return db_->lastInsertId();
+}
+
+RowId ProjectStore::addAnnotation(const Annotation& a) { return insertAnnotation(a, nowMillis()); }
+
+std::vector<RowId> ProjectStore::addAnnotations(const std::vector<Annotation>& annotations, std::size_t batchSize) {
+    std::vector<RowId> ids;
+    ids.reserve(annotations.size());
+    const Millis now = nowMillis();
+    batchSize = std::max<std::size_t>(1, batchSize);
+    for (std::size_t start = 0; start < annotations.size(); start += batchSize) {
+        sql::Transaction t(*db_);
+        const std::size_t end = std::min(annotations.size(), start + batchSize);
+        for (std::size_t i = start; i < end; ++i) ids.push_back(insertAnnotation(annotations[i], now));
+        t.commit();
+    }
+    return ids;
+}
+
+void ProjectStore::updateAnnotation(const Annotation& a) {
+    auto& s = db_->prepare(
+        "UPDATE annotations SET class_id = ?2, mask_height = ?3, mask_width = ?4, rle_counts = ?5, bbox_x = ?6,"
+        " bbox_y = ?7, bbox_w = ?8, bbox_h = ?9, area = ?10, source = ?11, caption = ?12, review_state = ?13,"
+        " updated_at = ?14 WHERE id = ?1");
+    s.bind(1, a.id).bind(2, a.classId);
+    bindMask(s, 3, a.mask);
+    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, nowMillis());
+    s.run();
+    if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(a.id));
+}
+
+void ProjectStore::removeAnnotation(RowId id) {
+    db_->prepare("DELETE FROM annotations WHERE id = ?1").bind(1, id).run();
+    if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(id));
+}
+
+std::optional<Annotation> ProjectStore::annotation(RowId id) const {
+    auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE id = ?1");
+    s.bind(1, id);
+    std::optional<Annotation> out;
+    if (s.step()) out = readAnnotation(s);
+    s.reset();
+    return out;
+}
+
+std::vector<Annotation> ProjectStore::annotationsForImage(RowId imageId) const {
+    auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?1 ORDER BY id");
+    s.bind(1, imageId);
+    std::vector<Annotation> out;
+    while (s.step()) out.push_back(readAnnotation(s));
+    s.reset();
+    return out;
+}
+
+std::int64_t ProjectStore::annotationCount() const { return db_->queryInt("SELECT count(*) FROM annotations"); }
+
+RowId ProjectStore::addReferringExpression(RowId annotationId, const std::string& text) {
+    db_->prepare("INSERT INTO referring_expressions(annotation_id, text, created_at) VALUES (?1, ?2, ?3)")
+        .bind(1, annotationId)
+        .bind(2, text)
+        .bind(3, nowMillis())
+        .run();
+    return db_->lastInsertId();
+}
+
+std::vector<std::string> ProjectStore::referringExpressions(RowId annotationId) const {
+    auto& s = db_->prepare("SELECT text FROM referring_expressions WHERE annotation_id = ?1 ORDER BY id");
+    s.bind(1, annotationId);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    s.reset();
+    return out;
+}
+
+RowId ProjectStore::registerTokenizer(const TokenizerModel& m) {
+    db_->prepare("INSERT INTO tokenizer_models(name, config, checkpoint_sha256, registered_at) VALUES (?1, ?2, ?3, ?4)"
+                 " ON CONFLICT(checkpoint_sha256) DO NOTHING")
+        .bind(1, m.name)
+        .bind(2, m.configJson)
+        .bind(3, m.checkpointSha256)
+        .bind(4, nowMillis())
+        .run();
+    auto& s = db_->prepare("SELECT id FROM tokenizer_models WHERE checkpoint_sha256 = ?1");
+    s.bind(1, m.checkpointSha256);
+    s.step();
+    const RowId id = s.int64(0);
+    s.reset();
+    return id;
+}
+
+std::vector<TokenizerModel> ProjectStore::tokenizers() const {
+    auto& s = db_->prepare("SELECT id, name, config, checkpoint_sha256 FROM tokenizer_models ORDER BY id");
+    std::vector<TokenizerModel> out;
+    while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3)});
+    s.reset();
+    return out;
+}
+
+void ProjectStore::setTokens(const MaskTokens& t) {
+    db_->prepare("INSERT INTO tokens(annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(annotation_id, tokenizer_id) DO UPDATE SET"
+                 " c0 = ?3, c1 = ?4, reconstruction_iou = ?5, created_at = ?6")
+        .bind(1, t.annotationId)
+        .bind(2, t.tokenizerId)
+        .bind(3, t.c0)
+        .bind(4, t.c1)
+        .bind(5, t.reconstructionIou)
+        .bind(6, t.createdAt ? t.createdAt : nowMillis())
+        .run();
+}
+
+std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
+    auto& s = db_->prepare(
+        "SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens"
+        " WHERE annotation_id = ?1 ORDER BY tokenizer_id");
+    s.bind(1, annotationId);
+    std::vector<MaskTokens> out;
+    while (s.step()) {
+        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)), {}, s.int64(5)};
+        if (!s.isNull(4)) t.reconstructionIou = s.real(4);
+        out.push_back(t);
+    }
+    s.reset();
+    return out;
+}
+
+std::string ProjectStore::integrityCheck() const {
+    auto& s = db_->prepare("PRAGMA integrity_check");
+    std::string out;
+    while (s.step()) out += (out.empty() ? "" : "\n") + s.text(0);
+    s.reset();
+    return out;
+}
+
+}  // namespace samtok

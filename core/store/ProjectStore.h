@@ -1,0 +1,106 @@
+#pragma once
+// One SQLite file per project. The GUI and the CLI both work through this class.
+//
+// Every public mutating call is one transaction of its own, unless the caller
+// groups several in transaction(), which then is the one transaction of a
+// user action. Opening refuses (without writing to the file) anything that is
+// not a healthy project this program can read.
+#include "store/Records.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samtok {
+
+namespace sql {
+class Database;
+}
+
+struct NewImage {
+    std::string path;  // absolute or relative to the current directory
+    int width = 0;
+    int height = 0;
+    std::string checksum;
+};
+
+struct ImageFilter {
+    std::optional<ImageStatus> status;
+    std::string nameContains;  // case-insensitive substring of the path
+};
+
+class ProjectStore {
+public:
+    // Creates a new project file; refuses an existing path.
+    static ProjectStore create(const std::string& path, const std::string& name);
+    // Opens an existing project, migrating an older schema forward.
+    static ProjectStore open(const std::string& path);
+
+    ProjectStore(ProjectStore&&) noexcept;
+    ProjectStore& operator=(ProjectStore&&) noexcept;
+    ~ProjectStore();
+
+    const std::string& path() const { return path_; }
+    std::string directory() const;
+    int schemaVersion() const;
+
+    // Runs fn inside one transaction: all of it is saved, or none.
+    void transaction(const std::function<void()>& fn);
+
+    // Project metadata.
+    std::string name() const;
+    void setMeta(const std::string& key, const std::string& value);
+    std::optional<std::string> meta(const std::string& key) const;
+
+    // Images.
+    std::optional<RowId> findImageByChecksum(const std::string& checksum) const;
+    RowId addImage(const NewImage& image);
+    std::vector<ImageRecord> images(const ImageFilter& filter = {}) const;
+    std::optional<ImageRecord> image(RowId id) const;
+    std::int64_t imageCount() const;
+    void setImageStatus(RowId id, ImageStatus status);
+    std::string resolveImagePath(const ImageRecord& image) const;  // absolute path on disk
+
+    // Label classes.
+    RowId addClass(const std::string& name, const std::string& color);
+    std::vector<LabelClass> classes() const;
+
+    // Annotations.
+    RowId addAnnotation(const Annotation& a);
+    void updateAnnotation(const Annotation& a);
+    void removeAnnotation(RowId id);
+    std::optional<Annotation> annotation(RowId id) const;
+    std::vector<Annotation> annotationsForImage(RowId imageId) const;
+    std::int64_t annotationCount() const;
+
+    // Referring expressions: many per annotation.
+    RowId addReferringExpression(RowId annotationId, const std::string& text);
+    std::vector<std::string> referringExpressions(RowId annotationId) const;
+
+    // Tokenizers and the tokens they gave. registerTokenizer returns the
+    // existing row when the checkpoint checksum is already known.
+    RowId registerTokenizer(const TokenizerModel& model);
+    std::vector<TokenizerModel> tokenizers() const;
+    void setTokens(const MaskTokens& tokens);
+    std::vector<MaskTokens> tokensFor(RowId annotationId) const;
+
+    // Bulk path for imports: annotations are written in batched transactions
+    // through one prepared statement. Returns the new ids in order.
+    std::vector<RowId> addAnnotations(const std::vector<Annotation>& annotations, std::size_t batchSize = 20000);
+
+    // "ok", or SQLite's list of problems.
+    std::string integrityCheck() const;
+
+    sql::Database& database() { return *db_; }
+
+private:
+    ProjectStore(std::string path, std::unique_ptr<sql::Database> db);
+    RowId insertAnnotation(const Annotation& a, Millis now);
+
+    std::string path_;
+    std::unique_ptr<sql::Database> db_;
+};
+
+}  // namespace samtok

@@ -1,0 +1,78 @@
+#pragma once
+// The rows of a project, as the rest of the program sees them.
+#include "mask/CocoRle.h"
+#include "mask/Mask.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samtok {
+
+using RowId = std::int64_t;
+using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
+
+enum class ImageStatus { Unlabelled, InProgress, Done, Reviewed };
+enum class AnnotationSource { Click, Brush, Polygon, Import };
+enum class ReviewState { Unreviewed, Accepted, Rejected };
+
+const char* toString(ImageStatus s);
+const char* toString(AnnotationSource s);
+const char* toString(ReviewState s);
+// Throw UserError naming the bad value.
+ImageStatus imageStatusFromString(const std::string& s);
+AnnotationSource annotationSourceFromString(const std::string& s);
+ReviewState reviewStateFromString(const std::string& s);
+
+struct ImageRecord {
+    RowId id = 0;
+    std::string path;  // as stored: relative to the project's folder when inside it
+    int width = 0;
+    int height = 0;
+    std::string checksum;  // SHA-256 of the file's bytes
+    ImageStatus status = ImageStatus::Unlabelled;
+    Millis addedAt = 0;
+};
+
+struct LabelClass {
+    RowId id = 0;
+    std::string name;
+    std::string color;  // "#rrggbb"
+};
+
+struct Annotation {
+    RowId id = 0;
+    RowId imageId = 0;
+    std::optional<RowId> classId;
+    Rle mask;  // size equals the image's
+    AnnotationSource source = AnnotationSource::Brush;
+    std::string caption;
+    ReviewState review = ReviewState::Unreviewed;
+    Millis createdAt = 0;
+    Millis updatedAt = 0;
+
+    // Derived from the mask when stored; filled in when read.
+    PixelBox bbox;
+    std::uint64_t area = 0;
+};
+
+struct TokenizerModel {
+    RowId id = 0;
+    std::string name;
+    std::string configJson;
+    std::string checkpointSha256;
+};
+
+struct MaskTokens {
+    RowId annotationId = 0;
+    RowId tokenizerId = 0;
+    int c0 = 0;
+    int c1 = 0;
+    std::optional<double> reconstructionIou;
+    Millis createdAt = 0;
+};
+
+Millis nowMillis();
+
+}  // namespace samtok

@@ -1,0 +1,100 @@
+#include "store/Schema.h"
+
+namespace samtok::schema {
+
+const std::vector<std::string>& migrations() {
+    static const std::vector<std::string> all{
+        // v1: the first schema.
+        R"sql(
+CREATE TABLE project_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE images (
+  id       INTEGER PRIMARY KEY,
+  path     TEXT NOT NULL UNIQUE,
+  width    INTEGER NOT NULL CHECK (width > 0),
+  height   INTEGER NOT NULL CHECK (height > 0),
+  checksum TEXT NOT NULL UNIQUE CHECK (length(checksum) = 64),
+  status   TEXT NOT NULL DEFAULT 'unlabelled'
+           CHECK (status IN ('unlabelled', 'in_progress', 'done', 'reviewed')),
+  added_at INTEGER NOT NULL
+);
+CREATE INDEX images_by_status ON images(status);
+
+CREATE TABLE label_classes (
+  id       INTEGER PRIMARY KEY,
+  name     TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+  color    TEXT NOT NULL CHECK (color GLOB '#[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]'),
+  position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE annotations (
+  id           INTEGER PRIMARY KEY,
+  image_id     INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  class_id     INTEGER REFERENCES label_classes(id) ON DELETE SET NULL,
+  mask_height  INTEGER NOT NULL CHECK (mask_height > 0),
+  mask_width   INTEGER NOT NULL CHECK (mask_width > 0),
+  rle_counts   TEXT NOT NULL,
+  bbox_x       INTEGER NOT NULL,
+  bbox_y       INTEGER NOT NULL,
+  bbox_w       INTEGER NOT NULL CHECK (bbox_w >= 0),
+  bbox_h       INTEGER NOT NULL CHECK (bbox_h >= 0),
+  area         INTEGER NOT NULL CHECK (area >= 0),
+  source       TEXT NOT NULL CHECK (source IN ('click', 'brush', 'polygon', 'import')),
+  caption      TEXT NOT NULL DEFAULT '',
+  review_state TEXT NOT NULL DEFAULT 'unreviewed'
+               CHECK (review_state IN ('unreviewed', 'accepted', 'rejected')),
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+);
+CREATE INDEX annotations_by_image ON annotations(image_id);
+CREATE INDEX annotations_by_class ON annotations(class_id);
+
+-- A mask covers its whole image, so stored sizes must agree.
+CREATE TRIGGER annotations_mask_size_insert BEFORE INSERT ON annotations
+WHEN NOT EXISTS (SELECT 1 FROM images WHERE id = NEW.image_id
+                 AND width = NEW.mask_width AND height = NEW.mask_height)
+ AND EXISTS (SELECT 1 FROM images WHERE id = NEW.image_id)
+BEGIN SELECT RAISE(ABORT, 'mask size differs from its image size'); END;
+CREATE TRIGGER annotations_mask_size_update BEFORE UPDATE OF mask_width, mask_height, image_id ON annotations
+WHEN NOT EXISTS (SELECT 1 FROM images WHERE id = NEW.image_id
+                 AND width = NEW.mask_width AND height = NEW.mask_height)
+ AND EXISTS (SELECT 1 FROM images WHERE id = NEW.image_id)
+BEGIN SELECT RAISE(ABORT, 'mask size differs from its image size'); END;
+
+CREATE TABLE referring_expressions (
+  id            INTEGER PRIMARY KEY,
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  text          TEXT NOT NULL CHECK (length(trim(text)) > 0),
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX referring_expressions_by_annotation ON referring_expressions(annotation_id);
+
+-- Tokens are meaningless without the tokenizer that made them, so every token
+-- row names one, and a tokenizer cannot be removed while tokens refer to it.
+CREATE TABLE tokenizer_models (
+  id                INTEGER PRIMARY KEY,
+  name              TEXT NOT NULL,
+  config            TEXT NOT NULL CHECK (json_valid(config)),
+  checkpoint_sha256 TEXT NOT NULL UNIQUE CHECK (length(checkpoint_sha256) = 64),
+  registered_at     INTEGER NOT NULL
+);
+
+CREATE TABLE tokens (
+  annotation_id      INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  tokenizer_id       INTEGER NOT NULL REFERENCES tokenizer_models(id) ON DELETE RESTRICT,
+  c0                 INTEGER NOT NULL CHECK (c0 BETWEEN 0 AND 255),
+  c1                 INTEGER NOT NULL CHECK (c1 BETWEEN 0 AND 255),
+  reconstruction_iou REAL CHECK (reconstruction_iou IS NULL OR reconstruction_iou BETWEEN 0.0 AND 1.0),
+  created_at         INTEGER NOT NULL,
+  PRIMARY KEY (annotation_id, tokenizer_id)
+) WITHOUT ROWID;
+CREATE INDEX tokens_by_tokenizer ON tokens(tokenizer_id);
+)sql",
+    };
+    return all;
+}
+
+}  // namespace samtok::schema

@@ -1,0 +1,105 @@
+// The samtok command line as a user runs it: outputs and exit codes.
+#include "TestPaths.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+    int code = -1;
+    std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+    const std::string cmd = std::string(SAMTOK_CLI) + " " + args + " 2>&1";
+    Result r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+}  // namespace
+
+using samtok::test::TempDir;
+
+TEST(Cli, ProjectInitAddImagesInfo) {
+    TempDir dir;
+    const std::string p = dir.file("p.samtok");
+    EXPECT_EQ(run("project init " + p + " --name Demo").code, 0);
+    const Result again = run("project init " + p);
+    EXPECT_EQ(again.code, 1);
+    EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+
+    const auto berkeley = (samtok::test::sharedDir() / "data/berkeley/images").string();
+    const Result add = run("project add-images " + p + " " + berkeley);
+    EXPECT_EQ(add.code, 0) << add.out;
+    // 100 files, 96 distinct pictures (data/README.md): byte-identical copies are skipped.
+    EXPECT_NE(add.out.find("added 96, duplicates skipped 4"), std::string::npos) << add.out;
+    const Result twice = run("project add-images " + p + " " + berkeley);
+    EXPECT_NE(twice.out.find("added 0, duplicates skipped 100"), std::string::npos) << twice.out;
+
+    const Result info = run("project info --json " + p);
+    ASSERT_EQ(info.code, 0) << info.out;
+    const auto j = nlohmann::json::parse(info.out);
+    EXPECT_EQ(j["name"], "Demo");
+    EXPECT_EQ(j["images"], 96);
+    EXPECT_EQ(j["images_by_status"]["unlabelled"], 96);
+}
+
+TEST(Cli, MaskRleMatchesTheGoldenLine) {
+    const auto dir = samtok::test::sharedDir() / "golden/coco-rle";
+    std::ifstream in(dir / "expected.jsonl");
+    std::string line;
+    std::getline(in, line);
+    for (int i = 0; i < 8; ++i) std::getline(in, line);  // a blob case
+    const auto expected = nlohmann::json::parse(line);
+    const Result r = run("mask rle " + (dir / expected["mask"].get<std::string>()).string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["counts"], expected["counts"]);
+    EXPECT_EQ(j["size"], expected["size"]);
+    EXPECT_EQ(j["area"], expected["area"]);
+}
+
+TEST(Cli, MaskIouOfAMaskWithItselfAndAnother) {
+    TempDir dir;
+    cv::Mat a = cv::Mat::zeros(10, 10, CV_8UC1), b = a.clone();
+    a(cv::Rect(0, 0, 5, 10)).setTo(255);
+    b(cv::Rect(0, 0, 10, 10)).setTo(255);
+    cv::imwrite(dir.file("a.png"), a);
+    cv::imwrite(dir.file("b.png"), b);
+    const Result r = run("mask iou " + dir.file("a.png") + " " + dir.file("b.png"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.out)["iou"].get<double>(), 0.5);
+    cv::imwrite(dir.file("c.png"), cv::Mat::zeros(10, 11, CV_8UC1));
+    const Result mismatch = run("mask iou " + dir.file("a.png") + " " + dir.file("c.png"));
+    EXPECT_EQ(mismatch.code, 1);
+    EXPECT_NE(mismatch.out.find("differ in size"), std::string::npos) << mismatch.out;
+}
+
+TEST(Cli, UserErrorsExitOneWithOneLine) {
+    TempDir dir;
+    for (const std::string& args : {std::string("project info ") + dir.file("missing.samtok"),
+                                    std::string("mask rle ") + dir.file("missing.png"), std::string("no-such-command"),
+                                    std::string("project")}) {
+        const Result r = run(args);
+        EXPECT_EQ(r.code, 1) << args << ": " << r.out;
+        EXPECT_NE(r.out.find("samtok:"), std::string::npos) << r.out;
+    }
+    for (const std::string& args : {"--help", "project --help", "project add-images --help", "mask rle --help"}) {
+        const Result r = run(args);
+        EXPECT_EQ(r.code, 0) << args;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
+    }
+}

@@ -1,0 +1,169 @@
+#include "TestPaths.h"
+#include "io/ImageIO.h"
+#include "util/Error.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <png.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace samtok;
+
+namespace {
+
+void writeBytes(const std::string& path, const std::vector<unsigned char>& bytes) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<unsigned char> readAll(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// A 4-bit palette PNG whose palette colours are deliberately unrelated to the indices.
+void writePalettePng(const std::string& path, const cv::Mat& indices) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    png_init_io(png, f);
+    png_set_IHDR(png, info, indices.cols, indices.rows, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_color palette[16];
+    for (int i = 0; i < 16; ++i) palette[i] = {static_cast<png_byte>(255 - i * 7), static_cast<png_byte>(i * 13), 200};
+    png_set_PLTE(png, info, palette, 16);
+    png_write_info(png, info);
+    png_set_packing(png);
+    for (int y = 0; y < indices.rows; ++y) png_write_row(png, const_cast<png_bytep>(indices.ptr<png_byte>(y)));
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    std::fclose(f);
+}
+
+// JPEG bytes with an EXIF APP1 segment holding only the orientation tag.
+std::vector<unsigned char> jpegWithOrientation(const cv::Mat& bgr, int orientation) {
+    std::vector<unsigned char> jpeg;
+    cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 100});
+    const std::vector<unsigned char> tiff{'I', 'I', 42, 0, 8, 0, 0, 0,          // little-endian header, IFD at 8
+                                          1, 0,                                  // one entry
+                                          0x12, 0x01, 3, 0, 1, 0, 0, 0,          // tag 0x0112, SHORT, count 1
+                                          static_cast<unsigned char>(orientation), 0, 0, 0,
+                                          0, 0, 0, 0};                           // no next IFD
+    std::vector<unsigned char> app1{0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+    app1.insert(app1.end(), tiff.begin(), tiff.end());
+    const std::size_t len = app1.size() - 2;
+    app1[2] = static_cast<unsigned char>(len >> 8);
+    app1[3] = static_cast<unsigned char>(len & 0xff);
+    jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
+    return jpeg;
+}
+
+cv::Mat gradientBgr(int h, int w) {
+    cv::Mat m(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) m.at<cv::Vec3b>(y, x) = {static_cast<uchar>(x * 8), static_cast<uchar>(y * 8), 128};
+    return m;
+}
+
+}  // namespace
+
+TEST(ImageIO, ReadsColourGreyAlphaSixteenBitAndBmpAsRgb) {
+    test::TempDir dir;
+    cv::Mat bgr(4, 5, CV_8UC3, cv::Scalar(10, 20, 30));  // B, G, R
+    cv::imwrite(dir.file("c.png"), bgr);
+    cv::imwrite(dir.file("c.bmp"), bgr);
+    cv::imwrite(dir.file("g.png"), cv::Mat(4, 5, CV_8UC1, cv::Scalar(77)));
+    cv::imwrite(dir.file("a.png"), cv::Mat(4, 5, CV_8UC4, cv::Scalar(10, 20, 30, 0)));
+    cv::imwrite(dir.file("w.png"), cv::Mat(4, 5, CV_16UC3, cv::Scalar(257 * 10, 257 * 20, 257 * 30)));
+    for (const char* name : {"c.png", "c.bmp", "a.png", "w.png"}) {
+        SCOPED_TRACE(name);
+        const DecodedImage img = readImage(dir.file(name));
+        ASSERT_EQ(img.rgb.type(), CV_8UC3);
+        EXPECT_EQ(img.rgb.size(), cv::Size(5, 4));
+        EXPECT_EQ(img.rgb.at<cv::Vec3b>(2, 3), cv::Vec3b(30, 20, 10));  // RGB order
+    }
+    EXPECT_EQ(readImage(dir.file("c.bmp")).format, "bmp");
+    EXPECT_EQ(readImage(dir.file("g.png")).rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(77, 77, 77));
+}
+
+TEST(ImageIO, PalettePngGivesIndicesNotColours) {
+    test::TempDir dir;
+    cv::Mat ids(6, 7, CV_8UC1, cv::Scalar(0));
+    ids(cv::Rect(1, 1, 3, 2)).setTo(1);
+    ids(cv::Rect(4, 3, 2, 3)).setTo(5);
+    ids.at<uchar>(5, 0) = 15;
+    writePalettePng(dir.file("p.png"), ids);
+    const cv::Mat labels = readLabelMap(dir.file("p.png"));
+    ASSERT_EQ(labels.type(), CV_8UC1);
+    EXPECT_EQ(cv::countNonZero(labels != ids), 0);
+    EXPECT_EQ(readMask(dir.file("p.png"), 0).area(), 6u + 6u + 1u);
+}
+
+TEST(ImageIO, RealPaletteAndIdMasksFromSharedData) {
+    // DAVIS stores object ids in a palette PNG.
+    const auto davis = test::sharedDir() / "data/davis2017-firstframes/data/DAVIS/Annotations/2017";
+    ASSERT_TRUE(std::filesystem::exists(davis));
+    const auto first = *std::filesystem::directory_iterator(davis);
+    const cv::Mat labels = readLabelMap((first.path() / "00000.png").string());
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(labels, &lo, &hi);
+    EXPECT_EQ(lo, 0);
+    EXPECT_GE(hi, 1);
+    EXPECT_LE(hi, 7);
+}
+
+TEST(ImageIO, SixteenBitMaskKeepsItsValues) {
+    test::TempDir dir;
+    cv::Mat ids(3, 3, CV_16UC1, cv::Scalar(0));
+    ids.at<std::uint16_t>(1, 1) = 1000;
+    cv::imwrite(dir.file("ids16.png"), ids);
+    const cv::Mat labels = readLabelMap(dir.file("ids16.png"));
+    ASSERT_EQ(labels.type(), CV_16UC1);
+    EXPECT_EQ(labels.at<std::uint16_t>(1, 1), 1000);
+    EXPECT_EQ(readMask(dir.file("ids16.png"), 0).area(), 1u);
+}
+
+TEST(ImageIO, ExifOrientationIsReportedAndAppliedOnlyOnRequest) {
+    test::TempDir dir;
+    const cv::Mat bgr = gradientBgr(16, 24);
+    writeBytes(dir.file("r.jpg"), jpegWithOrientation(bgr, 6));
+    const DecodedImage asStored = readImage(dir.file("r.jpg"));
+    EXPECT_EQ(asStored.exifOrientation, 6);
+    EXPECT_EQ(asStored.rgb.size(), cv::Size(24, 16));  // not rotated: what the official pipeline sees
+    const DecodedImage upright = readImage(dir.file("r.jpg"), {true});
+    EXPECT_EQ(upright.rgb.size(), cv::Size(16, 24));   // rotated 90 degrees clockwise
+    EXPECT_EQ(readImageSize(dir.file("r.jpg")), cv::Size(24, 16));
+}
+
+TEST(ImageIO, BadFilesGiveErrorsThatNameTheProblem) {
+    test::TempDir dir;
+    auto expectError = [&](const std::string& path, const std::string& fragment) {
+        try {
+            readImage(path);
+            ADD_FAILURE() << "no error for " << path;
+        } catch (const UserError& e) {
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+        }
+    };
+    expectError(dir.file("missing.png"), "No such file");
+    expectError(dir.path().string(), "directory");
+    writeBytes(dir.file("empty.png"), {});
+    expectError(dir.file("empty.png"), "empty file");
+    writeBytes(dir.file("text.png"), {'h', 'e', 'l', 'l', 'o'});
+    expectError(dir.file("text.png"), "not a supported image");
+
+    cv::imwrite(dir.file("ok.png"), gradientBgr(64, 64));
+    auto png = readAll(dir.file("ok.png"));
+    png.resize(png.size() / 2);
+    writeBytes(dir.file("cut.png"), png);
+    expectError(dir.file("cut.png"), "corrupt or truncated");
+
+    std::vector<unsigned char> jpeg;
+    cv::imencode(".jpg", gradientBgr(64, 64), jpeg);
+    jpeg.resize(jpeg.size() * 2 / 3);
+    writeBytes(dir.file("cut.jpg"), jpeg);
+    expectError(dir.file("cut.jpg"), "truncated JPEG");
+}

@@ -1,0 +1,123 @@
+// The studio's main window on a real project, driven as a user would.
+#include "ImageListModel.h"
+#include "ImageView.h"
+#include "MainWindow.h"
+#include "MaskOverlay.h"
+#include "ProjectSession.h"
+#include "TestPaths.h"
+#include "sample/SampleScenes.h"
+#include "store/AddImages.h"
+
+#include <QApplication>
+#include <QListView>
+#include <QTest>
+#include <QTreeWidget>
+#include <opencv2/imgcodecs.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+
+using namespace samtok;
+
+TEST(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
+    Mask m(4, 6);
+    for (int y = 1; y < 4; ++y)
+        for (int x = 2; x < 6; ++x) m.set(y, x, true);
+    const QImage overlay = ui::renderOverlay({{rle::encode(m), QColor(255, 0, 0)}}, 6, 4);
+    int painted = 0;
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 6; ++x) {
+            const QRgb px = overlay.pixel(x, y);
+            EXPECT_EQ(qAlpha(px) > 0, m.at(y, x) == 1) << x << "," << y;
+            if (qAlpha(px) > 0) {
+                ++painted;
+                EXPECT_GT(qRed(px), 0);
+                EXPECT_EQ(qGreen(px), 0);
+            }
+        }
+    EXPECT_EQ(painted, 12);
+}
+
+TEST(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    // onProjectChanged ran on open (before the window existed): reopen through the window as a user does.
+    window.openProjectFile(session.projectPath());
+    QApplication::processEvents();
+
+    ASSERT_EQ(window.filterModel()->rowCount(), 12);
+    ASSERT_TRUE(window.imageView()->hasImage());
+    EXPECT_EQ(window.imageView()->imageSize(), QSize(640, 480));
+    const RowId first = window.currentImageId();
+    EXPECT_EQ(window.annotationList()->topLevelItemCount(),
+              static_cast<int>(session.store()->annotationsForImage(first).size()));
+    EXPECT_GT(window.annotationList()->topLevelItemCount(), 0);
+
+    // D goes to the next image, A comes back.
+    window.nextImage();
+    EXPECT_NE(window.currentImageId(), first);
+    window.previousImage();
+    EXPECT_EQ(window.currentImageId(), first);
+
+    // Filters narrow the list; the status bar says no model is loaded.
+    window.filterModel()->setNameFilter("scene_01");
+    EXPECT_EQ(window.filterModel()->rowCount(), 3);  // scene_010..012
+    window.filterModel()->setNameFilter("");
+    window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Done));
+    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->images({ImageStatus::Done, {}}).size()));
+    EXPECT_TRUE(window.statusMessage().contains("No model loaded"));
+}
+
+TEST(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
+    ui::MainWindow window(&session);
+    const auto berkeley = test::sharedDir() / "data/berkeley/images";
+    const QStringList files{QString::fromStdString((berkeley / "12003.jpg").string()),
+                            QString::fromStdString((berkeley / "3096.jpg").string())};
+    const AddImagesReport first = session.addImages(files, {});
+    EXPECT_EQ(first.added.size(), 2u);
+    const AddImagesReport again = session.addImages(files, {});
+    EXPECT_EQ(again.added.size(), 0u);
+    EXPECT_EQ(again.duplicates.size(), 2u);
+    QApplication::processEvents();
+    EXPECT_EQ(window.filterModel()->rowCount(), 2);
+}
+
+TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
+    const std::string img = dir.file("gone.png");
+    {
+        cv::Mat m(8, 8, CV_8UC3, cv::Scalar(1, 2, 3));
+        cv::imwrite(img, m);
+    }
+    session.addImages({QString::fromStdString(img)}, {});
+    std::filesystem::remove(img);
+    const ui::LoadedImage loaded = session.loadImage(session.store()->images().front().id);
+    EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
+}
+
+TEST(Studio, RefusesAFileThatIsNotAProject) {
+    test::TempDir dir;
+    const std::string bogus = dir.file("bogus.samtok");
+    std::ofstream(bogus) << "hello";
+    ui::ProjectSession session;
+    const QString err = session.open(QString::fromStdString(bogus));
+    EXPECT_TRUE(err.contains("not a SAMTok project")) << err.toStdString();
+    EXPECT_FALSE(session.isOpen());
+}
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("SAMTokTest");
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,53 @@
+#pragma once
+// The project's images as a list model. Rows are loaded from the store in one
+// query; views are virtualised (uniform item sizes), so 10,000+ rows stay fluid.
+#include "store/Records.h"
+
+#include <QAbstractListModel>
+#include <QSortFilterProxyModel>
+
+#include <vector>
+
+namespace samtok {
+class ProjectStore;
+}
+
+namespace samtok::ui {
+
+class ImageListModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role { ImageIdRole = Qt::UserRole + 1, StatusRole, PathRole };
+
+    explicit ImageListModel(QObject* parent = nullptr);
+    void reload(const ProjectStore* store);  // nullptr clears
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    int rowOfImage(RowId id) const;  // -1 if absent
+    const ImageRecord& record(int row) const { return rows_.at(static_cast<std::size_t>(row)); }
+
+    static QString statusLabel(ImageStatus s);
+    static QColor statusColor(ImageStatus s);
+
+private:
+    std::vector<ImageRecord> rows_;
+};
+
+// Search by name and filter by status, on top of ImageListModel.
+class ImageFilterModel : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    void setStatusFilter(int status);  // -1: any
+    void setNameFilter(const QString& text);
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override;
+
+private:
+    int status_ = -1;
+    QString name_;
+};
+
+}  // namespace samtok::ui

@@ -1,0 +1,355 @@
+#include "MainWindow.h"
+
+#include "ImageListModel.h"
+#include "ImageView.h"
+#include "ProjectSession.h"
+#include "StartPage.h"
+#include "model/Runtime.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressDialog>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace samtok::ui {
+
+MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
+    : QMainWindow(parent), session_(session), images_(new ImageListModel(this)), filter_(new ImageFilterModel(this)) {
+    filter_->setSourceModel(images_);
+    setAcceptDrops(true);
+    resize(1400, 900);
+
+    stack_ = new QStackedWidget;
+    start_ = new StartPage;
+    view_ = new ImageView;
+    stack_->addWidget(start_);
+    stack_->addWidget(view_);
+    setCentralWidget(stack_);
+
+    connect(start_, &StartPage::newProjectRequested, this, &MainWindow::newProject);
+    connect(start_, &StartPage::openProjectRequested, this, &MainWindow::openProject);
+    connect(start_, &StartPage::sampleProjectRequested, this, &MainWindow::openSampleProject);
+    connect(start_, &StartPage::recentProjectRequested, this, &MainWindow::openProjectFile);
+    connect(session_, &ProjectSession::projectChanged, this, &MainWindow::onProjectChanged);
+    connect(session_, &ProjectSession::imagesChanged, this, &MainWindow::onImagesChanged);
+
+    buildDocks();
+    buildActions();
+    buildStatusBar();
+    onProjectChanged();
+}
+
+void MainWindow::buildActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newAct = file->addAction(tr("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
+    QAction* openAct = file->addAction(tr("&Open Project…"), QKeySequence::Open, this, &MainWindow::openProject);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Sample Project"), this, &MainWindow::openSampleProject);
+    file->addSeparator();
+    QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
+    QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
+    file->addSeparator();
+    QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    projectActions_ = {addFiles, addFolder, closeAct};
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);
+    QAction* actual = view->addAction(tr("&Actual Size (100 %)"), QKeySequence(tr("1")), view_, &ImageView::actualSize);
+    QAction* zin = view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, view_, &ImageView::zoomIn);
+    QAction* zout = view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, view_, &ImageView::zoomOut);
+    view->addSeparator();
+    QAction* next = view->addAction(tr("&Next Image"), QKeySequence(tr("D")), this, &MainWindow::nextImage);
+    QAction* prev = view->addAction(tr("&Previous Image"), QKeySequence(tr("A")), this, &MainWindow::previousImage);
+    projectActions_ << fit << actual << zin << zout << next << prev;
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SAMTok Studio"), this, [this] {
+        QMessageBox::about(this, tr("About SAMTok Studio"),
+                           tr("<b>SAMTok Studio %1</b><p>Annotate image regions and turn each mask into two "
+                              "SAMTok tokens.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName("mainToolBar");
+    bar->setMovable(false);
+    bar->addAction(newAct);
+    bar->addAction(openAct);
+    bar->addAction(addFiles);
+    bar->addAction(addFolder);
+    bar->addSeparator();
+    bar->addAction(prev);
+    bar->addAction(next);
+    bar->addSeparator();
+    bar->addAction(fit);
+    bar->addAction(actual);
+    connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::refreshRecentMenu);
+}
+
+void MainWindow::buildDocks() {
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(4, 4, 4, 4);
+    search_ = new QLineEdit;
+    search_->setPlaceholderText(tr("Search by name"));
+    search_->setClearButtonEnabled(true);
+    statusFilter_ = new QComboBox;
+    statusFilter_->addItem(tr("All images"), -1);
+    for (ImageStatus s : {ImageStatus::Unlabelled, ImageStatus::InProgress, ImageStatus::Done, ImageStatus::Reviewed})
+        statusFilter_->addItem(ImageListModel::statusLabel(s), static_cast<int>(s));
+    list_ = new QListView;
+    list_->setModel(filter_);
+    list_->setUniformItemSizes(true);  // virtualised layout: O(1) per row
+    list_->setSelectionMode(QAbstractItemView::SingleSelection);
+    list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    listCount_ = new QLabel;
+    layout->addWidget(search_);
+    layout->addWidget(statusFilter_);
+    layout->addWidget(list_, 1);
+    layout->addWidget(listCount_);
+
+    auto* dock = new QDockWidget(tr("Images"), this);
+    dock->setObjectName("imagesDock");
+    dock->setFeatures(QDockWidget::DockWidgetMovable);
+    dock->setWidget(panel);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    annotations_ = new QTreeWidget;
+    annotations_->setHeaderLabels({tr("#"), tr("Class"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
+    annotations_->setRootIsDecorated(false);
+    annotations_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto* annDock = new QDockWidget(tr("Annotations"), this);
+    annDock->setObjectName("annotationsDock");
+    annDock->setFeatures(QDockWidget::DockWidgetMovable);
+    annDock->setWidget(annotations_);
+    addDockWidget(Qt::RightDockWidgetArea, annDock);
+
+    connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
+        filter_->setNameFilter(t);
+        onImagesChanged();
+    });
+    connect(statusFilter_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        filter_->setStatusFilter(statusFilter_->currentData().toInt());
+        onImagesChanged();
+    });
+    connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentRowChanged);
+}
+
+void MainWindow::buildStatusBar() {
+    modelLabel_ = new QLabel;
+    runtimeLabel_ = new QLabel;
+    imageLabel_ = new QLabel;
+    zoomLabel_ = new QLabel;
+    // Until a tokenizer is loaded the app still browses and shows masks; say so plainly.
+    modelLabel_->setText(tr("No model loaded: tokens unavailable"));
+    modelLabel_->setToolTip(tr("No SAMTok tokenizer is loaded, so masks cannot be turned into tokens yet."));
+    const runtime::Info rt = runtime::info();
+    runtimeLabel_->setText(tr("LibTorch %1 · %2 · %3 threads")
+                               .arg(QString::fromStdString(rt.libtorchVersion))
+                               .arg(QString::fromStdString(rt.device).toUpper())
+                               .arg(rt.threads));
+    statusBar()->addWidget(imageLabel_, 1);
+    statusBar()->addPermanentWidget(zoomLabel_);
+    statusBar()->addPermanentWidget(modelLabel_);
+    statusBar()->addPermanentWidget(runtimeLabel_);
+    connect(view_, &ImageView::zoomChanged, this,
+            [this](double z) { zoomLabel_->setText(QStringLiteral("%1 %").arg(qRound(z * 100))); });
+}
+
+QString MainWindow::statusMessage() const {
+    return QStringList{imageLabel_->text(), zoomLabel_->text(), modelLabel_->text(), runtimeLabel_->text()}.join(" | ");
+}
+
+void MainWindow::updateTitle() {
+    setWindowTitle(session_->isOpen() ? tr("%1 — SAMTok Studio").arg(session_->projectName()) : tr("SAMTok Studio"));
+}
+
+void MainWindow::onProjectChanged() {
+    images_->reload(session_->store());
+    currentImage_ = 0;
+    annotations_->clear();
+    view_->clear();
+    for (QAction* a : projectActions_) a->setEnabled(session_->isOpen());
+    stack_->setCurrentWidget(session_->isOpen() ? static_cast<QWidget*>(view_) : start_);
+    start_->setRecentProjects(ProjectSession::recentProjects());
+    updateTitle();
+    onImagesChanged();
+    if (session_->isOpen() && filter_->rowCount() > 0) list_->setCurrentIndex(filter_->index(0, 0));
+    if (session_->isOpen() && images_->rowCount() == 0)
+        view_->showMessage(tr("This project has no images yet.\nAdd some with File ▸ Add Images (Ctrl+I),\n"
+                              "File ▸ Add Folder, or drop files here."));
+}
+
+void MainWindow::onImagesChanged() {
+    if (session_->isOpen() && images_->rowCount() != static_cast<int>(session_->store()->imageCount())) {
+        const RowId keep = currentImage_;
+        images_->reload(session_->store());
+        const int row = images_->rowOfImage(keep);
+        if (row >= 0) list_->setCurrentIndex(filter_->mapFromSource(images_->index(row)));
+    }
+    listCount_->setText(filter_->rowCount() == images_->rowCount()
+                            ? tr("%n image(s)", nullptr, images_->rowCount())
+                            : tr("%1 of %2 images").arg(filter_->rowCount()).arg(images_->rowCount()));
+}
+
+void MainWindow::onCurrentRowChanged() {
+    const QModelIndex i = list_->currentIndex();
+    if (!i.isValid()) return;
+    showImage(i.data(ImageListModel::ImageIdRole).toLongLong());
+}
+
+void MainWindow::showImage(RowId id) {
+    currentImage_ = id;
+    const LoadedImage loaded = session_->loadImage(id);
+    annotations_->clear();
+    if (!loaded.error.isEmpty()) {
+        view_->showMessage(tr("Cannot show this image:\n%1").arg(loaded.error));
+        imageLabel_->setText(loaded.error);
+        return;
+    }
+    view_->setImage(loaded.image);
+    view_->setOverlay(loaded.overlay);
+    for (const Annotation& a : loaded.annotations) {
+        auto* item = new QTreeWidgetItem(annotations_);
+        item->setText(0, QString::number(a.id));
+        item->setText(1, session_->className(a.classId));
+        item->setIcon(1, [&] {
+            QPixmap pm(12, 12);
+            pm.fill(session_->classColor(a.classId));
+            return QIcon(pm);
+        }());
+        item->setText(2, QString::number(a.area));
+        item->setText(3, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
+        item->setText(4, QString::fromLatin1(toString(a.source)));
+    }
+    const QModelIndex i = list_->currentIndex();
+    imageLabel_->setText(tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
+                             .arg(i.data(Qt::DisplayRole).toString())
+                             .arg(loaded.image.width())
+                             .arg(loaded.image.height()));
+}
+
+void MainWindow::step(int delta) {
+    const int rows = filter_->rowCount();
+    if (rows == 0) return;
+    const int row = std::clamp(list_->currentIndex().row() + delta, 0, rows - 1);
+    list_->setCurrentIndex(filter_->index(row, 0));
+}
+
+void MainWindow::nextImage() { step(+1); }
+void MainWindow::previousImage() { step(-1); }
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::newProject() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("New Project"), QString(),
+                                                      tr("SAMTok projects (*.samtok)"));
+    if (path.isEmpty()) return;
+    const QString file = path.endsWith(".samtok") ? path : path + ".samtok";
+    if (const QString err = session_->create(file, QFileInfo(file).completeBaseName()); !err.isEmpty())
+        showError(tr("Cannot create the project"), err);
+}
+
+void MainWindow::openProject() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), QString(),
+                                                      tr("SAMTok projects (*.samtok);;All files (*)"));
+    if (!path.isEmpty()) openProjectFile(path);
+}
+
+void MainWindow::openProjectFile(const QString& path) {
+    if (path.isEmpty()) return;
+    if (const QString err = session_->open(path); !err.isEmpty()) showError(tr("Cannot open the project"), err);
+}
+
+void MainWindow::openSampleProject() {
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sample";
+    if (const QString err = session_->openSample(folder); !err.isEmpty())
+        showError(tr("Cannot open the sample project"), err);
+}
+
+void MainWindow::addImageFiles() {
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Add Images"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"));
+    if (!files.isEmpty()) addPaths(files);
+}
+
+void MainWindow::addImageFolder() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add Folder"));
+    if (!dir.isEmpty()) addPaths({dir});
+}
+
+void MainWindow::addPaths(const QStringList& paths) {
+    if (!session_->isOpen()) return;
+    QProgressDialog progress(tr("Adding images…"), tr("Cancel"), 0, 100, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(400);
+    const AddImagesReport r = session_->addImages(paths, [&](std::size_t done, std::size_t total) {
+        progress.setMaximum(static_cast<int>(total));
+        progress.setValue(static_cast<int>(done));
+        QApplication::processEvents();
+        return !progress.wasCanceled();
+    });
+    progress.reset();
+    QString summary = tr("Added %n image(s).", nullptr, static_cast<int>(r.added.size()));
+    if (r.cancelled) summary = tr("Cancelled: nothing was added.");
+    if (!r.duplicates.empty())
+        summary += " " + tr("%n duplicate(s) skipped.", nullptr, static_cast<int>(r.duplicates.size()));
+    statusBar()->showMessage(summary, 8000);
+    if (!r.failed.empty()) {
+        QStringList lines;
+        for (const auto& f : r.failed) lines << QString::fromStdString(f.second);
+        QMessageBox box(QMessageBox::Warning, tr("Some files were not added"), summary, QMessageBox::Ok, this);
+        box.setDetailedText(lines.join('\n'));
+        box.setInformativeText(tr("%n file(s) could not be read.", nullptr, static_cast<int>(r.failed.size())));
+        box.exec();
+    }
+}
+
+void MainWindow::refreshRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = ProjectSession::recentProjects();
+    for (const QString& p : recent) recentMenu_->addAction(p, this, [this, p] { openProjectFile(p); });
+    if (recent.isEmpty()) recentMenu_->addAction(tr("No recent projects"))->setEnabled(false);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    QStringList paths;
+    for (const QUrl& u : e->mimeData()->urls())
+        if (u.isLocalFile()) paths << u.toLocalFile();
+    if (paths.size() == 1 && paths.front().endsWith(".samtok")) {
+        openProjectFile(paths.front());
+        return;
+    }
+    if (!session_->isOpen()) {
+        showError(tr("No project open"), tr("Create or open a project first, then drop images on it."));
+        return;
+    }
+    addPaths(paths);
+}
+
+}  // namespace samtok::ui

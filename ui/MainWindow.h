@@ -1,0 +1,84 @@
+#pragma once
+#include "store/Records.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QComboBox;
+class QListView;
+class QStackedWidget;
+class QTreeWidget;
+class QMenu;
+class QSlider;
+
+namespace samtok::ui {
+
+class ImageView;
+class ImageListModel;
+class ImageFilterModel;
+class ProjectSession;
+class StartPage;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(ProjectSession* session, QWidget* parent = nullptr);
+
+    // For tests and the command line.
+    ImageView* imageView() const { return view_; }
+    QListView* imageList() const { return list_; }
+    QTreeWidget* annotationList() const { return annotations_; }
+    ImageFilterModel* filterModel() const { return filter_; }
+    RowId currentImageId() const { return currentImage_; }
+    QString statusMessage() const;
+
+public slots:
+    void newProject();
+    void openProject();
+    void openProjectFile(const QString& path);
+    void openSampleProject();
+    void addImageFiles();
+    void addImageFolder();
+    void nextImage();
+    void previousImage();
+    void showImage(RowId id);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
+private:
+    void buildActions();
+    void buildDocks();
+    void buildStatusBar();
+    void onProjectChanged();
+    void onImagesChanged();
+    void onCurrentRowChanged();
+    void addPaths(const QStringList& paths);
+    void refreshRecentMenu();
+    void updateTitle();
+    void showError(const QString& title, const QString& message);
+    void step(int delta);
+
+    ProjectSession* session_;
+    ImageListModel* images_;
+    ImageFilterModel* filter_;
+    QStackedWidget* stack_;
+    StartPage* start_;
+    ImageView* view_;
+    QListView* list_;
+    QLineEdit* search_;
+    QComboBox* statusFilter_;
+    QLabel* listCount_;
+    QTreeWidget* annotations_;
+    QMenu* recentMenu_ = nullptr;
+    QLabel* modelLabel_;
+    QLabel* runtimeLabel_;
+    QLabel* imageLabel_;
+    QLabel* zoomLabel_;
+    QList<QAction*> projectActions_;
+    RowId currentImage_ = 0;
+};
+
+}  // namespace samtok::ui

@@ -1,0 +1,21 @@
+#pragma once
+// Renders annotation masks into one translucent layer for the canvas.
+#include "mask/CocoRle.h"
+
+#include <QColor>
+#include <QImage>
+
+#include <vector>
+
+namespace samtok::ui {
+
+struct OverlayMask {
+    Rle mask;
+    QColor color;
+};
+
+// ARGB32 premultiplied image of width x height: each mask filled in its colour,
+// with an opaque one-pixel outline so touching regions stay distinguishable.
+QImage renderOverlay(const std::vector<OverlayMask>& masks, int width, int height);
+
+}  // namespace samtok::ui

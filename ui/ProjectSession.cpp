@@ -1,0 +1,135 @@
+#include "ProjectSession.h"
+
+#include "MaskOverlay.h"
+#include "io/ImageIO.h"
+#include "sample/SampleScenes.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+
+namespace samtok::ui {
+namespace {
+constexpr int kMaxRecent = 10;
+const char* kRecentKey = "recentProjects";
+}  // namespace
+
+ProjectSession::ProjectSession(QObject* parent) : QObject(parent) {}
+ProjectSession::~ProjectSession() = default;
+
+QString ProjectSession::projectName() const { return store_ ? QString::fromStdString(store_->name()) : QString(); }
+QString ProjectSession::projectPath() const { return store_ ? QString::fromStdString(store_->path()) : QString(); }
+
+template <typename F>
+static QString guarded(F&& f) {
+    try {
+        f();
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+QString ProjectSession::create(const QString& path, const QString& name) {
+    std::unique_ptr<ProjectStore> s;
+    const QString err = guarded([&] {
+        s = std::make_unique<ProjectStore>(ProjectStore::create(path.toStdString(), name.toStdString()));
+    });
+    if (!err.isEmpty()) return err;
+    store_ = std::move(s);
+    loadClasses();
+    remember(projectPath());
+    emit projectChanged();
+    return {};
+}
+
+QString ProjectSession::open(const QString& path) {
+    std::unique_ptr<ProjectStore> s;
+    const QString err = guarded([&] { s = std::make_unique<ProjectStore>(ProjectStore::open(path.toStdString())); });
+    if (!err.isEmpty()) return err;
+    store_ = std::move(s);
+    loadClasses();
+    remember(projectPath());
+    emit projectChanged();
+    return {};
+}
+
+QString ProjectSession::openSample(const QString& folder) {
+    const QString project = QDir(folder).filePath(QStringLiteral("sample.samtok"));
+    if (!QFileInfo::exists(project)) {
+        const QString err = guarded([&] { createSampleProject(folder.toStdString()); });
+        if (!err.isEmpty()) return err;
+    }
+    return open(project);
+}
+
+void ProjectSession::close() {
+    store_.reset();
+    classes_.clear();
+    emit projectChanged();
+}
+
+void ProjectSession::loadClasses() { classes_ = store_ ? store_->classes() : std::vector<LabelClass>{}; }
+
+QString ProjectSession::className(std::optional<RowId> classId) const {
+    for (const LabelClass& c : classes_)
+        if (classId && c.id == *classId) return QString::fromStdString(c.name);
+    return tr("(no class)");
+}
+
+QColor ProjectSession::classColor(std::optional<RowId> classId) const {
+    for (const LabelClass& c : classes_)
+        if (classId && c.id == *classId) return QColor(QString::fromStdString(c.color));
+    return QColor(0xff, 0xff, 0x00);
+}
+
+LoadedImage ProjectSession::loadImage(RowId id) const {
+    LoadedImage out;
+    out.id = id;
+    if (!store_) return out;
+    const QString err = guarded([&] {
+        const auto rec = store_->image(id);
+        if (!rec) throw UserError("the image was removed from the project");
+        const DecodedImage img = readImage(store_->resolveImagePath(*rec));
+        out.image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step),
+                           QImage::Format_RGB888)
+                        .copy();
+        out.annotations = store_->annotationsForImage(id);
+        std::vector<OverlayMask> masks;
+        for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId)});
+        out.overlay = renderOverlay(masks, out.image.width(), out.image.height());
+    });
+    out.error = err;
+    return out;
+}
+
+AddImagesReport ProjectSession::addImages(const QStringList& paths,
+                                          const std::function<bool(std::size_t, std::size_t)>& progress) {
+    AddImagesReport report;
+    if (!store_) return report;
+    std::vector<std::string> inputs;
+    for (const QString& p : paths) inputs.push_back(p.toStdString());
+    const QString err = guarded([&] { report = samtok::addImages(*store_, collectImageFiles(inputs), progress); });
+    if (!err.isEmpty()) report.failed.emplace_back(std::string(), err.toStdString());
+    if (!report.added.empty()) emit imagesChanged();
+    return report;
+}
+
+QStringList ProjectSession::recentProjects() {
+    QStringList out;
+    for (const QString& p : QSettings().value(kRecentKey).toStringList())
+        if (QFileInfo::exists(p)) out << p;
+    return out;
+}
+
+void ProjectSession::remember(const QString& path) {
+    QSettings settings;
+    QStringList list = settings.value(kRecentKey).toStringList();
+    list.removeAll(path);
+    list.prepend(path);
+    while (list.size() > kMaxRecent) list.removeLast();
+    settings.setValue(kRecentKey, list);
+}
+
+}  // namespace samtok::ui

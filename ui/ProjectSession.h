@@ -1,0 +1,61 @@
+#pragma once
+// The open project, as the UI sees it: owns the store, turns rows into what
+// widgets draw, and reports errors as messages. Holds no widgets.
+#include "store/AddImages.h"
+#include "store/ProjectStore.h"
+
+#include <QImage>
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+namespace samtok::ui {
+
+struct LoadedImage {
+    RowId id = 0;
+    QImage image;      // RGB888
+    QImage overlay;    // masks, same size
+    std::vector<Annotation> annotations;
+    QString error;     // non-empty when the image could not be shown
+};
+
+class ProjectSession : public QObject {
+    Q_OBJECT
+public:
+    explicit ProjectSession(QObject* parent = nullptr);
+    ~ProjectSession() override;
+
+    bool isOpen() const { return store_ != nullptr; }
+    ProjectStore* store() { return store_.get(); }
+    const ProjectStore* store() const { return store_.get(); }
+    QString projectName() const;
+    QString projectPath() const;
+
+    // Each returns an empty string on success, else a message naming the problem.
+    QString create(const QString& path, const QString& name);
+    QString open(const QString& path);
+    QString openSample(const QString& folder);
+    void close();
+
+    LoadedImage loadImage(RowId id) const;
+    QString className(std::optional<RowId> classId) const;
+    QColor classColor(std::optional<RowId> classId) const;
+
+    AddImagesReport addImages(const QStringList& paths, const std::function<bool(std::size_t, std::size_t)>& progress);
+
+    static QStringList recentProjects();
+
+signals:
+    void projectChanged();
+    void imagesChanged();
+
+private:
+    void remember(const QString& path);
+    void loadClasses();
+
+    std::unique_ptr<ProjectStore> store_;
+    std::vector<LabelClass> classes_;
+};
+
+}  // namespace samtok::ui
