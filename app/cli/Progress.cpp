@@ -29,7 +29,7 @@ void Progress::update(std::size_t done, std::size_t total) {
 void Progress::finish() {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (tty_) std::fputc('\n', stderr);
-    std::fprintf(stderr, "%s: %zu/%zu in %.1f s\n", label_.c_str(), done_, total_, secs);
+    std::fprintf(stderr, "%s: %zu/%zu in %.2f s\n", label_.c_str(), done_, total_, secs);
 }
 
 }  // namespace samtok::cli
