@@ -1,0 +1,48 @@
+#pragma once
+// Building blocks shared by the SAM2 modules. Internal to the model code:
+// only model .cpp files include this (it pulls in LibTorch).
+#include <torch/torch.h>
+
+namespace samtok::model {
+
+// LayerNorm over the channel dim of an NCHW tensor (SAM's LayerNorm2d, eps 1e-6).
+class LayerNorm2dImpl : public torch::nn::Module {
+public:
+    explicit LayerNorm2dImpl(int64_t channels, double eps = 1e-6);
+    torch::Tensor forward(const torch::Tensor& x);  // (B, C, H, W)
+
+    torch::Tensor weight, bias;
+
+private:
+    double eps_;
+};
+TORCH_MODULE(LayerNorm2d);
+
+// SAM's MLP: `layers.{i}` Linear layers with an activation between them.
+class MlpImpl : public torch::nn::Module {
+public:
+    enum class Activation { ReLU, GELU };
+    MlpImpl(int64_t in, int64_t hidden, int64_t out, int numLayers, Activation act = Activation::ReLU,
+            bool sigmoidOutput = false);
+    torch::Tensor forward(torch::Tensor x);
+
+private:
+    torch::nn::ModuleList layers_;
+    Activation act_;
+    bool sigmoid_;
+};
+TORCH_MODULE(Mlp);
+
+// softmax(q kᵀ / sqrt(d)) v over (B, heads, T, d), as F.scaled_dot_product_attention
+// with no mask and no dropout.
+torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
+
+// A module holding one parameter called `weight` (nn.Embedding's name).
+class EmbeddingWeightImpl : public torch::nn::Module {
+public:
+    EmbeddingWeightImpl(int64_t rows, int64_t dim);
+    torch::Tensor weight;
+};
+TORCH_MODULE(EmbeddingWeight);
+
+}  // namespace samtok::model

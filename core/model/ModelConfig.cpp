@@ -1,0 +1,171 @@
+#include "model/ModelConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace samtok::model {
+
+using nlohmann::json;
+
+std::vector<int> ModelConfig::backboneChannels() const {
+    std::vector<int> widths;
+    double dim = trunk.embedDim;
+    for (std::size_t s = 0; s < trunk.stages.size(); ++s) {
+        widths.push_back(static_cast<int>(dim));
+        dim *= trunk.dimMul;
+    }
+    return {widths.rbegin(), widths.rend()};
+}
+
+void ModelConfig::validate() const {
+    auto require = [](bool ok, const std::string& what) {
+        if (!ok) throw std::invalid_argument("model config: " + what);
+    };
+    require(imageSize > 0 && imageSize % backboneStride == 0, "image_size must be a multiple of the backbone stride");
+    require(backboneStride == 16, "backbone_stride must be 16 (the FPN level SAM heads read)");
+    require(trunk.stages.size() == 4 && trunk.windowSpec.size() == 4, "the trunk needs 4 stages and 4 window sizes");
+    require((imageSize / 4) % trunk.windowSpec[0] == 0, "image_size / 4 must be a multiple of window_spec[0]");
+    require(trunk.embedDim > 0 && trunk.numHeads > 0, "embed_dim and num_heads must be positive");
+    require(trunk.qPool >= 0 && trunk.qPool <= 3, "q_pool must be 0..3");
+    require(dModel % decoder.numHeads == 0 && dModel % maskEncoder.numHeads == 0, "d_model must divide by the heads");
+    require(scalp == 1 && fpnTopDownLevels.size() <= 4, "scalp must be 1");
+    require(codebookSize > 0 && codebookSize <= 256, "codebook_size must be 1..256 (token text has 256 ids per level)");
+    require(codebookDepth == 2, "codebook_depth must be 2 (two tokens per mask)");
+    require(latentDim == dModel && numMaskTokens == 1, "latent_dim must equal d_model with one mask token");
+    require(maskInChans % 4 == 0 && maskInChans > 0, "mask_in_chans must be a positive multiple of 4");
+}
+
+namespace {
+
+ModelConfig sam21(const std::string& name, int embed, int heads, std::vector<int> stages, std::vector<int> global,
+                  std::array<int, 2> bkg, std::vector<int> window) {
+    ModelConfig c;
+    c.name = name;
+    c.trunk.embedDim = embed;
+    c.trunk.numHeads = heads;
+    c.trunk.stages = std::move(stages);
+    c.trunk.globalAttBlocks = std::move(global);
+    c.trunk.windowPosEmbedBkgSpatialSize = bkg;
+    c.trunk.windowSpec = std::move(window);
+    return c;
+}
+
+}  // namespace
+
+std::vector<std::string> builtinConfigNames() {
+    return {"sam2.1_hiera_tiny", "sam2.1_hiera_small", "sam2.1_hiera_base_plus", "sam2.1_hiera_large"};
+}
+
+ModelConfig builtinConfig(const std::string& name) {
+    // sam2/configs/sam2.1/*.yaml; Hiera defaults where the yaml omits a field.
+    if (name == "sam2.1_hiera_tiny") return sam21(name, 96, 1, {1, 2, 7, 2}, {5, 7, 9}, {7, 7}, {8, 4, 14, 7});
+    if (name == "sam2.1_hiera_small") return sam21(name, 96, 1, {1, 2, 11, 2}, {7, 10, 13}, {7, 7}, {8, 4, 14, 7});
+    if (name == "sam2.1_hiera_base_plus")
+        return sam21(name, 112, 2, {2, 3, 16, 3}, {12, 16, 20}, {14, 14}, {8, 4, 14, 7});
+    if (name == "sam2.1_hiera_large") return sam21(name, 144, 2, {2, 6, 36, 4}, {23, 33, 43}, {7, 7}, {8, 4, 16, 8});
+    std::string known;
+    for (const auto& n : builtinConfigNames()) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("no built-in model config '" + name + "' (known: " + known + ")");
+}
+
+namespace {
+
+template <typename T>
+void read(const json& j, const char* key, T& out) {
+    if (j.contains(key)) out = j.at(key).get<T>();
+}
+
+void readTwoWay(const json& j, TwoWayConfig& t) {
+    read(j, "depth", t.depth);
+    read(j, "mlp_dim", t.mlpDim);
+    read(j, "num_heads", t.numHeads);
+    read(j, "attention_downsample_rate", t.attentionDownsampleRate);
+}
+
+json twoWayJson(const TwoWayConfig& t) {
+    return {{"depth", t.depth}, {"mlp_dim", t.mlpDim}, {"num_heads", t.numHeads},
+            {"attention_downsample_rate", t.attentionDownsampleRate}};
+}
+
+}  // namespace
+
+ModelConfig configFromJson(const std::string& text) {
+    ModelConfig c;
+    try {
+        const json j = json::parse(text);
+        if (j.contains("base")) c = builtinConfig(j.at("base").get<std::string>());
+        read(j, "name", c.name);
+        read(j, "image_size", c.imageSize);
+        if (j.contains("preprocess")) {
+            read(j["preprocess"], "mean", c.pixelMean);
+            read(j["preprocess"], "std", c.pixelStd);
+        }
+        if (j.contains("image_encoder")) {
+            const json& e = j["image_encoder"];
+            read(e, "embed_dim", c.trunk.embedDim);
+            read(e, "num_heads", c.trunk.numHeads);
+            read(e, "stages", c.trunk.stages);
+            read(e, "global_att_blocks", c.trunk.globalAttBlocks);
+            read(e, "window_spec", c.trunk.windowSpec);
+            read(e, "window_pos_embed_bkg_spatial_size", c.trunk.windowPosEmbedBkgSpatialSize);
+            read(e, "q_pool", c.trunk.qPool);
+            read(e, "q_stride", c.trunk.qStride);
+            read(e, "dim_mul", c.trunk.dimMul);
+            read(e, "head_mul", c.trunk.headMul);
+            read(e, "mlp_ratio", c.trunk.mlpRatio);
+            read(e, "d_model", c.dModel);
+            read(e, "fpn_top_down_levels", c.fpnTopDownLevels);
+            read(e, "scalp", c.scalp);
+        }
+        if (j.contains("prompt_encoder")) read(j["prompt_encoder"], "mask_in_chans", c.maskInChans);
+        if (j.contains("mask_decoder")) {
+            const json& d = j["mask_decoder"];
+            readTwoWay(d, c.decoder);
+            read(d, "num_multimask_outputs", c.numMultimaskOutputs);
+            read(d, "iou_head_depth", c.iouHeadDepth);
+            read(d, "iou_head_hidden_dim", c.iouHeadHiddenDim);
+        }
+        if (j.contains("mask_encoder")) {
+            readTwoWay(j["mask_encoder"], c.maskEncoder);
+            read(j["mask_encoder"], "num_mask_tokens", c.numMaskTokens);
+        }
+        if (j.contains("quantizer")) {
+            read(j["quantizer"], "codebook_size", c.codebookSize);
+            read(j["quantizer"], "codebook_depth", c.codebookDepth);
+            read(j["quantizer"], "latent_dim", c.latentDim);
+        }
+        read(j, "mask_threshold", c.maskThreshold);
+    } catch (const json::exception& e) {
+        throw std::invalid_argument(std::string("model config: ") + e.what());
+    }
+    c.validate();
+    return c;
+}
+
+std::string configToJson(const ModelConfig& c) {
+    json j{{"name", c.name},
+           {"image_size", c.imageSize},
+           {"preprocess", {{"mean", c.pixelMean}, {"std", c.pixelStd}}},
+           {"image_encoder",
+            {{"embed_dim", c.trunk.embedDim}, {"num_heads", c.trunk.numHeads}, {"stages", c.trunk.stages},
+             {"global_att_blocks", c.trunk.globalAttBlocks}, {"window_spec", c.trunk.windowSpec},
+             {"window_pos_embed_bkg_spatial_size", c.trunk.windowPosEmbedBkgSpatialSize}, {"q_pool", c.trunk.qPool},
+             {"q_stride", c.trunk.qStride}, {"dim_mul", c.trunk.dimMul}, {"head_mul", c.trunk.headMul},
+             {"mlp_ratio", c.trunk.mlpRatio}, {"d_model", c.dModel}, {"fpn_top_down_levels", c.fpnTopDownLevels},
+             {"scalp", c.scalp}}},
+           {"prompt_encoder", {{"mask_in_chans", c.maskInChans}}},
+           {"mask_decoder", twoWayJson(c.decoder)},
+           {"mask_encoder", twoWayJson(c.maskEncoder)},
+           {"quantizer", {{"codebook_size", c.codebookSize}, {"codebook_depth", c.codebookDepth}, {"latent_dim", c.latentDim}}},
+           {"mask_threshold", c.maskThreshold}};
+    j["mask_decoder"]["num_multimask_outputs"] = c.numMultimaskOutputs;
+    j["mask_decoder"]["iou_head_depth"] = c.iouHeadDepth;
+    j["mask_decoder"]["iou_head_hidden_dim"] = c.iouHeadHiddenDim;
+    j["mask_encoder"]["num_mask_tokens"] = c.numMaskTokens;
+    return j.dump(2);
+}
+
+}  // namespace samtok::model

@@ -1,0 +1,75 @@
+#pragma once
+// The whole SAMTok tokenizer (VQ_SAM2) as one module tree whose parameter
+// names are exactly the official checkpoint keys:
+//   model.sam2_model.{image_encoder.{trunk,neck}, sam_prompt_encoder,
+//                     sam_mask_decoder, sam_mask_encoder, no_mem_embed}
+//   quantizer.codebooks.{0,1}
+// Internal to the model code (LibTorch types).
+#include "model/FpnNeck.h"
+#include "model/Hiera.h"
+#include "model/MaskDecoder.h"
+#include "model/MaskEncoder.h"
+#include "model/ModelConfig.h"
+#include "model/PromptEncoder.h"
+#include "model/ResidualQuantizer.h"
+
+namespace samtok::model {
+
+// What the heads read from one image, computed once and reused.
+struct ImageFeatures {
+    torch::Tensor embedding;  // (1, C, e, e): FPN stride-16 level + no_mem_embed
+    torch::Tensor featS0;     // (1, C/8, 4e, 4e) = conv_s0(FPN level 0)
+    torch::Tensor featS1;     // (1, C/4, 2e, 2e) = conv_s1(FPN level 1)
+    std::vector<torch::Tensor> trunk;  // stage outputs (kept only when asked, for parity checks)
+    std::vector<torch::Tensor> neck;
+};
+
+struct HeadOutput {
+    torch::Tensor masks;       // (B, M, 4e, 4e) logits of the returned mask tokens
+    torch::Tensor iou;         // (B, M)
+    torch::Tensor best;        // (B,) index into M of the highest predicted IoU
+    torch::Tensor bestMask;    // (B, 1, 4e, 4e)
+    torch::Tensor objectScore; // (B, 1)
+    torch::Tensor sparse;      // (B, N, C) the sparse prompt the decoder saw
+};
+
+class Sam2BaseImpl : public torch::nn::Module {
+public:
+    explicit Sam2BaseImpl(const ModelConfig& c);
+    Hiera trunk{nullptr};
+    FpnNeck neck{nullptr};
+    PromptEncoder promptEncoder{nullptr};
+    MaskDecoder maskDecoder{nullptr};
+    MaskEncoder maskEncoder{nullptr};
+    torch::Tensor noMemEmbed;
+};
+TORCH_MODULE(Sam2Base);
+
+class SamTokModelImpl : public torch::nn::Module {
+public:
+    explicit SamTokModelImpl(ModelConfig c);
+    const ModelConfig& config() const { return config_; }
+
+    // pixels: (1, 3, S, S) normalised.
+    ImageFeatures embedImage(const torch::Tensor& pixels, bool keepIntermediates = false);
+
+    // masks: (B, 1, H0, W0) float {0,1} at the original size; boxes (B, 4) x1,y1,x2,y2
+    // in original pixels (inclusive). Returns the continuous latent (B, C).
+    torch::Tensor encodeLatent(const ImageFeatures& f, const torch::Tensor& masks, const torch::Tensor& boxes);
+    // zq (B, C): one extra sparse token after two padding tokens; multimask, best by IoU, no object gating.
+    HeadOutput decodeLatent(const ImageFeatures& f, const torch::Tensor& zq);
+    // SAM2 prompt path. points (1, N, 2) in S-pixel coordinates with labels (1, N)
+    // (a box as two points labelled 2, 3); maskInput (1, 1, 4e, 4e) logits or undefined.
+    HeadOutput segment(const ImageFeatures& f, const torch::Tensor& points, const torch::Tensor& labels,
+                       const torch::Tensor& maskInput, bool multimask);
+
+    Sam2Base sam2{nullptr};
+    ResidualQuantizer quantizer{nullptr};
+
+private:
+    HeadOutput runDecoder(const ImageFeatures& f, const torch::Tensor& sparse, const torch::Tensor& dense, bool multimask);
+    ModelConfig config_;
+};
+TORCH_MODULE(SamTokModel);
+
+}  // namespace samtok::model

@@ -1,0 +1,291 @@
+#include "model/Tokenizer.h"
+
+#include "checkpoint/Checkpoint.h"
+#include "checkpoint/CheckpointError.h"
+#include "model/PillowResize.h"
+#include "model/SamTokModel.h"
+#include "model/WeightLoader.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace samtok::model {
+namespace F = torch::nn::functional;
+
+namespace {
+
+constexpr const char* kSam2Prefix = "model.sam2_model.";
+
+bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+// Tensors in both official files that the tokenizer and the prompt path never read.
+bool isUnusedBySamTok(const std::string& name) {
+    static const std::vector<std::string> unused{
+        "memory_attention.", "memory_encoder.", "obj_ptr_proj.", "obj_ptr_tpos_proj.", "mask_downsample.",
+        "maskmem_tpos_enc", "no_mem_pos_enc", "no_obj_ptr", "no_obj_embed_spatial"};
+    if (!startsWith(name, kSam2Prefix)) return false;
+    const std::string rest = name.substr(std::string(kSam2Prefix).size());
+    return std::any_of(unused.begin(), unused.end(), [&](const std::string& u) { return startsWith(rest, u); });
+}
+
+bool isSam2File(const checkpoint::Checkpoint& c) { return c.tensors().count("image_encoder.trunk.pos_embed") > 0; }
+
+struct Embedding : ImageEmbedding {
+    ImageFeatures features;
+    torch::Tensor promptS0, promptS1;  // high-res features through the prompt decoder's own convs
+    int w = 0, h = 0;
+    int width() const override { return w; }
+    int height() const override { return h; }
+    std::size_t bytes() const override {
+        std::size_t n = 0;
+        for (const auto* t : {&features.embedding, &features.featS0, &features.featS1, &promptS0, &promptS1})
+            if (t->defined()) n += static_cast<std::size_t>(t->numel()) * t->element_size();
+        return n;
+    }
+};
+
+class TokenizerImpl : public Tokenizer {
+public:
+    TokenizerImpl(const ModelConfig& config, const std::string& checkpointPath, const std::string& promptPath,
+                  const std::string& device)
+        : model_(config), device_(device) {
+        torch::NoGradGuard noGrad;
+        model_->eval();
+        const auto file = checkpoint::Checkpoint::open(checkpointPath);
+        LoadRules rules;
+        rules.isIgnorable = isUnusedBySamTok;
+        const bool sam2Only = isSam2File(file);
+        if (sam2Only) {
+            // A SAM2 .pt: no mask encoder, no codebooks. Prompts work, tokens do not.
+            rules.addPrefix = kSam2Prefix;
+            rules.mayBeMissing = [](const std::string& n) {
+                return startsWith(n, std::string(kSam2Prefix) + "sam_mask_encoder.") || startsWith(n, "quantizer.");
+            };
+        }
+        const LoadReport report = loadWeights(*model_, file, rules);
+        info_.checkpoint = checkpointPath;
+        info_.format = file.format();
+        info_.loadSummary = report.summary();
+        info_.canTokenize = !sam2Only;
+        info_.canPrompt = true;
+        for (const auto& p : model_->parameters()) info_.parameters += static_cast<std::size_t>(p.numel());
+
+        if (!promptPath.empty()) {
+            const auto promptFile = checkpoint::Checkpoint::open(promptPath);
+            if (!isSam2File(promptFile))
+                throw checkpoint::CheckpointError("'" + promptPath + "': not a SAM2 checkpoint (no image_encoder.trunk)");
+            promptDecoder_ = MaskDecoder(config);
+            promptDecoder_->eval();
+            LoadRules pr;
+            pr.addPrefix = "";
+            pr.isIgnorable = [](const std::string& n) { return !startsWith(n, "sam_mask_decoder."); };
+            // The decoder's own names lack the "sam_mask_decoder." prefix: load through a holder.
+            auto holder = std::make_shared<torch::nn::Module>();
+            holder->register_module("sam_mask_decoder", promptDecoder_);
+            loadWeights(*holder, promptFile, pr);
+            info_.loadSummary += "; prompt decoder from " + promptPath;
+        }
+        model_->to(device_);
+        if (promptDecoder_) promptDecoder_->to(device_);
+        info_.device = device_.str();
+    }
+
+    const ModelConfig& config() const override { return model_->config(); }
+    const TokenizerInfo& info() const override { return info_; }
+
+    std::shared_ptr<const ImageEmbedding> embed(const RgbImageView& img) const override {
+        if (!img.data || img.width <= 0 || img.height <= 0) throw std::invalid_argument("embed: empty image");
+        torch::InferenceMode guard;
+        const int s = config().imageSize;
+        const auto resized = pillowResizeBicubic(img.data, img.width, img.height, 3, img.stride, s, s);
+        auto t = torch::from_blob(const_cast<std::uint8_t*>(resized.data()), {s, s, 3}, torch::kUInt8)
+                     .permute({2, 0, 1})
+                     .to(torch::kFloat32)
+                     .div(255.0);
+        const auto& c = config();
+        auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({3, 1, 1});
+        auto std = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({3, 1, 1});
+        auto pixels = ((t - mean) / std).unsqueeze(0).contiguous().to(device_);
+        auto e = std::make_shared<Embedding>();
+        e->features = model_->embedImage(pixels, /*keepIntermediates=*/static_cast<bool>(promptDecoder_));
+        e->w = img.width;
+        e->h = img.height;
+        if (promptDecoder_) {
+            // The SAM2 decoder has its own (not fine-tuned) high-res convs over the same neck levels.
+            e->promptS0 = promptDecoder_->convS0(e->features.neck[0]);
+            e->promptS1 = promptDecoder_->convS1(e->features.neck[1]);
+            e->features.trunk.clear();
+            e->features.neck.clear();
+        }
+        return e;
+    }
+
+    std::vector<CodePair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const override {
+        if (!info_.canTokenize)
+            throw std::runtime_error("this model has no mask encoder (a SAM2 checkpoint): load a SAMTok tokenizer");
+        if (masks.empty()) return {};
+        torch::InferenceMode guard;
+        const auto& e = static_cast<const Embedding&>(image);
+        std::vector<torch::Tensor> ms, boxes;
+        for (const MaskView& m : masks) {
+            if (m.width != e.w || m.height != e.h)
+                throw std::invalid_argument("encode: a " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                                            " mask for a " + std::to_string(e.w) + "x" + std::to_string(e.h) + " image");
+            auto t = torch::from_blob(const_cast<std::uint8_t*>(m.data), {1, m.height, m.width}, torch::kUInt8).ne(0);
+            ms.push_back(t.to(torch::kFloat32));
+            boxes.push_back(boxOf(t[0]));
+        }
+        auto latent = model_->encodeLatent(e.features, torch::stack(ms).to(device_), torch::stack(boxes).to(device_));
+        const auto codes = model_->quantizer->quantize(latent).codes.to(torch::kCPU);
+        std::vector<CodePair> out;
+        for (int64_t i = 0; i < codes.size(0); ++i)
+            out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
+        return out;
+    }
+
+    std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
+                                    MissingCodeRule rule) const override {
+        if (!info_.canTokenize) throw std::runtime_error("this model has no codebooks: load a SAMTok tokenizer");
+        if (codes.empty()) return {};
+        torch::InferenceMode guard;
+        const auto& e = static_cast<const Embedding&>(image);
+        std::vector<int64_t> flat;
+        for (const CodePair& c : codes) {
+            flat.push_back(c.c0);
+            flat.push_back(c.c1);
+        }
+        auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2});
+        const auto zq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_);
+        const HeadOutput h = model_->decodeLatent(e.features, zq);
+        const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU);
+        std::vector<DecodedMask> out;
+        for (int64_t i = 0; i < h.bestMask.size(0); ++i) {
+            DecodedMask d = toMask(h.bestMask[i].unsqueeze(0), e, config().maskThreshold);
+            d.predictedIou = iou[i][0].item<float>();
+            d.objectScore = h.objectScore[i][0].item<float>();
+            out.push_back(std::move(d));
+        }
+        return out;
+    }
+
+    std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& p) const override {
+        if (p.points.empty() && !p.box) throw std::invalid_argument("segment: give at least one point or a box");
+        torch::InferenceMode guard;
+        const auto& e = static_cast<const Embedding&>(image);
+        const double sx = static_cast<double>(config().imageSize) / e.w, sy = static_cast<double>(config().imageSize) / e.h;
+        std::vector<float> coords;
+        std::vector<int64_t> labels;
+        if (p.box) {
+            coords.insert(coords.end(), {static_cast<float>((*p.box)[0] * sx), static_cast<float>((*p.box)[1] * sy),
+                                         static_cast<float>((*p.box)[2] * sx), static_cast<float>((*p.box)[3] * sy)});
+            labels.insert(labels.end(), {2, 3});
+        }
+        for (const PromptPoint& pt : p.points) {
+            coords.push_back(static_cast<float>(pt.x * sx));
+            coords.push_back(static_cast<float>(pt.y * sy));
+            labels.push_back(pt.positive ? 1 : 0);
+        }
+        auto pts = torch::tensor(coords).view({1, -1, 2}).to(device_);
+        auto lab = torch::tensor(labels, torch::kInt64).view({1, -1}).to(device_);
+        const int m = config().lowResMaskSize();
+        torch::Tensor maskInput;
+        if (!p.previousLowRes.empty()) {
+            if (p.previousLowRes.size() != static_cast<std::size_t>(m) * m)
+                throw std::invalid_argument("segment: previous mask logits have the wrong size");
+            maskInput = torch::tensor(p.previousLowRes).view({1, 1, m, m}).to(device_);
+        }
+        ImageFeatures f = e.features;
+        HeadOutput h;
+        if (promptDecoder_) {
+            f.featS0 = e.promptS0;
+            f.featS1 = e.promptS1;
+            // Same prompt encoding, the original SAM2 decoder.
+            auto sparse = model_->sam2->promptEncoder->embedPoints(pts, lab, true);
+            auto dense = maskInput.defined() ? model_->sam2->promptEncoder->embedMasks(maskInput)
+                                             : model_->sam2->promptEncoder->noMaskDense(1);
+            auto out = promptDecoder_->forward(f.embedding, model_->sam2->promptEncoder->denseImagePe(), sparse, dense,
+                                               f.featS0, f.featS1);
+            h.masks = p.multimask ? out.masks.slice(1, 1) : out.masks.slice(1, 0, 1);
+            h.iou = p.multimask ? out.iouPred.slice(1, 1) : out.iouPred.slice(1, 0, 1);
+            h.objectScore = out.objectScore;
+            const auto present = h.objectScore.gt(0).view({-1, 1, 1, 1});
+            h.masks = torch::where(present, h.masks, torch::full_like(h.masks, -1024.0));
+        } else {
+            h = model_->segment(f, pts, lab, maskInput, p.multimask);
+        }
+        const auto iou = h.iou.to(torch::kCPU);
+        std::vector<Candidate> out;
+        for (int64_t k = 0; k < h.masks.size(1); ++k) {
+            Candidate c;
+            const auto low = h.masks.slice(1, k, k + 1);
+            c.mask = toMask(low, e, 0.0);  // SAM's own threshold for prompts
+            c.mask.predictedIou = iou[0][k].item<float>();
+            c.mask.objectScore = h.objectScore[0][0].item<float>();
+            const auto lowCpu = low.contiguous().to(torch::kCPU);
+            c.lowResLogits.assign(lowCpu.data_ptr<float>(), lowCpu.data_ptr<float>() + lowCpu.numel());
+            c.lowResSize = m;
+            out.push_back(std::move(c));
+        }
+        std::stable_sort(out.begin(), out.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.mask.predictedIou > b.mask.predictedIou; });
+        return out;
+    }
+
+private:
+    // masks_to_boxes: inclusive min/max column and row; an empty mask gives a zero box.
+    static torch::Tensor boxOf(const torch::Tensor& m) {
+        auto nz = m.nonzero();
+        if (nz.size(0) == 0) return torch::zeros({4});
+        auto ys = nz.select(1, 0).to(torch::kFloat32), xs = nz.select(1, 1).to(torch::kFloat32);
+        return torch::stack({xs.min(), ys.min(), xs.max(), ys.max()});
+    }
+
+    static DecodedMask toMask(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
+        auto up = F::interpolate(lowRes, F::InterpolateFuncOptions()
+                                             .size(std::vector<int64_t>{e.h, e.w})
+                                             .mode(torch::kBilinear)
+                                             .align_corners(false));
+        auto bin = up.gt(threshold).to(torch::kUInt8).contiguous().to(torch::kCPU);
+        DecodedMask d;
+        d.width = e.w;
+        d.height = e.h;
+        d.mask.assign(bin.data_ptr<std::uint8_t>(), bin.data_ptr<std::uint8_t>() + bin.numel());
+        return d;
+    }
+
+    // Forward passes do not change the modules, but LibTorch's holders have no const forward.
+    mutable SamTokModel model_;
+    mutable MaskDecoder promptDecoder_{nullptr};
+    torch::Device device_;
+    TokenizerInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::load(const ModelConfig& config, const std::string& checkpoint,
+                                           const std::string& promptCheckpoint, const std::string& device) {
+    return std::make_unique<TokenizerImpl>(config, checkpoint, promptCheckpoint, device);
+}
+
+ModelConfig detectConfig(const std::string& path) {
+    const auto file = checkpoint::Checkpoint::open(path);
+    auto meta = file.metadata().find("config");
+    if (meta != file.metadata().end()) return configFromJson(meta->second);
+    const std::string prefix = isSam2File(file) ? "" : kSam2Prefix;
+    auto pos = file.tensors().find(prefix + "image_encoder.trunk.pos_embed");
+    if (pos == file.tensors().end())
+        throw checkpoint::CheckpointError("'" + path + "': not a SAM2 or SAMTok checkpoint (no image_encoder.trunk)");
+    const int64_t embed = pos->second.sizes.at(1);
+    int blocks = 0;
+    while (file.tensors().count(prefix + "image_encoder.trunk.blocks." + std::to_string(blocks) + ".norm1.weight")) ++blocks;
+    for (const std::string& name : builtinConfigNames()) {
+        const ModelConfig c = builtinConfig(name);
+        int depth = 0;
+        for (int s : c.trunk.stages) depth += s;
+        if (c.trunk.embedDim == embed && depth == blocks) return c;
+    }
+    throw checkpoint::CheckpointError("'" + path + "': a Hiera trunk of width " + std::to_string(embed) + " and " +
+                                      std::to_string(blocks) + " blocks matches no built-in config; pass --config");
+}
+
+}  // namespace samtok::model
