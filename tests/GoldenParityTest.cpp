@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 using namespace samtok;
@@ -25,16 +27,6 @@ const auto kGolden = test::sharedDir() / "golden/samtok-micro";
 ModelConfig microConfig() {
     std::ifstream in(std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json");
     return configFromJson({std::istreambuf_iterator<char>(in), {}});
-}
-
-bool isUnusedBySamTok(const std::string& name) {
-    for (const char* p : {"model.sam2_model.memory_attention.", "model.sam2_model.memory_encoder.",
-                          "model.sam2_model.obj_ptr_proj.", "model.sam2_model.obj_ptr_tpos_proj.",
-                          "model.sam2_model.mask_downsample.", "model.sam2_model.maskmem_tpos_enc",
-                          "model.sam2_model.no_mem_pos_enc", "model.sam2_model.no_obj_ptr",
-                          "model.sam2_model.no_obj_embed_spatial"})
-        if (name.rfind(p, 0) == 0) return true;
-    return false;
 }
 
 SamTokModel& goldenModel() {
@@ -61,6 +53,7 @@ void expectClose(const torch::Tensor& actual, const torch::Tensor& expected, con
     const double maxDiff = (actual - expected).abs().max().item<double>();
     const double scale = std::max(1.0, expected.abs().max().item<double>());
     EXPECT_LE(maxDiff, tol * scale) << what << ": max abs diff " << maxDiff;
+    if (std::getenv("SAMTOK_PARITY_REPORT")) std::printf("  %-45s max |diff| %.3g (max |ref| %.3g)\n", what.c_str(), maxDiff, scale);
 }
 
 torch::Tensor normalise(const cv::Mat& rgb1024, const ModelConfig& c) {

@@ -3,6 +3,17 @@
 namespace samtok::model {
 namespace F = torch::nn::functional;
 
+bool isUnusedBySamTok(const std::string& name) {
+    static const std::string prefix = "model.sam2_model.";
+    static const std::vector<std::string> unused{
+        "memory_attention.", "memory_encoder.", "obj_ptr_proj.", "obj_ptr_tpos_proj.", "mask_downsample.",
+        "maskmem_tpos_enc", "no_mem_pos_enc", "no_obj_ptr", "no_obj_embed_spatial"};
+    if (name.rfind(prefix, 0) != 0) return false;
+    for (const auto& u : unused)
+        if (name.compare(prefix.size(), u.size(), u) == 0) return true;
+    return false;
+}
+
 Sam2BaseImpl::Sam2BaseImpl(const ModelConfig& c) {
     auto imageEncoder = register_module("image_encoder", std::make_shared<torch::nn::Module>());
     trunk = imageEncoder->register_module("trunk", Hiera(c.trunk));

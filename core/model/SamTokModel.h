@@ -72,4 +72,8 @@ private:
 };
 TORCH_MODULE(SamTokModel);
 
+// Tensors present in both official files that neither the tokenizer nor the
+// prompt path reads (memory attention and encoder, object pointers, ...).
+bool isUnusedBySamTok(const std::string& checkpointName);
+
 }  // namespace samtok::model

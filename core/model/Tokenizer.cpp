@@ -18,16 +18,6 @@ constexpr const char* kSam2Prefix = "model.sam2_model.";
 
 bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
-// Tensors in both official files that the tokenizer and the prompt path never read.
-bool isUnusedBySamTok(const std::string& name) {
-    static const std::vector<std::string> unused{
-        "memory_attention.", "memory_encoder.", "obj_ptr_proj.", "obj_ptr_tpos_proj.", "mask_downsample.",
-        "maskmem_tpos_enc", "no_mem_pos_enc", "no_obj_ptr", "no_obj_embed_spatial"};
-    if (!startsWith(name, kSam2Prefix)) return false;
-    const std::string rest = name.substr(std::string(kSam2Prefix).size());
-    return std::any_of(unused.begin(), unused.end(), [&](const std::string& u) { return startsWith(rest, u); });
-}
-
 bool isSam2File(const checkpoint::Checkpoint& c) { return c.tensors().count("image_encoder.trunk.pos_embed") > 0; }
 
 struct Embedding : ImageEmbedding {

@@ -1,0 +1,166 @@
+// The public Tokenizer API on the golden micro checkpoints, and the key layout
+// of the built-in configs against the official key list.
+#include "TestPaths.h"
+#include "checkpoint/CheckpointError.h"
+#include "io/ImageIO.h"
+#include "mask/MaskMetrics.h"
+#include "model/SamTokModel.h"
+#include "model/Tokenizer.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace samtok;
+using namespace samtok::model;
+
+namespace {
+
+const auto kGolden = test::sharedDir() / "golden/samtok-micro";
+
+ModelConfig microConfig() {
+    std::ifstream in(std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json");
+    return configFromJson({std::istreambuf_iterator<char>(in), {}});
+}
+
+RgbImageView view(const DecodedImage& img) { return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step}; }
+
+Mask toMask(const DecodedMask& d) { return Mask(d.height, d.width, d.mask); }
+
+}  // namespace
+
+TEST(TokenizerApi, EncodesAndDecodesTheGoldenCasesThroughThePublicApi) {
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    EXPECT_TRUE(tok->info().canTokenize);
+    for (const char* c : {"public_case0_coffee", "public_case1_chelsea_tiny"}) {
+        SCOPED_TRACE(c);
+        const auto dir = kGolden / c;
+        const DecodedImage img = readImage((dir / "input_image.png").string());
+        const auto emb = tok->embed(view(img));
+        const Mask mask = readMask((dir / "input_mask.png").string());
+        // One embedding, a batch of two masks: the same mask twice gives the same codes.
+        const auto codes = tok->encode(*emb, {{mask.data(), mask.width(), mask.height()},
+                                              {mask.data(), mask.width(), mask.height()}});
+        ASSERT_EQ(codes.size(), 2u);
+        EXPECT_EQ(codes[0].c0, codes[1].c0);
+        EXPECT_EQ(codes[0].c1, codes[1].c1);
+        const auto decoded = tok->decode(*emb, {codes[0]});
+        ASSERT_EQ(decoded.size(), 1u);
+        const Mask reference = readMask((dir / "decoded_mask.png").string());
+        // Identical but for pixels whose logit sits within 1e-4 of the threshold (a handful).
+        EXPECT_GT(maskIou(toMask(decoded[0]), reference), 0.999);
+    }
+}
+
+TEST(TokenizerApi, CodesEqualTheGoldenCodes) {
+    // The plain-dict copy of the weights, through the public API, on every case (the empty mask included).
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "tensors_plain.pth").string());
+    std::ifstream runLog(kGolden / "run_log.json");
+    const auto log = nlohmann::json::parse(runLog);
+    for (const auto& [name, c] : log.at("cases").items()) {
+        SCOPED_TRACE(name);
+        const DecodedImage img = readImage((kGolden / name / "input_image.png").string());
+        const Mask mask = readMask((kGolden / name / "input_mask.png").string());
+        const auto codes = tok->encode(*tok->embed(view(img)), {{mask.data(), mask.width(), mask.height()}});
+        EXPECT_EQ(codes.at(0).c0, c.at("codes")[0].get<int>());
+        EXPECT_EQ(codes.at(0).c1, c.at("codes")[1].get<int>());
+        const auto decoded = tok->decode(*tok->embed(view(img)), codes);
+        EXPECT_EQ(static_cast<double>(toMask(decoded[0]).area()), c.at("decoded_area").get<double>());
+    }
+}
+
+TEST(TokenizerApi, MissingCodeRules) {
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
+    const auto emb = tok->embed(view(img));
+    const auto asZero = tok->decode(*emb, {{5, -1}}, MissingCodeRule::AsCodeZero);
+    const auto explicitZero = tok->decode(*emb, {{5, 0}});
+    EXPECT_EQ(asZero[0].mask, explicitZero[0].mask);
+    EXPECT_THROW(tok->decode(*emb, {{256, 0}}), std::invalid_argument);
+    EXPECT_THROW(tok->decode(*emb, {{0, -2}}), std::invalid_argument);
+}
+
+TEST(TokenizerApi, Sam2CheckpointGivesPromptsButNoTokens) {
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "sam2_micro.pt").string());
+    EXPECT_FALSE(tok->info().canTokenize);
+    const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
+    const auto emb = tok->embed(view(img));
+    Prompt p;
+    p.points = {{300, 200, true}, {50, 50, false}};
+    p.box = std::array<float, 4>{81, 22, 434, 348};
+    const auto candidates = tok->segment(*emb, p);
+    ASSERT_EQ(candidates.size(), 3u);
+    EXPECT_GE(candidates[0].mask.predictedIou, candidates[1].mask.predictedIou);
+    EXPECT_EQ(candidates[0].mask.width, 640);
+    EXPECT_EQ(candidates[0].lowResLogits.size(), 256u * 256u);
+    // Refining with the previous logits is accepted.
+    p.previousLowRes = candidates[0].lowResLogits;
+    p.multimask = false;
+    EXPECT_EQ(tok->segment(*emb, p).size(), 1u);
+    const Mask m(img.rgb.rows, img.rgb.cols);
+    EXPECT_THROW(tok->encode(*emb, {{m.data(), m.width(), m.height()}}), std::runtime_error);
+    // With the tokenizer file for tokens and the SAM2 file for prompts.
+    const auto both = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(),
+                                      (kGolden / "sam2_micro.pt").string());
+    const auto emb2 = both->embed(view(img));
+    const auto viaSam2 = both->segment(*emb2, p);
+    const auto viaTokenizerDecoder = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string())->segment(*emb2, p);
+    // The decoders differ on purpose (SAMTok fine-tuned its copy), and so do their masks.
+    EXPECT_NE(viaSam2[0].lowResLogits, viaTokenizerDecoder[0].lowResLogits);
+}
+
+TEST(TokenizerApi, AWrongConfigIsReportedTensorByTensor) {
+    ModelConfig wrong = microConfig();
+    wrong.decoder.mlpDim = 128;
+    try {
+        Tokenizer::load(wrong, (kGolden / "mask_tokenizer.pth").string());
+        FAIL() << "accepted a checkpoint that does not fit";
+    } catch (const checkpoint::CheckpointError& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("with the wrong shape"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("sam_mask_decoder.transformer.layers.0.mlp.layers.0.weight"), std::string::npos) << msg;
+    }
+    EXPECT_THROW(detectConfig((kGolden / "mask_tokenizer.pth").string()), checkpoint::CheckpointError);
+}
+
+TEST(TokenizerApi, BuiltInLargeConfigHasExactlyTheOfficialKeys) {
+    // Every tensor of our large model is in the official key list with the same shape,
+    // and every official tensor is ours or known to be unused by the tokenizer.
+    std::ifstream tsv(test::sharedDir() / "docs/samtok-keys-large.tsv");
+    ASSERT_TRUE(tsv);
+    std::map<std::string, std::string> official;
+    std::string line;
+    while (std::getline(tsv, line)) {
+        if (line.empty() || line[0] == '#' || line.rfind("key_", 0) == 0) continue;
+        std::istringstream fields(line);
+        std::string key, shape;
+        std::getline(fields, key, '\t');
+        std::getline(fields, shape, '\t');
+        official[key] = shape;
+    }
+    ASSERT_EQ(official.size(), 992u);
+    torch::NoGradGuard g;
+    SamTokModel large(builtinConfig("sam2.1_hiera_large"));
+    std::map<std::string, std::string> ours;
+    auto shapeText = [](const torch::Tensor& t) {
+        std::string s = "[";
+        for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+        return s + "]";
+    };
+    for (const auto& p : large->named_parameters()) ours[p.key()] = shapeText(p.value());
+    for (const auto& b : large->named_buffers()) ours[b.key()] = shapeText(b.value());
+    for (const auto& [k, s] : ours) {
+        ASSERT_TRUE(official.count(k)) << "not an official key: " << k;
+        EXPECT_EQ(official[k], s) << k;
+    }
+    std::size_t unused = 0;
+    for (const auto& [k, s] : official) {
+        if (ours.count(k)) continue;
+        EXPECT_TRUE(isUnusedBySamTok(k)) << "official key missing from our model: " << k;
+        ++unused;
+    }
+    EXPECT_EQ(ours.size() + unused, 992u);
+}
