@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
 
@@ -102,4 +103,46 @@ TEST(Cli, UserErrorsExitOneWithOneLine) {
         EXPECT_EQ(r.code, 0) << args;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
     }
+}
+
+TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
+    TempDir dir;
+    const auto golden = samtok::test::sharedDir() / "golden/samtok-micro";
+    const std::string model = "--model " + (golden / "mask_tokenizer.pth").string() + " --config " +
+                              std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json";
+    const auto berkeley = samtok::test::sharedDir() / "data/berkeley";
+    const std::string image = (berkeley / "images/12003.jpg").string();
+    const Result enc = run("encode " + model + " --image " + image + " --mask " + (berkeley / "masks/12003.png").string() + " --json");
+    ASSERT_EQ(enc.code, 0) << enc.out;
+    const auto j = nlohmann::json::parse(enc.out);
+    const std::string tokens = j["masks"][0]["tokens"];
+    EXPECT_EQ(tokens.rfind("<|mt_start|><|mt_0", 0), 0u) << tokens;
+    const int c0 = j["masks"][0]["c0"], c1 = j["masks"][0]["c1"];
+    EXPECT_GE(c0, 0);
+    EXPECT_LT(c1, 256);
+
+    // Decode the tokens inside a chatty answer, plus a one-code group that needs the official repair.
+    const std::string answer = "'Here it is: " + tokens + " and <|mt_start|><|mt_0007|><|mt_end|>.'";
+    const Result dec = run("decode " + model + " --image " + image + " --out-dir " + dir.file("out") + " --json --tokens " + answer);
+    ASSERT_EQ(dec.code, 0) << dec.out;
+    EXPECT_NE(dec.out.find("warning: repaired"), std::string::npos) << dec.out;
+    const auto first = cv::imread(dir.file("out/mask_00.png"), cv::IMREAD_GRAYSCALE);
+    ASSERT_FALSE(first.empty());
+    EXPECT_EQ(first.size(), cv::Size(481, 321));
+    EXPECT_TRUE(std::filesystem::exists(dir.file("out/mask_01.png")));
+
+    // The decoded mask is the one encode measured its reconstruction IoU against.
+    const Result iou = run("mask iou " + dir.file("out/mask_00.png") + " " + (berkeley / "masks/12003.png").string());
+    ASSERT_EQ(iou.code, 0) << iou.out;
+    EXPECT_NEAR(nlohmann::json::parse(iou.out)["iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>(), 1e-9);
+
+    // Bad input: no groups, a corrupt checkpoint.
+    const Result none = run("decode " + model + " --image " + image + " --tokens 'no tokens here'");
+    EXPECT_EQ(none.code, 1);
+    EXPECT_NE(none.out.find("no mask token group"), std::string::npos) << none.out;
+    std::ofstream(dir.file("bad.pth")) << "PK\x03\x04 definitely not a checkpoint";
+    const Result bad = run("encode --model " + dir.file("bad.pth") + " --config sam2.1_hiera_tiny --image " + image +
+                           " --mask " + (berkeley / "masks/12003.png").string());
+    EXPECT_EQ(bad.code, 1) << bad.out;
+    EXPECT_NE(bad.out.find("bad.pth"), std::string::npos) << bad.out;
 }

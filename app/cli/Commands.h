@@ -8,5 +8,6 @@ namespace samtok::cli {
 
 void addProjectCommands(CLI::App& app);
 void addMaskCommands(CLI::App& app);
+void addTokenCommands(CLI::App& app);
 
 }  // namespace samtok::cli

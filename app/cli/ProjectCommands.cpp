@@ -119,7 +119,7 @@ void addProjectCommands(CLI::App& app) {
     auto threads = std::make_shared<int>(0);
     version->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
     version->callback([threads] {
-        runtime::configureThreads(*threads);
+        runtime::configure(*threads);
         const runtime::Info i = runtime::info();
         std::cout << "libtorch " << i.libtorchVersion << "\ndevice   " << i.device << "\nthreads  " << i.threads << "\n";
     });

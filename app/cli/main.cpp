@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     app.fallthrough();
     samtok::cli::addProjectCommands(app);
     samtok::cli::addMaskCommands(app);
+    samtok::cli::addTokenCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const samtok::StoreError& e) {
+        std::fprintf(stderr, "samtok: %s\n", e.what());
+        return 1;
+    } catch (const std::invalid_argument& e) {  // bad values reaching the core (codes, devices, configs)
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const std::exception& e) {

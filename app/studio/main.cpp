@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     cli.addOptions({sample, create, threads, screenshot});
     cli.process(app);
 
-    samtok::runtime::configureThreads(cli.value(threads).toInt());
+    samtok::runtime::configure(cli.value(threads).toInt());
 
     samtok::ui::ProjectSession session;
     samtok::ui::MainWindow window(&session);

@@ -38,6 +38,17 @@ MultiScaleAttentionImpl::MultiScaleAttentionImpl(int64_t dim, int64_t dimOut, in
 }
 
 torch::Tensor MultiScaleAttentionImpl::forward(const torch::Tensor& x) {
+    // Windows attend independently: run them in groups of about 8k tokens so
+    // stage 1's qkv and scores (100+ MB each for Hiera-L) never exist whole.
+    const int64_t perWindow = x.size(1) * x.size(2);
+    const int64_t group = std::max<int64_t>(1, 8192 / perWindow);
+    if (x.size(0) <= group) return attend(x);
+    std::vector<torch::Tensor> parts;
+    for (int64_t w = 0; w < x.size(0); w += group) parts.push_back(attend(x.slice(0, w, std::min(x.size(0), w + group))));
+    return torch::cat(parts, 0);
+}
+
+torch::Tensor MultiScaleAttentionImpl::attend(const torch::Tensor& x) {
     const int64_t b = x.size(0);
     int64_t h = x.size(1), w = x.size(2);
     auto qkv = qkv_->forward(x).reshape({b, h * w, 3, numHeads_, -1});  // (B, HW, 3, heads, hd)
@@ -90,7 +101,18 @@ torch::Tensor MultiScaleBlockImpl::forward(const torch::Tensor& input) {
     }
     if (windowSize_ > 0) x = windowUnpartition(x, ws, hp, wp, h, w);
     x = shortcut + x;
-    return x + mlp_->forward(norm2_->forward(x));
+    // The MLP widens 4x: on the 256x256 tokens of stage 1 that is 150 MB per
+    // activation. Rows are independent, so bound it by running chunks.
+    const int64_t tokens = x.size(0) * x.size(1) * x.size(2);
+    constexpr int64_t kChunk = 8192;
+    if (tokens <= kChunk) return x + mlp_->forward(norm2_->forward(x));
+    auto flat = x.reshape({tokens, x.size(3)});
+    auto out = torch::empty_like(flat);
+    for (int64_t r = 0; r < tokens; r += kChunk) {
+        const auto rows = flat.slice(0, r, std::min(tokens, r + kChunk));
+        out.slice(0, r, std::min(tokens, r + kChunk)).copy_(rows + mlp_->forward(norm2_->forward(rows)));
+    }
+    return out.view(x.sizes());
 }
 
 HieraImpl::HieraImpl(const HieraConfig& c) {

@@ -16,6 +16,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);  // (B, H, W, dim) -> (B, H', W', dimOut)
 
 private:
+    torch::Tensor attend(const torch::Tensor& x);
     int64_t dimOut_, numHeads_;
     int qStride_;  // 0: no q-pooling
     torch::nn::Linear qkv_{nullptr}, proj_{nullptr};

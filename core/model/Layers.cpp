@@ -35,8 +35,27 @@ torch::Tensor MlpImpl::forward(torch::Tensor x) {
 
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-    auto attn = torch::matmul(q * scale, k.transpose(-2, -1));
-    return torch::matmul(torch::softmax(attn, -1), v);
+    const auto kt = k.transpose(-2, -1);
+    // Global attention over 64x64 tokens would build an 8 x 4096 x 4096 score matrix
+    // (512 MB for Hiera-L). Rows of a softmax are independent, so process queries
+    // in chunks that bound the scores to about 16 MB; results are identical.
+    const int64_t rows = q.size(-2), cols = k.size(-2);
+    const int64_t perRow = cols * (q.numel() / std::max<int64_t>(1, rows * q.size(-1)));
+    const int64_t chunk = std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(1, perRow));
+    if (chunk >= rows) return torch::matmul(torch::softmax(torch::matmul(q * scale, kt), -1), v);
+    std::vector<torch::Tensor> parts;
+    for (int64_t r = 0; r < rows; r += chunk) {
+        const auto qc = q.slice(-2, r, std::min(rows, r + chunk));
+        parts.push_back(torch::matmul(torch::softmax(torch::matmul(qc * scale, kt), -1), v));
+    }
+    return torch::cat(parts, -2);
+}
+
+torch::Tensor convTranspose2x2(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), o = weight.size(1);
+    auto cols = torch::matmul(x.permute({0, 2, 3, 1}).reshape({b * h * w, c}), weight.reshape({c, o * 4}));  // (BHW, O*2*2)
+    cols = cols.view({b, h, w, o, 2, 2}).permute({0, 3, 1, 4, 2, 5}).reshape({b, o, 2 * h, 2 * w});
+    return cols + bias.view({1, o, 1, 1});
 }
 
 EmbeddingWeightImpl::EmbeddingWeightImpl(int64_t rows, int64_t dim) {

@@ -40,8 +40,8 @@ DecoderOutput MaskDecoderImpl::forward(const torch::Tensor& image, const torch::
     auto maskTokensOut = hs.slice(1, 2, 2 + numMaskTokens_);
 
     src = keys.transpose(1, 2).reshape({b, c, h, w});
-    auto up = torch::gelu(upNorm_->forward(up1_->forward(src) + featS1));
-    up = torch::gelu(up2_->forward(up) + featS0);  // (B, C/8, 4e, 4e)
+    auto up = torch::gelu(upNorm_->forward(convTranspose2x2(src, up1_->weight, up1_->bias) + featS1));  // (B, C/4, 2e, 2e)
+    up = torch::gelu(convTranspose2x2(up, up2_->weight, up2_->bias) + featS0);                            // (B, C/8, 4e, 4e)
 
     std::vector<torch::Tensor> hyper;
     for (int i = 0; i < numMaskTokens_; ++i)

@@ -2,13 +2,17 @@
 
 #include <torch/torch.h>
 
+#include <malloc.h>
+
 #include <thread>
 
 namespace samtok::runtime {
 
-void configureThreads(int threads) {
+void configure(int threads) {
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 Info info() {

@@ -11,9 +11,12 @@ struct Info {
     int threads = 0;              // intra-op threads in use
 };
 
-// Sets the intra-op thread count; threads <= 0 picks the number of physical
-// cores (LibTorch 1.13 on Debian otherwise runs on one thread).
-void configureThreads(int threads = 0);
+// Sets the intra-op thread count (threads <= 0: every core; LibTorch 1.13 on
+// Debian otherwise runs on one thread) and keeps large freed blocks in the
+// heap for reuse: without that, every activation of tens of MB is a fresh
+// mmap whose page faults cost more than the arithmetic (measured: softmax over
+// 8x4096x4096 scores 1.15 s -> 0.055 s, windowed attention 9 -> 87 GFLOP/s).
+void configure(int threads = 0);
 Info info();
 
 }  // namespace samtok::runtime

@@ -39,6 +39,7 @@ ImageFeatures SamTokModelImpl::embedImage(const torch::Tensor& pixels, bool keep
     f.embedding = levels[2] + sam2->noMemEmbed.view({1, -1, 1, 1});
     f.featS0 = sam2->maskDecoder->convS0(levels[0]);
     f.featS1 = sam2->maskDecoder->convS1(levels[1]);
+    f.densePe = sam2->promptEncoder->denseImagePe();
     if (keepIntermediates) {
         f.trunk = trunkOut;
         f.neck = levels;
@@ -64,16 +65,14 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
                                                 .align_corners(false)
                                                 .antialias(true));
     auto dense = sam2->promptEncoder->embedMasks(maskPrompt);
-    auto latent = sam2->maskEncoder->forward(f.embedding.expand({b, -1, -1, -1}), sam2->promptEncoder->denseImagePe(),
-                                             sparse, dense);
+    auto latent = sam2->maskEncoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense);
     return latent.select(1, 0);
 }
 
 HeadOutput SamTokModelImpl::runDecoder(const ImageFeatures& f, const torch::Tensor& sparse, const torch::Tensor& dense,
                                        bool multimask) {
     const int64_t b = sparse.size(0);
-    auto out = sam2->maskDecoder->forward(f.embedding.expand({b, -1, -1, -1}), sam2->promptEncoder->denseImagePe(),
-                                          sparse, dense, f.featS0.expand({b, -1, -1, -1}),
+    auto out = sam2->maskDecoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense, f.featS0.expand({b, -1, -1, -1}),
                                           f.featS1.expand({b, -1, -1, -1}));
     HeadOutput h;
     h.objectScore = out.objectScore;

@@ -20,6 +20,8 @@ struct ImageFeatures {
     torch::Tensor embedding;  // (1, C, e, e): FPN stride-16 level + no_mem_embed
     torch::Tensor featS0;     // (1, C/8, 4e, 4e) = conv_s0(FPN level 0)
     torch::Tensor featS1;     // (1, C/4, 2e, 2e) = conv_s1(FPN level 1)
+    torch::Tensor densePe;    // (1, C, e, e) the prompt encoder's grid encoding (image-independent; kept here so
+                              // each decode does not recompute it)
     std::vector<torch::Tensor> trunk;  // stage outputs (kept only when asked, for parity checks)
     std::vector<torch::Tensor> neck;
 };

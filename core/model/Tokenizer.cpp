@@ -15,8 +15,21 @@ namespace F = torch::nn::functional;
 namespace {
 
 constexpr const char* kSam2Prefix = "model.sam2_model.";
+constexpr std::size_t kMaxBatch = 4;  // masks per encoder / decoder pass
 
 bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+torch::Device parseDevice(const std::string& name) {
+    torch::Device d(torch::kCPU);
+    try {
+        d = torch::Device(name);
+    } catch (const c10::Error&) {
+        throw std::invalid_argument("unknown device '" + name + "' (use cpu, cuda or cuda:N)");
+    }
+    if (d.is_cuda() && !torch::cuda::is_available())
+        throw std::invalid_argument("device '" + name + "' requested, but this LibTorch build has no CUDA or no GPU is visible");
+    return d;
+}
 
 bool isSam2File(const checkpoint::Checkpoint& c) { return c.tensors().count("image_encoder.trunk.pos_embed") > 0; }
 
@@ -28,7 +41,7 @@ struct Embedding : ImageEmbedding {
     int height() const override { return h; }
     std::size_t bytes() const override {
         std::size_t n = 0;
-        for (const auto* t : {&features.embedding, &features.featS0, &features.featS1, &promptS0, &promptS1})
+        for (const auto* t : {&features.embedding, &features.featS0, &features.featS1, &features.densePe, &promptS0, &promptS1})
             if (t->defined()) n += static_cast<std::size_t>(t->numel()) * t->element_size();
         return n;
     }
@@ -38,9 +51,18 @@ class TokenizerImpl : public Tokenizer {
 public:
     TokenizerImpl(const ModelConfig& config, const std::string& checkpointPath, const std::string& promptPath,
                   const std::string& device)
-        : model_(config), device_(device) {
+        : model_(config), device_(parseDevice(device)) {
         torch::NoGradGuard noGrad;
         model_->eval();
+        info_.canPrompt = true;
+        for (const auto& p : model_->parameters()) info_.parameters += static_cast<std::size_t>(p.numel());
+        if (checkpointPath.empty()) {  // untrained(): keep the random initialisation
+            info_.canTokenize = true;
+            info_.loadSummary = "random weights (benchmark only)";
+            model_->to(device_);
+            info_.device = device_.str();
+            return;
+        }
         const auto file = checkpoint::Checkpoint::open(checkpointPath);
         LoadRules rules;
         rules.isIgnorable = isUnusedBySamTok;
@@ -57,8 +79,6 @@ public:
         info_.format = file.format();
         info_.loadSummary = report.summary();
         info_.canTokenize = !sam2Only;
-        info_.canPrompt = true;
-        for (const auto& p : model_->parameters()) info_.parameters += static_cast<std::size_t>(p.numel());
 
         if (!promptPath.empty()) {
             const auto promptFile = checkpoint::Checkpoint::open(promptPath);
@@ -125,11 +145,17 @@ public:
             ms.push_back(t.to(torch::kFloat32));
             boxes.push_back(boxOf(t[0]));
         }
-        auto latent = model_->encodeLatent(e.features, torch::stack(ms).to(device_), torch::stack(boxes).to(device_));
-        const auto codes = model_->quantizer->quantize(latent).codes.to(torch::kCPU);
         std::vector<CodePair> out;
-        for (int64_t i = 0; i < codes.size(0); ++i)
-            out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
+        // Each mask in a batch carries its own copy of the 64x64 image tokens
+        // through the transformer (~80 MB per 20 at d_model 256): bound the batch.
+        for (std::size_t first = 0; first < ms.size(); first += kMaxBatch) {
+            const auto last = std::min(ms.size(), first + kMaxBatch);
+            auto mb = torch::stack(std::vector<torch::Tensor>(ms.begin() + first, ms.begin() + last)).to(device_);
+            auto bb = torch::stack(std::vector<torch::Tensor>(boxes.begin() + first, boxes.begin() + last)).to(device_);
+            const auto codes = model_->quantizer->quantize(model_->encodeLatent(e.features, mb, bb)).codes.to(torch::kCPU);
+            for (int64_t i = 0; i < codes.size(0); ++i)
+                out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
+        }
         return out;
     }
 
@@ -144,16 +170,18 @@ public:
             flat.push_back(c.c0);
             flat.push_back(c.c1);
         }
-        auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2});
-        const auto zq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_);
-        const HeadOutput h = model_->decodeLatent(e.features, zq);
-        const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU);
+        const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2});
+        const auto allZq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_);
         std::vector<DecodedMask> out;
-        for (int64_t i = 0; i < h.bestMask.size(0); ++i) {
-            DecodedMask d = toMask(h.bestMask[i].unsqueeze(0), e, config().maskThreshold);
-            d.predictedIou = iou[i][0].item<float>();
-            d.objectScore = h.objectScore[i][0].item<float>();
-            out.push_back(std::move(d));
+        for (int64_t first = 0; first < allZq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
+            const HeadOutput h = model_->decodeLatent(e.features, allZq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
+            const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU);
+            for (int64_t i = 0; i < h.bestMask.size(0); ++i) {
+                DecodedMask d = toMask(h.bestMask[i].unsqueeze(0), e, config().maskThreshold);
+                d.predictedIou = iou[i][0].item<float>();
+                d.objectScore = h.objectScore[i][0].item<float>();
+                out.push_back(std::move(d));
+            }
         }
         return out;
     }
@@ -193,8 +221,7 @@ public:
             auto sparse = model_->sam2->promptEncoder->embedPoints(pts, lab, true);
             auto dense = maskInput.defined() ? model_->sam2->promptEncoder->embedMasks(maskInput)
                                              : model_->sam2->promptEncoder->noMaskDense(1);
-            auto out = promptDecoder_->forward(f.embedding, model_->sam2->promptEncoder->denseImagePe(), sparse, dense,
-                                               f.featS0, f.featS1);
+            auto out = promptDecoder_->forward(f.embedding, f.densePe, sparse, dense, f.featS0, f.featS1);
             h.masks = p.multimask ? out.masks.slice(1, 1) : out.masks.slice(1, 0, 1);
             h.iou = p.multimask ? out.iouPred.slice(1, 1) : out.iouPred.slice(1, 0, 1);
             h.objectScore = out.objectScore;
@@ -255,6 +282,10 @@ private:
 std::unique_ptr<Tokenizer> Tokenizer::load(const ModelConfig& config, const std::string& checkpoint,
                                            const std::string& promptCheckpoint, const std::string& device) {
     return std::make_unique<TokenizerImpl>(config, checkpoint, promptCheckpoint, device);
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::untrained(const ModelConfig& config, const std::string& device) {
+    return std::make_unique<TokenizerImpl>(config, std::string(), std::string(), device);
 }
 
 ModelConfig detectConfig(const std::string& path) {

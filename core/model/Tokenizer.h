@@ -89,6 +89,8 @@ public:
     // supplies the original SAM2 decoder for click / box prompts.
     static std::unique_ptr<Tokenizer> load(const ModelConfig& config, const std::string& checkpoint,
                                            const std::string& promptCheckpoint = {}, const std::string& device = "cpu");
+    // Randomly initialised weights: for benchmarks and tests of speed and memory only.
+    static std::unique_ptr<Tokenizer> untrained(const ModelConfig& config, const std::string& device = "cpu");
     virtual ~Tokenizer() = default;
 
     virtual const ModelConfig& config() const = 0;

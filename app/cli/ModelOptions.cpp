@@ -1,0 +1,50 @@
+#include "cli/ModelOptions.h"
+
+#include "checkpoint/CheckpointError.h"
+#include "model/Runtime.h"
+#include "util/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace samtok::cli {
+
+void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
+    auto* m = cmd->add_option("--model", o.model, "Checkpoint: mask_tokenizer_256x2.pth, a SAM2 .pt, or a .safetensors");
+    if (required) m->required();
+    cmd->add_option("--config", o.config,
+                    "Model config: a built-in name (sam2.1_hiera_tiny, _small, _base_plus, _large) or a JSON file; "
+                    "detected from the checkpoint when omitted");
+    cmd->add_option("--prompt-model", o.promptModel, "SAM2 checkpoint (.pt) whose decoder answers click / box prompts");
+    cmd->add_option("--device", o.device, "cpu, or cuda / cuda:N when LibTorch has CUDA")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "CPU threads (default: all cores)");
+}
+
+model::ModelConfig resolveConfig(const ModelOptions& o) {
+    try {
+        if (o.config.empty()) return model::detectConfig(o.model);
+        if (std::filesystem::is_regular_file(o.config)) {
+            std::ifstream in(o.config);
+            return model::configFromJson({std::istreambuf_iterator<char>(in), {}});
+        }
+        return model::builtinConfig(o.config);
+    } catch (const std::invalid_argument& e) {
+        throw UserError(e.what());
+    } catch (const checkpoint::CheckpointError& e) {
+        throw UserError(e.what());
+    }
+}
+
+std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o) {
+    runtime::configure(o.threads);
+    const model::ModelConfig config = resolveConfig(o);
+    try {
+        return model::Tokenizer::load(config, o.model, o.promptModel, o.device);
+    } catch (const checkpoint::CheckpointError& e) {
+        throw UserError(e.what());
+    }
+}
+
+}  // namespace samtok::cli

@@ -1,0 +1,27 @@
+#pragma once
+// --model / --config / --prompt-model / --device / --threads, shared by the
+// commands that run the network.
+#include "model/Tokenizer.h"
+
+#include <memory>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace samtok::cli {
+
+struct ModelOptions {
+    std::string model;        // checkpoint path
+    std::string config;       // built-in name or JSON file; detected when empty
+    std::string promptModel;  // optional SAM2 .pt for click / box prompts
+    std::string device = "cpu";
+    int threads = 0;
+};
+
+void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required = true);
+model::ModelConfig resolveConfig(const ModelOptions& o);
+std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o);
+
+}  // namespace samtok::cli

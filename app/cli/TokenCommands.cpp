@@ -1,0 +1,257 @@
+// encode, decode, model info, bench: the commands that run the network.
+#include "cli/Commands.h"
+#include "cli/ModelOptions.h"
+#include "io/ImageIO.h"
+#include "mask/MaskMetrics.h"
+#include "model/Runtime.h"
+#include "tokens/TokenText.h"
+#include "util/Checksum.h"
+#include "util/Error.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace samtok::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+model::RgbImageView view(const DecodedImage& img) { return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step}; }
+
+struct EncodeOptions {
+    ModelOptions model;
+    std::string image;
+    std::vector<std::string> masks;
+    bool json = false;
+    int threshold = 127;
+};
+
+void encode(const EncodeOptions& o) {
+    const auto tok = loadTokenizer(o.model);
+    const DecodedImage img = readImage(o.image);
+    std::vector<Mask> masks;
+    for (const auto& path : o.masks) {
+        masks.push_back(readMask(path, o.threshold));
+        if (masks.back().width() != img.rgb.cols || masks.back().height() != img.rgb.rows)
+            throw UserError("'" + path + "': the mask is " + std::to_string(masks.back().width()) + "x" +
+                            std::to_string(masks.back().height()) + " but the image is " + std::to_string(img.rgb.cols) +
+                            "x" + std::to_string(img.rgb.rows));
+    }
+    auto t0 = Clock::now();
+    const auto emb = tok->embed(view(img));
+    const double embedMs = msSince(t0);
+    std::vector<model::MaskView> views;
+    for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
+    t0 = Clock::now();
+    const auto codes = tok->encode(*emb, views);
+    const double encodeMs = msSince(t0);
+    const int k = tok->config().codebookSize;
+    if (!o.json) {
+        for (const auto& c : codes) std::cout << formatMaskTokens(c.c0, c.c1, k) << "\n";
+        return;
+    }
+    t0 = Clock::now();
+    const auto decoded = tok->decode(*emb, codes);
+    const double decodeMs = msSince(t0);
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        const Mask back(decoded[i].height, decoded[i].width, decoded[i].mask);
+        out.push_back({{"mask", o.masks[i]},
+                       {"tokens", formatMaskTokens(codes[i].c0, codes[i].c1, k)},
+                       {"c0", codes[i].c0},
+                       {"c1", codes[i].c1},
+                       {"reconstruction_iou", maskIou(masks[i], back)},
+                       {"reconstruction_boundary_iou", boundaryIou(masks[i], back)}});
+    }
+    nlohmann::json result{{"image", o.image},
+                          {"model", tok->info().checkpoint},
+                          {"masks", out},
+                          {"time_ms", {{"embed", embedMs}, {"encode", encodeMs}, {"decode", decodeMs}}}};
+    std::cout << result.dump(2) << "\n";
+}
+
+struct DecodeOptions {
+    ModelOptions model;
+    std::string image, tokens, outDir = ".";
+    bool firstCodeOnly = false;
+    bool json = false;
+};
+
+void decode(const DecodeOptions& o) {
+    // The text may be any model answer; "-" reads standard input, an existing file is read.
+    std::string text = o.tokens;
+    if (text == "-") {
+        text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    } else if (std::filesystem::is_regular_file(text)) {
+        std::ifstream in(text);
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto tok = loadTokenizer(o.model);
+    const TokenParse parsed = parseMaskTokens(text, tok->config().codebookSize);
+    for (const auto& w : parsed.warnings) std::cerr << "warning: " << w << "\n";
+    if (parsed.groups.empty()) throw UserError("no mask token group found in the text");
+    const DecodedImage img = readImage(o.image);
+    const auto emb = tok->embed(view(img));
+    std::vector<model::CodePair> codes;
+    for (const auto& g : parsed.groups) codes.push_back({g.c0, g.c1});
+    const auto decoded = tok->decode(*emb, codes,
+                                     o.firstCodeOnly ? model::MissingCodeRule::FirstCodeOnly : model::MissingCodeRule::AsCodeZero);
+    std::filesystem::create_directories(o.outDir);
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "mask_%02zu.png", i);
+        const std::string path = (std::filesystem::path(o.outDir) / name).string();
+        const Mask m(decoded[i].height, decoded[i].width, decoded[i].mask);
+        writeMaskPng(m, path);
+        out.push_back({{"file", path}, {"c0", codes[i].c0}, {"c1", codes[i].c1}, {"area", m.area()},
+                       {"predicted_iou", decoded[i].predictedIou}, {"repair", parsed.groups[i].repair}});
+        if (!o.json) std::cout << path << "  c0=" << codes[i].c0 << " c1=" << codes[i].c1 << "  area=" << m.area() << "\n";
+    }
+    if (o.json) std::cout << out.dump(2) << "\n";
+}
+
+void modelInfo(const ModelOptions& o) {
+    const auto tok = loadTokenizer(o);
+    const auto& i = tok->info();
+    nlohmann::json j{{"checkpoint", i.checkpoint},
+                     {"sha256", sha256File(i.checkpoint)},
+                     {"format", i.format},
+                     {"parameters", i.parameters},
+                     {"can_tokenize", i.canTokenize},
+                     {"can_prompt", i.canPrompt},
+                     {"device", i.device},
+                     {"load", i.loadSummary},
+                     {"config", nlohmann::json::parse(model::configToJson(tok->config()))}};
+    std::cout << j.dump(2) << "\n";
+}
+
+struct BenchOptions {
+    ModelOptions model;
+    bool random = false;
+    int masks = 20;
+    int repeat = 3;
+};
+
+// "VmHWM" (peak) or "VmRSS" (now) from /proc/self/status, in MB.
+long memoryMb(const std::string& field) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1)) / 1024;
+    return -1;
+}
+
+void bench(const BenchOptions& o) {
+    std::unique_ptr<model::Tokenizer> tok;
+    if (o.random) {
+        runtime::configure(o.model.threads);
+        ModelOptions m = o.model;
+        if (m.config.empty()) m.config = "sam2.1_hiera_large";
+        tok = model::Tokenizer::untrained(resolveConfig(m), m.device);
+    } else {
+        if (o.model.model.empty()) throw UserError("give --model, or --random with --config");
+        tok = loadTokenizer(o.model);
+    }
+    const auto rt = runtime::info();
+    const long loadedMb = memoryMb("VmRSS");
+    const int s = 640, h = 480;
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(s) * h * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 24);
+    const model::RgbImageView img{pixels.data(), s, h, static_cast<std::size_t>(s) * 3};
+    std::vector<std::vector<std::uint8_t>> maskData;
+    for (int k = 0; k < o.masks; ++k) {
+        std::vector<std::uint8_t> m(static_cast<std::size_t>(s) * h, 0);
+        for (int y = 40 + 5 * k; y < 200 + 8 * k; ++y)
+            for (int x = 30 + 10 * k; x < 180 + 12 * k; ++x) m[static_cast<std::size_t>(y) * s + x] = 1;
+        maskData.push_back(std::move(m));
+    }
+    std::vector<model::MaskView> views;
+    for (const auto& m : maskData) views.push_back({m.data(), s, h});
+
+    auto best = [&](auto&& fn) {
+        double b = 1e300;
+        for (int r = 0; r < o.repeat; ++r) {
+            const auto t = Clock::now();
+            fn();
+            b = std::min(b, msSince(t));
+        }
+        return b;
+    };
+    std::shared_ptr<const model::ImageEmbedding> emb;
+    const double embedMs = best([&] { emb = tok->embed(img); });
+    const long peakAfterEmbedMb = memoryMb("VmHWM");
+    const double encode1 = best([&] { tok->encode(*emb, {views[0]}); });
+    const double encodeN = best([&] { tok->encode(*emb, views); });
+    std::vector<model::CodePair> codes{{1, 2}};
+    const double decode1 = best([&] { tok->decode(*emb, codes); });
+    model::Prompt p;
+    p.points = {{300, 200, true}};
+    const double click = best([&] { tok->segment(*emb, p); });
+    const double fullPasses = o.masks * (embedMs + encode1);
+    nlohmann::json j{{"model", tok->config().name},
+                     {"weights", tok->info().loadSummary},
+                     {"device", tok->info().device},
+                     {"threads", rt.threads},
+                     {"image", "640x480"},
+                     {"repeat_best_of", o.repeat},
+                     {"embed_ms", embedMs},
+                     {"encode_1_mask_ms", encode1},
+                     {"encode_" + std::to_string(o.masks) + "_masks_batched_ms", encodeN},
+                     {"decode_1_ms", decode1},
+                     {"click_to_mask_ms", click},
+                     {"tokenize_" + std::to_string(o.masks) + "_masks_ours_ms", embedMs + encodeN},
+                     {"tokenize_" + std::to_string(o.masks) + "_masks_full_passes_ms", fullPasses},
+                     {"speedup_vs_full_passes", fullPasses / (embedMs + encodeN)},
+                     {"rss_after_load_mb", loadedMb},
+                     {"peak_rss_after_embed_mb", peakAfterEmbedMb},
+                     {"peak_rss_mb", memoryMb("VmHWM")}};
+    std::cout << j.dump(2) << "\n";
+}
+
+}  // namespace
+
+void addTokenCommands(CLI::App& app) {
+    auto eo = std::make_shared<EncodeOptions>();
+    CLI::App* enc = app.add_subcommand("encode", "Turn masks of an image into SAMTok tokens");
+    addModelOptions(enc, eo->model);
+    enc->add_option("--image", eo->image, "Image file")->required();
+    enc->add_option("--mask", eo->masks, "Mask PNG(s) of the image's size")->required();
+    enc->add_option("--threshold", eo->threshold, "Foreground where the mask value is above this (default 127)");
+    enc->add_flag("--json", eo->json, "JSON with codes, reconstruction IoU and timings");
+    enc->callback([eo] { encode(*eo); });
+
+    auto d = std::make_shared<DecodeOptions>();
+    CLI::App* dec = app.add_subcommand("decode", "Decode the mask tokens in a text (any model answer) to mask PNGs");
+    addModelOptions(dec, d->model);
+    dec->add_option("--image", d->image, "Image the tokens refer to")->required();
+    dec->add_option("--tokens", d->tokens, "Text with <|mt_start|>...<|mt_end|> groups, a file, or - for stdin")->required();
+    dec->add_option("--out-dir", d->outDir, "Folder for mask_NN.png")->capture_default_str();
+    dec->add_flag("--first-code-only", d->firstCodeOnly, "Decode a missing second code from the first alone (default: as code 0, like the official code)");
+    dec->add_flag("--json", d->json, "Print JSON");
+    dec->callback([d] { decode(*d); });
+
+    auto mo = std::make_shared<ModelOptions>();
+    CLI::App* model = app.add_subcommand("model", "Inspect models");
+    model->require_subcommand(1);
+    CLI::App* info = model->add_subcommand("info", "Config, parameter count, checksum and load report of a checkpoint");
+    info->add_option("CHECKPOINT", mo->model, "Checkpoint file")->required();
+    info->add_option("--config", mo->config, "Built-in config name or JSON file (detected when omitted)");
+    info->callback([mo] { modelInfo(*mo); });
+
+    auto bo = std::make_shared<BenchOptions>();
+    CLI::App* b = app.add_subcommand("bench", "Time embedding, encode, decode and click-to-mask");
+    addModelOptions(b, bo->model, /*required=*/false);
+    b->add_flag("--random", bo->random, "Random weights of --config (default sam2.1_hiera_large): speed and memory only");
+    b->add_option("--masks", bo->masks, "Masks tokenized together")->capture_default_str();
+    b->add_option("--repeat", bo->repeat, "Runs per measurement (best is reported)")->capture_default_str();
+    b->callback([bo] { bench(*bo); });
+}
+
+}  // namespace samtok::cli
