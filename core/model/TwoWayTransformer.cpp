@@ -44,12 +44,11 @@ std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch:
     queries = norm1_->forward(queries);
 
     auto q = queries + queryPe;
-    auto k = keys + keyPe;
+    const auto k = keys + keyPe;  // keys do not change until the last step: reused there
     queries = norm2_->forward(queries + tokenToImage_->forward(q, k, keys));
     queries = norm3_->forward(queries + mlp_->forward(queries));
 
     q = queries + queryPe;
-    k = keys + keyPe;
     keys = norm4_->forward(keys + imageToToken_->forward(k, q, queries));
     return {queries, keys};
 }
