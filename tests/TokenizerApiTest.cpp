@@ -4,6 +4,7 @@
 #include "checkpoint/CheckpointError.h"
 #include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
+#include "model/EmbeddingCache.h"
 #include "model/SamTokModel.h"
 #include "model/Tokenizer.h"
 
@@ -163,4 +164,26 @@ TEST(TokenizerApi, BuiltInLargeConfigHasExactlyTheOfficialKeys) {
         ++unused;
     }
     EXPECT_EQ(ours.size() + unused, 992u);
+}
+
+TEST(TokenizerApi, DeterministicOnCpuAndCacheableByBytes) {
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    const DecodedImage img = readImage((kGolden / "public_case1_chelsea_tiny/input_image.png").string());
+    const Mask mask = readMask((kGolden / "public_case1_chelsea_tiny/input_mask.png").string());
+    const auto a = tok->embed(view(img));
+    const auto b = tok->embed(view(img));
+    const auto ca = tok->encode(*a, {{mask.data(), mask.width(), mask.height()}});
+    const auto cb = tok->encode(*b, {{mask.data(), mask.width(), mask.height()}});
+    EXPECT_EQ(ca[0].c0, cb[0].c0);
+    EXPECT_EQ(ca[0].c1, cb[0].c1);
+    EXPECT_EQ(tok->decode(*a, ca)[0].mask, tok->decode(*b, cb)[0].mask);
+    // Embedding size: image embedding, both high-res maps and the dense PE, in float32.
+    const int e = tok->config().embeddingSize(), d = tok->config().dModel;
+    const std::size_t expected = 4u * (static_cast<std::size_t>(d) * e * e * 2 + (d / 8) * 16u * e * e + (d / 4) * 4u * e * e);
+    EXPECT_EQ(a->bytes(), expected);
+    EmbeddingCache cache(a->bytes() + 1);
+    cache.insert("a", a);
+    cache.insert("b", b);  // only one fits
+    EXPECT_EQ(cache.find("a"), nullptr);
+    EXPECT_EQ(cache.find("b"), b);
 }

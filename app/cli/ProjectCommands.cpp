@@ -115,10 +115,10 @@ void addProjectCommands(CLI::App& app) {
     sampleCmd->add_option("--count", opts->count, "Number of images")->check(CLI::Range(1, 1000));
     sampleCmd->callback([opts] { sample(*opts); });
 
-    CLI::App* version = app.add_subcommand("runtime", "Show the inference runtime: LibTorch version, device, threads");
+    CLI::App* runtimeCmd = app.add_subcommand("runtime", "Show the inference runtime: LibTorch version, device, threads");
     auto threads = std::make_shared<int>(0);
-    version->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
-    version->callback([threads] {
+    runtimeCmd->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
+    runtimeCmd->callback([threads] {
         runtime::configure(*threads);
         const runtime::Info i = runtime::info();
         std::cout << "libtorch " << i.libtorchVersion << "\ndevice   " << i.device << "\nthreads  " << i.threads << "\n";

@@ -69,10 +69,10 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
     return latent.select(1, 0);
 }
 
-HeadOutput SamTokModelImpl::runDecoder(const ImageFeatures& f, const torch::Tensor& sparse, const torch::Tensor& dense,
-                                       bool multimask) {
+HeadOutput SamTokModelImpl::runDecoder(MaskDecoder& decoder, const ImageFeatures& f, const torch::Tensor& sparse,
+                                       const torch::Tensor& dense, bool multimask) {
     const int64_t b = sparse.size(0);
-    auto out = sam2->maskDecoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense, f.featS0.expand({b, -1, -1, -1}),
+    auto out = decoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense, f.featS0.expand({b, -1, -1, -1}),
                                           f.featS1.expand({b, -1, -1, -1}));
     HeadOutput h;
     h.objectScore = out.objectScore;
@@ -94,14 +94,14 @@ HeadOutput SamTokModelImpl::decodeLatent(const ImageFeatures& f, const torch::Te
     // The reference's dummy point (label -1) plus the encoder's padding point, then the code embedding.
     auto pads = sam2->promptEncoder->embedPoints(torch::zeros({b, 1, 2}), -torch::ones({b, 1}, torch::kInt64), true);
     auto sparse = torch::cat({pads, zq.unsqueeze(1)}, 1);
-    return runDecoder(f, sparse, sam2->promptEncoder->noMaskDense(b), /*multimask=*/true);
+    return runDecoder(sam2->maskDecoder, f, sparse, sam2->promptEncoder->noMaskDense(b), /*multimask=*/true);
 }
 
 HeadOutput SamTokModelImpl::segment(const ImageFeatures& f, const torch::Tensor& points, const torch::Tensor& labels,
-                                    const torch::Tensor& maskInput, bool multimask) {
+                                    const torch::Tensor& maskInput, bool multimask, MaskDecoder decoder) {
     auto sparse = sam2->promptEncoder->embedPoints(points, labels, /*pad=*/true);
     auto dense = maskInput.defined() ? sam2->promptEncoder->embedMasks(maskInput) : sam2->promptEncoder->noMaskDense(1);
-    auto h = runDecoder(f, sparse, dense, multimask);
+    auto h = runDecoder(decoder ? decoder : sam2->maskDecoder, f, sparse, dense, multimask);
     // Vanilla SAM2 hides masks the object-score head says are absent (SAMTok's decode path does not).
     const auto present = h.objectScore.gt(0).view({-1, 1, 1, 1});
     h.masks = torch::where(present, h.masks, torch::full_like(h.masks, -1024.0));

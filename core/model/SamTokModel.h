@@ -62,14 +62,17 @@ public:
     HeadOutput decodeLatent(const ImageFeatures& f, const torch::Tensor& zq);
     // SAM2 prompt path. points (1, N, 2) in S-pixel coordinates with labels (1, N)
     // (a box as two points labelled 2, 3); maskInput (1, 1, 4e, 4e) logits or undefined.
+    // `decoder` replaces the tokenizer's (fine-tuned) decoder, e.g. the original SAM2 one;
+    // f's high-resolution features must then come from that decoder's convs.
     HeadOutput segment(const ImageFeatures& f, const torch::Tensor& points, const torch::Tensor& labels,
-                       const torch::Tensor& maskInput, bool multimask);
+                       const torch::Tensor& maskInput, bool multimask, MaskDecoder decoder = nullptr);
 
     Sam2Base sam2{nullptr};
     ResidualQuantizer quantizer{nullptr};
 
 private:
-    HeadOutput runDecoder(const ImageFeatures& f, const torch::Tensor& sparse, const torch::Tensor& dense, bool multimask);
+    HeadOutput runDecoder(MaskDecoder& decoder, const ImageFeatures& f, const torch::Tensor& sparse,
+                          const torch::Tensor& dense, bool multimask);
     ModelConfig config_;
 };
 TORCH_MODULE(SamTokModel);

@@ -213,23 +213,11 @@ public:
             maskInput = torch::tensor(p.previousLowRes).view({1, 1, m, m}).to(device_);
         }
         ImageFeatures f = e.features;
-        HeadOutput h;
         if (promptDecoder_) {
             f.featS0 = e.promptS0;
             f.featS1 = e.promptS1;
-            // Same prompt encoding, the original SAM2 decoder.
-            auto sparse = model_->sam2->promptEncoder->embedPoints(pts, lab, true);
-            auto dense = maskInput.defined() ? model_->sam2->promptEncoder->embedMasks(maskInput)
-                                             : model_->sam2->promptEncoder->noMaskDense(1);
-            auto out = promptDecoder_->forward(f.embedding, f.densePe, sparse, dense, f.featS0, f.featS1);
-            h.masks = p.multimask ? out.masks.slice(1, 1) : out.masks.slice(1, 0, 1);
-            h.iou = p.multimask ? out.iouPred.slice(1, 1) : out.iouPred.slice(1, 0, 1);
-            h.objectScore = out.objectScore;
-            const auto present = h.objectScore.gt(0).view({-1, 1, 1, 1});
-            h.masks = torch::where(present, h.masks, torch::full_like(h.masks, -1024.0));
-        } else {
-            h = model_->segment(f, pts, lab, maskInput, p.multimask);
         }
+        const HeadOutput h = model_->segment(f, pts, lab, maskInput, p.multimask, promptDecoder_);
         const auto iou = h.iou.to(torch::kCPU);
         std::vector<Candidate> out;
         for (int64_t k = 0; k < h.masks.size(1); ++k) {

@@ -64,8 +64,10 @@ TwoWayTransformerImpl::TwoWayTransformerImpl(int64_t dim, const TwoWayConfig& c)
 std::pair<torch::Tensor, torch::Tensor> TwoWayTransformerImpl::forward(const torch::Tensor& image,
                                                                        const torch::Tensor& imagePe,
                                                                        const torch::Tensor& tokens) {
-    auto keys = image.flatten(2).permute({0, 2, 1});  // (B, hw, C), row-major pixels
-    const auto keyPe = imagePe.flatten(2).permute({0, 2, 1});
+    // (B, hw, C), row-major pixels. Made contiguous once: a transposed view would
+    // be copied again by every projection that reads it.
+    auto keys = image.flatten(2).permute({0, 2, 1}).contiguous();
+    const auto keyPe = imagePe.flatten(2).permute({0, 2, 1}).contiguous();
     auto queries = tokens;
     for (std::size_t i = 0; i < layers_->size(); ++i)
         std::tie(queries, keys) = layers_[i]->as<TwoWayAttentionBlockImpl>()->forward(queries, keys, tokens, keyPe);

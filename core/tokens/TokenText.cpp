@@ -69,8 +69,7 @@ TokenParse parseMaskTokens(std::string_view text, int codebookSize) {
         while (adjacent(last) && tags[last + 1].kind == TagKind::Id) ids.push_back(++last);
         const bool endFollows = adjacent(last) && tags[last + 1].kind == TagKind::End;
         // "Not followed by another mask token": nothing of the <|mt_ family comes right after.
-        const bool nothingFollows = !(last + 1 < tags.size() && tags[last + 1].begin == tags[last].end) &&
-                                    text.substr(tags[last].end, 5) != "<|mt_";
+        const bool nothingFollows = text.substr(tags[last].end, 5) != "<|mt_";
         TokenGroup g;
         g.begin = tags[i].begin;
         if (ids.size() >= 2 && endFollows) {
