@@ -187,3 +187,22 @@ TEST(TokenizerApi, DeterministicOnCpuAndCacheableByBytes) {
     EXPECT_EQ(cache.find("a"), nullptr);
     EXPECT_EQ(cache.find("b"), b);
 }
+
+TEST(TokenizerApi, NothingAssumes1024PixelsOr256Codes) {
+    ModelConfig c = microConfig();
+    c.imageSize = 512;
+    c.codebookSize = 512;
+    const auto tok = Tokenizer::untrained(c);
+    const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
+    const Mask mask = readMask((kGolden / "public_case0_coffee/input_mask.png").string());
+    const auto emb = tok->embed(view(img));
+    const auto codes = tok->encode(*emb, {{mask.data(), mask.width(), mask.height()}});
+    EXPECT_LT(codes[0].c0, 512);
+    EXPECT_LT(codes[0].c1, 512);
+    const auto decoded = tok->decode(*emb, {{511, 511}});
+    EXPECT_EQ(decoded[0].width, 640);
+    EXPECT_EQ(decoded[0].height, 480);
+    Prompt p;
+    p.points = {{10, 10, true}};
+    EXPECT_EQ(tok->segment(*emb, p)[0].lowResSize, 128);
+}

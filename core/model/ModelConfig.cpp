@@ -32,7 +32,8 @@ void ModelConfig::validate() const {
     require(trunk.qPool >= 0 && trunk.qPool <= 3, "q_pool must be 0..3");
     require(dModel % decoder.numHeads == 0 && dModel % maskEncoder.numHeads == 0, "d_model must divide by the heads");
     require(scalp == 1 && fpnTopDownLevels.size() <= 4, "scalp must be 1");
-    require(codebookSize > 0 && codebookSize <= 256, "codebook_size must be 1..256 (token text has 256 ids per level)");
+    require(codebookSize > 0 && 2 * codebookSize <= 10000,
+            "codebook_size must be 1..5000 (both levels' token ids must fit the 4-digit <|mt_dddd|> form)");
     require(codebookDepth == 2, "codebook_depth must be 2 (two tokens per mask)");
     require(latentDim == dModel && numMaskTokens == 1, "latent_dim must equal d_model with one mask token");
     require(maskInChans % 4 == 0 && maskInChans > 0, "mask_in_chans must be a positive multiple of 4");

@@ -55,7 +55,7 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
     // Normalise by the original size, then scale to the model frame, in float32 as the reference does.
     auto size = torch::tensor({w0, h0, w0, h0}, boxes.options());
     auto corners = (boxes / size * s).view({b, 2, 2});
-    auto labels = torch::tensor({2, 3}, torch::kInt64).view({1, 2}).expand({b, 2});
+    auto labels = torch::tensor({2, 3}, torch::kInt64).to(boxes.device()).view({1, 2}).expand({b, 2});
     auto sparse = sam2->promptEncoder->embedPoints(corners, labels, /*pad=*/true);
 
     const int64_t m = config_.lowResMaskSize();
@@ -92,7 +92,8 @@ HeadOutput SamTokModelImpl::runDecoder(MaskDecoder& decoder, const ImageFeatures
 HeadOutput SamTokModelImpl::decodeLatent(const ImageFeatures& f, const torch::Tensor& zq) {
     const int64_t b = zq.size(0);
     // The reference's dummy point (label -1) plus the encoder's padding point, then the code embedding.
-    auto pads = sam2->promptEncoder->embedPoints(torch::zeros({b, 1, 2}), -torch::ones({b, 1}, torch::kInt64), true);
+    auto pads = sam2->promptEncoder->embedPoints(torch::zeros({b, 1, 2}, zq.options()),
+                                                 -torch::ones({b, 1}, zq.options().dtype(torch::kInt64)), true);
     auto sparse = torch::cat({pads, zq.unsqueeze(1)}, 1);
     return runDecoder(sam2->maskDecoder, f, sparse, sam2->promptEncoder->noMaskDense(b), /*multimask=*/true);
 }

@@ -170,7 +170,7 @@ public:
             flat.push_back(c.c0);
             flat.push_back(c.c1);
         }
-        const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2});
+        const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2}).to(device_);
         const auto allZq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_);
         std::vector<DecodedMask> out;
         for (int64_t first = 0; first < allZq.size(0); first += static_cast<int64_t>(kMaxBatch)) {

@@ -85,8 +85,8 @@ CREATE TABLE tokenizer_models (
 CREATE TABLE tokens (
   annotation_id      INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
   tokenizer_id       INTEGER NOT NULL REFERENCES tokenizer_models(id) ON DELETE RESTRICT,
-  c0                 INTEGER NOT NULL CHECK (c0 BETWEEN 0 AND 255),
-  c1                 INTEGER NOT NULL CHECK (c1 BETWEEN 0 AND 255),
+  c0                 INTEGER NOT NULL CHECK (c0 >= 0),   -- below the tokenizer's codebook size,
+  c1                 INTEGER NOT NULL CHECK (c1 >= 0),   -- which its config states
   reconstruction_iou REAL CHECK (reconstruction_iou IS NULL OR reconstruction_iou BETWEEN 0.0 AND 1.0),
   created_at         INTEGER NOT NULL,
   PRIMARY KEY (annotation_id, tokenizer_id)
