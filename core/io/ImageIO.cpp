@@ -215,8 +215,11 @@ Mask readMask(const std::string& path, int threshold) {
     return fromMat(binary);
 }
 
-cv::Size readImageSize(const std::string& path) {
-    const std::vector<unsigned char> bytes = readBytes(path);
+std::vector<unsigned char> readFileBytes(const std::string& path) { return readBytes(path); }
+
+cv::Size readImageSize(const std::string& path) { return imageSizeFromBytes(readBytes(path), path); }
+
+cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
     if (format == "png" && bytes.size() >= 24)
         return {static_cast<int>(readU32(&bytes[16], false)), static_cast<int>(readU32(&bytes[20], false))};

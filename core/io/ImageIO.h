@@ -35,8 +35,12 @@ cv::Mat readLabelMap(const std::string& path);
 // RGB masks with stray colours; 0: any non-zero id).
 Mask readMask(const std::string& path, int threshold = 127);
 
-// Pixel size without decoding the pixels where the format allows.
+// Pixel size without decoding the pixels where the format allows (PNG, JPEG).
 cv::Size readImageSize(const std::string& path);
+cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path);
+
+// A whole file, with errors that name it (missing, a directory, empty, unreadable).
+std::vector<unsigned char> readFileBytes(const std::string& path);
 
 // Writes a mask as a 0/255 8-bit PNG; throws UserError when the file cannot be written.
 void writeMaskPng(const Mask& mask, const std::string& path);

@@ -29,12 +29,11 @@ PixelBox Mask::boundingBox() const {
     int x0 = width_, y0 = height_, x1 = -1, y1 = -1;
     for (int y = 0; y < height_; ++y) {
         const std::uint8_t* r = row(y);
-        const std::uint8_t* first = std::find(r, r + width_, 1);
-        if (first == r + width_) continue;
-        const int last = width_ - 1 - static_cast<int>(std::find(std::make_reverse_iterator(r + width_),
-                                                                  std::make_reverse_iterator(r), 1) -
-                                                        std::make_reverse_iterator(r + width_));
-        x0 = std::min(x0, static_cast<int>(first - r));
+        int first = 0, last = width_ - 1;
+        while (first < width_ && !r[first]) ++first;
+        if (first == width_) continue;
+        while (!r[last]) --last;
+        x0 = std::min(x0, first);
         x1 = std::max(x1, last);
         y0 = std::min(y0, y);
         y1 = y;

@@ -55,9 +55,11 @@ AddImagesReport addImages(ProjectStore& store, const std::vector<std::string>& f
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string& f = files[i];
         try {
-            const cv::Size size = readImageSize(f);
+            // One read per file: the size comes from the header, the checksum from the same bytes.
+            const std::vector<unsigned char> bytes = readFileBytes(f);
+            const cv::Size size = imageSizeFromBytes(bytes, f);
             if (size.width <= 0 || size.height <= 0) throw FormatError("'" + f + "': image has no pixels");
-            NewImage img{f, size.width, size.height, sha256File(f)};
+            NewImage img{f, size.width, size.height, sha256Bytes(bytes.data(), bytes.size())};
             if (seen.count(img.checksum) || store.findImageByChecksum(img.checksum))
                 report.duplicates.push_back(f);
             else {
