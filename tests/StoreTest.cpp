@@ -88,6 +88,10 @@ TEST(ProjectStore, StoresAndReadsBackEveryKindOfRow) {
     const auto images = s.images();
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].status, ImageStatus::InProgress);
+    const auto counts = s.imageCountsByStatus();
+    EXPECT_EQ(counts.at(ImageStatus::InProgress), 1);
+    EXPECT_EQ(counts.at(ImageStatus::Unlabelled), 0);
+    EXPECT_EQ(counts.size(), 4u);
     const auto anns = s.annotationsForImage(images[0].id);
     ASSERT_EQ(anns.size(), 1u);
     EXPECT_EQ(anns[0].area, 9u);

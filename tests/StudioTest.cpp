@@ -45,7 +45,7 @@ TEST(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
     ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
     ui::MainWindow window(&session);
     window.show();
-    // onProjectChanged ran on open (before the window existed): reopen through the window as a user does.
+    // Reopen through the window, as File > Open Recent does.
     window.openProjectFile(session.projectPath());
     QApplication::processEvents();
 

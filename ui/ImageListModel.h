@@ -25,7 +25,6 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     int rowOfImage(RowId id) const;  // -1 if absent
-    const ImageRecord& record(int row) const { return rows_.at(static_cast<std::size_t>(row)); }
 
     static QString statusLabel(ImageStatus s);
     static QColor statusColor(ImageStatus s);

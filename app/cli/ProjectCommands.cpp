@@ -46,40 +46,39 @@ void addImagesCommand(const ProjectOptions& o) {
 
 void info(const ProjectOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
+    const auto byStatus = store.imageCountsByStatus();
+    const auto classes = store.classes();
+    const auto tokenizers = store.tokenizers();
     nlohmann::json j;
     j["path"] = store.path();
     j["name"] = store.name();
     j["schema_version"] = store.schemaVersion();
     j["images"] = store.imageCount();
     j["annotations"] = store.annotationCount();
-    nlohmann::json byStatus = nlohmann::json::object();
-    for (ImageStatus s : {ImageStatus::Unlabelled, ImageStatus::InProgress, ImageStatus::Done, ImageStatus::Reviewed})
-        byStatus[toString(s)] = store.images(ImageFilter{s, {}}).size();
-    j["images_by_status"] = byStatus;
-    nlohmann::json classes = nlohmann::json::array();
-    for (const LabelClass& c : store.classes()) classes.push_back({{"id", c.id}, {"name", c.name}, {"color", c.color}});
-    j["classes"] = classes;
-    nlohmann::json tokenizers = nlohmann::json::array();
-    for (const TokenizerModel& t : store.tokenizers())
-        tokenizers.push_back({{"id", t.id}, {"name", t.name}, {"checkpoint_sha256", t.checkpointSha256}});
-    j["tokenizers"] = tokenizers;
+    j["images_by_status"] = nlohmann::json::object();
+    for (const auto& [status, n] : byStatus) j["images_by_status"][toString(status)] = n;
+    j["classes"] = nlohmann::json::array();
+    for (const LabelClass& c : classes) j["classes"].push_back({{"id", c.id}, {"name", c.name}, {"color", c.color}});
+    j["tokenizers"] = nlohmann::json::array();
+    for (const TokenizerModel& t : tokenizers)
+        j["tokenizers"].push_back({{"id", t.id}, {"name", t.name}, {"checkpoint_sha256", t.checkpointSha256}});
     if (o.json) {
         std::cout << j.dump(2) << "\n";
         return;
     }
-    std::cout << "project      " << store.name() << "\n"
-              << "file         " << store.path() << "\n"
-              << "schema       v" << store.schemaVersion() << "\n"
-              << "images       " << store.imageCount() << "  (";
+    std::cout << "project      " << j["name"].get<std::string>() << "\n"
+              << "file         " << j["path"].get<std::string>() << "\n"
+              << "schema       v" << j["schema_version"] << "\n"
+              << "images       " << j["images"] << "  (";
     bool first = true;
-    for (auto& [k, v] : byStatus.items()) {
-        std::cout << (first ? "" : ", ") << k << " " << v.get<std::size_t>();
+    for (const auto& [status, n] : byStatus) {  // workflow order, not alphabetical
+        std::cout << (first ? "" : ", ") << toString(status) << " " << n;
         first = false;
     }
     std::cout << ")\n"
-              << "annotations  " << store.annotationCount() << "\n"
-              << "classes      " << store.classes().size() << "\n"
-              << "tokenizers   " << store.tokenizers().size() << "\n";
+              << "annotations  " << j["annotations"] << "\n"
+              << "classes      " << classes.size() << "\n"
+              << "tokenizers   " << tokenizers.size() << "\n";
 }
 
 void sample(const ProjectOptions& o) {

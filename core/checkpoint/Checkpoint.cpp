@@ -50,14 +50,6 @@ std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t>& siz
     return s;
 }
 
-const char* safetensorsDtype(DType t) {
-    switch (t) {
-        case DType::Float32: return "F32";
-        case DType::Float16: return "F16";
-        case DType::BFloat16: return "BF16";
-    }
-    return "?";
-}
 
 }  // namespace
 
@@ -127,11 +119,9 @@ Checkpoint Checkpoint::open(const std::string& path) {
                 continue;
             }
             const std::string dt = spec.at("dtype").get<std::string>();
-            DType dtype;
-            if (dt == "F32") dtype = DType::Float32;
-            else if (dt == "F16") dtype = DType::Float16;
-            else if (dt == "BF16") dtype = DType::BFloat16;
-            else throw CheckpointError(where + ": tensor '" + name + "' has unsupported dtype " + dt);
+            const DTypeInfo* info = dtypeFromSafetensors(dt);
+            if (!info) throw CheckpointError(where + ": tensor '" + name + "' has unsupported dtype " + dt);
+            const DType dtype = info->dtype;
             const auto shape = spec.at("shape").get<std::vector<std::int64_t>>();
             for (auto s : shape)
                 if (s < 0) throw CheckpointError(where + ": tensor '" + name + "' has a negative size");
@@ -158,7 +148,7 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
         std::uint64_t numel = 1;
         for (auto s : t.shape) numel *= static_cast<std::uint64_t>(s);
         const std::uint64_t bytes = numel * elementSize(t.dtype);
-        header[t.name] = {{"dtype", safetensorsDtype(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        header[t.name] = {{"dtype", dtypeInfo(t.dtype).safetensors}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
         sizes.push_back(bytes);
         offset += bytes;
     }

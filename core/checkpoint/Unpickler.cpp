@@ -7,14 +7,26 @@
 
 namespace samtok::checkpoint {
 
-std::size_t elementSize(DType t) { return t == DType::Float32 ? 4 : 2; }
-const char* dtypeName(DType t) {
-    switch (t) {
-        case DType::Float32: return "float32";
-        case DType::Float16: return "float16";
-        case DType::BFloat16: return "bfloat16";
-    }
-    return "?";
+namespace {
+constexpr DTypeInfo kDTypes[] = {
+    {DType::Float32, 4, "torch.FloatStorage", "F32"},
+    {DType::Float16, 2, "torch.HalfStorage", "F16"},
+    {DType::BFloat16, 2, "torch.BFloat16Storage", "BF16"},
+};
+}  // namespace
+
+const DTypeInfo& dtypeInfo(DType t) { return kDTypes[static_cast<std::size_t>(t)]; }
+
+const DTypeInfo* dtypeFromTorchStorage(const std::string& global) {
+    for (const DTypeInfo& d : kDTypes)
+        if (global == d.torchStorage) return &d;
+    return nullptr;
+}
+
+const DTypeInfo* dtypeFromSafetensors(const std::string& name) {
+    for (const DTypeInfo& d : kDTypes)
+        if (name == d.safetensors) return &d;
+    return nullptr;
 }
 
 namespace {
@@ -227,11 +239,10 @@ private:
         return *l;
     }
     PickleRef global(const std::string& module, const std::string& name, std::size_t at) {
-        static const std::set<std::string> allowed{
-            "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
-            "torch.FloatStorage",      "torch.HalfStorage",               "torch.BFloat16Storage"};
+        static const std::set<std::string> allowed{"collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
+                                                   "torch._utils._rebuild_parameter"};
         const std::string full = module + "." + name;
-        if (!allowed.count(full)) fail(at, "forbidden global '" + full + "' (a state dict never needs it)");
+        if (!allowed.count(full) && !dtypeFromTorchStorage(full)) fail(at, "forbidden global '" + full + "' (a state dict never needs it)");
         return make(PickleGlobal{full});
     }
     std::int64_t asInt(const PickleRef& v, std::size_t at) {
@@ -249,11 +260,9 @@ private:
         if (t.size() != 5 || asString(t[0], at) != "storage") fail(at, "unsupported persistent id");
         auto* cls = std::get_if<PickleGlobal>(&t[1]->v);
         if (!cls) fail(at, "storage class is not a global");
-        DType dt;
-        if (cls->name == "torch.FloatStorage") dt = DType::Float32;
-        else if (cls->name == "torch.HalfStorage") dt = DType::Float16;
-        else if (cls->name == "torch.BFloat16Storage") dt = DType::BFloat16;
-        else fail(at, "storage class '" + cls->name + "' is not allowed");
+        const DTypeInfo* info = dtypeFromTorchStorage(cls->name);
+        if (!info) fail(at, "storage class '" + cls->name + "' is not allowed");
+        const DType dt = info->dtype;
         const std::string key = asString(t[2], at);
         if (key.empty() || key.find('/') != std::string::npos || key.find("..") != std::string::npos)
             fail(at, "invalid storage key '" + key + "'");

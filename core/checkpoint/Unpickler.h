@@ -16,8 +16,18 @@
 namespace samtok::checkpoint {
 
 enum class DType { Float32, Float16, BFloat16 };
-std::size_t elementSize(DType t);
-const char* dtypeName(DType t);
+
+// The one table of the tensor types we read: size and their names in each format.
+struct DTypeInfo {
+    DType dtype;
+    std::size_t size;
+    const char* torchStorage;  // pickle global, e.g. "torch.FloatStorage"
+    const char* safetensors;   // header dtype, e.g. "F32"
+};
+const DTypeInfo& dtypeInfo(DType t);
+const DTypeInfo* dtypeFromTorchStorage(const std::string& global);  // nullptr if unknown
+const DTypeInfo* dtypeFromSafetensors(const std::string& name);     // nullptr if unknown
+inline std::size_t elementSize(DType t) { return dtypeInfo(t).size; }
 
 struct TensorRef {
     std::string storageKey;  // name of the raw storage (archive/data/<key>)

@@ -69,6 +69,4 @@ torch::Tensor PromptEncoderImpl::noMaskDense(int64_t batch) {
 
 torch::Tensor PromptEncoderImpl::denseImagePe() { return pe_->dense(embeddingSize_, embeddingSize_); }
 
-torch::Tensor PromptEncoderImpl::notAPointEmbedding() { return notAPoint_->weight; }
-
 }  // namespace samtok::model

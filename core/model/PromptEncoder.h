@@ -29,7 +29,6 @@ public:
     torch::Tensor embedMasks(const torch::Tensor& masks);  // (B, 1, 4e, 4e) -> (B, C, e, e)
     torch::Tensor noMaskDense(int64_t batch);              // (B, C, e, e)
     torch::Tensor denseImagePe();                          // (1, C, e, e)
-    torch::Tensor notAPointEmbedding();                    // (1, C)
 
 private:
     int64_t embedDim_, embeddingSize_, imageSize_;

@@ -84,9 +84,14 @@ HeadOutput SamTokModelImpl::runDecoder(MaskDecoder& decoder, const ImageFeatures
         h.masks = out.masks.slice(1, 0, 1);
         h.iou = out.iouPred.slice(1, 0, 1);
     }
+    selectBest(h);
+    return h;
+}
+
+void SamTokModelImpl::selectBest(HeadOutput& h) {
+    const int64_t b = h.masks.size(0);
     h.best = h.iou.argmax(1);
     h.bestMask = h.masks.gather(1, h.best.view({b, 1, 1, 1}).expand({b, 1, h.masks.size(2), h.masks.size(3)}));
-    return h;
 }
 
 HeadOutput SamTokModelImpl::decodeLatent(const ImageFeatures& f, const torch::Tensor& zq) {
@@ -106,7 +111,7 @@ HeadOutput SamTokModelImpl::segment(const ImageFeatures& f, const torch::Tensor&
     // Vanilla SAM2 hides masks the object-score head says are absent (SAMTok's decode path does not).
     const auto present = h.objectScore.gt(0).view({-1, 1, 1, 1});
     h.masks = torch::where(present, h.masks, torch::full_like(h.masks, -1024.0));
-    h.bestMask = torch::where(present, h.bestMask, torch::full_like(h.bestMask, -1024.0));
+    selectBest(h);
     return h;
 }
 

@@ -73,6 +73,7 @@ public:
 private:
     HeadOutput runDecoder(MaskDecoder& decoder, const ImageFeatures& f, const torch::Tensor& sparse,
                           const torch::Tensor& dense, bool multimask);
+    static void selectBest(HeadOutput& h);  // best = argmax IoU, bestMask = that mask
     ModelConfig config_;
 };
 TORCH_MODULE(SamTokModel);

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 
@@ -177,8 +178,14 @@ std::string createSampleProject(const std::string& folder, int count) {
             const fs::path imagePath = dir / "images" / name;
             cv::Mat bgr;
             cv::cvtColor(scene.rgb, bgr, cv::COLOR_RGB2BGR);
-            if (!cv::imwrite(imagePath.string(), bgr)) throw UserError("'" + imagePath.string() + "': cannot write");
-            const RowId imageId = store.addImage({imagePath.string(), scene.rgb.cols, scene.rgb.rows, sha256File(imagePath.string())});
+            // Encode once: the same bytes are written and checksummed.
+            std::vector<unsigned char> png;
+            cv::imencode(".png", bgr, png);
+            std::ofstream out(imagePath, std::ios::binary);
+            out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+            if (!out.flush()) throw UserError("'" + imagePath.string() + "': cannot write (disk full?)");
+            const RowId imageId = store.addImage(
+                {imagePath.string(), scene.rgb.cols, scene.rgb.rows, sha256Bytes(png.data(), png.size())});
             for (const SceneInstance& inst : scene.instances) {
                 Annotation a;
                 a.imageId = imageId;

@@ -234,6 +234,15 @@ std::optional<ImageRecord> ProjectStore::image(RowId id) const {
 
 std::int64_t ProjectStore::imageCount() const { return db_->queryInt("SELECT count(*) FROM images"); }
 
+std::map<ImageStatus, std::int64_t> ProjectStore::imageCountsByStatus() const {
+    std::map<ImageStatus, std::int64_t> out{{ImageStatus::Unlabelled, 0}, {ImageStatus::InProgress, 0},
+                                            {ImageStatus::Done, 0}, {ImageStatus::Reviewed, 0}};
+    auto& s = db_->prepare("SELECT status, count(*) FROM images GROUP BY status");
+    while (s.step()) out[imageStatusFromString(s.text(0))] = s.int64(1);
+    s.reset();
+    return out;
+}
+
 void ProjectStore::setImageStatus(RowId id, ImageStatus status) {
     db_->prepare("UPDATE images SET status = ?2 WHERE id = ?1").bind(1, id).bind(2, toString(status)).run();
     if (db_->changes() == 0) throw UserError("no image with id " + std::to_string(id));

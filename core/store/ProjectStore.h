@@ -8,6 +8,7 @@
 #include "store/Records.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,7 @@ public:
     std::vector<ImageRecord> images(const ImageFilter& filter = {}) const;
     std::optional<ImageRecord> image(RowId id) const;
     std::int64_t imageCount() const;
+    std::map<ImageStatus, std::int64_t> imageCountsByStatus() const;  // every status, zeros included
     void setImageStatus(RowId id, ImageStatus status);
     std::string resolveImagePath(const ImageRecord& image) const;  // absolute path on disk
 
