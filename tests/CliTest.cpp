@@ -18,8 +18,8 @@ struct Result {
     std::string out;  // stdout and stderr together
 };
 
-Result run(const std::string& args) {
-    const std::string cmd = std::string(SAMTOK_CLI) + " " + args + " 2>&1";
+Result run(const std::string& args, const std::string& env = {}) {
+    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SAMTOK_CLI) + " " + args + " 2>&1";
     Result r;
     FILE* p = ::popen(cmd.c_str(), "r");
     std::array<char, 4096> buf{};
@@ -145,4 +145,71 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
                            " --mask " + (berkeley / "masks/12003.png").string());
     EXPECT_EQ(bad.code, 1) << bad.out;
     EXPECT_NE(bad.out.find("bad.pth"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, EvalPairsFilesAndAppliesTheProtocol) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "images/seq");
+    std::filesystem::create_directories(dir.path() / "masks/seq");
+    // Two objects in one id map (instances), each a rectangle with a 128 band to ignore elsewhere.
+    cv::Mat image(60, 90, CV_8UC3);
+    cv::randu(image, 0, 255);
+    cv::imwrite(dir.file("images/seq/00000.jpg"), image);
+    cv::Mat ids(60, 90, CV_8U, cv::Scalar(0));
+    ids(cv::Rect(5, 5, 20, 30)).setTo(1);
+    ids(cv::Rect(50, 10, 30, 20)).setTo(2);
+    cv::imwrite(dir.file("masks/seq/00000.png"), ids);
+    cv::imwrite(dir.file("images/unpaired.png"), image);  // no mask: not evaluated
+
+    const auto golden = samtok::test::sharedDir() / "golden/samtok-micro";
+    const std::string model = "--model " + (golden / "mask_tokenizer.pth").string() + " --config " +
+                              std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json";
+    const Result r = run("eval " + model + " --images " + dir.file("images") + " --masks " + dir.file("masks") +
+                         " --instances --max-clicks 5 --json");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    EXPECT_EQ(j["summary"]["images"], 1);
+    EXPECT_EQ(j["summary"]["instances"], 2);
+    EXPECT_DOUBLE_EQ(j["summary"]["bbox_baseline_miou"].get<double>(), 1.0);  // rectangles fill their boxes
+    for (const auto& inst : j["instances"]) {
+        EXPECT_EQ(inst["iou_per_click"].size(), 5u);
+        EXPECT_GE(inst["noc85"].get<int>(), 1);
+        EXPECT_LE(inst["noc85"].get<int>(), 5);
+        EXPECT_GE(inst["round_trip_iou"].get<double>(), 0.0);
+    }
+    const Result none = run("eval " + model + " --images " + dir.file("images") + " --masks " + dir.file("nowhere"));
+    EXPECT_EQ(none.code, 1);
+    EXPECT_NE(none.out.find("is not a folder"), std::string::npos) << none.out;
+}
+
+TEST(Cli, TheEmbeddedModelIsTheDefaultAndADamagedCopyIsNamed) {
+    const auto berkeley = samtok::test::sharedDir() / "data/berkeley";
+    const std::string args = "--image " + (berkeley / "images/12003.jpg").string() + " --mask " +
+                             (berkeley / "masks/12003.png").string();
+    const Result info = run("model info");
+    ASSERT_EQ(info.code, 0) << info.out;
+    const auto j = nlohmann::json::parse(info.out.substr(info.out.find('{')));
+    EXPECT_NE(j["checkpoint"].get<std::string>().find("samtok-micro.safetensors"), std::string::npos);
+    EXPECT_TRUE(j["can_tokenize"].get<bool>());
+    EXPECT_EQ(j["config"]["name"], "samtok-micro");
+    const Result enc = run("encode " + args);
+    ASSERT_EQ(enc.code, 0) << enc.out;
+    EXPECT_EQ(enc.out.rfind("<|mt_start|><|mt_", 0), 0u) << enc.out;
+
+    TempDir dir;
+    const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";
+    for (const char* f : {"samtok-micro.safetensors", "samtok-micro.safetensors.sha256", "samtok-micro.json"})
+        std::filesystem::copy_file(models / f, dir.path() / f);
+    {
+        std::fstream weights(dir.file("samtok-micro.safetensors"), std::ios::in | std::ios::out | std::ios::binary);
+        weights.seekp(-16, std::ios::end);
+        weights.put('\x7f');
+    }
+    const Result damaged = run("encode " + args + " --model samtok-micro", "SAMTOK_MODEL_DIR=" + dir.path().string());
+    EXPECT_EQ(damaged.code, 1) << damaged.out;
+    EXPECT_NE(damaged.out.find("is damaged"), std::string::npos) << damaged.out;
+    std::filesystem::remove(dir.file("samtok-micro.safetensors"));
+    const Result missing = run("encode " + args, "SAMTOK_MODEL_DIR=" + dir.path().string() + " SAMTOK_NO_BUILTIN_MODEL_DIRS=1");
+    EXPECT_EQ(missing.code, 1) << missing.out;
+    EXPECT_NE(missing.out.find("was not found"), std::string::npos) << missing.out;
 }

@@ -1,6 +1,7 @@
 // The studio's main window on a real project, driven as a user would.
 #include "ImageListModel.h"
 #include "ImageView.h"
+#include "InferenceService.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
 #include "ProjectSession.h"
@@ -10,6 +11,7 @@
 
 #include <QApplication>
 #include <QListView>
+#include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
 #include <opencv2/imgcodecs.hpp>
@@ -63,13 +65,44 @@ TEST(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
     window.previousImage();
     EXPECT_EQ(window.currentImageId(), first);
 
-    // Filters narrow the list; the status bar says no model is loaded.
+    // Filters narrow the list.
     window.filterModel()->setNameFilter("scene_01");
     EXPECT_EQ(window.filterModel()->rowCount(), 3);  // scene_010..012
     window.filterModel()->setNameFilter("");
     window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Done));
     EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->images({ImageStatus::Done, {}}).size()));
+}
+
+TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+    ASSERT_TRUE(ready.wait(60000));
+    EXPECT_TRUE(window.inference()->model().canTokenize);
+    EXPECT_TRUE(window.inference()->model().isDefault);
+    EXPECT_TRUE(window.statusMessage().contains("samtok-micro")) << window.statusMessage().toStdString();
+    EXPECT_TRUE(window.statusMessage().contains(window.inference()->model().sha256.left(8)));
+}
+
+TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
+    test::TempDir dir;
+    const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";
+    for (const char* f : {"samtok-micro.safetensors", "samtok-micro.safetensors.sha256", "samtok-micro.json"})
+        std::filesystem::copy_file(models / f, dir.path() / f);
+    {
+        std::fstream weights(dir.path() / "samtok-micro.safetensors", std::ios::in | std::ios::out | std::ios::binary);
+        weights.seekp(-16, std::ios::end);
+        weights.put('\x7f');
+    }
+    qputenv("SAMTOK_MODEL_DIR", QByteArray::fromStdString(dir.path().string()));
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    QSignalSpy failed(window.inference(), &ui::InferenceService::modelFailed);
+    ASSERT_TRUE(failed.wait(60000));
+    qunsetenv("SAMTOK_MODEL_DIR");
+    EXPECT_TRUE(failed.at(0).at(1).toString().contains("damaged")) << failed.at(0).at(1).toString().toStdString();
     EXPECT_TRUE(window.statusMessage().contains("No model loaded"));
+    EXPECT_FALSE(window.inference()->hasModel());
 }
 
 TEST(Studio, AddingImagesShowsThemAndSkipsDuplicates) {

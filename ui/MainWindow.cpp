@@ -2,6 +2,7 @@
 
 #include "ImageListModel.h"
 #include "ImageView.h"
+#include "InferenceService.h"
 #include "ProjectSession.h"
 #include "StartPage.h"
 #include "model/Runtime.h"
@@ -32,7 +33,7 @@
 namespace samtok::ui {
 
 MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
-    : QMainWindow(parent), session_(session), images_(new ImageListModel(this)), filter_(new ImageFilterModel(this)) {
+    : QMainWindow(parent), session_(session), inference_(new InferenceService(this)), images_(new ImageListModel(this)), filter_(new ImageFilterModel(this)) {
     filter_->setSourceModel(images_);
     setAcceptDrops(true);
     resize(1400, 900);
@@ -55,6 +56,7 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     buildActions();
     buildStatusBar();
     onProjectChanged();
+    inference_->loadDefaultModel();
 }
 
 void MainWindow::buildActions() {
@@ -68,6 +70,12 @@ void MainWindow::buildActions() {
     QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
+    QMenu* modelMenu = menuBar()->addMenu(tr("&Model"));
+    modelMenu->addAction(tr("&Load Checkpoint…"), this, &MainWindow::loadModelCheckpoint);
+    modelMenu->addAction(tr("Use the &Embedded Default"), this, [this] {
+        userLoad_ = true;
+        inference_->loadDefaultModel();
+    });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     projectActions_ = {addFiles, addFolder, closeAct};
 
@@ -162,6 +170,22 @@ void MainWindow::buildStatusBar() {
     // Until a tokenizer is loaded the app still browses and shows masks; say so plainly.
     modelLabel_->setText(tr("No model loaded: tokens unavailable"));
     modelLabel_->setToolTip(tr("No SAMTok tokenizer is loaded, so masks cannot be turned into tokens yet."));
+    connect(inference_, &InferenceService::modelLoading, this,
+            [this](const QString& what) { modelLabel_->setText(tr("Loading %1…").arg(what)); });
+    connect(inference_, &InferenceService::modelReady, this, &MainWindow::onModelReady);
+    connect(inference_, &InferenceService::modelFailed, this, [this](const QString& what, const QString& error) {
+        if (inference_->hasModel()) {
+            onModelReady(inference_->model());
+        } else {
+            modelLabel_->setText(tr("No model loaded: tokens unavailable"));
+            modelLabel_->setToolTip(tr("%1 could not be loaded:\n%2").arg(what, error));
+        }
+        // A model the user chose gets a dialog; the automatic start-up load only
+        // marks the status bar, so a damaged default never blocks the app.
+        if (userLoad_) showError(tr("Cannot load %1").arg(what), error);
+        else statusBar()->showMessage(tr("%1 could not be loaded: %2").arg(what, error), 15000);
+        userLoad_ = false;
+    });
     const runtime::Info rt = runtime::info();
     runtimeLabel_->setText(tr("LibTorch %1 · %2 · %3 threads")
                                .arg(QString::fromStdString(rt.libtorchVersion))
@@ -173,6 +197,28 @@ void MainWindow::buildStatusBar() {
     statusBar()->addPermanentWidget(runtimeLabel_);
     connect(view_, &ImageView::zoomChanged, this,
             [this](double z) { zoomLabel_->setText(QStringLiteral("%1 %").arg(qRound(z * 100))); });
+}
+
+void MainWindow::onModelReady(const ModelSummary& m) {
+    userLoad_ = false;
+    modelLabel_->setText(tr("%1 · %2").arg(m.name, m.sha256.left(8)));
+    QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6 threads")
+                      .arg(m.name, m.checkpoint, m.sha256)
+                      .arg(m.parameters)
+                      .arg(m.device)
+                      .arg(m.threads);
+    if (m.isDefault)
+        tip += tr("\n\nThe embedded micro model: its tokens are not those of the official SAMTok. For datasets meant "
+                  "for Qwen-VL-SAMTok, load mask_tokenizer_256x2.pth (Model ▸ Load Checkpoint).");
+    modelLabel_->setToolTip(tip);
+}
+
+void MainWindow::loadModelCheckpoint() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load Model Checkpoint"), QString(),
+                                                      tr("Checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
+    if (path.isEmpty()) return;
+    userLoad_ = true;
+    inference_->loadModel(path);
 }
 
 QString MainWindow::statusMessage() const {

@@ -19,6 +19,8 @@ class ImageListModel;
 class ImageFilterModel;
 class ProjectSession;
 class StartPage;
+class InferenceService;
+struct ModelSummary;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -32,6 +34,7 @@ public:
     ImageFilterModel* filterModel() const { return filter_; }
     RowId currentImageId() const { return currentImage_; }
     QString statusMessage() const;
+    InferenceService* inference() const { return inference_; }
 
 public slots:
     void newProject();
@@ -43,6 +46,7 @@ public slots:
     void nextImage();
     void previousImage();
     void showImage(RowId id);
+    void loadModelCheckpoint();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -60,8 +64,11 @@ private:
     void updateTitle();
     void showError(const QString& title, const QString& message);
     void step(int delta);
+    void onModelReady(const ModelSummary& m);
 
     ProjectSession* session_;
+    InferenceService* inference_;
+    bool userLoad_ = false;  // the pending load was asked for by the user
     ImageListModel* images_;
     ImageFilterModel* filter_;
     QStackedWidget* stack_;

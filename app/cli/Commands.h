@@ -9,5 +9,7 @@ namespace samtok::cli {
 void addProjectCommands(CLI::App& app);
 void addMaskCommands(CLI::App& app);
 void addTokenCommands(CLI::App& app);
+void addTrainCommands(CLI::App& app);
+void addEvalCommands(CLI::App& app);
 
 }  // namespace samtok::cli

@@ -1,6 +1,7 @@
 #include "cli/ModelOptions.h"
 
 #include "checkpoint/CheckpointError.h"
+#include "model/DefaultModel.h"
 #include "model/Runtime.h"
 #include "util/Error.h"
 
@@ -12,7 +13,9 @@
 namespace samtok::cli {
 
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
-    auto* m = cmd->add_option("--model", o.model, "Checkpoint: mask_tokenizer_256x2.pth, a SAM2 .pt, or a .safetensors");
+    auto* m = cmd->add_option("--model", o.model,
+                              "Checkpoint: mask_tokenizer_256x2.pth, a SAM2 .pt, a .safetensors, or samtok-micro "
+                              "(the embedded default, used when omitted)");
     if (required) m->required();
     cmd->add_option("--config", o.config,
                     "Model config: a built-in name (sam2.1_hiera_tiny, _small, _base_plus, _large) or a JSON file; "
@@ -22,8 +25,24 @@ void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
     cmd->add_option("--threads", o.threads, "CPU threads (default: all cores)");
 }
 
+namespace {
+
+bool isDefault(const ModelOptions& o) { return o.model.empty() || o.model == model::kDefaultModelName; }
+
+// The embedded model, checked against its recorded SHA-256 before use.
+std::string defaultWeights() {
+    const auto files = model::findDefaultModel();
+    model::verifyDefaultModel(files);
+    return files.weights;
+}
+
+}  // namespace
+
+std::string checkpointPath(const ModelOptions& o) { return isDefault(o) ? defaultWeights() : o.model; }
+
 model::ModelConfig resolveConfig(const ModelOptions& o) {
     try {
+        if (isDefault(o) && o.config.empty()) return model::detectConfig(defaultWeights());
         if (o.config.empty()) return model::detectConfig(o.model);
         if (std::filesystem::is_regular_file(o.config)) {
             std::ifstream in(o.config);
@@ -41,7 +60,7 @@ std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o) {
     runtime::configure(o.threads);
     const model::ModelConfig config = resolveConfig(o);
     try {
-        return model::Tokenizer::load(config, o.model, o.promptModel, o.device);
+        return model::Tokenizer::load(config, checkpointPath(o), o.promptModel, o.device);
     } catch (const checkpoint::CheckpointError& e) {
         throw UserError(e.what());
     }

@@ -13,7 +13,7 @@ class App;
 namespace samtok::cli {
 
 struct ModelOptions {
-    std::string model;        // checkpoint path
+    std::string model;        // checkpoint path; empty or "samtok-micro": the embedded default
     std::string config;       // built-in name or JSON file; detected when empty
     std::string promptModel;  // optional SAM2 .pt for click / box prompts
     std::string device = "cpu";
@@ -22,6 +22,7 @@ struct ModelOptions {
 
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required = true);
 model::ModelConfig resolveConfig(const ModelOptions& o);
+std::string checkpointPath(const ModelOptions& o);  // resolves the default model
 std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o);
 
 }  // namespace samtok::cli

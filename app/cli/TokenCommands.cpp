@@ -117,11 +117,72 @@ void decode(const DecodeOptions& o) {
     if (o.json) std::cout << out.dump(2) << "\n";
 }
 
+struct SegmentOptions {
+    ModelOptions model;
+    std::string image, out = "mask.png";
+    std::vector<std::string> points;  // "x,y" positive, "x,y,0" negative
+    std::string box;                  // "x1,y1,x2,y2"
+    bool json = false;
+};
+
+std::vector<float> parseNumbers(const std::string& text, const char* what) {
+    std::vector<float> v;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', pos), text.size());
+        try {
+            std::size_t used = 0;
+            const std::string field = text.substr(pos, comma - pos);
+            v.push_back(std::stof(field, &used));
+            if (used != field.size()) throw std::invalid_argument(field);
+        } catch (const std::exception&) {
+            throw UserError(std::string("bad ") + what + " '" + text + "': expected comma-separated numbers");
+        }
+        pos = comma + 1;
+    }
+    return v;
+}
+
+// Click / box prompts -> the best candidate mask, as the studio's click tool does.
+void segment(const SegmentOptions& o) {
+    if (o.points.empty() && o.box.empty()) throw UserError("give at least one --point or a --box");
+    const auto tok = loadTokenizer(o.model);
+    const DecodedImage img = readImage(o.image);
+    model::Prompt prompt;
+    for (const auto& p : o.points) {
+        const auto v = parseNumbers(p, "--point");
+        if (v.size() != 2 && v.size() != 3) throw UserError("bad --point '" + p + "': expected x,y or x,y,0 for a negative click");
+        prompt.points.push_back({v[0], v[1], v.size() == 2 || v[2] != 0});
+    }
+    if (!o.box.empty()) {
+        const auto v = parseNumbers(o.box, "--box");
+        if (v.size() != 4) throw UserError("bad --box '" + o.box + "': expected x1,y1,x2,y2");
+        prompt.box = std::array<float, 4>{v[0], v[1], v[2], v[3]};
+    }
+    prompt.multimask = prompt.points.size() == 1 && !prompt.box;
+    auto t0 = Clock::now();
+    const auto emb = tok->embed(view(img));
+    const double embedMs = msSince(t0);
+    t0 = Clock::now();
+    const auto candidates = tok->segment(*emb, prompt);
+    const double segmentMs = msSince(t0);
+    const auto& best = candidates.front().mask;
+    const Mask m(best.height, best.width, best.mask);
+    writeMaskPng(m, o.out);
+    if (o.json) {
+        nlohmann::json j{{"file", o.out}, {"area", m.area()}, {"predicted_iou", best.predictedIou},
+                         {"object_score", best.objectScore}, {"embed_ms", embedMs}, {"segment_ms", segmentMs}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << o.out << "  area=" << m.area() << "  predicted IoU=" << best.predictedIou << "\n";
+    }
+}
+
 void modelInfo(const ModelOptions& o) {
     const auto tok = loadTokenizer(o);
     const auto& i = tok->info();
     nlohmann::json j{{"checkpoint", i.checkpoint},
-                     {"sha256", sha256File(i.checkpoint)},
+                     {"sha256", i.checkpoint.empty() ? std::string() : sha256File(i.checkpoint)},
                      {"format", i.format},
                      {"parameters", i.parameters},
                      {"can_tokenize", i.canTokenize},
@@ -156,7 +217,6 @@ void bench(const BenchOptions& o) {
         if (m.config.empty()) m.config = "sam2.1_hiera_large";
         tok = model::Tokenizer::untrained(resolveConfig(m), m.device);
     } else {
-        if (o.model.model.empty()) throw UserError("give --model, or --random with --config");
         tok = loadTokenizer(o.model);
     }
     const auto rt = runtime::info();
@@ -220,7 +280,7 @@ void bench(const BenchOptions& o) {
 void addTokenCommands(CLI::App& app) {
     auto eo = std::make_shared<EncodeOptions>();
     CLI::App* enc = app.add_subcommand("encode", "Turn masks of an image into SAMTok tokens");
-    addModelOptions(enc, eo->model);
+    addModelOptions(enc, eo->model, /*required=*/false);
     enc->add_option("--image", eo->image, "Image file")->required();
     enc->add_option("--mask", eo->masks, "Mask PNG(s) of the image's size")->required();
     enc->add_option("--threshold", eo->threshold, "Foreground where the mask value is above this (default 127)");
@@ -229,7 +289,7 @@ void addTokenCommands(CLI::App& app) {
 
     auto d = std::make_shared<DecodeOptions>();
     CLI::App* dec = app.add_subcommand("decode", "Decode the mask tokens in a text (any model answer) to mask PNGs");
-    addModelOptions(dec, d->model);
+    addModelOptions(dec, d->model, /*required=*/false);
     dec->add_option("--image", d->image, "Image the tokens refer to")->required();
     dec->add_option("--tokens", d->tokens, "Text with <|mt_start|>...<|mt_end|> groups, a file, or - for stdin")->required();
     dec->add_option("--out-dir", d->outDir, "Folder for mask_NN.png")->capture_default_str();
@@ -237,11 +297,21 @@ void addTokenCommands(CLI::App& app) {
     dec->add_flag("--json", d->json, "Print JSON");
     dec->callback([d] { decode(*d); });
 
+    auto so = std::make_shared<SegmentOptions>();
+    CLI::App* seg = app.add_subcommand("segment", "Click / box prompts to a mask PNG (the click tool, headless)");
+    addModelOptions(seg, so->model, /*required=*/false);
+    seg->add_option("--image", so->image, "Image file")->required();
+    seg->add_option("--point", so->points, "x,y of a positive click, x,y,0 of a negative one (repeatable)");
+    seg->add_option("--box", so->box, "x1,y1,x2,y2 in image pixels");
+    seg->add_option("--out", so->out, "Mask PNG to write")->capture_default_str();
+    seg->add_flag("--json", so->json, "Print JSON");
+    seg->callback([so] { segment(*so); });
+
     auto mo = std::make_shared<ModelOptions>();
     CLI::App* model = app.add_subcommand("model", "Inspect models");
     model->require_subcommand(1);
     CLI::App* info = model->add_subcommand("info", "Config, parameter count, checksum and load report of a checkpoint");
-    info->add_option("CHECKPOINT", mo->model, "Checkpoint file")->required();
+    info->add_option("CHECKPOINT", mo->model, "Checkpoint file (default: the embedded samtok-micro)");
     info->add_option("--config", mo->config, "Built-in config name or JSON file (detected when omitted)");
     info->callback([mo] { modelInfo(*mo); });
 

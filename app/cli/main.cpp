@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     samtok::cli::addProjectCommands(app);
     samtok::cli::addMaskCommands(app);
     samtok::cli::addTokenCommands(app);
+    samtok::cli::addTrainCommands(app);
+    samtok::cli::addEvalCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

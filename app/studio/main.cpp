@@ -2,6 +2,7 @@
 //   samtok-studio                 reopen the last project, or show the start page
 //   samtok-studio PROJECT         open (or, with --create, create) a project
 //   samtok-studio --sample        open the sample project, rendering it on first use
+#include "InferenceService.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
 #include "model/Runtime.h"
@@ -57,10 +58,15 @@ int main(int argc, char** argv) {
 
     if (cli.isSet(screenshot)) {
         const QString file = cli.value(screenshot);
-        QTimer::singleShot(800, &window, [&window, file] {
-            window.grab().save(file);
-            QApplication::quit();
-        });
+        // Once the model has loaded (or failed to), so the status bar shows what a user sees.
+        auto shoot = [&window, file] {
+            QTimer::singleShot(300, &window, [&window, file] {
+                window.grab().save(file);
+                QApplication::quit();
+            });
+        };
+        QObject::connect(window.inference(), &samtok::ui::InferenceService::modelReady, &window, shoot);
+        QObject::connect(window.inference(), &samtok::ui::InferenceService::modelFailed, &window, shoot);
     }
     return QApplication::exec();
 }

@@ -58,7 +58,9 @@ torch::Tensor convTranspose2x2(const torch::Tensor& x, const torch::Tensor& weig
 }
 
 EmbeddingWeightImpl::EmbeddingWeightImpl(int64_t rows, int64_t dim) {
-    weight = register_parameter("weight", torch::zeros({rows, dim}));
+    // N(0, 1) as nn.Embedding: zero rows would make every prompt label and
+    // mask token look alike to a model trained from scratch.
+    weight = register_parameter("weight", torch::randn({rows, dim}));
 }
 
 }  // namespace samtok::model

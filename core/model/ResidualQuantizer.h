@@ -26,6 +26,7 @@ public:
     // aliasing) unless firstCodeOnly, which drops invalid levels instead.
     torch::Tensor embedCodes(const torch::Tensor& codes, bool firstCodeOnly = false);
     int64_t codebookSize() const { return codebookSize_; }
+    std::vector<VQEmbedding>& codebooks() { return codebooks_; }  // the trainer's EMA updates
 
 private:
     int64_t codebookSize_;

@@ -22,7 +22,7 @@ Sam2BaseImpl::Sam2BaseImpl(const ModelConfig& c) {
                                     PromptEncoder(c.dModel, c.embeddingSize(), c.imageSize, c.maskInChans));
     maskDecoder = register_module("sam_mask_decoder", MaskDecoder(c));
     maskEncoder = register_module("sam_mask_encoder", MaskEncoder(c));
-    noMemEmbed = register_parameter("no_mem_embed", torch::zeros({1, 1, c.dModel}));
+    noMemEmbed = register_parameter("no_mem_embed", torch::randn({1, 1, c.dModel}) * 0.02);  // SAM2's trunc_normal(0.02)
 }
 
 SamTokModelImpl::SamTokModelImpl(ModelConfig c) : config_(std::move(c)) {

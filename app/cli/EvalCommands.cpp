@@ -1,0 +1,228 @@
+// samtok eval: round-trip quality of a tokenizer and click-to-mask quality of
+// its prompt path on folders of images with ground-truth masks, with the
+// standard protocol of ../shared/data/README.md.
+#include "cli/Commands.h"
+#include "cli/ModelOptions.h"
+#include "cli/Progress.h"
+#include "eval/ClickProtocol.h"
+#include "io/ImageIO.h"
+#include "mask/MaskCv.h"
+#include "mask/MaskMetrics.h"
+#include "util/Error.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace samtok::cli {
+namespace {
+
+struct EvalOptions {
+    ModelOptions model;
+    std::string images, masks;
+    bool instances = false;
+    int ignoreValue = -1;
+    int maxClicks = 20;
+    bool noClicks = false;
+    int limit = 0;
+    bool json = false;
+};
+
+bool isImageFile(const fs::path& p) {
+    std::string e = p.extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static const std::set<std::string> known{".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"};
+    return known.count(e) > 0;
+}
+
+// Relative path without extension -> file, for every image file under root.
+std::map<std::string, fs::path> filesByStem(const std::string& root) {
+    if (!fs::is_directory(root)) throw UserError("'" + root + "' is not a folder");
+    std::map<std::string, fs::path> out;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        if (!e.is_regular_file() || !isImageFile(e.path())) continue;
+        fs::path rel = fs::relative(e.path(), root);
+        out[(rel.parent_path() / rel.stem()).string()] = e.path();
+    }
+    return out;
+}
+
+struct Instance {
+    Mask mask;
+    Mask ignore;  // may be null
+};
+
+std::vector<Instance> readInstances(const fs::path& file, const EvalOptions& o) {
+    const cv::Mat labels = readLabelMap(file.string());
+    cv::Mat ignore;
+    if (o.ignoreValue >= 0) ignore = labels == o.ignoreValue;
+    const Mask ignoreMask = ignore.empty() || cv::countNonZero(ignore) == 0 ? Mask() : fromMat(ignore);
+    std::vector<Instance> out;
+    if (o.instances) {
+        std::set<int> ids;
+        for (int y = 0; y < labels.rows; ++y)
+            for (int x = 0; x < labels.cols; ++x) {
+                const int v = labels.depth() == CV_16U ? labels.at<std::uint16_t>(y, x) : labels.at<std::uint8_t>(y, x);
+                if (v != 0 && v != o.ignoreValue) ids.insert(v);
+            }
+        for (int id : ids) out.push_back({fromMat(labels == id), ignoreMask});
+    } else {
+        cv::Mat fg = labels > 127;
+        if (!ignore.empty()) fg.setTo(0, ignore);
+        if (cv::countNonZero(fg) > 0) out.push_back({fromMat(fg), ignoreMask});
+    }
+    return out;
+}
+
+Mask boxMask(const Mask& m) {
+    Mask out(m.height(), m.width());
+    const PixelBox b = m.boundingBox();
+    for (int y = b.y; y < b.y + b.height; ++y)
+        for (int x = b.x; x < b.x + b.width; ++x) out.set(y, x, true);
+    return out;
+}
+
+double mean(const std::vector<double>& v) { return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+
+void evaluate(const EvalOptions& o) {
+    const auto images = filesByStem(o.images), masks = filesByStem(o.masks);
+    std::vector<std::pair<fs::path, fs::path>> pairs;
+    for (const auto& [stem, image] : images)
+        if (auto m = masks.find(stem); m != masks.end()) pairs.emplace_back(image, m->second);
+    if (pairs.empty())
+        throw UserError("no image in '" + o.images + "' has a mask of the same relative name in '" + o.masks + "'");
+    if (o.limit > 0 && pairs.size() > static_cast<std::size_t>(o.limit)) pairs.resize(static_cast<std::size_t>(o.limit));
+
+    const auto tok = loadTokenizer(o.model);
+    const bool clicks = !o.noClicks && tok->info().canPrompt;
+    std::vector<double> roundTrip, boxBaseline, noc85, noc90;
+    std::vector<std::vector<double>> iouAtClick(static_cast<std::size_t>(o.maxClicks));
+    nlohmann::json perInstance = nlohmann::json::array();
+    int skipped = 0;
+    Progress progress("eval");
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        progress.update(i, pairs.size());
+        const auto& [imagePath, maskPath] = pairs[i];
+        const DecodedImage img = readImage(imagePath.string());
+        const auto inst = readInstances(maskPath, o);
+        if (!inst.empty() && (inst[0].mask.width() != img.rgb.cols || inst[0].mask.height() != img.rgb.rows)) {
+            std::fprintf(stderr, "samtok: skipping '%s': mask size differs from the image\n", maskPath.c_str());
+            ++skipped;
+            continue;
+        }
+        if (inst.empty()) continue;
+        const auto emb = tok->embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
+        std::vector<model::MaskView> views;
+        for (const auto& m : inst) views.push_back({m.mask.data(), m.mask.width(), m.mask.height()});
+        std::vector<model::CodePair> codes;
+        std::vector<model::DecodedMask> decoded;
+        if (tok->info().canTokenize) {
+            codes = tok->encode(*emb, views);
+            decoded = tok->decode(*emb, codes);
+        }
+        for (std::size_t k = 0; k < inst.size(); ++k) {
+            const Mask* ignore = inst[k].ignore.isNull() ? nullptr : &inst[k].ignore;
+            nlohmann::json row{{"image", imagePath.string()}, {"mask", maskPath.string()}, {"instance", k}};
+            boxBaseline.push_back(maskIou(inst[k].mask, boxMask(inst[k].mask), ignore));
+            row["bbox_iou"] = boxBaseline.back();
+            if (!decoded.empty()) {
+                const Mask back(decoded[k].height, decoded[k].width, decoded[k].mask);
+                roundTrip.push_back(maskIou(inst[k].mask, back, ignore));
+                row["c0"] = codes[k].c0, row["c1"] = codes[k].c1, row["round_trip_iou"] = roundTrip.back();
+            }
+            if (clicks) {
+                model::Prompt prompt;
+                Mask prediction(inst[k].mask.height(), inst[k].mask.width());
+                std::vector<double> ious;
+                for (int c = 0; c < o.maxClicks; ++c) {
+                    const auto click = eval::nextClick(inst[k].mask, prediction, ignore);
+                    if (!click || (c >= 5 && ious.back() >= 0.9)) {  // done: later IoUs stay where they are
+                        ious.push_back(ious.empty() ? 0.0 : ious.back());
+                        continue;
+                    }
+                    prompt.points.push_back({click->x + 0.5f, click->y + 0.5f, click->positive});
+                    prompt.multimask = prompt.points.size() == 1;
+                    auto candidates = tok->segment(*emb, prompt);
+                    prediction = Mask(candidates[0].mask.height, candidates[0].mask.width, candidates[0].mask.mask);
+                    prompt.previousLowRes = std::move(candidates[0].lowResLogits);
+                    ious.push_back(maskIou(inst[k].mask, prediction, ignore));
+                }
+                for (std::size_t c = 0; c < ious.size(); ++c) iouAtClick[c].push_back(ious[c]);
+                noc85.push_back(eval::clicksToReach(ious, 0.85, o.maxClicks));
+                noc90.push_back(eval::clicksToReach(ious, 0.90, o.maxClicks));
+                row["noc85"] = noc85.back(), row["noc90"] = noc90.back(), row["iou_per_click"] = ious;
+            }
+            perInstance.push_back(std::move(row));
+        }
+    }
+    progress.finish();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const std::vector<double> thresholds{0.5, 0.75, 0.9};
+    nlohmann::json summary{{"images", pairs.size() - static_cast<std::size_t>(skipped)},
+                           {"instances", perInstance.size()},
+                           {"skipped_images", skipped},
+                           {"model", tok->info().checkpoint},
+                           {"seconds", seconds},
+                           {"bbox_baseline_miou", mean(boxBaseline)}};
+    if (!roundTrip.empty()) {
+        const auto shares = eval::shareAtLeast(roundTrip, thresholds);
+        summary["round_trip"] = {{"miou", mean(roundTrip)}, {"share_0.5", shares[0]}, {"share_0.75", shares[1]}, {"share_0.9", shares[2]}};
+    }
+    if (!noc85.empty())
+        summary["clicks"] = {{"noc85", mean(noc85)},
+                             {"noc90", mean(noc90)},
+                             {"miou_1", mean(iouAtClick[0])},
+                             {"miou_3", o.maxClicks >= 3 ? mean(iouAtClick[2]) : 0.0},
+                             {"miou_5", o.maxClicks >= 5 ? mean(iouAtClick[4]) : 0.0},
+                             {"max_clicks", o.maxClicks}};
+    if (o.json) {
+        std::cout << nlohmann::json{{"summary", summary}, {"instances", perInstance}}.dump(2) << "\n";
+        return;
+    }
+    std::printf("images %zu, instances %zu (%.1f s)\n", pairs.size() - static_cast<std::size_t>(skipped), perInstance.size(), seconds);
+    if (!roundTrip.empty()) {
+        const auto& r = summary["round_trip"];
+        std::printf("round trip    mIoU %.3f   >=0.5 %.1f%%   >=0.75 %.1f%%   >=0.9 %.1f%%\n", r["miou"].get<double>(),
+                    100 * r["share_0.5"].get<double>(), 100 * r["share_0.75"].get<double>(), 100 * r["share_0.9"].get<double>());
+    }
+    std::printf("bbox baseline mIoU %.3f\n", mean(boxBaseline));
+    if (!noc85.empty()) {
+        const auto& c = summary["clicks"];
+        std::printf("clicks        NoC@85 %.2f   NoC@90 %.2f   mIoU@1 %.3f   mIoU@3 %.3f   mIoU@5 %.3f\n",
+                    c["noc85"].get<double>(), c["noc90"].get<double>(), c["miou_1"].get<double>(), c["miou_3"].get<double>(),
+                    c["miou_5"].get<double>());
+    }
+}
+
+}  // namespace
+
+void addEvalCommands(CLI::App& app) {
+    auto o = std::make_shared<EvalOptions>();
+    auto* cmd = app.add_subcommand("eval", "Round-trip and click-to-mask quality on images with ground-truth masks");
+    addModelOptions(cmd, o->model, /*required=*/false);
+    cmd->add_option("--images", o->images, "Folder of images (searched recursively)")->required();
+    cmd->add_option("--masks", o->masks, "Folder of masks, paired with images by relative path and stem")->required();
+    cmd->add_flag("--instances", o->instances, "Each non-zero value (or palette index) of a mask is one instance");
+    cmd->add_option("--ignore-value", o->ignoreValue, "Mask value excluded from IoU (GrabCut: 128)");
+    cmd->add_option("--max-clicks", o->maxClicks, "Click budget per instance (NoC cap)")->capture_default_str()->check(CLI::Range(5, 100));
+    cmd->add_flag("--no-clicks", o->noClicks, "Skip the click protocol");
+    cmd->add_option("--limit", o->limit, "Evaluate only the first N pairs");
+    cmd->add_flag("--json", o->json, "Print JSON with a summary and every instance");
+    cmd->callback([o] { evaluate(*o); });
+}
+
+}  // namespace samtok::cli

@@ -1,0 +1,125 @@
+// samtok train: trains a SAMTok model from scratch (the embedded default model
+// is made with this command; MODEL_CARD.md gives the exact invocation).
+#include "cli/Commands.h"
+
+#include "model/Runtime.h"
+#include "model/Trainer.h"
+#include "train/TrainingScenes.h"
+#include "util/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace samtok::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void onSignal(int) { g_stop = true; }
+
+struct TrainArgs {
+    std::string config = "models/samtok-micro.json";
+    std::string runDir;
+    std::string coco;
+    std::string exportPath;
+    std::string device = "cpu";
+    int threads = 0;
+    model::TrainOptions options;
+};
+
+std::string duration(double seconds) {
+    char buf[32];
+    const int s = static_cast<int>(seconds);
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
+    else std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+    return buf;
+}
+
+void runTrain(TrainArgs& a) {
+    runtime::configure(a.threads);
+    std::ifstream in(a.config);
+    if (!in) throw UserError("cannot read model config '" + a.config + "'");
+    try {
+        a.options.config = model::configFromJson({std::istreambuf_iterator<char>(in), {}});
+    } catch (const std::invalid_argument& e) {
+        throw UserError("'" + a.config + "': " + e.what());
+    }
+    a.options.runDir = a.runDir;
+    a.options.device = a.device;
+
+    TrainingScenes::Options so;
+    so.size = a.options.config.imageSize;
+    so.cocoRoot = a.coco;
+    const TrainingScenes scenes(so);
+    std::fprintf(stderr, "training data: %zu COCO128-seg photos with %zu instances, composites and procedural scenes at %d px\n",
+                 scenes.photoCount(), scenes.instanceCount(), so.size);
+    auto source = [&scenes](std::uint64_t seed, int masks) {
+        TrainingSample s = scenes.sample(seed, masks);
+        model::TrainImage img;
+        img.rgb.assign(s.rgb.data, s.rgb.data + s.rgb.total() * 3);
+        for (const Mask& m : s.masks) img.masks.emplace_back(m.data(), m.data() + m.size());
+        return img;
+    };
+    model::Trainer trainer(a.options, source);
+    if (trainer.step() > 0) std::fprintf(stderr, "resuming %s at step %d\n", a.runDir.c_str(), trainer.step());
+
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    const bool tty = isatty(fileno(stderr));
+    trainer.run(
+        [&](const model::TrainStatus& s) {
+            const double eta = s.secondsPerStep * (s.steps - s.step);
+            std::fprintf(stderr,
+                         "%sstep %d/%d %5.1f%%  %.2f s/step  ETA %s  loss %.3f  round-trip IoU %.3f  prompt IoU %.3f  "
+                         "codes %d+%d  lr %.2e%s",
+                         tty ? "\r\033[K" : "", s.step, s.steps, 100.0 * s.step / s.steps, s.secondsPerStep,
+                         duration(eta).c_str(), s.loss, s.roundTripIou, s.promptIou, s.codesInUse0, s.codesInUse1,
+                         s.learningRate, tty ? "" : "\n");
+        },
+        &g_stop);
+    if (tty) std::fprintf(stderr, "\n");
+    if (g_stop) {
+        std::fprintf(stderr, "stopped at step %d; checkpoint saved: rerun the same command to resume\n", trainer.step());
+        return;
+    }
+    const std::string out = a.exportPath.empty() ? (std::filesystem::path(a.runDir) / "model.safetensors").string() : a.exportPath;
+    trainer.exportModel(out);
+    std::printf("%s\n", out.c_str());
+}
+
+}  // namespace
+
+void addTrainCommands(CLI::App& app) {
+    auto args = std::make_shared<TrainArgs>();
+    auto* cmd = app.add_subcommand("train", "Train a SAMTok model from scratch (resumes when RUN_DIR holds a checkpoint)");
+    cmd->add_option("run_dir", args->runDir, "Run folder: checkpoint.pt, metrics.csv, model.safetensors")->required();
+    cmd->add_option("--config", args->config, "Model config JSON")->capture_default_str();
+    cmd->add_option("--coco", args->coco,
+                    "COCO128-seg folder (images/train2017, labels/train2017); without it only procedural scenes are used");
+    cmd->add_option("--steps", args->options.steps, "Optimiser steps")->capture_default_str();
+    cmd->add_option("--images-per-step", args->options.imagesPerStep, "Images per step")->capture_default_str();
+    cmd->add_option("--masks-per-image", args->options.masksPerImage, "Masks per image")->capture_default_str();
+    cmd->add_option("--lr", args->options.learningRate, "Peak learning rate (AdamW, warm-up then cosine)")->capture_default_str();
+    cmd->add_option("--seed", args->options.seed, "Seed of data and initialisation")->capture_default_str();
+    cmd->add_option("--checkpoint-every", args->options.checkpointEvery, "Steps between checkpoints")->capture_default_str();
+    cmd->add_option("--log-every", args->options.logEvery, "Steps between progress lines and CSV rows")->capture_default_str();
+    cmd->add_option("--export", args->exportPath, "Where to write the trained model (default RUN_DIR/model.safetensors)");
+    cmd->add_option("--device", args->device, "cpu, or cuda / cuda:N when LibTorch has CUDA")->capture_default_str();
+    cmd->add_option("--threads", args->threads, "CPU threads (default: all cores)");
+    cmd->callback([args] {
+        try {
+            runTrain(*args);
+        } catch (const std::invalid_argument& e) {
+            throw UserError(e.what());
+        }
+    });
+}
+
+}  // namespace samtok::cli

@@ -1,0 +1,447 @@
+#include "model/Trainer.h"
+
+#include "checkpoint/Checkpoint.h"
+#include "model/SamTokModel.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace samtok::model {
+namespace F = torch::nn::functional;
+
+namespace {
+
+constexpr int kCodeWindow = 500;  // steps over which "codes in use" is counted
+
+// Depth of every pixel inside `m` (N, 1, h, w) in {0,1}: the number of 3x3
+// erosions it survives, with the image border counted as background. The
+// deepest pixel is the interior point farthest from the boundary.
+torch::Tensor erosionDepth(const torch::Tensor& m) {
+    auto cur = m;
+    auto depth = torch::zeros_like(m);
+    for (int64_t i = 0; i < std::max(m.size(2), m.size(3)); ++i) {
+        depth += cur;
+        if (i % 4 == 3 && cur.sum().item<double>() == 0) break;
+        auto outside = F::pad(1 - cur, F::PadFuncOptions({1, 1, 1, 1}).value(1.0));
+        cur = 1 - F::max_pool2d(outside, F::MaxPool2dFuncOptions(3).stride(1));
+    }
+    return depth;
+}
+
+// Picks one pixel per row of `depth` (N, 1, h, w): at random among the
+// pixels at least `share` of the row's maximum depth. Returns (N, 2) x, y in
+// pixels of an image of `size` (cell centres) and whether the row had any pixel.
+std::pair<torch::Tensor, torch::Tensor> pickPoints(const torch::Tensor& depth, double share, int64_t size) {
+    const int64_t n = depth.size(0), h = depth.size(2), w = depth.size(3);
+    auto flat = depth.reshape({n, h * w});
+    auto maxDepth = std::get<0>(flat.max(1, true));
+    auto weights = (flat >= maxDepth * share).logical_and(flat > 0).to(torch::kFloat32) + 1e-12;
+    auto idx = torch::multinomial(weights, 1).squeeze(1);
+    auto x = (idx.remainder(w).to(torch::kFloat32) + 0.5) * (static_cast<double>(size) / w);
+    auto y = (idx.div(w, "floor").to(torch::kFloat32) + 0.5) * (static_cast<double>(size) / h);
+    return {torch::stack({x, y}, 1), maxDepth.squeeze(1) > 0};
+}
+
+// BCE + Dice per (mask, candidate) against soft targets: (N, M).
+torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target) {
+    auto t = target.expand_as(logits);
+    auto bce = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone))
+                   .mean({2, 3});
+    auto p = logits.sigmoid();
+    auto dice = 1 - (2 * (p * t).sum({2, 3}) + 1) / (p.sum({2, 3}) + t.sum({2, 3}) + 1);
+    return bce + 3.0 * dice;  // Dice pulls the masks out of the all-background start
+}
+
+torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target, double threshold) {
+    auto p = logits > threshold;
+    auto t = (target > 0.5).expand_as(p);
+    auto inter = p.logical_and(t).sum({2, 3}).to(torch::kFloat32);
+    auto uni = p.logical_or(t).sum({2, 3}).to(torch::kFloat32);
+    return inter / uni.clamp_min(1);
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t x = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 29);
+}
+
+}  // namespace
+
+struct Trainer::State {
+    TrainOptions options;
+    TrainImageSource source;
+    torch::Device device{torch::kCPU};
+    SamTokModel model{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<torch::Tensor> trainable;
+    int step = 0;
+    torch::Tensor lastUsed;  // (depth, K) step at which each code was last picked
+    // Recent codebook inputs per level: dead codes restart from these, so that
+    // a small batch still spreads restarted codes over many latents.
+    std::vector<torch::Tensor> replay;
+    int64_t replayWritten = 0;
+
+    std::string checkpointPath() const { return (fs::path(options.runDir) / "checkpoint.pt").string(); }
+    std::string metricsPath() const { return (fs::path(options.runDir) / "metrics.csv").string(); }
+
+    double learningRate(int s) const {
+        const double warm = std::max(1.0, options.warmupShare * options.steps);
+        if (s < warm) return options.learningRate * (0.01 + 0.99 * s / warm);
+        const double t = (s - warm) / std::max(1.0, options.steps - warm);
+        return options.learningRate * (0.02 + 0.98 * 0.5 * (1 + std::cos(M_PI * std::min(1.0, t))));
+    }
+
+    void save() {
+        torch::serialize::OutputArchive archive, modelArchive, optimArchive;
+        model->save(modelArchive);
+        optimizer->save(optimArchive);
+        archive.write("model", modelArchive);
+        archive.write("optimizer", optimArchive);
+        archive.write("step", torch::tensor(static_cast<int64_t>(step)));
+        archive.write("seed", torch::tensor(static_cast<int64_t>(options.seed)));
+        archive.write("last_used", lastUsed);
+        archive.write("replay_written", torch::tensor(replayWritten));
+        for (std::size_t l = 0; l < replay.size(); ++l) archive.write("replay_" + std::to_string(l), replay[l]);
+        const std::string config = configToJson(options.config);
+        archive.write("config", torch::from_blob(const_cast<char*>(config.data()), {static_cast<int64_t>(config.size())},
+                                                 torch::kUInt8).clone());
+        const std::string tmp = checkpointPath() + ".tmp";
+        archive.save_to(tmp);
+        fs::rename(tmp, checkpointPath());
+    }
+
+    void load() {
+        torch::serialize::InputArchive archive, modelArchive, optimArchive;
+        archive.load_from(checkpointPath(), device);
+        torch::Tensor config, seed, s;
+        archive.read("config", config);
+        const std::string saved(static_cast<const char*>(config.data_ptr()), static_cast<std::size_t>(config.numel()));
+        if (saved != configToJson(options.config))
+            throw std::invalid_argument("'" + checkpointPath() + "' was written for another model config; use a new run folder");
+        archive.read("seed", seed);
+        if (static_cast<std::uint64_t>(seed.item<int64_t>()) != options.seed)
+            throw std::invalid_argument("'" + checkpointPath() + "' was written with seed " +
+                                        std::to_string(seed.item<int64_t>()) + "; resume with the same seed");
+        archive.read("model", modelArchive);
+        model->load(modelArchive);
+        archive.read("optimizer", optimArchive);
+        optimizer->load(optimArchive);
+        archive.read("step", s);
+        step = static_cast<int>(s.item<int64_t>());
+        archive.read("last_used", lastUsed);
+        torch::Tensor written;
+        archive.read("replay_written", written);
+        replayWritten = written.item<int64_t>();
+        for (std::size_t l = 0; l < replay.size(); ++l) archive.read("replay_" + std::to_string(l), replay[l]);
+    }
+
+    // Keeps metrics.csv in step with the checkpoint: rows past it are dropped.
+    void trimMetrics() {
+        std::ifstream in(metricsPath());
+        if (!in) return;
+        std::ostringstream kept;
+        std::string line;
+        for (bool header = true; std::getline(in, line); header = false)
+            if (header || std::stoi(line.substr(0, line.find(','))) <= step) kept << line << '\n';
+        in.close();
+        std::ofstream(metricsPath(), std::ios::trunc) << kept.str();
+    }
+
+    // EMA k-means update of one codebook level from its inputs and picks, then
+    // restart of the codes nobody picked for a while (their EMA count fell
+    // below a third of the mean count) from recent inputs.
+    void updateCodebook(int level, const torch::Tensor& inputs, const torch::Tensor& codes) {
+        torch::NoGradGuard noGrad;
+        auto& cb = model->quantizer->codebooks()[static_cast<std::size_t>(level)];
+        const int64_t k = model->quantizer->codebookSize();
+        const double d = options.codebookDecay, eps = 1e-5;
+        auto onehot = F::one_hot(codes, k).to(inputs.dtype());
+        cb->clusterSizeEma.mul_(d).add_(onehot.sum(0), 1 - d);
+        cb->embedEma.mul_(d).add_(onehot.t().mm(inputs), 1 - d);
+        auto total = cb->clusterSizeEma.sum();
+        auto smoothed = (cb->clusterSizeEma + eps) / (total + k * eps) * total;
+        auto book = cb->weight.slice(0, 0, k);
+        book.copy_(cb->embedEma / smoothed.unsqueeze(1));
+        const double expected = static_cast<double>(inputs.size(0)) / k;
+        auto& pool = replay[static_cast<std::size_t>(level)];
+        const int64_t n = inputs.size(0), capacity = pool.size(0);
+        auto slots = torch::arange(replayWritten, replayWritten + n, torch::TensorOptions().dtype(torch::kInt64)).remainder(capacity);
+        pool.index_copy_(0, slots.to(device), inputs);
+        const int64_t filled = std::min(capacity, replayWritten + n);
+        auto dead = cb->clusterSizeEma < expected / 3;
+        const int64_t deadCount = dead.sum().item<int64_t>();
+        if (deadCount == 0) return;
+        auto pick = torch::randint(filled, {deadCount}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+        auto fresh = pool.index_select(0, pick) + 1e-3 * torch::randn({deadCount, inputs.size(1)}, inputs.options());
+        auto deadIdx = dead.nonzero().squeeze(1);
+        book.index_copy_(0, deadIdx, fresh);
+        cb->clusterSizeEma.index_fill_(0, deadIdx, expected);
+        cb->embedEma.index_copy_(0, deadIdx, fresh * expected);
+    }
+
+    TrainStatus trainStep();
+};
+
+Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::make_unique<State>()) {
+    auto& s = *state_;
+    s.options = std::move(options);
+    s.source = std::move(source);
+    s.options.config.validate();
+    if (s.options.steps <= 0 || s.options.imagesPerStep <= 0 || s.options.masksPerImage <= 0)
+        throw std::invalid_argument("steps, images per step and masks per image must be positive");
+    s.device = torch::Device(s.options.device);
+    if (s.device.is_cuda() && !torch::cuda::is_available())
+        throw std::invalid_argument("device '" + s.options.device + "' requested, but this LibTorch build has no CUDA");
+    fs::create_directories(s.options.runDir);
+    torch::manual_seed(s.options.seed);
+    s.model = SamTokModel(s.options.config);
+    s.model->to(s.device);
+    s.model->train();
+    for (auto& p : s.model->parameters())
+        if (p.requires_grad()) s.trainable.push_back(p);
+    s.optimizer = std::make_unique<torch::optim::AdamW>(
+        s.trainable, torch::optim::AdamWOptions(s.options.learningRate).weight_decay(s.options.weightDecay));
+    for (int l = 0; l < s.options.config.codebookDepth; ++l)
+        s.replay.push_back(torch::zeros({1024, s.options.config.latentDim}, torch::TensorOptions().device(s.device)));
+    s.lastUsed = torch::full({s.options.config.codebookDepth, s.options.config.codebookSize}, -kCodeWindow - 1,
+                             torch::TensorOptions().dtype(torch::kInt64));
+    if (fs::exists(s.checkpointPath())) s.load();
+    s.trimMetrics();
+}
+
+Trainer::~Trainer() = default;
+
+int Trainer::step() const { return state_->step; }
+
+TrainStatus Trainer::State::trainStep() {
+    const auto& c = options.config;
+    const int64_t size = c.imageSize, low = c.lowResMaskSize();
+    const int64_t images = options.imagesPerStep, perImage = options.masksPerImage, n = images * perImage;
+    torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step)));
+
+    // Batch: (images, 3, S, S) pixels, (n, 1, S, S) masks, each mask next to its image.
+    std::vector<torch::Tensor> pix, masks;
+    for (int64_t i = 0; i < images; ++i) {
+        TrainImage img = source(mix(options.seed + 1, static_cast<std::uint64_t>(step * images + i)), static_cast<int>(perImage));
+        if (img.rgb.size() != static_cast<std::size_t>(size * size * 3) || img.masks.size() != static_cast<std::size_t>(perImage))
+            throw std::runtime_error("training source gave an image of the wrong size or mask count");
+        pix.push_back(torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
+        for (auto& m : img.masks) masks.push_back(torch::from_blob(m.data(), {1, size, size}, torch::kUInt8).to(torch::kFloat32));
+    }
+    auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({1, 3, 1, 1});
+    auto stdev = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({1, 3, 1, 1});
+    auto pixels = ((torch::stack(pix) / 255.0 - mean) / stdev).to(device);
+    auto maskT = torch::stack(masks).to(device);  // (n, 1, S, S)
+
+    // Tight inclusive boxes, as the reference's masks_to_boxes.
+    auto cols = maskT.amax({1, 2}) > 0, rows = maskT.amax({1, 3}) > 0;  // (n, S)
+    auto ar = torch::arange(size, torch::TensorOptions().device(device)).to(torch::kFloat32);
+    auto first = [&](const torch::Tensor& any) { return torch::where(any, ar, torch::full_like(ar, 1e9)).amin(1); };
+    auto last = [&](const torch::Tensor& any) { return torch::where(any, ar, torch::full_like(ar, -1)).amax(1); };
+    auto boxes = torch::stack({first(cols), first(rows), last(cols), last(rows)}, 1);
+    auto target = F::adaptive_avg_pool2d(maskT, F::AdaptiveAvgPool2dFuncOptions({low, low}));  // soft, (n, 1, m, m)
+
+    ImageFeatures f = model->embedImage(pixels);
+    auto rep = [&](const torch::Tensor& t) { return t.repeat_interleave(perImage, 0); };
+    ImageFeatures fr;
+    fr.embedding = rep(f.embedding);
+    fr.featS0 = rep(f.featS0);
+    fr.featS1 = rep(f.featS1);
+    fr.densePe = f.densePe;
+
+    // (a) Round trip: latent -> residual quantizer (EMA codebooks, straight-through) -> decoder.
+    auto z = model->encodeLatent(fr, maskT, boxes);  // (n, C)
+    auto q = model->quantizer->quantize(z.detach());
+    torch::Tensor residual = z.detach(), cumulative = torch::zeros_like(z), commit = torch::zeros({}, z.options());
+    for (int level = 0; level < c.codebookDepth; ++level) {
+        auto codes = q.codes.select(1, level);
+        auto row = model->quantizer->codebooks()[static_cast<std::size_t>(level)]->weight.index_select(0, codes).detach();
+        cumulative = cumulative + row;
+        commit = commit + F::mse_loss(z, cumulative);
+        updateCodebook(level, residual, codes);
+        residual = residual - row;
+        lastUsed[level].index_fill_(0, codes.to(torch::kCPU), step);
+    }
+    replayWritten += n;
+    commit = commit / c.codebookDepth;
+    auto zq = z + (q.quantized - z).detach();
+    HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
+    auto rtLoss = maskLoss(rt.masks, target);
+    auto [rtBest, rtArg] = rtLoss.min(1);
+    auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
+    auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
+    auto objLoss = F::binary_cross_entropy_with_logits(rt.objectScore, torch::ones_like(rt.objectScore));
+
+    // (b) Prompts on the same features: a jittered box or one positive click,
+    // then 0..3 corrective clicks from the model's own errors (no gradient),
+    // each fed back with the previous low-resolution logits, as SAM trains.
+    auto& decoder = model->sam2->maskDecoder;
+    auto& prompt = model->sam2->promptEncoder;
+    auto targetBin = (target > 0.5).to(torch::kFloat32);
+    auto useBox = torch::rand({n}, torch::TensorOptions().device(device)) < 0.35;
+    auto firstClick = pickPoints(erosionDepth(targetBin), 0.5, size).first;
+    auto bw = boxes.select(1, 2) - boxes.select(1, 0), bh = boxes.select(1, 3) - boxes.select(1, 1);
+    auto jitter = torch::randn({n, 4}, boxes.options()) * 0.08 * torch::stack({bw, bh, bw, bh}, 1);
+    auto jBox = (boxes + jitter).clamp(0, size - 1);
+    auto jBoxMin = torch::min(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4)), jBoxMax = torch::max(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4));
+    // Masks are at the model size, so boxes are already in model pixels.
+    auto pointsFirst = torch::where(useBox.view({n, 1, 1}), torch::stack({jBoxMin, jBoxMax}, 1),
+                                    torch::stack({firstClick, torch::zeros_like(firstClick)}, 1));
+    auto labelsFirst = torch::where(useBox.view({n, 1}), torch::tensor({2, 3}).to(device).view({1, 2}).expand({n, 2}),
+                                    torch::tensor({1, -1}).to(device).view({1, 2}).expand({n, 2}));
+    std::vector<torch::Tensor> pts{pointsFirst}, labs{labelsFirst};
+    torch::Tensor previous;  // low-res logits fed back as the mask prompt
+    const int corrective = static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
+                                                ? 0
+                                                : torch::randint(0, 4, {1}).item<int64_t>());
+    auto fDet = fr;
+    fDet.embedding = fr.embedding.detach();
+    fDet.featS0 = fr.featS0.detach();
+    fDet.featS1 = fr.featS1.detach();
+    auto runPrompt = [&](const ImageFeatures& feats, const torch::Tensor& maskIn) {
+        auto sparse = prompt->embedPoints(torch::cat(pts, 1), torch::cat(labs, 1), /*pad=*/true);
+        auto dense = maskIn.defined() ? prompt->embedMasks(maskIn) : prompt->noMaskDense(n);
+        return decoder->forward(feats.embedding, feats.densePe, sparse, dense, feats.featS0, feats.featS1);
+    };
+    // Multimask for a single click with no mask prompt (SAM2's rule: at most one point).
+    auto singleClick = useBox.logical_not();
+    for (int r = 0; r < corrective; ++r) {
+        torch::NoGradGuard noGrad;
+        auto out = runPrompt(fDet, previous);
+        torch::Tensor chosen;
+        if (r == 0) {
+            auto multi = out.masks.slice(1, 1);
+            auto best = out.iouPred.slice(1, 1).argmax(1);
+            auto bestMulti = multi.gather(1, best.view({n, 1, 1, 1}).expand({n, 1, low, low}));
+            chosen = torch::where(singleClick.view({n, 1, 1, 1}), bestMulti, out.masks.slice(1, 0, 1));
+        } else {
+            chosen = out.masks.slice(1, 0, 1);
+        }
+        auto pred = (chosen > 0).to(torch::kFloat32);
+        auto missed = targetBin * (1 - pred), extra = pred * (1 - targetBin);
+        auto dMissed = erosionDepth(missed), dExtra = erosionDepth(extra);
+        auto positive = dMissed.amax({1, 2, 3}) >= dExtra.amax({1, 2, 3});
+        auto [click, anyError] = pickPoints(torch::where(positive.view({n, 1, 1, 1}), dMissed, dExtra), 0.9, size);
+        pts.push_back(click.unsqueeze(1));
+        // A perfect mask gets a padding point, not a click on a random pixel.
+        labs.push_back(torch::where(anyError, positive.to(torch::kInt64), torch::full_like(positive, -1, torch::kInt64)).unsqueeze(1));
+        previous = chosen;
+    }
+    auto pr = runPrompt(fr, previous);
+    auto prLossAll = maskLoss(pr.masks, target);  // (n, 4)
+    auto multiLoss = std::get<0>(prLossAll.slice(1, 1).min(1));
+    const bool multimaskStep = corrective == 0;
+    auto prLoss = multimaskStep ? torch::where(singleClick, multiLoss, prLossAll.select(1, 0)) : prLossAll.select(1, 0);
+    auto prIouTrue = binaryIou(pr.masks, target, 0.0).detach();
+    auto prIouLoss = F::mse_loss(pr.iouPred, prIouTrue);
+    auto prObjLoss = F::binary_cross_entropy_with_logits(pr.objectScore, torch::ones_like(pr.objectScore));
+
+    auto loss = rtBest.mean() + commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss + 0.1 * prObjLoss;
+    if (!std::isfinite(loss.item<double>()))
+        throw std::runtime_error("training diverged at step " + std::to_string(step) + " (loss is not finite)");
+
+    const double lr = learningRate(step);
+    for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    optimizer->zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(trainable, options.clipNorm);
+    optimizer->step();
+    ++step;
+
+    TrainStatus st;
+    st.step = step;
+    st.steps = options.steps;
+    st.loss = loss.item<double>();
+    st.maskLoss = rtBest.mean().item<double>();
+    st.promptLoss = prLoss.mean().item<double>();
+    st.commitLoss = commit.item<double>();
+    st.iouLoss = (iouLoss + prIouLoss).item<double>();
+    // IoU of what inference returns: the candidate the IoU head picks, thresholded as each path does.
+    auto rtPicked = rt.bestMask;
+    st.roundTripIou = binaryIou(rtPicked, target, c.maskThreshold).mean().item<double>();
+    auto prPicked = multimaskStep ? torch::where(singleClick.view({n, 1, 1, 1}),
+                                                 pr.masks.slice(1, 1).gather(1, pr.iouPred.slice(1, 1).argmax(1).view({n, 1, 1, 1}).expand({n, 1, low, low})),
+                                                 pr.masks.slice(1, 0, 1))
+                                  : pr.masks.slice(1, 0, 1);
+    st.promptIou = binaryIou(prPicked, target, 0.0).mean().item<double>();
+    auto inUse = (lastUsed > step - kCodeWindow).sum(1);
+    st.codesInUse0 = static_cast<int>(inUse[0].item<int64_t>());
+    st.codesInUse1 = c.codebookDepth > 1 ? static_cast<int>(inUse[1].item<int64_t>()) : 0;
+    st.learningRate = lr;
+    return st;
+}
+
+void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const std::atomic<bool>* stop) {
+    auto& s = *state_;
+    const bool newFile = !fs::exists(s.metricsPath());
+    std::ofstream csv(s.metricsPath(), std::ios::app);
+    if (newFile)
+        csv << "step,loss,round_trip_loss,prompt_loss,commit_loss,iou_head_loss,round_trip_iou,prompt_iou,codes_in_use_0,"
+               "codes_in_use_1,learning_rate,seconds_per_step\n";
+    TrainStatus sum;
+    int counted = 0;
+    auto since = std::chrono::steady_clock::now();
+    while (s.step < s.options.steps && !(stop && stop->load())) {
+        const TrainStatus st = s.trainStep();
+        sum.loss += st.loss, sum.maskLoss += st.maskLoss, sum.promptLoss += st.promptLoss, sum.commitLoss += st.commitLoss;
+        sum.iouLoss += st.iouLoss, sum.roundTripIou += st.roundTripIou, sum.promptIou += st.promptIou;
+        ++counted;
+        if (st.step % s.options.logEvery == 0 || st.step == s.options.steps) {
+            const auto now = std::chrono::steady_clock::now();
+            TrainStatus avg = st;
+            avg.loss = sum.loss / counted, avg.maskLoss = sum.maskLoss / counted, avg.promptLoss = sum.promptLoss / counted;
+            avg.commitLoss = sum.commitLoss / counted, avg.iouLoss = sum.iouLoss / counted;
+            avg.roundTripIou = sum.roundTripIou / counted, avg.promptIou = sum.promptIou / counted;
+            avg.secondsPerStep = std::chrono::duration<double>(now - since).count() / counted;
+            csv << avg.step << ',' << avg.loss << ',' << avg.maskLoss << ',' << avg.promptLoss << ',' << avg.commitLoss << ','
+                << avg.iouLoss << ',' << avg.roundTripIou << ',' << avg.promptIou << ',' << avg.codesInUse0 << ','
+                << avg.codesInUse1 << ',' << avg.learningRate << ',' << avg.secondsPerStep << '\n';
+            csv.flush();
+            if (progress) progress(avg);
+            sum = TrainStatus{};
+            counted = 0;
+            since = now;
+        }
+        if (st.step % s.options.checkpointEvery == 0) s.save();
+    }
+    s.save();
+}
+
+void Trainer::exportModel(const std::string& path) const {
+    auto& s = *state_;
+    std::vector<torch::Tensor> keep;
+    std::vector<checkpoint::TensorToWrite> out;
+    auto add = [&](const std::string& name, const torch::Tensor& t) {
+        keep.push_back(t.detach().to(torch::kCPU, torch::kFloat32).contiguous());
+        checkpoint::TensorToWrite w;
+        w.name = name;
+        w.dtype = checkpoint::DType::Float32;
+        w.shape = keep.back().sizes().vec();
+        w.data = keep.back().data_ptr();
+        out.push_back(std::move(w));
+    };
+    for (const auto& p : s.model->named_parameters()) add(p.key(), p.value());
+    for (const auto& b : s.model->named_buffers()) add(b.key(), b.value());
+    checkpoint::writeSafetensors(path, out,
+                                 {{"config", configToJson(s.options.config)},
+                                  {"trained_steps", std::to_string(s.step)},
+                                  {"seed", std::to_string(s.options.seed)},
+                                  {"producer", "samtok train"}});
+}
+
+std::vector<double> Trainer::weightChecksums() const {
+    std::vector<double> out;
+    for (const auto& p : state_->model->named_parameters()) out.push_back(p.value().to(torch::kFloat64).abs().sum().item<double>());
+    for (const auto& b : state_->model->named_buffers()) out.push_back(b.value().to(torch::kFloat64).abs().sum().item<double>());
+    return out;
+}
+
+}  // namespace samtok::model

@@ -1,0 +1,76 @@
+#pragma once
+// Trains a SAMTok model from scratch for its two jobs on one shared backbone,
+// as SAM2 + SAMTok do: (a) the round trip mask -> two codes -> mask, and
+// (b) click and box prompts -> mask, with SAM-style iterative click simulation.
+// No LibTorch types here: the CLI includes this header.
+//
+// A run lives in one folder: checkpoint.pt (resume state, written atomically),
+// metrics.csv (one row per logged step) and, at the end, model.safetensors.
+// Every step seeds its data and its random choices from (seed, step), so a
+// resumed run continues exactly as an uninterrupted one would.
+#include "model/ModelConfig.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace samtok::model {
+
+// One training image at the model's input size with some of its instances.
+struct TrainImage {
+    std::vector<std::uint8_t> rgb;                 // size x size x 3
+    std::vector<std::vector<std::uint8_t>> masks;  // size x size, 0/1, each non-empty
+};
+using TrainImageSource = std::function<TrainImage(std::uint64_t seed, int masks)>;
+
+struct TrainOptions {
+    ModelConfig config;
+    std::string runDir;
+    int steps = 10000;
+    int imagesPerStep = 4;
+    int masksPerImage = 4;
+    double learningRate = 1e-3;
+    double weightDecay = 0.01;
+    double warmupShare = 0.05;
+    double clipNorm = 1.0;
+    double codebookDecay = 0.99;
+    std::uint64_t seed = 1;
+    int checkpointEvery = 250;
+    int logEvery = 10;
+    std::string device = "cpu";
+};
+
+struct TrainStatus {
+    int step = 0, steps = 0;
+    double loss = 0, maskLoss = 0, promptLoss = 0, commitLoss = 0, iouLoss = 0;
+    double roundTripIou = 0, promptIou = 0;  // low-resolution IoU on this step's batch
+    int codesInUse0 = 0, codesInUse1 = 0;     // codes picked during the last 500 steps
+    double learningRate = 0;
+    double secondsPerStep = 0;                // mean over the steps since the last report
+};
+
+class Trainer {
+public:
+    // Resumes from runDir/checkpoint.pt when it exists (the options must then
+    // match the ones it was written with: config and seed are checked).
+    Trainer(TrainOptions options, TrainImageSource source);
+    ~Trainer();
+
+    int step() const;  // steps done so far
+    // Runs until `steps` or until *stop becomes true; checkpoints every
+    // checkpointEvery steps and on return.
+    void run(const std::function<void(const TrainStatus&)>& progress, const std::atomic<bool>* stop = nullptr);
+    // Weights and buffers under the official names, with the config as metadata.
+    void exportModel(const std::string& safetensorsPath) const;
+    // A digest of every weight (for tests that compare runs).
+    std::vector<double> weightChecksums() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace samtok::model

@@ -1,0 +1,77 @@
+#include "InferenceService.h"
+
+#include "model/DefaultModel.h"
+#include "model/Runtime.h"
+#include "model/Tokenizer.h"
+#include "util/Checksum.h"
+
+#include <QFileInfo>
+#include <QThread>
+
+#include <exception>
+
+namespace samtok::ui {
+
+InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(new QThread(this)), worker_(new InferenceWorker) {
+    qRegisterMetaType<samtok::ui::ModelSummary>();
+    thread_->setObjectName(QStringLiteral("inference"));
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &InferenceWorker::loaded, this, [this](const ModelSummary& s) {
+        summary_ = s;
+        emit modelReady(s);
+    });
+    connect(worker_, &InferenceWorker::failed, this, &InferenceService::modelFailed);
+    thread_->start();
+}
+
+InferenceService::~InferenceService() {
+    thread_->quit();
+    thread_->wait();
+}
+
+void InferenceService::loadDefaultModel() {
+    emit modelLoading(QString::fromLatin1(model::kDefaultModelName));
+    QMetaObject::invokeMethod(worker_, "load", Qt::QueuedConnection, Q_ARG(QString, QString()), Q_ARG(QString, QString()),
+                              Q_ARG(bool, true));
+}
+
+void InferenceService::loadModel(const QString& checkpoint, const QString& promptCheckpoint) {
+    emit modelLoading(QFileInfo(checkpoint).fileName());
+    QMetaObject::invokeMethod(worker_, "load", Qt::QueuedConnection, Q_ARG(QString, checkpoint),
+                              Q_ARG(QString, promptCheckpoint), Q_ARG(bool, false));
+}
+
+InferenceWorker::InferenceWorker() = default;
+InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault) {
+    const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
+    try {
+        std::string path = checkpoint.toStdString();
+        if (isDefault) {
+            const auto files = model::findDefaultModel();
+            model::verifyDefaultModel(files);
+            path = files.weights;
+        }
+        const model::ModelConfig config = model::detectConfig(path);
+        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), "cpu");
+        ModelSummary s;
+        s.name = isDefault ? what : QFileInfo(checkpoint).completeBaseName();
+        s.checkpoint = QString::fromStdString(path);
+        s.sha256 = QString::fromStdString(sha256File(path));
+        s.device = QString::fromStdString(tok->info().device);
+        s.threads = runtime::info().threads;
+        s.parameters = tok->info().parameters;
+        s.canTokenize = tok->info().canTokenize;
+        s.canPrompt = tok->info().canPrompt;
+        s.isDefault = isDefault;
+        tokenizer_ = std::move(tok);
+        emit loaded(s);
+    } catch (const std::exception& e) {
+        // The previous model, if any, stays loaded.
+        emit failed(what, QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace samtok::ui
