@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
+#include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -212,4 +215,61 @@ TEST(Cli, TheEmbeddedModelIsTheDefaultAndADamagedCopyIsNamed) {
     const Result missing = run("encode " + args, "SAMTOK_MODEL_DIR=" + dir.path().string() + " SAMTOK_NO_BUILTIN_MODEL_DIRS=1");
     EXPECT_EQ(missing.code, 1) << missing.out;
     EXPECT_NE(missing.out.find("was not found"), std::string::npos) << missing.out;
+}
+
+namespace {
+
+// (annotation, c0, c1, IoU) of every token row, in order.
+std::vector<std::string> tokenRows(const std::string& project) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(project.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT annotation_id, c0, c1, printf('%.9f', reconstruction_iou) FROM tokens ORDER BY 1", -1, &st, nullptr);
+    std::vector<std::string> rows;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        rows.push_back(std::to_string(sqlite3_column_int64(st, 0)) + " " + std::to_string(sqlite3_column_int(st, 1)) + " " +
+                       std::to_string(sqlite3_column_int(st, 2)) + " " +
+                       reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
+
+}  // namespace
+
+TEST(Cli, TokenizeKilledMidwayResumesToTheSameResult) {
+    TempDir dir;
+    const auto golden = samtok::test::sharedDir() / "golden/samtok-micro";
+    const std::string model = "--model " + (golden / "mask_tokenizer.pth").string() + " --config " +
+                              std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json --threads 1";
+    ASSERT_EQ(run("project sample " + dir.file("a")).code, 0);
+    ASSERT_EQ(run("project sample " + dir.file("b")).code, 0);
+    const std::string a = dir.file("a/sample.samtok"), b = dir.file("b/sample.samtok");
+
+    const Result straight = run("tokenize " + a + " " + model);
+    ASSERT_EQ(straight.code, 0) << straight.out;
+    EXPECT_NE(straight.out.find("0 still without tokens"), std::string::npos) << straight.out;
+    const auto expected = tokenRows(a);
+    ASSERT_GT(expected.size(), 20u);
+
+    // SIGKILL as soon as the first image's tokens are committed, then resume.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const std::string cmd = std::string(SAMTOK_CLI) + " tokenize " + b + " " + model + " >/dev/null 2>&1";
+        ::execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::size_t partial = 0;
+    for (int i = 0; i < 6000 && partial == 0; ++i) {
+        ::usleep(10000);
+        partial = tokenRows(b).size();
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    partial = tokenRows(b).size();
+    EXPECT_GT(partial, 0u);
+    EXPECT_LT(partial, expected.size()) << "the run finished before it could be killed";
+    const Result resumed = run("tokenize " + b + " " + model);
+    ASSERT_EQ(resumed.code, 0) << resumed.out;
+    EXPECT_EQ(tokenRows(b), expected);
 }

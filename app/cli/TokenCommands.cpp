@@ -4,6 +4,9 @@
 #include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
 #include "model/Runtime.h"
+#include "pipeline/ProjectTokenizer.h"
+#include "store/ProjectStore.h"
+#include "cli/Progress.h"
 #include "tokens/TokenText.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
@@ -178,6 +181,26 @@ void segment(const SegmentOptions& o) {
     }
 }
 
+struct TokenizeOptions {
+    ModelOptions model;
+    std::string project;
+};
+
+void tokenize(const TokenizeOptions& o) {
+    ProjectStore store = ProjectStore::open(o.project);
+    const auto tok = loadTokenizer(o.model);
+    const std::string name = o.model.model.empty() ? "samtok-micro" : std::filesystem::path(o.model.model).filename().string();
+    Progress bar("tokenize");
+    const auto r = pipeline::tokenizeProject(store, *tok, name, [&](const pipeline::TokenizeProgress& p) {
+        bar.update(p.imagesDone, p.imagesTotal);
+    });
+    bar.finish();
+    for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
+    std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with " << name << "; "
+              << store.annotationsNeedingTokens(r.tokenizerId) << " still without tokens\n";
+    if (!r.skipped.empty()) throw UserError(std::to_string(r.skipped.size()) + " image(s) could not be read (listed above)");
+}
+
 void modelInfo(const ModelOptions& o) {
     const auto tok = loadTokenizer(o);
     const auto& i = tok->info();
@@ -306,6 +329,12 @@ void addTokenCommands(CLI::App& app) {
     seg->add_option("--out", so->out, "Mask PNG to write")->capture_default_str();
     seg->add_flag("--json", so->json, "Print JSON");
     seg->callback([so] { segment(*so); });
+
+    auto to = std::make_shared<TokenizeOptions>();
+    CLI::App* tk = app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
+    tk->add_option("PROJECT", to->project, "Project file (.samtok)")->required();
+    addModelOptions(tk, to->model, /*required=*/false);
+    tk->callback([to] { tokenize(*to); });
 
     auto mo = std::make_shared<ModelOptions>();
     CLI::App* model = app.add_subcommand("model", "Inspect models");

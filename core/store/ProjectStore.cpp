@@ -390,6 +390,29 @@ void ProjectStore::setTokens(const MaskTokens& t) {
         .run();
 }
 
+namespace {
+constexpr const char* kLacksTokens =
+    " FROM annotations a WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.annotation_id = a.id AND t.tokenizer_id = ?1)";
+}
+
+std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
+    auto& s = db_->prepare(std::string("SELECT DISTINCT a.image_id") + kLacksTokens + " ORDER BY a.image_id");
+    s.bind(1, tokenizerId);
+    std::vector<RowId> out;
+    while (s.step()) out.push_back(s.int64(0));
+    s.reset();
+    return out;
+}
+
+std::int64_t ProjectStore::annotationsNeedingTokens(RowId tokenizerId) const {
+    auto& s = db_->prepare(std::string("SELECT count(*)") + kLacksTokens);
+    s.bind(1, tokenizerId);
+    s.step();
+    const std::int64_t n = s.int64(0);
+    s.reset();
+    return n;
+}
+
 std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
     auto& s = db_->prepare(
         "SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens"

@@ -87,6 +87,9 @@ public:
     std::vector<TokenizerModel> tokenizers() const;
     void setTokens(const MaskTokens& tokens);
     std::vector<MaskTokens> tokensFor(RowId annotationId) const;
+    // Ids of the images with at least one annotation that has no tokens of this tokenizer.
+    std::vector<RowId> imagesNeedingTokens(RowId tokenizerId) const;
+    std::int64_t annotationsNeedingTokens(RowId tokenizerId) const;
 
     // Bulk path for imports: annotations are written in batched transactions
     // through one prepared statement. Returns the new ids in order.

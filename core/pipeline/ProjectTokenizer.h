@@ -1,0 +1,35 @@
+#pragma once
+// Batch tokenization of a project: every annotation without tokens of the
+// given tokenizer gets them, one image embedding per image, one transaction
+// per image. Killed at any moment, a rerun resumes from what was committed and
+// ends with the same tokens as an uninterrupted run.
+#include "model/Tokenizer.h"
+#include "store/ProjectStore.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace samtok::pipeline {
+
+struct TokenizeProgress {
+    std::size_t imagesDone = 0, imagesTotal = 0;
+    std::size_t annotationsDone = 0;
+};
+
+struct TokenizeResult {
+    RowId tokenizerId = 0;
+    std::size_t images = 0;       // images whose annotations were tokenized
+    std::size_t annotations = 0;  // annotations that got tokens
+    std::vector<std::string> skipped;  // "path: reason" for images that could not be read
+};
+
+// Registers the tokenizer in the project (by checkpoint checksum) and returns its row.
+RowId registerTokenizer(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name);
+
+TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
+                               const std::function<void(const TokenizeProgress&)>& progress = {},
+                               const std::atomic<bool>* stop = nullptr);
+
+}  // namespace samtok::pipeline
