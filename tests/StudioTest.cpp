@@ -84,6 +84,33 @@ TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     EXPECT_TRUE(window.statusMessage().contains(window.inference()->model().sha256.left(8)));
 }
 
+TEST(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+    ASSERT_TRUE(ready.wait(60000));
+    ASSERT_GT(window.annotationList()->topLevelItemCount(), 0);
+    EXPECT_EQ(window.annotationList()->topLevelItem(0)->text(2), QStringLiteral("—"));
+
+    QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
+    window.tokenizeProject();
+    ASSERT_TRUE(done.wait(120000));
+    const auto* item = window.annotationList()->topLevelItem(0);
+    EXPECT_TRUE(item->text(2).startsWith("<|mt_start|><|mt_")) << item->text(2).toStdString();
+    EXPECT_TRUE(item->text(2).endsWith("<|mt_end|>"));
+    bool ok = false;
+    const double iou = item->text(3).toDouble(&ok);
+    EXPECT_TRUE(ok);
+    EXPECT_GE(iou, 0.0);
+    EXPECT_LE(iou, 1.0);
+    // Every annotation of the project now has tokens, written by the worker's own connection.
+    const RowId annotation = item->text(0).toLongLong();
+    EXPECT_EQ(session.store()->tokensFor(annotation).size(), 1u);
+}
+
 TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     test::TempDir dir;
     const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";

@@ -3,6 +3,8 @@
 #include "model/DefaultModel.h"
 #include "model/Runtime.h"
 #include "model/Tokenizer.h"
+#include "pipeline/ProjectTokenizer.h"
+#include "store/ProjectStore.h"
 #include "util/Checksum.h"
 
 #include <QFileInfo>
@@ -22,6 +24,8 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
         emit modelReady(s);
     });
     connect(worker_, &InferenceWorker::failed, this, &InferenceService::modelFailed);
+    connect(worker_, &InferenceWorker::progress, this, &InferenceService::tokenizeProgress);
+    connect(worker_, &InferenceWorker::tokenized, this, &InferenceService::tokenizeFinished);
     thread_->start();
 }
 
@@ -41,6 +45,13 @@ void InferenceService::loadModel(const QString& checkpoint, const QString& promp
     QMetaObject::invokeMethod(worker_, "load", Qt::QueuedConnection, Q_ARG(QString, checkpoint),
                               Q_ARG(QString, promptCheckpoint), Q_ARG(bool, false));
 }
+
+void InferenceService::tokenizeProject(const QString& projectPath) {
+    worker_->stop = false;
+    QMetaObject::invokeMethod(worker_, "tokenize", Qt::QueuedConnection, Q_ARG(QString, projectPath));
+}
+
+void InferenceService::cancelTokenizing() { worker_->stop = true; }
 
 InferenceWorker::InferenceWorker() = default;
 InferenceWorker::~InferenceWorker() = default;
@@ -67,10 +78,30 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
         s.canPrompt = tok->info().canPrompt;
         s.isDefault = isDefault;
         tokenizer_ = std::move(tok);
+        name_ = s.name;
         emit loaded(s);
     } catch (const std::exception& e) {
         // The previous model, if any, stays loaded.
         emit failed(what, QString::fromStdString(e.what()));
+    }
+}
+
+void InferenceWorker::tokenize(const QString& projectPath) {
+    if (!tokenizer_ || !tokenizer_->info().canTokenize) {
+        emit tokenized(0, 0, false, tr("No tokenizer is loaded: load a SAMTok checkpoint first."));
+        return;
+    }
+    try {
+        ProjectStore store = ProjectStore::open(projectPath.toStdString());
+        const auto r = pipeline::tokenizeProject(
+            store, *tokenizer_, name_.toStdString(),
+            [this](const pipeline::TokenizeProgress& p) {
+                emit progress(static_cast<int>(p.imagesDone), static_cast<int>(p.imagesTotal));
+            },
+            &stop);
+        emit tokenized(static_cast<int>(r.annotations), static_cast<int>(r.skipped.size()), stop.load(), QString());
+    } catch (const std::exception& e) {
+        emit tokenized(0, 0, false, QString::fromStdString(e.what()));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 class QThread;
@@ -39,6 +40,11 @@ public:
     void loadDefaultModel();
     void loadModel(const QString& checkpoint, const QString& promptCheckpoint = {});
 
+    // Tokens for every annotation of the project lacking them from this model,
+    // through the worker's own connection (one transaction per image).
+    void tokenizeProject(const QString& projectPath);
+    void cancelTokenizing();
+
     const ModelSummary& model() const { return summary_; }
     bool hasModel() const { return !summary_.checkpoint.isEmpty(); }
 
@@ -46,6 +52,9 @@ signals:
     void modelLoading(const QString& what);
     void modelReady(const samtok::ui::ModelSummary& summary);
     void modelFailed(const QString& what, const QString& error);
+    void tokenizeProgress(int imagesDone, int imagesTotal);
+    // error is empty on success; cancelled runs keep what they committed.
+    void tokenizeFinished(int annotations, int skippedImages, bool cancelled, const QString& error);
 
 private:
     QThread* thread_;
@@ -60,15 +69,21 @@ public:
     InferenceWorker();
     ~InferenceWorker() override;
 
+    std::atomic<bool> stop{false};
+
 public slots:
     void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault);
+    void tokenize(const QString& projectPath);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
     void failed(const QString& what, const QString& error);
+    void progress(int imagesDone, int imagesTotal);
+    void tokenized(int annotations, int skippedImages, bool cancelled, const QString& error);
 
 private:
     std::unique_ptr<model::Tokenizer> tokenizer_;
+    QString name_;
 };
 
 }  // namespace samtok::ui

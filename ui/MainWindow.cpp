@@ -6,6 +6,9 @@
 #include "ProjectSession.h"
 #include "StartPage.h"
 #include "model/Runtime.h"
+#include "model/ModelConfig.h"
+#include "store/ProjectStore.h"
+#include "tokens/TokenText.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,7 +25,9 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QProgressDialog>
+#include <QToolButton>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -71,6 +76,10 @@ void MainWindow::buildActions() {
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
     QMenu* modelMenu = menuBar()->addMenu(tr("&Model"));
+    tokenizeAction_ = modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
+    tokenizeAction_->setToolTip(tr("Give every annotation without tokens the tokens of the loaded model"));
+    projectActions_ << tokenizeAction_;
+    modelMenu->addSeparator();
     modelMenu->addAction(tr("&Load Checkpoint…"), this, &MainWindow::loadModelCheckpoint);
     modelMenu->addAction(tr("Use the &Embedded Default"), this, [this] {
         userLoad_ = true;
@@ -142,7 +151,8 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     annotations_ = new QTreeWidget;
-    annotations_->setHeaderLabels({tr("#"), tr("Class"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
+    annotations_->setHeaderLabels(
+        {tr("#"), tr("Class"), tr("Tokens"), tr("Round-trip IoU"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
     annotations_->setRootIsDecorated(false);
     annotations_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto* annDock = new QDockWidget(tr("Annotations"), this);
@@ -191,7 +201,37 @@ void MainWindow::buildStatusBar() {
                                .arg(QString::fromStdString(rt.libtorchVersion))
                                .arg(QString::fromStdString(rt.device).toUpper())
                                .arg(rt.threads));
+    tokenizeBar_ = new QProgressBar;
+    tokenizeBar_->setMaximumWidth(180);
+    tokenizeBar_->setFormat(tr("Tokenizing %v/%m"));
+    tokenizeBar_->hide();
+    cancelTokenize_ = new QToolButton;
+    cancelTokenize_->setText(tr("Cancel"));
+    cancelTokenize_->hide();
+    connect(cancelTokenize_, &QToolButton::clicked, inference_, &InferenceService::cancelTokenizing);
+    connect(inference_, &InferenceService::tokenizeProgress, this, [this](int done, int total) {
+        tokenizeBar_->setRange(0, total);
+        tokenizeBar_->setValue(done);
+    });
+    connect(inference_, &InferenceService::tokenizeFinished, this,
+            [this](int annotations, int skipped, bool cancelled, const QString& error) {
+                tokenizeBar_->hide();
+                cancelTokenize_->hide();
+                tokenizeAction_->setEnabled(session_->isOpen());
+                if (!error.isEmpty()) {
+                    showError(tr("Tokenizing stopped"), error);
+                    return;
+                }
+                QString msg = cancelled ? tr("Tokenizing cancelled after %n annotation(s); the rest can be resumed", nullptr, annotations)
+                                        : tr("Tokenized %n annotation(s)", nullptr, annotations);
+                if (skipped > 0) msg += tr("; %n image(s) could not be read", nullptr, skipped);
+                statusBar()->showMessage(msg, 10000);
+                emit tokenizingFinished();
+                if (currentImage_) showImage(currentImage_);
+            });
     statusBar()->addWidget(imageLabel_, 1);
+    statusBar()->addPermanentWidget(tokenizeBar_);
+    statusBar()->addPermanentWidget(cancelTokenize_);
     statusBar()->addPermanentWidget(zoomLabel_);
     statusBar()->addPermanentWidget(modelLabel_);
     statusBar()->addPermanentWidget(runtimeLabel_);
@@ -201,6 +241,7 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::onModelReady(const ModelSummary& m) {
     userLoad_ = false;
+    if (session_->isOpen() && currentImage_) showImage(currentImage_);  // tokens of this model, if the project has them
     modelLabel_->setText(tr("%1 · %2").arg(m.name, m.sha256.left(8)));
     QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6 threads")
                       .arg(m.name, m.checkpoint, m.sha256)
@@ -283,15 +324,65 @@ void MainWindow::showImage(RowId id) {
             pm.fill(session_->classColor(a.classId));
             return QIcon(pm);
         }());
-        item->setText(2, QString::number(a.area));
-        item->setText(3, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
-        item->setText(4, QString::fromLatin1(toString(a.source)));
+        showTokens(item, a.id);
+        item->setText(4, QString::number(a.area));
+        item->setText(5, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
+        item->setText(6, QString::fromLatin1(toString(a.source)));
     }
     const QModelIndex i = list_->currentIndex();
     imageLabel_->setText(tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
                              .arg(i.data(Qt::DisplayRole).toString())
                              .arg(loaded.image.width())
                              .arg(loaded.image.height()));
+}
+
+// The tokens of the loaded model; tokens of another tokenizer are shown greyed
+// and named, never passed off as the current model's.
+void MainWindow::showTokens(QTreeWidgetItem* item, RowId annotationId) {
+    const ProjectStore* store = session_->store();
+    const auto all = store->tokensFor(annotationId);
+    if (all.empty()) {
+        item->setText(2, tr("—"));
+        item->setToolTip(2, tr("Not tokenized yet (Model ▸ Tokenize Project)"));
+        return;
+    }
+    const auto tokenizers = store->tokenizers();
+    auto tokenizerOf = [&](RowId id) {
+        for (const auto& t : tokenizers)
+            if (t.id == id) return t;
+        return TokenizerModel{};
+    };
+    const MaskTokens* shown = &all.front();
+    for (const auto& t : all)
+        if (inference_->hasModel() && tokenizerOf(t.tokenizerId).checkpointSha256 == inference_->model().sha256.toStdString())
+            shown = &t;
+    const TokenizerModel tm = tokenizerOf(shown->tokenizerId);
+    int codebook = 256;
+    try {
+        codebook = model::configFromJson(tm.configJson).codebookSize;
+    } catch (const std::exception&) {
+    }
+    item->setText(2, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, codebook)));
+    item->setText(3, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
+    const bool current = inference_->hasModel() && tm.checkpointSha256 == inference_->model().sha256.toStdString();
+    item->setToolTip(2, current ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(QString::fromStdString(tm.name)).arg(shown->c0).arg(shown->c1)
+                                : tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
+                                      .arg(QString::fromStdString(tm.name), QString::fromStdString(tm.checkpointSha256.substr(0, 8))));
+    if (!current)
+        for (int c : {2, 3}) item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
+}
+
+void MainWindow::tokenizeProject() {
+    if (!session_->isOpen()) return;
+    if (!inference_->hasModel() || !inference_->model().canTokenize) {
+        showError(tr("Cannot tokenize"), tr("No SAMTok tokenizer is loaded. Load one from Model ▸ Load Checkpoint."));
+        return;
+    }
+    tokenizeBar_->setRange(0, 0);
+    tokenizeBar_->show();
+    cancelTokenize_->show();
+    tokenizeAction_->setEnabled(false);
+    inference_->tokenizeProject(session_->projectPath());
 }
 
 void MainWindow::step(int delta) {

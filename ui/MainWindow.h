@@ -11,6 +11,9 @@ class QStackedWidget;
 class QTreeWidget;
 class QMenu;
 class QSlider;
+class QProgressBar;
+class QToolButton;
+class QTreeWidgetItem;
 
 namespace samtok::ui {
 
@@ -47,6 +50,10 @@ public slots:
     void previousImage();
     void showImage(RowId id);
     void loadModelCheckpoint();
+    void tokenizeProject();
+
+signals:
+    void tokenizingFinished();  // after the panel shows the new tokens
 
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -65,10 +72,14 @@ private:
     void showError(const QString& title, const QString& message);
     void step(int delta);
     void onModelReady(const ModelSummary& m);
+    void showTokens(QTreeWidgetItem* item, RowId annotationId);
 
     ProjectSession* session_;
     InferenceService* inference_;
-    bool userLoad_ = false;  // the pending load was asked for by the user
+    bool userLoad_ = false;
+    QAction* tokenizeAction_ = nullptr;
+    QProgressBar* tokenizeBar_ = nullptr;
+    QToolButton* cancelTokenize_ = nullptr;  // the pending load was asked for by the user
     ImageListModel* images_;
     ImageFilterModel* filter_;
     QStackedWidget* stack_;
