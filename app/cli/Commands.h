@@ -11,5 +11,6 @@ void addMaskCommands(CLI::App& app);
 void addTokenCommands(CLI::App& app);
 void addTrainCommands(CLI::App& app);
 void addEvalCommands(CLI::App& app);
+void addDatasetCommands(CLI::App& app);
 
 }  // namespace samtok::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     samtok::cli::addTokenCommands(app);
     samtok::cli::addTrainCommands(app);
     samtok::cli::addEvalCommands(app);
+    samtok::cli::addDatasetCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
