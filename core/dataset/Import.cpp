@@ -1,0 +1,359 @@
+#include "dataset/Import.h"
+
+#include "io/ImageIO.h"
+#include "mask/MaskCv.h"
+#include "mask/Polygon.h"
+#include "train/TrainingScenes.h"
+#include "util/Checksum.h"
+#include "util/Error.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace samtok::dataset {
+
+void ImportReport::add(const ImportReport& o) {
+    imagesAdded += o.imagesAdded, imagesKnown += o.imagesKnown, annotationsAdded += o.annotationsAdded;
+    duplicates += o.duplicates, crowdSkipped += o.crowdSkipped;
+    skipped.insert(skipped.end(), o.skipped.begin(), o.skipped.end());
+}
+
+Rle rleFromPolygon(const std::vector<double>& xy, int h, int w) {
+    // A transcription of maskApi.c's rleFrPoly, so imported COCO polygons give
+    // exactly the masks pycocotools gives.
+    const std::size_t k = xy.size() / 2;
+    const double scale = 5;
+    std::vector<int> x(k + 1), y(k + 1);
+    for (std::size_t j = 0; j < k; ++j) x[j] = static_cast<int>(scale * xy[j * 2] + .5);
+    x[k] = x[0];
+    for (std::size_t j = 0; j < k; ++j) y[j] = static_cast<int>(scale * xy[j * 2 + 1] + .5);
+    y[k] = y[0];
+    std::vector<int> u, v;
+    for (std::size_t j = 0; j < k; ++j) {
+        int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
+        const int dx = std::abs(xe - xs), dy = std::abs(ys - ye);
+        const bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+        if (flip) std::swap(xs, xe), std::swap(ys, ye);
+        const double s = dx >= dy ? static_cast<double>(ye - ys) / dx : static_cast<double>(xe - xs) / dy;
+        if (dx >= dy)
+            for (int d = 0; d <= dx; ++d) {
+                const int t = flip ? dx - d : d;
+                u.push_back(t + xs);
+                v.push_back(static_cast<int>(ys + s * t + .5));
+            }
+        else
+            for (int d = 0; d <= dy; ++d) {
+                const int t = flip ? dy - d : d;
+                v.push_back(t + ys);
+                u.push_back(static_cast<int>(xs + s * t + .5));
+            }
+    }
+    // Points along the y-boundary, downsampled.
+    std::vector<std::uint32_t> a;
+    for (std::size_t j = 1; j < u.size(); ++j) {
+        if (u[j] == u[j - 1]) continue;
+        double xd = static_cast<double>(u[j] < u[j - 1] ? u[j] : u[j] - 1);
+        xd = (xd + .5) / scale - .5;
+        if (std::floor(xd) != xd || xd < 0 || xd > w - 1) continue;
+        double yd = static_cast<double>(v[j] < v[j - 1] ? v[j] : v[j - 1]);
+        yd = (yd + .5) / scale - .5;
+        if (yd < 0) yd = 0;
+        else if (yd > h) yd = h;
+        yd = std::ceil(yd);
+        a.push_back(static_cast<std::uint32_t>(static_cast<int>(xd) * h + static_cast<int>(yd)));
+    }
+    a.push_back(static_cast<std::uint32_t>(h) * static_cast<std::uint32_t>(w));
+    std::sort(a.begin(), a.end());
+    std::uint32_t p = 0;
+    for (auto& t : a) {
+        const std::uint32_t cur = t;
+        t -= p;
+        p = cur;
+    }
+    std::vector<std::uint32_t> b;
+    std::size_t j = 0;
+    b.push_back(a[j++]);
+    while (j < a.size()) {
+        if (a[j] > 0) {
+            b.push_back(a[j++]);
+        } else {
+            ++j;
+            if (j < a.size()) b.back() += a[j++];
+        }
+    }
+    return Rle{h, w, std::move(b)};
+}
+
+namespace {
+
+const char* const kPalette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+                                "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3",
+                                "#808000", "#000075", "#a9a9a9", "#ffe119"};
+
+// One import's view of the project: images by checksum, classes by name, and
+// the masks already on each image.
+class Target {
+public:
+    Target(ProjectStore& store, ImportReport& report) : store_(store), report_(report) {
+        for (const auto& c : store.classes()) classes_[c.name] = c.id;
+    }
+
+    struct Image {
+        RowId id = 0;
+        int width = 0, height = 0;
+    };
+
+    Image image(const std::string& path) {
+        if (auto it = images_.find(path); it != images_.end()) return it->second;
+        const auto bytes = readFileBytes(path);
+        const cv::Size size = imageSizeFromBytes(bytes, path);
+        const std::string sum = sha256Bytes(bytes.data(), bytes.size());
+        Image img{0, size.width, size.height};
+        if (auto known = store_.findImageByChecksum(sum)) {
+            img.id = *known;
+            ++report_.imagesKnown;
+        } else {
+            img.id = store_.addImage({path, size.width, size.height, sum});
+            ++report_.imagesAdded;
+        }
+        return images_[path] = img;
+    }
+
+    RowId classId(const std::string& name) {
+        if (auto it = classes_.find(name); it != classes_.end()) return it->second;
+        const RowId id = store_.addClass(name, kPalette[classes_.size() % std::size(kPalette)]);
+        return classes_[name] = id;
+    }
+
+    void add(const Image& img, const std::string& className, Rle mask, const std::string& caption = {}) {
+        if (mask.height != img.height || mask.width != img.width)
+            throw FormatError("the mask is " + std::to_string(mask.width) + "x" + std::to_string(mask.height) +
+                              " but the image is " + std::to_string(img.width) + "x" + std::to_string(img.height));
+        if (rle::area(mask) == 0) throw FormatError("the region is empty");
+        auto& known = existing_[img.id];
+        if (!loaded_.count(img.id)) {
+            for (const auto& a : store_.annotationsForImage(img.id)) known.push_back(a.mask);
+            loaded_.insert(img.id);
+        }
+        if (std::find(known.begin(), known.end(), mask) != known.end()) {
+            ++report_.duplicates;
+            return;
+        }
+        Annotation a;
+        a.imageId = img.id;
+        if (!className.empty()) a.classId = classId(className);
+        a.mask = mask;
+        a.source = AnnotationSource::Import;
+        a.caption = caption;
+        store_.addAnnotation(a);
+        known.push_back(std::move(mask));
+        ++report_.annotationsAdded;
+    }
+
+private:
+    ProjectStore& store_;
+    ImportReport& report_;
+    std::map<std::string, Image> images_;
+    std::map<std::string, RowId> classes_;
+    std::map<RowId, std::vector<Rle>> existing_;
+    std::set<RowId> loaded_;
+};
+
+json readJson(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw UserError("cannot read '" + path + "'");
+    try {
+        return json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw FormatError("'" + path + "' is not valid JSON: " + e.what());
+    }
+}
+
+Rle cocoSegmentation(const json& seg, int h, int w) {
+    if (seg.is_array()) {  // polygons: parts united, as pycocotools' annToRLE
+        std::vector<Rle> parts;
+        for (const auto& poly : seg) {
+            if (!poly.is_array() || poly.size() < 6 || poly.size() % 2)
+                throw FormatError("a polygon needs at least 3 x y pairs");
+            parts.push_back(rleFromPolygon(poly.get<std::vector<double>>(), h, w));
+        }
+        if (parts.empty()) throw FormatError("empty segmentation");
+        return parts.size() == 1 ? parts[0] : rle::merge(parts, false);
+    }
+    if (seg.is_object() && seg.contains("counts") && seg.contains("size")) {
+        const int sh = seg["size"].at(0), sw = seg["size"].at(1);
+        if (sh != h || sw != w)
+            throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) + "] differs from the image's [" +
+                              std::to_string(h) + ", " + std::to_string(w) + "] (size is [height, width])");
+        if (seg["counts"].is_string()) return rle::fromString(seg["counts"].get<std::string>(), h, w);
+        Rle r{h, w, seg["counts"].get<std::vector<std::uint32_t>>()};
+        rle::validate(r);
+        return r;
+    }
+    throw FormatError("segmentation is neither polygons nor RLE");
+}
+
+std::vector<unsigned char> base64Decode(const std::string& in) {
+    static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::vector<unsigned char> out;
+    int val = 0, bits = -8;
+    for (unsigned char c : in) {
+        if (c == '=' || std::isspace(c)) continue;
+        const auto p = chars.find(static_cast<char>(c));
+        if (p == std::string::npos) throw FormatError("invalid base64 data");
+        val = (val << 6) + static_cast<int>(p);
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<unsigned char>((val >> bits) & 0xFF));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
+    const json j = readJson(jsonPath);
+    if (!j.contains("images") || !j.contains("annotations"))
+        throw FormatError("'" + jsonPath + "' is not a COCO instances file (no 'images' or 'annotations')");
+    std::map<std::int64_t, std::string> categories;
+    for (const auto& c : j.value("categories", json::array())) categories[c.at("id").get<std::int64_t>()] = c.at("name");
+    struct ImageEntry {
+        std::string path;
+        int width = 0, height = 0;
+    };
+    std::map<std::int64_t, ImageEntry> images;
+    ImportReport report;
+    for (std::size_t i = 0; i < j["images"].size(); ++i) {
+        const auto& im = j["images"][i];
+        try {
+            std::string file = im.at("file_name");
+            if (im.contains("coco_url") && !fs::exists(fs::path(imageRoot) / file)) {  // LVIS: split/name from the URL
+                const fs::path url = im["coco_url"].get<std::string>();
+                file = (url.parent_path().filename() / url.filename()).string();
+            }
+            images[im.at("id").get<std::int64_t>()] = {(fs::path(imageRoot) / file).string(), im.at("width"), im.at("height")};
+        } catch (const json::exception& e) {
+            report.skipped.push_back(jsonPath + ": images[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+    store.transaction([&] {
+        Target target(store, report);
+        const auto& anns = j["annotations"];
+        for (std::size_t i = 0; i < anns.size(); ++i) {
+            const auto& a = anns[i];
+            const std::string where = jsonPath + ": annotations[" + std::to_string(i) + "] (id " +
+                                      (a.contains("id") ? a["id"].dump() : std::string("?")) + ")";
+            try {
+                if (a.value("iscrowd", 0) == 1) {
+                    ++report.crowdSkipped;
+                    continue;
+                }
+                auto im = images.find(a.at("image_id").get<std::int64_t>());
+                if (im == images.end()) throw FormatError("image_id " + a["image_id"].dump() + " is not in 'images'");
+                const auto img = target.image(im->second.path);
+                if (img.width != im->second.width || img.height != im->second.height)
+                    throw FormatError("'" + im->second.path + "' is " + std::to_string(img.width) + "x" +
+                                      std::to_string(img.height) + ", the JSON says " + std::to_string(im->second.width) +
+                                      "x" + std::to_string(im->second.height));
+                const auto cat = categories.find(a.value("category_id", std::int64_t{-1}));
+                target.add(img, cat == categories.end() ? std::string() : cat->second,
+                           cocoSegmentation(a.at("segmentation"), img.height, img.width));
+            } catch (const std::exception& e) {
+                report.skipped.push_back(where + ": " + e.what());
+            }
+        }
+    });
+    return report;
+}
+
+ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
+    const json j = readJson(jsonPath);
+    if (!j.contains("shapes") || !j.contains("imagePath"))
+        throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' or 'imagePath')");
+    const std::string imagePath = (fs::path(jsonPath).parent_path() / j["imagePath"].get<std::string>()).string();
+    ImportReport report;
+    store.transaction([&] {
+        Target target(store, report);
+        const auto img = target.image(imagePath);
+        const auto& shapes = j["shapes"];
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+            const auto& s = shapes[i];
+            const std::string where = jsonPath + ": shapes[" + std::to_string(i) + "]";
+            try {
+                const std::string type = s.value("shape_type", std::string("polygon"));
+                const auto pts = s.at("points");
+                Mask m(img.height, img.width);
+                if (type == "polygon") {
+                    Ring ring;
+                    for (const auto& p : pts) ring.push_back({p.at(0).get<double>(), p.at(1).get<double>()});
+                    if (ring.size() < 3) throw FormatError("a polygon needs at least 3 points");
+                    m = ringsToMask({ring}, img.height, img.width);
+                } else if (type == "rectangle" || type == "circle") {
+                    if (pts.size() < 2) throw FormatError(type + " needs 2 points");
+                    const double x0 = pts[0].at(0), y0 = pts[0].at(1), x1 = pts[1].at(0), y1 = pts[1].at(1);
+                    cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
+                    if (type == "rectangle")
+                        cv::rectangle(mat, cv::Point(static_cast<int>(std::lround(std::min(x0, x1))), static_cast<int>(std::lround(std::min(y0, y1)))),
+                                      cv::Point(static_cast<int>(std::lround(std::max(x0, x1))), static_cast<int>(std::lround(std::max(y0, y1)))), 1, -1);
+                    else
+                        cv::circle(mat, cv::Point(static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0))),
+                                   static_cast<int>(std::lround(std::hypot(x1 - x0, y1 - y0))), 1, -1);
+                    m = fromMat(mat);
+                } else if (type == "mask") {
+                    const auto png = base64Decode(s.at("mask").get<std::string>());
+                    cv::Mat part = cv::imdecode(png, cv::IMREAD_GRAYSCALE);
+                    if (part.empty()) throw FormatError("the mask is not a readable PNG");
+                    const int x = static_cast<int>(std::lround(pts.at(0).at(0).get<double>()));
+                    const int y = static_cast<int>(std::lround(pts.at(0).at(1).get<double>()));
+                    const cv::Rect r = cv::Rect(x, y, part.cols, part.rows) & cv::Rect(0, 0, img.width, img.height);
+                    cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
+                    if (r.area() > 0) cv::Mat(part(cv::Rect(r.x - x, r.y - y, r.width, r.height)) > 0).copyTo(mat(r));
+                    m = fromMat(mat);
+                } else {
+                    throw FormatError("shape type '" + type + "' has no area (only polygon, rectangle, circle, mask)");
+                }
+                target.add(img, s.value("label", std::string()), rle::encode(m), s.value("description", std::string()));
+            } catch (const std::exception& e) {
+                report.skipped.push_back(where + ": " + e.what());
+            }
+        }
+    });
+    return report;
+}
+
+ImportReport importYoloSeg(ProjectStore& store, const std::string& imagePath, const std::string& labelPath,
+                           const std::vector<std::string>& classNames) {
+    ImportReport report;
+    store.transaction([&] {
+        Target target(store, report);
+        const auto img = target.image(imagePath);
+        const auto instances = readYoloSegLabels(labelPath, img.width, img.height);
+        for (std::size_t i = 0; i < instances.size(); ++i) {
+            try {
+                const int c = instances[i].classId;
+                const std::string name = c >= 0 && static_cast<std::size_t>(c) < classNames.size()
+                                             ? classNames[static_cast<std::size_t>(c)]
+                                             : "class " + std::to_string(c);
+                target.add(img, name, rle::encode(ringsToMask({instances[i].ring}, img.height, img.width)));
+            } catch (const std::exception& e) {
+                report.skipped.push_back(labelPath + ": instance " + std::to_string(i + 1) + ": " + e.what());
+            }
+        }
+    });
+    return report;
+}
+
+}  // namespace samtok::dataset
