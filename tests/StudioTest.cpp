@@ -93,16 +93,16 @@ TEST(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
     ASSERT_TRUE(ready.wait(60000));
     ASSERT_GT(window.annotationList()->topLevelItemCount(), 0);
-    EXPECT_EQ(window.annotationList()->topLevelItem(0)->text(2), QStringLiteral("—"));
+    EXPECT_EQ(window.annotationList()->topLevelItem(0)->text(3), QStringLiteral("—"));
 
     QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
     window.tokenizeProject();
     ASSERT_TRUE(done.wait(120000));
     const auto* item = window.annotationList()->topLevelItem(0);
-    EXPECT_TRUE(item->text(2).startsWith("<|mt_start|><|mt_")) << item->text(2).toStdString();
-    EXPECT_TRUE(item->text(2).endsWith("<|mt_end|>"));
+    EXPECT_TRUE(item->text(3).startsWith("<|mt_start|><|mt_")) << item->text(3).toStdString();
+    EXPECT_TRUE(item->text(3).endsWith("<|mt_end|>"));
     bool ok = false;
-    const double iou = item->text(3).toDouble(&ok);
+    const double iou = item->text(2).toDouble(&ok);
     EXPECT_TRUE(ok);
     EXPECT_GE(iou, 0.0);
     EXPECT_LE(iou, 1.0);

@@ -152,7 +152,8 @@ void MainWindow::buildDocks() {
 
     annotations_ = new QTreeWidget;
     annotations_->setHeaderLabels(
-        {tr("#"), tr("Class"), tr("Tokens"), tr("Round-trip IoU"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
+        {tr("#"), tr("Class"), tr("IoU"), tr("Tokens"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
+    annotations_->headerItem()->setToolTip(2, tr("Round-trip IoU: the mask against the mask decoded from its two tokens"));
     annotations_->setRootIsDecorated(false);
     annotations_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto* annDock = new QDockWidget(tr("Annotations"), this);
@@ -160,6 +161,8 @@ void MainWindow::buildDocks() {
     annDock->setFeatures(QDockWidget::DockWidgetMovable);
     annDock->setWidget(annotations_);
     addDockWidget(Qt::RightDockWidgetArea, annDock);
+    // Wide enough for a whole token string next to its IoU.
+    resizeDocks({annDock}, {470}, Qt::Horizontal);
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         filter_->setNameFilter(t);
@@ -342,8 +345,8 @@ void MainWindow::showTokens(QTreeWidgetItem* item, RowId annotationId) {
     const ProjectStore* store = session_->store();
     const auto all = store->tokensFor(annotationId);
     if (all.empty()) {
-        item->setText(2, tr("—"));
-        item->setToolTip(2, tr("Not tokenized yet (Model ▸ Tokenize Project)"));
+        item->setText(3, tr("—"));
+        item->setToolTip(3, tr("Not tokenized yet (Model ▸ Tokenize Project)"));
         return;
     }
     const auto tokenizers = store->tokenizers();
@@ -362,10 +365,10 @@ void MainWindow::showTokens(QTreeWidgetItem* item, RowId annotationId) {
         codebook = model::configFromJson(tm.configJson).codebookSize;
     } catch (const std::exception&) {
     }
-    item->setText(2, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, codebook)));
-    item->setText(3, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
+    item->setText(3, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, codebook)));
+    item->setText(2, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
     const bool current = inference_->hasModel() && tm.checkpointSha256 == inference_->model().sha256.toStdString();
-    item->setToolTip(2, current ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(QString::fromStdString(tm.name)).arg(shown->c0).arg(shown->c1)
+    item->setToolTip(3, current ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(QString::fromStdString(tm.name)).arg(shown->c0).arg(shown->c1)
                                 : tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
                                       .arg(QString::fromStdString(tm.name), QString::fromStdString(tm.checkpointSha256.substr(0, 8))));
     if (!current)
