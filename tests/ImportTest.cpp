@@ -4,7 +4,7 @@
 #include "TestPaths.h"
 #include "dataset/Import.h"
 #include "mask/CocoRle.h"
-#include "train/TrainingScenes.h"
+#include "dataset/YoloSeg.h"
 #include "util/Error.h"
 
 #include <gtest/gtest.h>

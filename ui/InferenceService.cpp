@@ -60,17 +60,19 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
     try {
         std::string path = checkpoint.toStdString();
+        std::string sha256;
         if (isDefault) {
             const auto files = model::findDefaultModel();
-            model::verifyDefaultModel(files);
+            model::verifyDefaultModel(files);  // hashes the file: its digest is then the recorded one
             path = files.weights;
+            sha256 = files.sha256;
         }
         const model::ModelConfig config = model::detectConfig(path);
         auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), "cpu");
         ModelSummary s;
         s.name = isDefault ? what : QFileInfo(checkpoint).completeBaseName();
         s.checkpoint = QString::fromStdString(path);
-        s.sha256 = QString::fromStdString(sha256File(path));
+        s.sha256 = QString::fromStdString(sha256.empty() ? sha256File(path) : sha256);
         s.device = QString::fromStdString(tok->info().device);
         s.threads = runtime::info().threads;
         s.parameters = tok->info().parameters;

@@ -8,6 +8,7 @@
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "mask/MaskMetrics.h"
+#include "store/AddImages.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -40,21 +41,13 @@ struct EvalOptions {
     bool json = false;
 };
 
-bool isImageFile(const fs::path& p) {
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    static const std::set<std::string> known{".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"};
-    return known.count(e) > 0;
-}
-
 // Relative path without extension -> file, for every image file under root.
 std::map<std::string, fs::path> filesByStem(const std::string& root) {
     if (!fs::is_directory(root)) throw UserError("'" + root + "' is not a folder");
     std::map<std::string, fs::path> out;
-    for (const auto& e : fs::recursive_directory_iterator(root)) {
-        if (!e.is_regular_file() || !isImageFile(e.path())) continue;
-        fs::path rel = fs::relative(e.path(), root);
-        out[(rel.parent_path() / rel.stem()).string()] = e.path();
+    for (const std::string& file : collectImageFiles({root})) {
+        const fs::path rel = fs::relative(file, root);
+        out[(rel.parent_path() / rel.stem()).string()] = file;
     }
     return out;
 }

@@ -40,10 +40,12 @@ std::string defaultWeights() {
 
 std::string checkpointPath(const ModelOptions& o) { return isDefault(o) ? defaultWeights() : o.model; }
 
-model::ModelConfig resolveConfig(const ModelOptions& o) {
+namespace {
+
+// The config for a checkpoint already resolved to a path.
+model::ModelConfig configFor(const ModelOptions& o, const std::string& checkpoint) {
     try {
-        if (isDefault(o) && o.config.empty()) return model::detectConfig(defaultWeights());
-        if (o.config.empty()) return model::detectConfig(o.model);
+        if (o.config.empty()) return model::detectConfig(checkpoint);
         if (std::filesystem::is_regular_file(o.config)) {
             std::ifstream in(o.config);
             return model::configFromJson({std::istreambuf_iterator<char>(in), {}});
@@ -56,11 +58,18 @@ model::ModelConfig resolveConfig(const ModelOptions& o) {
     }
 }
 
+}  // namespace
+
+model::ModelConfig resolveConfig(const ModelOptions& o) {
+    return configFor(o, o.config.empty() ? checkpointPath(o) : o.model);
+}
+
 std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o) {
     runtime::configure(o.threads);
-    const model::ModelConfig config = resolveConfig(o);
+    const std::string checkpoint = checkpointPath(o);  // the default model's checksum is verified here, once
+    const model::ModelConfig config = configFor(o, checkpoint);
     try {
-        return model::Tokenizer::load(config, checkpointPath(o), o.promptModel, o.device);
+        return model::Tokenizer::load(config, checkpoint, o.promptModel, o.device);
     } catch (const checkpoint::CheckpointError& e) {
         throw UserError(e.what());
     }

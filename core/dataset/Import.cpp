@@ -3,7 +3,7 @@
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "mask/Polygon.h"
-#include "train/TrainingScenes.h"
+#include "dataset/YoloSeg.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
 

@@ -22,15 +22,6 @@ struct TrainingSample {
     std::vector<Mask> masks;   // size x size instance masks, each non-empty
 };
 
-// One labelled photo of a YOLO-seg set: rings in pixels of the stored image.
-struct YoloSegInstance {
-    int classId = 0;
-    Ring ring;
-};
-// Reads a YOLO-seg label file (`class x1 y1 x2 y2 ...`, coordinates in [0,1]).
-// Throws FormatError naming the file and line of a malformed record.
-std::vector<YoloSegInstance> readYoloSegLabels(const std::string& path, int width, int height);
-
 class TrainingScenes {
 public:
     struct Options {

@@ -1,0 +1,38 @@
+#include "dataset/YoloSeg.h"
+
+#include "util/Error.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace samtok {
+
+std::vector<YoloSegInstance> readYoloSegLabels(const std::string& path, int width, int height) {
+    std::ifstream in(path);
+    if (!in) throw FormatError("cannot read YOLO-seg labels '" + path + "'");
+    std::vector<YoloSegInstance> out;
+    std::string line;
+    for (int lineNo = 1; std::getline(in, line); ++lineNo) {
+        std::istringstream fields(line);
+        YoloSegInstance inst;
+        if (!(fields >> inst.classId)) {
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
+            throw FormatError(path + ":" + std::to_string(lineNo) + ": expected a class id");
+        }
+        std::vector<double> v;
+        for (double x; fields >> x;) v.push_back(x);
+        if (!fields.eof()) throw FormatError(path + ":" + std::to_string(lineNo) + ": a coordinate is not a number");
+        if (v.size() < 6 || v.size() % 2 != 0)
+            throw FormatError(path + ":" + std::to_string(lineNo) + ": a polygon needs at least 3 x y pairs, got " +
+                              std::to_string(v.size()) + " numbers");
+        for (std::size_t i = 0; i < v.size(); i += 2) {
+            if (v[i] < -0.01 || v[i] > 1.01 || v[i + 1] < -0.01 || v[i + 1] > 1.01)
+                throw FormatError(path + ":" + std::to_string(lineNo) + ": coordinates must be normalised to [0, 1]");
+            inst.ring.push_back({v[i] * width, v[i + 1] * height});
+        }
+        out.push_back(std::move(inst));
+    }
+    return out;
+}
+
+}  // namespace samtok

@@ -1,0 +1,20 @@
+#pragma once
+// YOLO-seg label files: one instance per line, `class x1 y1 x2 y2 ...` with
+// coordinates normalised to [0, 1].
+#include "mask/Polygon.h"
+
+#include <string>
+#include <vector>
+
+namespace samtok {
+
+// One labelled photo of a YOLO-seg set: rings in pixels of the stored image.
+struct YoloSegInstance {
+    int classId = 0;
+    Ring ring;
+};
+// Reads a YOLO-seg label file (`class x1 y1 x2 y2 ...`, coordinates in [0,1]).
+// Throws FormatError naming the file and line of a malformed record.
+std::vector<YoloSegInstance> readYoloSegLabels(const std::string& path, int width, int height);
+
+}  // namespace samtok
