@@ -175,10 +175,17 @@ TEST(Cli, EvalPairsFilesAndAppliesTheProtocol) {
     EXPECT_EQ(j["summary"]["instances"], 2);
     EXPECT_DOUBLE_EQ(j["summary"]["bbox_baseline_miou"].get<double>(), 1.0);  // rectangles fill their boxes
     for (const auto& inst : j["instances"]) {
-        EXPECT_EQ(inst["iou_per_click"].size(), 5u);
-        EXPECT_GE(inst["noc85"].get<int>(), 1);
-        EXPECT_LE(inst["noc85"].get<int>(), 5);
-        EXPECT_GE(inst["round_trip_iou"].get<double>(), 0.0);
+        ASSERT_EQ(inst["iou_per_click"].size(), 5u);
+        // NoC is the first click whose IoU reaches the threshold, or the cap (5 here).
+        for (const auto& [key, threshold] : {std::pair<const char*, double>{"noc85", 0.85}, {"noc90", 0.90}}) {
+            int expected = 5;
+            for (int c = 4; c >= 0; --c)
+                if (inst["iou_per_click"][c].get<double>() >= threshold) expected = c + 1;
+            EXPECT_EQ(inst[key].get<int>(), expected) << key;
+        }
+        const double rt = inst["round_trip_iou"].get<double>();
+        EXPECT_GE(rt, 0.0);
+        EXPECT_LE(rt, 1.0);
     }
     const Result none = run("eval " + model + " --images " + dir.file("images") + " --masks " + dir.file("nowhere"));
     EXPECT_EQ(none.code, 1);

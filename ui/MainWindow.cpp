@@ -10,6 +10,8 @@
 #include "store/ProjectStore.h"
 #include "tokens/TokenText.h"
 
+#include <map>
+
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -36,6 +38,54 @@
 #include <QVBoxLayout>
 
 namespace samtok::ui {
+
+namespace {
+
+// A project's tokenizer as the annotations panel shows it.
+struct KnownTokenizer {
+    TokenizerModel model;
+    int codebookSize = 256;
+    bool loaded = false;  // the model the inference service has now
+};
+
+std::map<RowId, KnownTokenizer> knownTokenizers(const ProjectStore& store, const InferenceService& inference) {
+    std::map<RowId, KnownTokenizer> out;
+    for (const auto& t : store.tokenizers()) {
+        KnownTokenizer k{t};
+        try {
+            k.codebookSize = model::configFromJson(t.configJson).codebookSize;
+        } catch (const std::exception&) {  // an unreadable stored config: show the codes with the usual offset
+        }
+        k.loaded = inference.hasModel() && t.checkpointSha256 == inference.model().sha256.toStdString();
+        out[t.id] = std::move(k);
+    }
+    return out;
+}
+
+// The tokens of the loaded model; tokens of another tokenizer are shown greyed
+// and named, never passed off as the current model's.
+void showTokens(QTreeWidgetItem* item, const std::vector<MaskTokens>& all, const std::map<RowId, KnownTokenizer>& known,
+                const QPalette& palette) {
+    if (all.empty()) {
+        item->setText(3, MainWindow::tr("—"));
+        item->setToolTip(3, MainWindow::tr("Not tokenized yet (Model ▸ Tokenize Project)"));
+        return;
+    }
+    const MaskTokens* shown = &all.front();
+    for (const auto& t : all)
+        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) shown = &t;
+    const KnownTokenizer k = known.count(shown->tokenizerId) ? known.at(shown->tokenizerId) : KnownTokenizer{};
+    item->setText(3, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, k.codebookSize)));
+    item->setText(2, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
+    const QString name = QString::fromStdString(k.model.name);
+    item->setToolTip(3, k.loaded ? MainWindow::tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(shown->c0).arg(shown->c1)
+                                 : MainWindow::tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
+                                       .arg(name, QString::fromStdString(k.model.checkpointSha256.substr(0, 8))));
+    if (!k.loaded)
+        for (int c : {2, 3}) item->setForeground(c, palette.color(QPalette::Disabled, QPalette::Text));
+}
+
+}  // namespace
 
 MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     : QMainWindow(parent), session_(session), inference_(new InferenceService(this)), images_(new ImageListModel(this)), filter_(new ImageFilterModel(this)) {
@@ -318,6 +368,7 @@ void MainWindow::showImage(RowId id) {
     }
     view_->setImage(loaded.image);
     view_->setOverlay(loaded.overlay);
+    const auto tokenizers = knownTokenizers(*session_->store(), *inference_);
     for (const Annotation& a : loaded.annotations) {
         auto* item = new QTreeWidgetItem(annotations_);
         item->setText(0, QString::number(a.id));
@@ -327,7 +378,7 @@ void MainWindow::showImage(RowId id) {
             pm.fill(session_->classColor(a.classId));
             return QIcon(pm);
         }());
-        showTokens(item, a.id);
+        showTokens(item, session_->store()->tokensFor(a.id), tokenizers, palette());
         item->setText(4, QString::number(a.area));
         item->setText(5, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
         item->setText(6, QString::fromLatin1(toString(a.source)));
@@ -337,42 +388,6 @@ void MainWindow::showImage(RowId id) {
                              .arg(i.data(Qt::DisplayRole).toString())
                              .arg(loaded.image.width())
                              .arg(loaded.image.height()));
-}
-
-// The tokens of the loaded model; tokens of another tokenizer are shown greyed
-// and named, never passed off as the current model's.
-void MainWindow::showTokens(QTreeWidgetItem* item, RowId annotationId) {
-    const ProjectStore* store = session_->store();
-    const auto all = store->tokensFor(annotationId);
-    if (all.empty()) {
-        item->setText(3, tr("—"));
-        item->setToolTip(3, tr("Not tokenized yet (Model ▸ Tokenize Project)"));
-        return;
-    }
-    const auto tokenizers = store->tokenizers();
-    auto tokenizerOf = [&](RowId id) {
-        for (const auto& t : tokenizers)
-            if (t.id == id) return t;
-        return TokenizerModel{};
-    };
-    const MaskTokens* shown = &all.front();
-    for (const auto& t : all)
-        if (inference_->hasModel() && tokenizerOf(t.tokenizerId).checkpointSha256 == inference_->model().sha256.toStdString())
-            shown = &t;
-    const TokenizerModel tm = tokenizerOf(shown->tokenizerId);
-    int codebook = 256;
-    try {
-        codebook = model::configFromJson(tm.configJson).codebookSize;
-    } catch (const std::exception&) {
-    }
-    item->setText(3, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, codebook)));
-    item->setText(2, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
-    const bool current = inference_->hasModel() && tm.checkpointSha256 == inference_->model().sha256.toStdString();
-    item->setToolTip(3, current ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(QString::fromStdString(tm.name)).arg(shown->c0).arg(shown->c1)
-                                : tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
-                                      .arg(QString::fromStdString(tm.name), QString::fromStdString(tm.checkpointSha256.substr(0, 8))));
-    if (!current)
-        for (int c : {2, 3}) item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
 }
 
 void MainWindow::tokenizeProject() {

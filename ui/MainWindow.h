@@ -72,7 +72,6 @@ private:
     void showError(const QString& title, const QString& message);
     void step(int delta);
     void onModelReady(const ModelSummary& m);
-    void showTokens(QTreeWidgetItem* item, RowId annotationId);
 
     ProjectSession* session_;
     InferenceService* inference_;

@@ -66,6 +66,16 @@ torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target
     return inter / uni.clamp_min(1);
 }
 
+// The mask inference returns for a prompt: the multimask candidate the IoU
+// head prefers for a single click (SAM2's rule), else the single-mask token.
+torch::Tensor returnedMask(const DecoderOutput& out, const torch::Tensor& singleClick, bool multimaskStep) {
+    const auto single = out.masks.slice(1, 0, 1);
+    if (!multimaskStep) return single;
+    const int64_t n = out.masks.size(0), m = out.masks.size(2);
+    const auto best = out.iouPred.slice(1, 1).argmax(1).view({n, 1, 1, 1}).expand({n, 1, m, m});
+    return torch::where(singleClick.view({n, 1, 1, 1}), out.masks.slice(1, 1).gather(1, best), single);
+}
+
 std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
     std::uint64_t x = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
     x ^= x >> 31;
@@ -316,15 +326,7 @@ TrainStatus Trainer::State::trainStep() {
     for (int r = 0; r < corrective; ++r) {
         torch::NoGradGuard noGrad;
         auto out = runPrompt(fDet, previous);
-        torch::Tensor chosen;
-        if (r == 0) {
-            auto multi = out.masks.slice(1, 1);
-            auto best = out.iouPred.slice(1, 1).argmax(1);
-            auto bestMulti = multi.gather(1, best.view({n, 1, 1, 1}).expand({n, 1, low, low}));
-            chosen = torch::where(singleClick.view({n, 1, 1, 1}), bestMulti, out.masks.slice(1, 0, 1));
-        } else {
-            chosen = out.masks.slice(1, 0, 1);
-        }
+        const torch::Tensor chosen = returnedMask(out, singleClick, /*multimaskStep=*/r == 0);
         auto pred = (chosen > 0).to(torch::kFloat32);
         auto missed = targetBin * (1 - pred), extra = pred * (1 - targetBin);
         auto dMissed = erosionDepth(missed), dExtra = erosionDepth(extra);
@@ -367,11 +369,7 @@ TrainStatus Trainer::State::trainStep() {
     // IoU of what inference returns: the candidate the IoU head picks, thresholded as each path does.
     auto rtPicked = rt.bestMask;
     st.roundTripIou = binaryIou(rtPicked, target, c.maskThreshold).mean().item<double>();
-    auto prPicked = multimaskStep ? torch::where(singleClick.view({n, 1, 1, 1}),
-                                                 pr.masks.slice(1, 1).gather(1, pr.iouPred.slice(1, 1).argmax(1).view({n, 1, 1, 1}).expand({n, 1, low, low})),
-                                                 pr.masks.slice(1, 0, 1))
-                                  : pr.masks.slice(1, 0, 1);
-    st.promptIou = binaryIou(prPicked, target, 0.0).mean().item<double>();
+    st.promptIou = binaryIou(returnedMask(pr, singleClick, multimaskStep), target, 0.0).mean().item<double>();
     auto inUse = (lastUsed > step - kCodeWindow).sum(1);
     st.codesInUse0 = static_cast<int>(inUse[0].item<int64_t>());
     st.codesInUse1 = c.codebookDepth > 1 ? static_cast<int>(inUse[1].item<int64_t>()) : 0;

@@ -31,12 +31,7 @@ TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& toke
         if (stop && stop->load()) break;
         const auto record = store.image(imageId);
         const std::string path = store.resolveImagePath(*record);
-        std::vector<Annotation> todo;
-        for (Annotation& a : store.annotationsForImage(imageId)) {
-            bool has = false;
-            for (const MaskTokens& t : store.tokensFor(a.id)) has = has || t.tokenizerId == result.tokenizerId;
-            if (!has) todo.push_back(std::move(a));
-        }
+        const std::vector<Annotation> todo = store.annotationsNeedingTokens(result.tokenizerId, imageId);
         try {
             const DecodedImage img = readImage(path);
             if (img.rgb.cols != record->width || img.rgb.rows != record->height)

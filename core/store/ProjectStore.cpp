@@ -391,12 +391,13 @@ void ProjectStore::setTokens(const MaskTokens& t) {
 }
 
 namespace {
+// Annotations with no tokens of tokenizer ?1.
 constexpr const char* kLacksTokens =
-    " FROM annotations a WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.annotation_id = a.id AND t.tokenizer_id = ?1)";
+    " NOT EXISTS (SELECT 1 FROM tokens t WHERE t.annotation_id = annotations.id AND t.tokenizer_id = ?1)";
 }
 
 std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
-    auto& s = db_->prepare(std::string("SELECT DISTINCT a.image_id") + kLacksTokens + " ORDER BY a.image_id");
+    auto& s = db_->prepare(std::string("SELECT DISTINCT image_id FROM annotations WHERE") + kLacksTokens + " ORDER BY image_id");
     s.bind(1, tokenizerId);
     std::vector<RowId> out;
     while (s.step()) out.push_back(s.int64(0));
@@ -405,12 +406,22 @@ std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
 }
 
 std::int64_t ProjectStore::annotationsNeedingTokens(RowId tokenizerId) const {
-    auto& s = db_->prepare(std::string("SELECT count(*)") + kLacksTokens);
+    auto& s = db_->prepare(std::string("SELECT count(*) FROM annotations WHERE") + kLacksTokens);
     s.bind(1, tokenizerId);
     s.step();
     const std::int64_t n = s.int64(0);
     s.reset();
     return n;
+}
+
+std::vector<Annotation> ProjectStore::annotationsNeedingTokens(RowId tokenizerId, RowId imageId) const {
+    auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?2 AND" + kLacksTokens + " ORDER BY id");
+    s.bind(1, tokenizerId);
+    s.bind(2, imageId);
+    std::vector<Annotation> out;
+    while (s.step()) out.push_back(readAnnotation(s));
+    s.reset();
+    return out;
 }
 
 std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {

@@ -90,6 +90,7 @@ public:
     // Ids of the images with at least one annotation that has no tokens of this tokenizer.
     std::vector<RowId> imagesNeedingTokens(RowId tokenizerId) const;
     std::int64_t annotationsNeedingTokens(RowId tokenizerId) const;
+    std::vector<Annotation> annotationsNeedingTokens(RowId tokenizerId, RowId imageId) const;
 
     // Bulk path for imports: annotations are written in batched transactions
     // through one prepared statement. Returns the new ids in order.
