@@ -12,5 +12,6 @@ void addTokenCommands(CLI::App& app);
 void addTrainCommands(CLI::App& app);
 void addEvalCommands(CLI::App& app);
 void addDatasetCommands(CLI::App& app);
+void addExportCommands(CLI::App& app);
 
 }  // namespace samtok::cli

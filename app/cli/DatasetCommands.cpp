@@ -87,6 +87,9 @@ struct ImportOptions {
     std::string project;
     std::vector<std::string> files;
     std::string images, labels, names;
+    std::string refs, instances, split, masks, className;
+    bool instancesMode = false;
+    int ignoreValue = -1;
 };
 
 void printReport(const dataset::ImportReport& r) {
@@ -94,6 +97,8 @@ void printReport(const dataset::ImportReport& r) {
     std::cout << "imported " << r.annotationsAdded << " annotation(s); images: " << r.imagesAdded << " added, "
               << r.imagesKnown << " already in the project; " << r.duplicates << " duplicate annotation(s) not added";
     if (r.crowdSkipped) std::cout << "; " << r.crowdSkipped << " crowd region(s) skipped";
+    if (r.ignoredSkipped) std::cout << "; " << r.ignoredSkipped << " __ignore__ region(s) skipped";
+    if (r.filesSkipped) std::cout << "; " << r.filesSkipped << " other JSON file(s) left alone";
     std::cout << "; " << r.skipped.size() << " record(s) skipped\n";
     if (!r.skipped.empty())
         throw UserError(std::to_string(r.skipped.size()) + " record(s) could not be imported (listed above); the rest was saved");
@@ -125,7 +130,16 @@ void importCoco(const ImportOptions& o) {
 void importLabelMe(const ImportOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
     dataset::ImportReport total;
-    for (const auto& f : jsonFilesUnder(o.files)) total.add(dataset::importLabelMe(store, f));
+    for (const auto& f : jsonFilesUnder(o.files)) {
+        try {
+            total.add(dataset::importLabelMe(store, f));
+        } catch (const FormatError& e) {
+            // A folder may hold other JSON (a labelme2coco output, say): name it and go on.
+            if (std::find(o.files.begin(), o.files.end(), f) != o.files.end()) throw;
+            std::cerr << "samtok: not a LabelMe file, left alone: " << e.what() << "\n";
+            ++total.filesSkipped;
+        }
+    }
     printReport(total);
 }
 
@@ -152,6 +166,23 @@ void importYolo(const ImportOptions& o) {
     printReport(total);
 }
 
+void importReferring(const ImportOptions& o, bool generalised) {
+    ProjectStore store = ProjectStore::open(o.project);
+    const std::string instances = o.instances.empty() ? (fs::path(o.refs).parent_path() / "instances.json").string() : o.instances;
+    const auto r = generalised ? dataset::importGRefCoco(store, o.refs, instances, o.images, o.split)
+                               : dataset::importRefCoco(store, o.refs, instances, o.images, o.split);
+    std::cout << r.expressionsAdded << " referring expression(s) added\n";
+    printReport(r);
+}
+
+void importSa1b(const ImportOptions& o) {
+    ProjectStore store = ProjectStore::open(o.project);
+    dataset::ImportReport total;
+    for (const auto& f : jsonFilesUnder(o.files))
+        total.add(dataset::importSa1b(store, f, o.images.empty() ? fs::path(f).parent_path().string() : o.images));
+    printReport(total);
+}
+
 }  // namespace
 
 void addDatasetCommands(CLI::App& app) {
@@ -173,6 +204,45 @@ void addDatasetCommands(CLI::App& app) {
     yolo->add_option("--labels", io->labels, "Folder of label files")->required();
     yolo->add_option("--names", io->names, "Class names, one per line in id order");
     yolo->callback([io] { importYolo(*io); });
+
+    auto* ref = imp->add_subcommand("refcoco", "RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (or its JSON) + instances.json");
+    ref->add_option("PROJECT", io->project, "Project file")->required();
+    ref->add_option("REFS", io->refs, "refs(unc).p, refs(umd).p, refs(google).p, or the same list as JSON")->required();
+    ref->add_option("--instances", io->instances, "instances.json (default: beside REFS)");
+    ref->add_option("--images", io->images, "Folder of the COCO train2014 images")->required();
+    ref->add_option("--split", io->split, "Only refs of this split (train, val, testA, testB, test)");
+    ref->callback([io] { importReferring(*io, false); });
+    auto* gref = imp->add_subcommand("grefcoco", "gRefCOCO: grefs(unc).json + instances.json (multi- and no-target expressions)");
+    gref->add_option("PROJECT", io->project, "Project file")->required();
+    gref->add_option("REFS", io->refs, "grefs(unc).json")->required();
+    gref->add_option("--instances", io->instances, "instances.json (default: beside REFS)");
+    gref->add_option("--images", io->images, "Folder of the COCO train2014 images")->required();
+    gref->add_option("--split", io->split, "Only refs of this split (train, val, testA, testB)");
+    gref->callback([io] { importReferring(*io, true); });
+    auto* sa = imp->add_subcommand("sa1b", "SA-1B per-image JSON files (or folders of them): unlabelled regions");
+    sa->add_option("PROJECT", io->project, "Project file")->required();
+    sa->add_option("FILES", io->files, "JSON files or folders")->required();
+    sa->add_option("--images", io->images, "Folder of the images (default: each JSON's folder)");
+    sa->callback([io] { importSa1b(*io); });
+    auto* voc = imp->add_subcommand("voc", "Pascal VOC: SegmentationObject (instances) + SegmentationClass PNGs");
+    voc->add_option("PROJECT", io->project, "Project file")->required();
+    voc->add_option("VOC_ROOT", io->images, "Folder holding JPEGImages/, SegmentationClass/, SegmentationObject/")->required();
+    voc->add_option("--split", io->split, "ImageSets/Segmentation/<split>.txt (default: every mask)");
+    voc->callback([io] {
+        ProjectStore store = ProjectStore::open(io->project);
+        printReport(dataset::importVoc(store, io->images, io->split));
+    });
+    auto* mf = imp->add_subcommand("masks", "A folder of images and a folder of mask PNGs, paired by relative path and stem");
+    mf->add_option("PROJECT", io->project, "Project file")->required();
+    mf->add_option("--images", io->images, "Folder of images")->required();
+    mf->add_option("--masks", io->masks, "Folder of masks")->required();
+    mf->add_flag("--instances", io->instancesMode, "Each non-zero value of a mask is its own region (palette / id maps)");
+    mf->add_option("--ignore-value", io->ignoreValue, "A mask value that is neither region nor background (GrabCut: 128)");
+    mf->add_option("--class", io->className, "Class of every imported region");
+    mf->callback([io] {
+        ProjectStore store = ProjectStore::open(io->project);
+        printReport(dataset::importMaskFolder(store, io->images, io->masks, {io->instancesMode, io->ignoreValue, io->className}));
+    });
 
     auto o = std::make_shared<ValidateOptions>();
     auto* cmd = app.add_subcommand("validate", "Check an MLLM fine-tuning file (JSON or JSONL) before training on it");

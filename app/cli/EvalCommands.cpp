@@ -4,6 +4,7 @@
 #include "cli/Commands.h"
 #include "cli/ModelOptions.h"
 #include "cli/Progress.h"
+#include "dataset/MaskFolder.h"
 #include "eval/ClickProtocol.h"
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
@@ -41,17 +42,6 @@ struct EvalOptions {
     bool json = false;
 };
 
-// Relative path without extension -> file, for every image file under root.
-std::map<std::string, fs::path> filesByStem(const std::string& root) {
-    if (!fs::is_directory(root)) throw UserError("'" + root + "' is not a folder");
-    std::map<std::string, fs::path> out;
-    for (const std::string& file : collectImageFiles({root})) {
-        const fs::path rel = fs::relative(file, root);
-        out[(rel.parent_path() / rel.stem()).string()] = file;
-    }
-    return out;
-}
-
 struct Instance {
     Mask mask;
     Mask ignore;  // may be null
@@ -59,23 +49,9 @@ struct Instance {
 
 std::vector<Instance> readInstances(const fs::path& file, const EvalOptions& o) {
     const cv::Mat labels = readLabelMap(file.string());
-    cv::Mat ignore;
-    if (o.ignoreValue >= 0) ignore = labels == o.ignoreValue;
-    const Mask ignoreMask = ignore.empty() || cv::countNonZero(ignore) == 0 ? Mask() : fromMat(ignore);
+    const Mask ignore = dataset::ignoreRegion(labels, o.ignoreValue);
     std::vector<Instance> out;
-    if (o.instances) {
-        std::set<int> ids;
-        for (int y = 0; y < labels.rows; ++y)
-            for (int x = 0; x < labels.cols; ++x) {
-                const int v = labels.depth() == CV_16U ? labels.at<std::uint16_t>(y, x) : labels.at<std::uint8_t>(y, x);
-                if (v != 0 && v != o.ignoreValue) ids.insert(v);
-            }
-        for (int id : ids) out.push_back({fromMat(labels == id), ignoreMask});
-    } else {
-        cv::Mat fg = labels > 127;
-        if (!ignore.empty()) fg.setTo(0, ignore);
-        if (cv::countNonZero(fg) > 0) out.push_back({fromMat(fg), ignoreMask});
-    }
+    for (auto& r : dataset::splitLabelMap(labels, {o.instances, o.ignoreValue})) out.push_back({std::move(r.mask), ignore});
     return out;
 }
 
@@ -90,12 +66,7 @@ Mask boxMask(const Mask& m) {
 double mean(const std::vector<double>& v) { return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
 
 void evaluate(const EvalOptions& o) {
-    const auto images = filesByStem(o.images), masks = filesByStem(o.masks);
-    std::vector<std::pair<fs::path, fs::path>> pairs;
-    for (const auto& [stem, image] : images)
-        if (auto m = masks.find(stem); m != masks.end()) pairs.emplace_back(image, m->second);
-    if (pairs.empty())
-        throw UserError("no image in '" + o.images + "' has a mask of the same relative name in '" + o.masks + "'");
+    auto pairs = dataset::pairImagesWithMasks(o.images, o.masks);
     if (o.limit > 0 && pairs.size() > static_cast<std::size_t>(o.limit)) pairs.resize(static_cast<std::size_t>(o.limit));
 
     const auto tok = loadTokenizer(o.model);
@@ -108,7 +79,7 @@ void evaluate(const EvalOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         progress.update(i, pairs.size());
-        const auto& [imagePath, maskPath] = pairs[i];
+        const fs::path imagePath = pairs[i].image, maskPath = pairs[i].mask;
         const DecodedImage img = readImage(imagePath.string());
         const auto inst = readInstances(maskPath, o);
         if (!inst.empty() && (inst[0].mask.width() != img.rgb.cols || inst[0].mask.height() != img.rgb.rows)) {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     samtok::cli::addTrainCommands(app);
     samtok::cli::addEvalCommands(app);
     samtok::cli::addDatasetCommands(app);
+    samtok::cli::addExportCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,9 +1,12 @@
 #include "dataset/Import.h"
 
+#include "dataset/ImportTarget.h"
+
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "mask/Polygon.h"
 #include "dataset/YoloSeg.h"
+#include "util/Base64.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
 
@@ -25,7 +28,9 @@ namespace samtok::dataset {
 
 void ImportReport::add(const ImportReport& o) {
     imagesAdded += o.imagesAdded, imagesKnown += o.imagesKnown, annotationsAdded += o.annotationsAdded;
-    duplicates += o.duplicates, crowdSkipped += o.crowdSkipped;
+    expressionsAdded += o.expressionsAdded;
+    duplicates += o.duplicates, crowdSkipped += o.crowdSkipped, ignoredSkipped += o.ignoredSkipped;
+    filesSkipped += o.filesSkipped;
     skipped.insert(skipped.end(), o.skipped.begin(), o.skipped.end());
 }
 
@@ -95,138 +100,10 @@ Rle rleFromPolygon(const std::vector<double>& xy, int h, int w) {
     return Rle{h, w, std::move(b)};
 }
 
-namespace {
-
-const char* const kPalette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
-                                "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3",
-                                "#808000", "#000075", "#a9a9a9", "#ffe119"};
-
-// One import's view of the project: images by checksum, classes by name, and
-// the masks already on each image.
-class Target {
-public:
-    Target(ProjectStore& store, ImportReport& report) : store_(store), report_(report) {
-        for (const auto& c : store.classes()) classes_[c.name] = c.id;
-    }
-
-    struct Image {
-        RowId id = 0;
-        int width = 0, height = 0;
-    };
-
-    Image image(const std::string& path) {
-        if (auto it = images_.find(path); it != images_.end()) return it->second;
-        const auto bytes = readFileBytes(path);
-        const cv::Size size = imageSizeFromBytes(bytes, path);
-        const std::string sum = sha256Bytes(bytes.data(), bytes.size());
-        Image img{0, size.width, size.height};
-        if (auto known = store_.findImageByChecksum(sum)) {
-            img.id = *known;
-            ++report_.imagesKnown;
-        } else {
-            img.id = store_.addImage({path, size.width, size.height, sum});
-            ++report_.imagesAdded;
-        }
-        return images_[path] = img;
-    }
-
-    RowId classId(const std::string& name) {
-        if (auto it = classes_.find(name); it != classes_.end()) return it->second;
-        const RowId id = store_.addClass(name, kPalette[classes_.size() % std::size(kPalette)]);
-        return classes_[name] = id;
-    }
-
-    void add(const Image& img, const std::string& className, Rle mask, const std::string& caption = {}) {
-        if (mask.height != img.height || mask.width != img.width)
-            throw FormatError("the mask is " + std::to_string(mask.width) + "x" + std::to_string(mask.height) +
-                              " but the image is " + std::to_string(img.width) + "x" + std::to_string(img.height));
-        if (rle::area(mask) == 0) throw FormatError("the region is empty");
-        auto& known = existing_[img.id];
-        if (!loaded_.count(img.id)) {
-            for (const auto& a : store_.annotationsForImage(img.id)) known.push_back(a.mask);
-            loaded_.insert(img.id);
-        }
-        if (std::find(known.begin(), known.end(), mask) != known.end()) {
-            ++report_.duplicates;
-            return;
-        }
-        Annotation a;
-        a.imageId = img.id;
-        if (!className.empty()) a.classId = classId(className);
-        a.mask = mask;
-        a.source = AnnotationSource::Import;
-        a.caption = caption;
-        store_.addAnnotation(a);
-        known.push_back(std::move(mask));
-        ++report_.annotationsAdded;
-    }
-
-private:
-    ProjectStore& store_;
-    ImportReport& report_;
-    std::map<std::string, Image> images_;
-    std::map<std::string, RowId> classes_;
-    std::map<RowId, std::vector<Rle>> existing_;
-    std::set<RowId> loaded_;
-};
-
-json readJson(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UserError("cannot read '" + path + "'");
-    try {
-        return json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw FormatError("'" + path + "' is not valid JSON: " + e.what());
-    }
-}
-
-Rle cocoSegmentation(const json& seg, int h, int w) {
-    if (seg.is_array()) {  // polygons: parts united, as pycocotools' annToRLE
-        std::vector<Rle> parts;
-        for (const auto& poly : seg) {
-            if (!poly.is_array() || poly.size() < 6 || poly.size() % 2)
-                throw FormatError("a polygon needs at least 3 x y pairs");
-            parts.push_back(rleFromPolygon(poly.get<std::vector<double>>(), h, w));
-        }
-        if (parts.empty()) throw FormatError("empty segmentation");
-        return parts.size() == 1 ? parts[0] : rle::merge(parts, false);
-    }
-    if (seg.is_object() && seg.contains("counts") && seg.contains("size")) {
-        const int sh = seg["size"].at(0), sw = seg["size"].at(1);
-        if (sh != h || sw != w)
-            throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) + "] differs from the image's [" +
-                              std::to_string(h) + ", " + std::to_string(w) + "] (size is [height, width])");
-        if (seg["counts"].is_string()) return rle::fromString(seg["counts"].get<std::string>(), h, w);
-        Rle r{h, w, seg["counts"].get<std::vector<std::uint32_t>>()};
-        rle::validate(r);
-        return r;
-    }
-    throw FormatError("segmentation is neither polygons nor RLE");
-}
-
-std::vector<unsigned char> base64Decode(const std::string& in) {
-    static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::vector<unsigned char> out;
-    int val = 0, bits = -8;
-    for (unsigned char c : in) {
-        if (c == '=' || std::isspace(c)) continue;
-        const auto p = chars.find(static_cast<char>(c));
-        if (p == std::string::npos) throw FormatError("invalid base64 data");
-        val = (val << 6) + static_cast<int>(p);
-        bits += 6;
-        if (bits >= 0) {
-            out.push_back(static_cast<unsigned char>((val >> bits) & 0xFF));
-            bits -= 8;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
-    const json j = readJson(jsonPath);
-    if (!j.contains("images") || !j.contains("annotations"))
+std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json& j, const std::string& jsonPath,
+                                               const std::string& imageRoot, ImportReport& report,
+                                               const std::set<std::int64_t>* onlyImages) {
+    if (!j.is_object() || !j.contains("images") || !j.contains("annotations"))
         throw FormatError("'" + jsonPath + "' is not a COCO instances file (no 'images' or 'annotations')");
     std::map<std::int64_t, std::string> categories;
     for (const auto& c : j.value("categories", json::array())) categories[c.at("id").get<std::int64_t>()] = c.at("name");
@@ -235,7 +112,6 @@ ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const 
         int width = 0, height = 0;
     };
     std::map<std::int64_t, ImageEntry> images;
-    ImportReport report;
     for (std::size_t i = 0; i < j["images"].size(); ++i) {
         const auto& im = j["images"][i];
         try {
@@ -249,50 +125,66 @@ ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const 
             report.skipped.push_back(jsonPath + ": images[" + std::to_string(i) + "]: " + e.what());
         }
     }
-    store.transaction([&] {
-        Target target(store, report);
-        const auto& anns = j["annotations"];
-        for (std::size_t i = 0; i < anns.size(); ++i) {
-            const auto& a = anns[i];
-            const std::string where = jsonPath + ": annotations[" + std::to_string(i) + "] (id " +
-                                      (a.contains("id") ? a["id"].dump() : std::string("?")) + ")";
-            try {
-                if (a.value("iscrowd", 0) == 1) {
-                    ++report.crowdSkipped;
-                    continue;
-                }
-                auto im = images.find(a.at("image_id").get<std::int64_t>());
-                if (im == images.end()) throw FormatError("image_id " + a["image_id"].dump() + " is not in 'images'");
-                const auto img = target.image(im->second.path);
-                if (img.width != im->second.width || img.height != im->second.height)
-                    throw FormatError("'" + im->second.path + "' is " + std::to_string(img.width) + "x" +
-                                      std::to_string(img.height) + ", the JSON says " + std::to_string(im->second.width) +
-                                      "x" + std::to_string(im->second.height));
-                const auto cat = categories.find(a.value("category_id", std::int64_t{-1}));
-                target.add(img, cat == categories.end() ? std::string() : cat->second,
-                           cocoSegmentation(a.at("segmentation"), img.height, img.width));
-            } catch (const std::exception& e) {
-                report.skipped.push_back(where + ": " + e.what());
+    std::map<std::int64_t, RowId> ids;
+    const auto& anns = j["annotations"];
+    for (std::size_t i = 0; i < anns.size(); ++i) {
+        const auto& a = anns[i];
+        const std::string where = jsonPath + ": annotations[" + std::to_string(i) + "] (id " +
+                                  (a.contains("id") ? a["id"].dump() : std::string("?")) + ")";
+        try {
+            const std::int64_t imageId = a.at("image_id").get<std::int64_t>();
+            if (onlyImages && !onlyImages->count(imageId)) continue;
+            if (a.value("iscrowd", 0) == 1) {
+                ++report.crowdSkipped;
+                continue;
             }
+            auto im = images.find(imageId);
+            if (im == images.end()) throw FormatError("image_id " + a["image_id"].dump() + " is not in 'images'");
+            const auto img = target.image(im->second.path);
+            if (img.width != im->second.width || img.height != im->second.height)
+                throw FormatError("'" + im->second.path + "' is " + std::to_string(img.width) + "x" +
+                                  std::to_string(img.height) + ", the JSON says " + std::to_string(im->second.width) +
+                                  "x" + std::to_string(im->second.height));
+            const auto cat = categories.find(a.value("category_id", std::int64_t{-1}));
+            const RowId id = target.add(img, cat == categories.end() ? std::string() : cat->second,
+                                        cocoSegmentation(a.at("segmentation"), img.height, img.width));
+            if (a.contains("id")) ids[a["id"].get<std::int64_t>()] = id;
+        } catch (const std::exception& e) {
+            report.skipped.push_back(where + ": " + e.what());
         }
+    }
+    return ids;
+}
+
+ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
+    const json j = readJsonFile(jsonPath);
+    ImportReport report;
+    store.transaction([&] {
+        ImportTarget target(store, report);
+        addCocoInstances(target, j, jsonPath, imageRoot, report, nullptr);
     });
     return report;
 }
 
 ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
-    const json j = readJson(jsonPath);
+    const json j = readJsonFile(jsonPath);
     if (!j.contains("shapes") || !j.contains("imagePath"))
         throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' or 'imagePath')");
     const std::string imagePath = (fs::path(jsonPath).parent_path() / j["imagePath"].get<std::string>()).string();
     ImportReport report;
     store.transaction([&] {
-        Target target(store, report);
+        ImportTarget target(store, report);
         const auto img = target.image(imagePath);
         const auto& shapes = j["shapes"];
         for (std::size_t i = 0; i < shapes.size(); ++i) {
             const auto& s = shapes[i];
             const std::string where = jsonPath + ": shapes[" + std::to_string(i) + "]";
             try {
+                const std::string label = s.value("label", std::string());
+                if (label == "__ignore__") {  // labelme2coco's convention: a region to leave out, not an object
+                    ++report.ignoredSkipped;
+                    continue;
+                }
                 const std::string type = s.value("shape_type", std::string("polygon"));
                 const auto pts = s.at("points");
                 Mask m(img.height, img.width);
@@ -325,7 +217,7 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
                 } else {
                     throw FormatError("shape type '" + type + "' has no area (only polygon, rectangle, circle, mask)");
                 }
-                target.add(img, s.value("label", std::string()), rle::encode(m), s.value("description", std::string()));
+                target.add(img, label, rle::encode(m), s.value("description", std::string()));
             } catch (const std::exception& e) {
                 report.skipped.push_back(where + ": " + e.what());
             }
@@ -338,7 +230,7 @@ ImportReport importYoloSeg(ProjectStore& store, const std::string& imagePath, co
                            const std::vector<std::string>& classNames) {
     ImportReport report;
     store.transaction([&] {
-        Target target(store, report);
+        ImportTarget target(store, report);
         const auto img = target.image(imagePath);
         const auto instances = readYoloSegLabels(labelPath, img.width, img.height);
         for (std::size_t i = 0; i < instances.size(); ++i) {

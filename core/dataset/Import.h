@@ -18,6 +18,9 @@ struct ImportReport {
     int annotationsAdded = 0;
     int duplicates = 0;         // already in the project
     int crowdSkipped = 0;       // COCO iscrowd regions (ignored for training and tokens)
+    int ignoredSkipped = 0;     // LabelMe "__ignore__" regions
+    int filesSkipped = 0;
+    int expressionsAdded = 0;   // referring expressions (RefCOCO, gRefCOCO)       // files in a scanned folder that are not of the format
     std::vector<std::string> skipped;  // "file:position: reason"
     void add(const ImportReport& o);
 };
@@ -35,6 +38,39 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath);
 // (ids without a name become "class N").
 ImportReport importYoloSeg(ProjectStore& store, const std::string& imagePath, const std::string& labelPath,
                            const std::vector<std::string>& classNames);
+
+// RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (read without Python) or the
+// same list as JSON, with the instances.json beside it. Each ref's sentences
+// become referring expressions of its region. split: "train", "val", "testA"...
+// or empty for all; only the images of the chosen refs are imported.
+ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, const std::string& instancesPath,
+                           const std::string& imageRoot, const std::string& split = {});
+
+// gRefCOCO: grefs(unc).json (or .p) and instances.json. An expression may name
+// several regions, or none (no_target, ann_id [-1]): stored as image
+// expressions, the source of GRES samples with several targets or "No target.".
+ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, const std::string& instancesPath,
+                            const std::string& imageRoot, const std::string& split = {});
+
+// SA-1B: one JSON per image ({"image": {...}, "annotations": [...]}, compressed
+// RLE). No classes: unlabelled regions. The image is file_name under imageRoot.
+ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot);
+
+// Pascal VOC: JPEGImages/ and SegmentationObject/ (instances, 255 = void),
+// classes from SegmentationClass/ (named by class_names.txt where labelme2voc
+// wrote one); without SegmentationObject, one region per class. split names ImageSets/Segmentation/<split>.txt; empty: every mask.
+// One transaction per image.
+ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const std::string& split = {});
+
+// A folder of images and a folder of masks paired by relative path and stem.
+// One transaction per image.
+struct MaskFolderOptions {
+    bool instances = false;  // each non-zero value of a mask is a region (else: one region, value > 127)
+    int ignoreValue = -1;
+    std::string className;   // class of every region, or none
+};
+ImportReport importMaskFolder(ProjectStore& store, const std::string& imagesDir, const std::string& masksDir,
+                              const MaskFolderOptions& options);
 
 // pycocotools' rleFrPoly: a polygon (x0 y0 x1 y1 ...) to RLE at h x w.
 Rle rleFromPolygon(const std::vector<double>& xy, int height, int width);

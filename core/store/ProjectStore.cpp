@@ -439,6 +439,20 @@ std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
     return out;
 }
 
+std::vector<MaskTokens> ProjectStore::tokensOf(RowId tokenizerId) const {
+    auto& s = db_->prepare(
+        "SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens WHERE tokenizer_id = ?1");
+    s.bind(1, tokenizerId);
+    std::vector<MaskTokens> out;
+    while (s.step()) {
+        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)), {}, s.int64(5)};
+        if (!s.isNull(4)) t.reconstructionIou = s.real(4);
+        out.push_back(t);
+    }
+    s.reset();
+    return out;
+}
+
 std::string ProjectStore::integrityCheck() const {
     auto& s = db_->prepare("PRAGMA integrity_check");
     std::string out;

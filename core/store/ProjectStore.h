@@ -81,12 +81,22 @@ public:
     RowId addReferringExpression(RowId annotationId, const std::string& text);
     std::vector<std::string> referringExpressions(RowId annotationId) const;
 
+    // Text for MLLM tasks beyond one expression per region (store/RegionText.cpp).
+    // Each checks that the regions it names belong to the image.
+    RowId addImageExpression(RowId imageId, const std::string& text, const std::vector<RowId>& targets);
+    std::vector<ImageExpression> imageExpressions(RowId imageId) const;
+    void setGroundedCaption(const GroundedCaption& caption);  // replaces the image's caption
+    std::optional<GroundedCaption> groundedCaption(RowId imageId) const;
+    RowId addRegionQuestion(RowId annotationId, const std::string& question, const std::string& answer);
+    std::vector<RegionQuestion> regionQuestions(RowId annotationId) const;
+
     // Tokenizers and the tokens they gave. registerTokenizer returns the
     // existing row when the checkpoint checksum is already known.
     RowId registerTokenizer(const TokenizerModel& model);
     std::vector<TokenizerModel> tokenizers() const;
     void setTokens(const MaskTokens& tokens);
     std::vector<MaskTokens> tokensFor(RowId annotationId) const;
+    std::vector<MaskTokens> tokensOf(RowId tokenizerId) const;  // every annotation's, in one query
     // Ids of the images with at least one annotation that has no tokens of this tokenizer.
     std::vector<RowId> imagesNeedingTokens(RowId tokenizerId) const;
     std::int64_t annotationsNeedingTokens(RowId tokenizerId) const;

@@ -73,6 +73,35 @@ struct MaskTokens {
     Millis createdAt = 0;
 };
 
+// GRES: an expression about one image that refers to any number of its
+// regions; none means "No target.".
+struct ImageExpression {
+    RowId id = 0;
+    RowId imageId = 0;
+    std::string text;
+    std::vector<RowId> targets;  // annotation ids on the same image
+};
+
+// GCG: a phrase of a grounded caption, as a byte span of its UTF-8 text.
+struct CaptionPhrase {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    RowId annotationId = 0;
+};
+
+struct GroundedCaption {
+    RowId imageId = 0;
+    std::string text;
+    std::vector<CaptionPhrase> phrases;  // ordered by begin
+};
+
+struct RegionQuestion {
+    RowId id = 0;
+    RowId annotationId = 0;
+    std::string question;  // "<region>" marks where the region's tokens go
+    std::string answer;
+};
+
 Millis nowMillis();
 
 }  // namespace samtok

@@ -93,6 +93,50 @@ CREATE TABLE tokens (
 ) WITHOUT ROWID;
 CREATE INDEX tokens_by_tokenizer ON tokens(tokenizer_id);
 )sql",
+        // v2: the text that MLLM tasks pair with regions.
+        R"sql(
+-- GRES: an expression about one image that refers to any number of its
+-- regions, none included ("No target.").
+CREATE TABLE image_expressions (
+  id         INTEGER PRIMARY KEY,
+  image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  text       TEXT NOT NULL CHECK (length(trim(text)) > 0),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX image_expressions_by_image ON image_expressions(image_id);
+CREATE TABLE image_expression_targets (
+  expression_id INTEGER NOT NULL REFERENCES image_expressions(id) ON DELETE CASCADE,
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  PRIMARY KEY (expression_id, annotation_id)
+) WITHOUT ROWID;
+CREATE INDEX image_expression_targets_by_annotation ON image_expression_targets(annotation_id);
+
+-- GCG: a caption of the whole image whose phrases (character spans of the
+-- UTF-8 text) are grounded in regions.
+CREATE TABLE grounded_captions (
+  image_id   INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  text       TEXT NOT NULL CHECK (length(trim(text)) > 0),
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE caption_phrases (
+  image_id      INTEGER NOT NULL REFERENCES grounded_captions(image_id) ON DELETE CASCADE,
+  begin_byte    INTEGER NOT NULL CHECK (begin_byte >= 0),
+  end_byte      INTEGER NOT NULL CHECK (end_byte > begin_byte),
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  PRIMARY KEY (image_id, begin_byte, annotation_id)
+) WITHOUT ROWID;
+CREATE INDEX caption_phrases_by_annotation ON caption_phrases(annotation_id);
+
+-- Region VQA: questions about one region and their answers.
+CREATE TABLE region_questions (
+  id            INTEGER PRIMARY KEY,
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  question      TEXT NOT NULL CHECK (length(trim(question)) > 0),
+  answer        TEXT NOT NULL CHECK (length(trim(answer)) > 0),
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX region_questions_by_annotation ON region_questions(annotation_id);
+)sql",
     };
     return all;
 }

@@ -1,0 +1,50 @@
+#pragma once
+// One import's view of the project (internal to the importers): images by
+// checksum, classes by name, and the masks already on each image, so that
+// importing a file twice adds nothing the second time.
+#include "dataset/Import.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace samtok::dataset {
+
+class ImportTarget {
+public:
+    ImportTarget(ProjectStore& store, ImportReport& report);
+
+    struct Image {
+        RowId id = 0;
+        int width = 0, height = 0;
+    };
+    // Adds the image file, or finds it by its bytes.
+    Image image(const std::string& path);
+    RowId classId(const std::string& name);
+    // Adds the region, or returns the id of the same mask already on the image.
+    RowId add(const Image& img, const std::string& className, Rle mask, const std::string& caption = {});
+
+    ProjectStore& store() { return store_; }
+
+private:
+    ProjectStore& store_;
+    ImportReport& report_;
+    std::map<std::string, Image> images_;
+    std::map<std::string, RowId> classes_;  // by lower-case name: class names are case-insensitive
+    std::map<RowId, std::vector<std::pair<Rle, RowId>>> existing_;
+};
+
+// The instances of a COCO JSON (all, or only those of the given COCO image ids);
+// returns COCO annotation id -> project annotation id.
+std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const nlohmann::json& coco, const std::string& jsonPath,
+                                               const std::string& imageRoot, ImportReport& report,
+                                               const std::set<std::int64_t>* onlyImages);
+
+nlohmann::json readJsonFile(const std::string& path);
+
+// A COCO "segmentation": polygons (united) or RLE of size [h, w].
+Rle cocoSegmentation(const nlohmann::json& seg, int height, int width);
+
+}  // namespace samtok::dataset

@@ -1,0 +1,333 @@
+#include "export/Export.h"
+
+#include "export/Samples.h"
+#include "export/Writers.h"
+#include "export/ZoomCrop.h"
+#include "io/ImageIO.h"
+#include "tokens/TokenText.h"
+#include "util/AtomicFile.h"
+#include "util/Error.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace samtok::exporter {
+
+const char* toString(Target t) {
+    switch (t) {
+        case Target::SamTokJson: return "samtok-json";
+        case Target::SamTokJsonl: return "samtok-jsonl";
+        case Target::LlamaFactory: return "llamafactory";
+        case Target::Swift: return "swift";
+        case Target::Llava: return "llava";
+        case Target::InternVL: return "internvl";
+    }
+    return "?";
+}
+
+Target targetFromString(const std::string& s) {
+    for (Target t : {Target::SamTokJson, Target::SamTokJsonl, Target::LlamaFactory, Target::Swift, Target::Llava,
+                     Target::InternVL})
+        if (s == toString(t)) return t;
+    throw UserError("unknown export target '" + s + "' (choose samtok-json, samtok-jsonl, llamafactory, swift, llava, internvl)");
+}
+
+int ExportReport::total() const {
+    int n = 0;
+    for (const auto& [split, tasks] : records)
+        for (const auto& [task, count] : tasks) n += count;
+    return n;
+}
+
+namespace {
+
+int codebookSizeOf(const TokenizerModel& t) {
+    try {
+        const auto j = nlohmann::json::parse(t.configJson);
+        if (j.contains("quantizer")) return j["quantizer"].value("codebook_size", 256);
+    } catch (const nlohmann::json::exception&) {
+    }
+    return 256;
+}
+
+ImageContent loadContent(const ProjectStore& store, const ImageRecord& image, const ExportOptions& o) {
+    ImageContent c;
+    c.image = image;
+    c.path = fs::absolute(store.resolveImagePath(image)).lexically_normal().string();
+    for (auto& a : store.annotationsForImage(image.id)) {
+        if (o.skipRejected && a.review == ReviewState::Rejected) continue;
+        RegionText text;
+        text.expressions = store.referringExpressions(a.id);
+        text.questions = store.regionQuestions(a.id);
+        if (!text.expressions.empty() || !text.questions.empty()) c.text[a.id] = std::move(text);
+        c.regions.push_back(std::move(a));
+    }
+    c.expressions = store.imageExpressions(image.id);
+    c.caption = store.groundedCaption(image.id);
+    return c;
+}
+
+void writeCropPng(const cv::Mat& rgb, const std::string& path) {
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<unsigned char> png;
+    if (!cv::imencode(".png", bgr, png)) throw UserError("cannot encode the crop '" + path + "'");
+    writeFileAtomic(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+}
+
+// Crops: read each image once, cut, tokenize on the crop, write, fill in the tokens.
+void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const ExportOptions& o, int codebookSize,
+                  const fs::path& cropDir, ExportReport& report) {
+    if (builder.crops().empty()) return;
+    fs::create_directories(cropDir);
+    RowId loaded = 0;
+    DecodedImage image;
+    std::vector<Annotation> regions;
+    for (const PendingCrop& p : builder.crops()) {
+        const auto record = store.image(p.imageId);
+        if (loaded != p.imageId) {
+            image = readImage(store.resolveImagePath(*record));
+            if (image.rgb.cols != record->width || image.rgb.rows != record->height)
+                throw UserError("'" + store.resolveImagePath(*record) + "' is now " + std::to_string(image.rgb.cols) + "x" +
+                                std::to_string(image.rgb.rows) + ", the project recorded " + std::to_string(record->width) +
+                                "x" + std::to_string(record->height));
+            regions = store.annotationsForImage(p.imageId);
+            loaded = p.imageId;
+        }
+        const Annotation* a = nullptr;
+        for (const auto& r : regions) a = r.id == p.annotationId ? &r : a;
+        const ZoomCrop crop = makeZoomCrop(image.rgb, rle::decode(a->mask), a->bbox);
+        const auto [c0, c1] = o.tokenizeCrop(crop.rgb, crop.mask);
+        const fs::path file = cropDir / (fs::path(record->path).stem().string() + "-r" + std::to_string(a->id) + ".png");
+        writeCropPng(crop.rgb, file.string());
+        Sample& s = builder.samples()[p.sample];
+        for (auto& t : s.turns) t.text = replaceAll(t.text, SampleBuilder::kCropSlot, formatMaskTokens(c0, c1, codebookSize));
+        s.images.push_back({fs::absolute(file).lexically_normal().string(), crop.rgb.cols, crop.rgb.rows, true});
+        ++report.crops;
+    }
+}
+
+// Where each referenced file appears in the records. Relative exports keep
+// the images' folder structure below their deepest common folder, so
+// DAVIS's bike-trial/00000.jpg and dogs-jump/00000.jpg stay apart and readable.
+class PathPlan {
+public:
+    PathPlan(const ExportOptions& o, fs::path outDir, const std::vector<Sample>& samples) : o_(o), out_(std::move(outDir)) {
+        std::optional<fs::path> common;
+        for (const auto& s : samples)
+            for (const auto& im : s.images) {
+                if (im.isCrop || names_.count(im.source)) continue;
+                names_[im.source];
+                const fs::path dir = fs::path(im.source).parent_path();
+                if (!common) {
+                    common = dir;
+                    continue;
+                }
+                fs::path shared;
+                for (auto a = common->begin(), b = dir.begin(); a != common->end() && b != dir.end() && *a == *b; ++a, ++b)
+                    shared /= *a;
+                common = shared;
+            }
+        for (auto& [src, rel] : names_) rel = "images/" + fs::path(src).lexically_relative(*common).generic_string();
+    }
+
+    std::string place(const SampleImage& im) const {
+        if (o_.paths == PathPolicy::Absolute) return im.source;
+        if (im.isCrop) return fs::relative(im.source, out_).generic_string();
+        return names_.at(im.source);
+    }
+
+    // Copies or links the project images into the export.
+    void transfer(std::vector<std::string>& notes) const {
+        if (o_.paths == PathPolicy::Absolute) return;
+        fs::create_directories(out_ / "images");
+        bool linkFailed = false;
+        for (const auto& [src, rel] : names_) {
+            const fs::path dst = out_ / rel;
+            std::error_code ec;
+            fs::create_directories(dst.parent_path(), ec);
+            if (fs::exists(dst, ec) && fs::file_size(dst, ec) == fs::file_size(src, ec)) continue;
+            fs::remove(dst, ec);
+            if (o_.transfer == ImageTransfer::Link) {
+                fs::create_hard_link(src, dst, ec);
+                if (!ec) continue;
+                linkFailed = true;
+            }
+            fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
+            if (ec) throw UserError("cannot copy '" + src + "' to '" + dst.string() + "': " + ec.message());
+        }
+        if (linkFailed) notes.push_back("some images could not be hard-linked (another file system?) and were copied");
+    }
+
+
+private:
+    const ExportOptions& o_;
+    fs::path out_;
+    std::map<std::string, std::string> names_;
+};
+
+std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOptions& o, const ExportReport& r,
+                   const std::vector<SplitFile>& files, const std::string& outAbs) {
+    std::ostringstream s;
+    s << "# " << o.name << ": a SAMTok mask-token dataset (" << toString(o.target) << ")\n\n"
+      << "Exported by SAMTok Studio. Mask tokens are only meaningful with the tokenizer that made them:\n\n"
+      << "- tokenizer: `" << tok.name << "`\n"
+      << "- checkpoint SHA-256: `" << tok.checkpointSha256 << "`\n"
+      << "- codebooks: 2 x " << codebookSize << " codes; a mask reads `<|mt_start|><|mt_AAAA|><|mt_BBBB|><|mt_end|>`, "
+      << "the second code offset by " << codebookSize << "\n\n"
+      << "## Files\n\n";
+    for (const auto& f : files)
+        s << "- `" << f.file << "`: " << f.records << " record(s)" << (f.split.empty() ? "" : " (" + f.split + " split)") << "\n";
+    s << "- `tokens.txt`: the " << 2 * codebookSize + 2 << " added tokens, one per line (ms-swift `--new_special_tokens tokens.txt`)\n"
+      << "- `added_tokens.json`: the same as Hugging Face AddedToken entries (non-special, no stripping, not normalized)\n"
+      << "- `add_tokens.txt`: the same, comma-separated (LLaMA-Factory `add_tokens`)\n";
+    if (r.crops) s << "- `crops/`: " << r.crops << " zoom-in crop(s) for region captioning; their tokens were computed on the crop\n";
+    if (o.paths == PathPolicy::Relative) s << "- `images/`: the project's images (" << (o.transfer == ImageTransfer::Link ? "hard links" : "copies") << ")\n";
+    s << "\n## Records\n\n| split | task | records |\n|---|---|---|\n";
+    for (const auto& [split, tasks] : r.records)
+        for (const auto& [task, n] : tasks) s << "| " << (split.empty() ? "all" : split) << " | " << task << " | " << n << " |\n";
+    if (r.meanIou) {
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "\n%d region(s); their tokens rebuild the masks with mean IoU %.3f, %d of them below 0.5.%s\n",
+                      r.regions, *r.meanIou, r.regionsBelowHalf,
+                      *r.meanIou < 0.5 ? " Such tokens teach a model poor masks: consider a stronger tokenizer or "
+                                         "`--min-iou 0.5`." : "");
+        s << line;
+    }
+    s << "\nTemplates were chosen with seed " << o.seed << "; regions are listed left to right, then top to bottom"
+      << " by box centre; the split is by image.\n\n## Paths\n\n";
+    if (o.paths == PathPolicy::Absolute)
+        s << "Every image path is absolute; no data root is needed (InternVL `root` is empty).\n";
+    else
+        s << "Image paths are relative to this folder, `" << outAbs << "`. Set the trainer's data root to it: "
+          << "qwen-vl-finetune `data_path`, LLaMA-Factory `dataset_dir` (its `media_dir` follows), LLaVA `--image_folder`, "
+          << "InternVL `root` (already in the meta file); SAMTok's own loader does not prepend `data_path`, so launch it "
+          << "from this folder. ms-swift recommends absolute paths: export with `--paths absolute` for it.\n";
+    s << "\n## Adding the tokens\n\n"
+      << "SAMTok adds the tokens as ordinary (non-special) tokens: `tokenizer.add_tokens(...)` with the entries of "
+      << "`added_tokens.json`, then `model.resize_token_embeddings(len(tokenizer))`. Decoding with "
+      << "`skip_special_tokens=True` then keeps them. If your trainer adds them as special tokens instead (ms-swift "
+      << "`--new_special_tokens`, LLaMA-Factory `add_special_tokens`), decode with `skip_special_tokens=False`. "
+      << "With LoRA, train the embeddings and the output layer too (e.g. `--modules_to_save embed_tokens lm_head`).\n"
+      << "\nCheck the files before training: `samtok validate " << (files.empty() ? std::string("FILE") : files[0].file)
+      << " --decode --model <the checkpoint above>`.\n";
+    return s.str();
+}
+
+void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::string>& written) {
+    const auto vocab = maskTokenVocabulary(codebookSize);
+    std::string lines, commas;
+    nlohmann::ordered_json added = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < vocab.size(); ++i) {
+        lines += vocab[i] + "\n";
+        commas += (i ? "," : "") + vocab[i];
+        added.push_back({{"content", vocab[i]}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
+                         {"normalized", false}, {"special", false}});
+    }
+    writeFileAtomic((out / "tokens.txt").string(), lines);
+    writeFileAtomic((out / "add_tokens.txt").string(), commas + "\n");
+    writeFileAtomic((out / "added_tokens.json").string(), added.dump(2) + "\n");
+    written.insert(written.end(), {"tokens.txt", "add_tokens.txt", "added_tokens.json"});
+}
+
+}  // namespace
+
+ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
+    if (o.outDir.empty()) throw UserError("no export folder given");
+    if (o.tasks.empty()) throw UserError("no task to export");
+    if (o.valFraction < 0 || o.valFraction >= 1) throw UserError("the val share must be in [0, 1)");
+    if (o.name.empty() || o.name.find_first_of("/\\") != std::string::npos)
+        throw UserError("the dataset name '" + o.name + "' must be a plain file name");
+    std::optional<TokenizerModel> tok;
+    for (const auto& t : store.tokenizers()) tok = t.id == o.tokenizerId ? t : tok;
+    if (!tok) throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) + "; run `samtok tokenize` first");
+    const int codebookSize = codebookSizeOf(*tok);
+
+    std::map<RowId, std::string> classNames;
+    for (const auto& c : store.classes()) classNames[c.id] = c.name;
+    std::unordered_map<RowId, MaskTokens> tokens;
+    for (auto& t : store.tokensOf(tok->id)) tokens.emplace(t.annotationId, t);
+
+    // 1. Build every sample in memory: nothing is written unless all of it can be.
+    ExportReport report;
+    SampleBuilder builder(o, codebookSize, classNames, tokens);
+    const auto images = store.images();
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        builder.add(loadContent(store, images[i], o));
+        if (o.progress) o.progress(i + 1, images.size());
+    }
+    if (!builder.missing().empty()) {
+        report.untokenized = static_cast<int>(builder.missing().size());
+        if (!o.skipUntokenized)
+            throw UserError(std::to_string(builder.missing().size()) + " region(s) have no tokens of '" + tok->name +
+                            "' (" + tok->checkpointSha256.substr(0, 8) + "): run `samtok tokenize` with that model first, or "
+                            "pass --skip-untokenized to leave their samples out");
+        report.notes.push_back(std::to_string(builder.missing().size()) + " region(s) without tokens were left out");
+    }
+    report.belowIou = static_cast<int>(builder.poor().size());
+    if (report.belowIou)
+        report.notes.push_back(std::to_string(report.belowIou) + " region(s) rebuilt below IoU " +
+                               std::to_string(o.minReconstructionIou).substr(0, 4) + " were left out");
+    double iouSum = 0;
+    int iouCount = 0;
+    for (const auto& [id, iou] : builder.used()) {
+        ++report.regions;
+        if (!iou) continue;
+        iouSum += *iou, ++iouCount;
+        report.regionsBelowHalf += *iou < 0.5;
+    }
+    if (iouCount) report.meanIou = iouSum / iouCount;
+    if (!builder.crops().empty() && !o.tokenizeCrop)
+        throw UserError(std::to_string(builder.crops().size()) + " small region(s) need a zoom-in crop tokenized by the model");
+    report.notes.insert(report.notes.end(), builder.notes().begin(), builder.notes().end());
+
+    // 2. Files: crops, images, records, registrations, vocabulary, README.
+    const fs::path out = fs::absolute(o.outDir).lexically_normal();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw UserError("cannot create the export folder '" + out.string() + "': " + ec.message());
+    resolveCrops(builder, store, o, codebookSize, out / "crops", report);
+
+    const PathPlan plan(o, out, builder.samples());
+    std::map<std::string, std::vector<PlacedSample>> bySplit;
+    std::set<RowId> referenced;
+    for (const Sample& s : builder.samples()) {
+        const double u = static_cast<double>(stableHash(o.seed, "split/" + s.imageChecksum) >> 11) * 0x1.0p-53;
+        const std::string split = o.valFraction > 0 ? (u < o.valFraction ? "val" : "train") : "";
+        PlacedSample p{&s, {}};
+        for (const auto& im : s.images) p.paths.push_back(plan.place(im));
+        bySplit[split].push_back(std::move(p));
+        ++report.records[split][toString(s.task)];
+        referenced.insert(s.imageId);
+    }
+    report.images = static_cast<int>(referenced.size());
+    plan.transfer(report.notes);
+
+    std::vector<SplitFile> files;
+    for (const auto& [split, samples] : bySplit) {
+        const std::string file = (split.empty() ? o.name : o.name + "_" + split) + fileExtension(o.target);
+        writeFileAtomic((out / file).string(), formatRecords(o.target, samples, split.empty() ? o.name : o.name + "_" + split));
+        files.push_back({split, file, samples.size()});
+        report.files.push_back(file);
+    }
+    const std::string imageRoot = o.paths == PathPolicy::Absolute ? "" : out.string() + "/";
+    for (const auto& reg : registrations(o.target, o.name, files, out.string(), imageRoot)) {
+        writeFileAtomic((out / reg.file).string(), reg.content);
+        report.files.push_back(reg.file);
+    }
+    writeVocabulary(out, codebookSize, report.files);
+    writeFileAtomic((out / "README.md").string(), readme(*tok, codebookSize, o, report, files, out.string()));
+    report.files.push_back("README.md");
+    return report;
+}
+
+}  // namespace samtok::exporter

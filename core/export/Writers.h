@@ -1,0 +1,34 @@
+#pragma once
+// One writer per trainer: the same samples in each one's record layout.
+#include "export/Export.h"
+
+#include <string>
+#include <vector>
+
+namespace samtok::exporter {
+
+struct PlacedSample {
+    const Sample* sample = nullptr;
+    std::vector<std::string> paths;  // as written into the record, one per image
+};
+
+// ".json" (one array) or ".jsonl" (one record per line).
+const char* fileExtension(Target t);
+// The records of one file. idPrefix names records where a target wants ids.
+std::string formatRecords(Target t, const std::vector<PlacedSample>& samples, const std::string& idPrefix);
+
+// The trainer's registration of the written files, if it has one:
+// LLaMA-Factory's dataset_info.json, InternVL's meta file.
+struct SplitFile {
+    std::string split;     // "train", "val", or "" for one file
+    std::string file;      // relative to the export folder
+    std::size_t records = 0;
+};
+struct Registration {
+    std::string file;      // relative to the export folder
+    std::string content;
+};
+std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,
+                                        const std::string& exportDir, const std::string& imageRoot);
+
+}  // namespace samtok::exporter

@@ -1,0 +1,464 @@
+// The MLLM export on a small project whose content is known: every task's
+// records field by field, every target's layout and registration, the path
+// policies, determinism, the split, the zoom-in crop, and the refusals.
+#include "TestPaths.h"
+#include "dataset/Validator.h"
+#include "export/Export.h"
+#include "export/ZoomCrop.h"
+#include "mask/CocoRle.h"
+#include "tokens/TokenText.h"
+#include "util/Error.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace samtok;
+using namespace samtok::exporter;
+using nlohmann::json;
+using samtok::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+Mask rect(int h, int w, int x0, int y0, int x1, int y1) {
+    Mask m(h, w);
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x) m.set(y, x, true);
+    return m;
+}
+
+std::string tok(int c0, int c1) { return formatMaskTokens(c0, c1); }
+
+// Image a.png (200x100, done): left cup r1 (tokens 1 2), right cup r2 (3 4),
+// table r3 (5 6, a poor IoU 0.3); image b.png (80x60, unlabelled): table r4 (7 8).
+struct Fixture {
+    TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "fixture");
+    RowId r1 = 0, r2 = 0, r3 = 0, r4 = 0, tokenizer = 0, imageA = 0, imageB = 0;
+
+    Fixture() {
+        cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+        cv::imwrite(dir.file("b.png"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(200, 10, 10)));
+        imageA = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+        imageB = store.addImage({dir.file("b.png"), 80, 60, std::string(64, 'b')});
+        store.setImageStatus(imageA, ImageStatus::Done);
+        const RowId cup = store.addClass("cup", "#ff0000"), table = store.addClass("table", "#00ff00");
+        store.addClass("dog", "#0000ff");
+        auto add = [&](RowId image, RowId cls, const Mask& m, const std::string& caption) {
+            Annotation a;
+            a.imageId = image;
+            a.classId = cls;
+            a.mask = rle::encode(m);
+            a.caption = caption;
+            return store.addAnnotation(a);
+        };
+        r1 = add(imageA, cup, rect(100, 200, 10, 10, 40, 40), "a red cup");
+        r2 = add(imageA, cup, rect(100, 200, 150, 20, 190, 60), "");
+        r3 = add(imageA, table, rect(100, 200, 0, 50, 200, 100), "a wooden table");
+        r4 = add(imageB, table, rect(60, 80, 5, 5, 70, 50), "");
+        store.addReferringExpression(r1, "the left cup");
+        store.addImageExpression(imageA, "both cups", {r2, r1});
+        store.addImageExpression(imageA, "the green dog", {});
+        store.setGroundedCaption({imageA, "A table with two cups.", {{0, 7, r3}, {13, 21, r1}, {13, 21, r2}}});
+        store.addRegionQuestion(r3, "What is <region> made of?", "Wood.");
+        store.addRegionQuestion(r3, "Is it clean?", "Yes.");
+        tokenizer = store.registerTokenizer({0, "test-tokenizer", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+        int c = 1;
+        for (RowId r : {r1, r2, r3, r4}) {
+            store.setTokens({r, tokenizer, c, c + 1, r == r3 ? 0.3 : 0.9, 0});
+            c += 2;
+        }
+    }
+
+    ExportOptions options(Target target = Target::SamTokJsonl, const std::string& out = "out") const {
+        ExportOptions o;
+        o.target = target;
+        o.outDir = dir.file(out);
+        o.tokenizerId = tokenizer;
+        o.tokenizeCrop = [](const cv::Mat&, const Mask&) { return std::pair<int, int>{9, 10}; };
+        return o;
+    }
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<json> records(const fs::path& file) {
+    std::vector<json> out;
+    if (file.extension() == ".jsonl") {
+        std::ifstream in(file);
+        for (std::string l; std::getline(in, l);)
+            if (!l.empty()) out.push_back(json::parse(l));
+    } else {
+        for (auto& r : json::parse(slurp(file))) out.push_back(r);
+    }
+    return out;
+}
+
+// The record whose first user turn contains `needle`.
+const json* findRecord(const std::vector<json>& rs, const std::string& needle) {
+    for (const auto& r : rs) {
+        const auto& turns = r.contains("conversations") ? r["conversations"] : r["messages"];
+        const auto& first = turns[0].contains("value") ? turns[0]["value"] : turns[0]["content"];
+        if (first.get<std::string>().find(needle) != std::string::npos) return &r;
+    }
+    return nullptr;
+}
+
+std::string answerJson(const std::vector<std::pair<std::string, std::string>>& items) {
+    std::string s = "```json\n[";
+    for (std::size_t i = 0; i < items.size(); ++i)
+        s += (i ? ", " : "") + std::string("{\"mask_2d\": \"") + items[i].first + "\", \"label\": \"" + items[i].second + "\"}";
+    return s + "]\n```";
+}
+
+}  // namespace
+
+TEST(Export, EveryTaskFieldByField) {
+    Fixture f;
+    const auto report = exportDataset(f.store, f.options());
+    EXPECT_EQ(report.total(), 11);
+    EXPECT_EQ(report.records.at("").at("refseg"), 3);
+    EXPECT_EQ(report.records.at("").at("gres"), 4);
+    EXPECT_EQ(report.records.at("").at("gcg"), 1);
+    EXPECT_EQ(report.records.at("").at("regioncap"), 2);
+    EXPECT_EQ(report.records.at("").at("vqa"), 1);
+    EXPECT_EQ(report.crops, 1);
+    const auto rs = records(f.dir.path() / "out/samtok.jsonl");
+    ASSERT_EQ(rs.size(), 11u);
+
+    // Referring segmentation: the expression, or the class where it names one region.
+    const json* left = findRecord(rs, "the left cup");
+    ASSERT_TRUE(left);
+    EXPECT_EQ((*left)["image"], "images/a.png");
+    EXPECT_EQ((*left)["conversations"][0]["from"], "human");
+    EXPECT_EQ((*left)["conversations"][0]["value"].get<std::string>().rfind("<image>\n", 0), 0u);
+    EXPECT_EQ((*left)["conversations"][1]["from"], "gpt");
+    EXPECT_EQ((*left)["conversations"][1]["value"], answerJson({{tok(1, 2), "the left cup"}}));
+    int tableRefs = 0;
+    for (const auto& r : rs)
+        tableRefs += r["conversations"][1]["value"] == answerJson({{tok(5, 6), "table"}}) ||
+                     r["conversations"][1]["value"] == answerJson({{tok(7, 8), "table"}});
+    EXPECT_EQ(tableRefs, 2);
+
+    // GRES: targets left to right whatever order they were stored in, "No target.", class groups.
+    const json* both = findRecord(rs, "both cups");
+    ASSERT_TRUE(both);
+    EXPECT_EQ((*both)["conversations"][1]["value"],
+              answerJson({{tok(1, 2), "one of the both cups"}, {tok(3, 4), "one of the both cups"}}));
+    const json* none = findRecord(rs, "the green dog");
+    ASSERT_TRUE(none);
+    EXPECT_EQ((*none)["conversations"][1]["value"], "No target.");
+    int cupGroups = 0, dogNegatives = 0;
+    for (const auto& r : rs) {
+        cupGroups += r["conversations"][1]["value"] == answerJson({{tok(1, 2), "one of the cup"}, {tok(3, 4), "one of the cup"}});
+        const std::string q = r["conversations"][0]["value"];
+        dogNegatives += q.find(" dog") != std::string::npos && q.find("green") == std::string::npos &&
+                        r["conversations"][1]["value"] == "No target.";
+    }
+    EXPECT_EQ(cupGroups, 1);
+    EXPECT_EQ(dogNegatives, 1);  // a.png is done, so "dog" is known to be absent; b.png is not
+
+    // GCG: phrases wrapped in Qwen's object-ref tokens, each followed by its masks.
+    const json* gcg = nullptr;
+    for (const auto& r : rs)
+        if (r["conversations"][1]["value"].get<std::string>().find("<|object_ref_start|>") != std::string::npos) gcg = &r;
+    ASSERT_TRUE(gcg);
+    EXPECT_NE(TemplatePools::defaults().questions.at(Task::Gcg).end(),
+              std::find(TemplatePools::defaults().questions.at(Task::Gcg).begin(),
+                        TemplatePools::defaults().questions.at(Task::Gcg).end(),
+                        (*gcg)["conversations"][0]["value"].get<std::string>().substr(8)));
+    EXPECT_EQ((*gcg)["conversations"][1]["value"], "<|object_ref_start|>A table<|object_ref_end|> " + tok(5, 6) +
+                                                       " with <|object_ref_start|>two cups<|object_ref_end|> " + tok(1, 2) +
+                                                       tok(3, 4) + ".");
+
+    // Region captions: the small cup gets SAMTok's zoom-in view, the table does not.
+    const json* cupCaption = nullptr;
+    const json* tableCaption = nullptr;
+    for (const auto& r : rs) {
+        if (r["conversations"][1]["value"] == "a red cup") cupCaption = &r;
+        if (r["conversations"][1]["value"] == "a wooden table") tableCaption = &r;
+    }
+    ASSERT_TRUE(cupCaption && tableCaption);
+    ASSERT_TRUE((*cupCaption)["image"].is_array());
+    ASSERT_EQ((*cupCaption)["image"].size(), 2u);
+    EXPECT_EQ((*cupCaption)["image"][0], "images/a.png");
+    const std::string crop = (*cupCaption)["image"][1];
+    EXPECT_EQ(crop, "crops/a-r" + std::to_string(f.r1) + ".png");
+    const std::string q = (*cupCaption)["conversations"][0]["value"];
+    EXPECT_NE(q.find(tok(1, 2)), std::string::npos);
+    EXPECT_NE(q.find("Zoom in with the perspective as <image>, " + tok(9, 10) + "."), std::string::npos) << q;
+    const cv::Mat cropImage = cv::imread((f.dir.path() / "out" / crop).string());
+    EXPECT_EQ(cropImage.cols, 392);  // 140 x 100 around the cup (clipped), upscaled so the short side is 280
+    EXPECT_EQ(cropImage.rows, 280);
+    EXPECT_TRUE((*tableCaption)["image"].is_string());
+    EXPECT_NE((*tableCaption)["conversations"][0]["value"].get<std::string>().find(tok(5, 6)), std::string::npos);
+
+    // Region VQA: one conversation, the region's tokens where the question says <region>.
+    const json* vqa = findRecord(rs, "made of?");
+    ASSERT_TRUE(vqa);
+    const auto& turns = (*vqa)["conversations"];
+    ASSERT_EQ(turns.size(), 4u);
+    EXPECT_EQ(turns[0]["value"], "<image>\nWhat is " + tok(5, 6) + " made of?");
+    EXPECT_EQ(turns[1]["value"], "Wood.");
+    EXPECT_EQ(turns[2]["value"], "Is it clean?");
+    EXPECT_EQ(turns[3]["value"], "Yes.");
+
+    // The pre-flight check passes on what was written, images included.
+    const auto check = dataset::validateDataset((f.dir.path() / "out/samtok.jsonl").string());
+    EXPECT_TRUE(check.issues.empty()) << check.issues[0].message;
+    EXPECT_EQ(check.maskGroups, 3 + 4 + 3 + 3 + 1);
+}
+
+TEST(Export, EachTargetsLayoutAndRegistration) {
+    Fixture f;
+    struct Case {
+        Target target;
+        const char* file;
+    };
+    for (const Case& c : {Case{Target::SamTokJson, "samtok.json"}, Case{Target::SamTokJsonl, "samtok.jsonl"},
+                          Case{Target::LlamaFactory, "samtok.json"}, Case{Target::Swift, "samtok.jsonl"},
+                          Case{Target::Llava, "samtok.json"}, Case{Target::InternVL, "samtok.jsonl"}}) {
+        SCOPED_TRACE(toString(c.target));
+        const std::string out = std::string("out-") + toString(c.target);
+        exportDataset(f.store, f.options(c.target, out));
+        const fs::path dir = f.dir.path() / out;
+        const auto rs = records(dir / c.file);
+        ASSERT_EQ(rs.size(), 11u);
+        const json* zoom = findRecord(rs, "Zoom in");
+        ASSERT_TRUE(zoom);
+        switch (c.target) {
+            case Target::SamTokJson:
+            case Target::SamTokJsonl:
+                EXPECT_EQ(rs[0].size(), 2u);
+                EXPECT_TRUE(rs[0].contains("image") && rs[0].contains("conversations"));
+                break;
+            case Target::LlamaFactory:
+            case Target::Swift: {
+                EXPECT_EQ(rs[0].size(), 2u);
+                EXPECT_EQ(rs[0]["messages"][0]["role"], "user");
+                EXPECT_EQ(rs[0]["messages"][1]["role"], "assistant");
+                EXPECT_TRUE(rs[0]["images"].is_array());
+                EXPECT_EQ((*zoom)["images"].size(), 2u);
+                if (c.target == Target::LlamaFactory) {
+                    const json info = json::parse(slurp(dir / "dataset_info.json"));
+                    EXPECT_EQ(info["samtok"]["file_name"], "samtok.json");
+                    EXPECT_EQ(info["samtok"]["formatting"], "sharegpt");
+                    EXPECT_EQ(info["samtok"]["columns"]["messages"], "messages");
+                    EXPECT_EQ(info["samtok"]["columns"]["images"], "images");
+                    EXPECT_EQ(info["samtok"]["tags"]["user_tag"], "user");
+                }
+                break;
+            }
+            case Target::Llava:
+                EXPECT_EQ(rs[0]["id"], "samtok-0");
+                EXPECT_EQ(rs[10]["id"], "samtok-10");
+                EXPECT_TRUE(rs[0]["image"].is_string());
+                break;
+            case Target::InternVL: {
+                EXPECT_EQ(rs[3]["id"], 3);
+                const json* left = findRecord(rs, "the left cup");
+                EXPECT_EQ((*left)["width"], 200);
+                EXPECT_EQ((*left)["height"], 100);
+                EXPECT_EQ((*zoom)["width_list"], json({200, 392}));
+                EXPECT_EQ((*zoom)["height_list"], json({100, 280}));
+                const json meta = json::parse(slurp(dir / "samtok_meta.json"));
+                EXPECT_EQ(meta["samtok"]["length"], 11);
+                EXPECT_EQ(meta["samtok"]["root"], fs::absolute(dir).lexically_normal().string() + "/");
+                EXPECT_EQ(meta["samtok"]["annotation"], fs::absolute(dir / c.file).lexically_normal().string());
+                break;
+            }
+        }
+        const auto check = dataset::validateDataset((dir / c.file).string());
+        EXPECT_TRUE(check.issues.empty()) << check.issues[0].message;
+    }
+}
+
+TEST(Export, VocabularyFilesAndReadmeNameTheTokenizer) {
+    Fixture f;
+    exportDataset(f.store, f.options());
+    const fs::path out = f.dir.path() / "out";
+    std::ifstream in(out / "tokens.txt");
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    ASSERT_EQ(lines.size(), 514u);
+    EXPECT_EQ(lines.front(), "<|mt_start|>");
+    EXPECT_EQ(lines[1], "<|mt_0000|>");
+    EXPECT_EQ(lines[512], "<|mt_0511|>");
+    EXPECT_EQ(lines.back(), "<|mt_end|>");
+    const json added = json::parse(slurp(out / "added_tokens.json"));
+    ASSERT_EQ(added.size(), 514u);
+    EXPECT_EQ(added[5]["content"], "<|mt_0004|>");
+    EXPECT_EQ(added[5]["special"], false);
+    EXPECT_EQ(added[5]["normalized"], false);
+    const std::string commas = slurp(out / "add_tokens.txt");
+    EXPECT_EQ(std::count(commas.begin(), commas.end(), ','), 513);
+    const std::string readme = slurp(out / "README.md");
+    EXPECT_NE(readme.find(std::string(64, 'c')), std::string::npos);
+    EXPECT_NE(readme.find("test-tokenizer"), std::string::npos);
+    EXPECT_NE(readme.find("skip_special_tokens"), std::string::npos);
+    EXPECT_NE(readme.find("mean IoU"), std::string::npos);
+}
+
+TEST(Export, SameProjectAndSeedGiveTheSameBytesTheSplitKeepsImagesWhole) {
+    Fixture f;
+    auto o = f.options(Target::SamTokJsonl, "one");
+    exportDataset(f.store, o);
+    o.outDir = f.dir.file("two");
+    exportDataset(f.store, o);
+    EXPECT_EQ(slurp(f.dir.path() / "one/samtok.jsonl"), slurp(f.dir.path() / "two/samtok.jsonl"));
+
+    std::set<std::string> questions[2];
+    for (int seed = 0; seed < 2; ++seed) {
+        auto s = f.options(Target::SamTokJsonl, "seed" + std::to_string(seed));
+        s.seed = static_cast<std::uint64_t>(seed) * 7919;
+        exportDataset(f.store, s);
+        for (const auto& r : records(f.dir.path() / ("seed" + std::to_string(seed)) / "samtok.jsonl"))
+            questions[seed].insert(r["conversations"][0]["value"].get<std::string>());
+    }
+    EXPECT_NE(questions[0], questions[1]);
+
+    // With a val share, each image's records all land in one split, and both splits are used.
+    std::map<std::string, std::set<std::string>> splitsOfImage;
+    int bothUsed = 0;
+    for (std::uint64_t seed = 0; seed < 8; ++seed) {
+        auto s = f.options(Target::SamTokJsonl, "split" + std::to_string(seed));
+        s.valFraction = 0.5;
+        s.seed = seed;
+        const auto r = exportDataset(f.store, s);
+        bothUsed += r.records.count("train") && r.records.count("val");
+        for (const char* split : {"train", "val"}) {
+            const fs::path file = f.dir.path() / ("split" + std::to_string(seed)) / (std::string("samtok_") + split + ".jsonl");
+            if (!fs::exists(file)) continue;
+            for (const auto& rec : records(file)) {
+                const std::string image = rec["image"].is_array() ? rec["image"][0] : rec["image"];
+                splitsOfImage[std::to_string(seed) + image].insert(split);
+            }
+        }
+    }
+    for (const auto& [image, splits] : splitsOfImage) EXPECT_EQ(splits.size(), 1u) << image;
+    EXPECT_GT(bothUsed, 0);
+}
+
+TEST(Export, AbsolutePathsPointAtTheProjectImages) {
+    Fixture f;
+    auto o = f.options(Target::Swift);
+    o.paths = PathPolicy::Absolute;
+    exportDataset(f.store, o);
+    EXPECT_FALSE(fs::exists(f.dir.path() / "out/images"));
+    for (const auto& r : records(f.dir.path() / "out/samtok.jsonl"))
+        for (const auto& p : r["images"]) {
+            EXPECT_TRUE(fs::path(p.get<std::string>()).is_absolute()) << p;
+            EXPECT_TRUE(fs::exists(p.get<std::string>())) << p;
+        }
+}
+
+TEST(Export, RelativePathsCopyOrLinkTheImagesUnderTheExport) {
+    Fixture f;
+    auto o = f.options(Target::Llava);
+    o.transfer = ImageTransfer::Link;
+    exportDataset(f.store, o);
+    const fs::path out = f.dir.path() / "out";
+    EXPECT_EQ(slurp(out / "images/a.png"), slurp(f.dir.path() / "a.png"));
+    EXPECT_EQ(fs::hard_link_count(out / "images/a.png"), 2u);
+    const auto check = dataset::validateDataset((out / "samtok.json").string());
+    EXPECT_TRUE(check.issues.empty()) << check.issues[0].message;
+}
+
+TEST(Export, RegionsWithoutTokensStopTheExportBeforeAnyFileIsWritten) {
+    Fixture f;
+    Annotation a;
+    a.imageId = f.imageB;
+    a.mask = rle::encode(rect(60, 80, 0, 0, 4, 4));
+    a.caption = "a corner";
+    f.store.addAnnotation(a);
+    try {
+        exportDataset(f.store, f.options());
+        FAIL() << "exported with a region lacking tokens";
+    } catch (const UserError& e) {
+        EXPECT_NE(std::string(e.what()).find("1 region(s) have no tokens"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(f.dir.path() / "out"));
+    auto o = f.options();
+    o.skipUntokenized = true;
+    const auto r = exportDataset(f.store, o);
+    EXPECT_EQ(r.untokenized, 1);
+    EXPECT_EQ(r.total(), 11);
+}
+
+TEST(Export, PoorReconstructionsAndRejectedRegionsAreLeftOut) {
+    Fixture f;
+    auto o = f.options();
+    o.minReconstructionIou = 0.5;
+    const auto r = exportDataset(f.store, o);
+    EXPECT_EQ(r.belowIou, 1);  // the table on a.png
+    EXPECT_EQ(r.records.at("").at("refseg"), 2);
+    EXPECT_EQ(r.records.at("").count("gcg"), 0u);
+    EXPECT_EQ(r.records.at("").count("vqa"), 0u);
+    EXPECT_EQ(r.records.at("").at("regioncap"), 1);
+
+    auto rejected = *f.store.annotation(f.r2);
+    rejected.review = ReviewState::Rejected;
+    f.store.updateAnnotation(rejected);
+    const auto r2 = exportDataset(f.store, f.options(Target::SamTokJsonl, "rejected"));
+    // "both cups", the cup group and the grounded caption all needed the rejected cup.
+    EXPECT_EQ(r2.records.at("").at("gres"), 2);
+    EXPECT_EQ(r2.records.at("").count("gcg"), 0u);
+    EXPECT_FALSE(r2.notes.empty());
+    const std::string text = slurp(f.dir.path() / "rejected/samtok.jsonl");
+    EXPECT_EQ(text.find(tok(3, 4)), std::string::npos);
+}
+
+TEST(Export, UnquotedMasksTemplatesFileAndMissingCropTokenizer) {
+    Fixture f;
+    auto o = f.options();
+    o.quoteMaskTokens = false;
+    o.tasks = {Task::RefSeg};
+    exportDataset(f.store, o);
+    EXPECT_NE(slurp(f.dir.path() / "out/samtok.jsonl").find("\\\"mask_2d\\\": <|mt_start|>"), std::string::npos);
+
+    std::ofstream(f.dir.file("t.json")) << R"({"refseg": ["Mask the {X}, please."]})";
+    auto t = f.options(Target::SamTokJsonl, "templated");
+    t.tasks = {Task::RefSeg};
+    t.templates = TemplatePools::fromJsonFile(f.dir.file("t.json"));
+    exportDataset(f.store, t);
+    for (const auto& r : records(f.dir.path() / "templated/samtok.jsonl"))
+        EXPECT_EQ(r["conversations"][0]["value"].get<std::string>().rfind("<image>\nMask the ", 0), 0u);
+    std::ofstream(f.dir.file("bad.json")) << R"({"refseg": ["no placeholder"]})";
+    EXPECT_THROW(TemplatePools::fromJsonFile(f.dir.file("bad.json")), FormatError);
+    std::ofstream(f.dir.file("bad2.json")) << R"({"captions": ["{X}"]})";
+    EXPECT_THROW(TemplatePools::fromJsonFile(f.dir.file("bad2.json")), UserError);
+
+    auto n = f.options(Target::SamTokJsonl, "nocrop");
+    n.tokenizeCrop = nullptr;
+    EXPECT_THROW(exportDataset(f.store, n), UserError);
+    EXPECT_FALSE(fs::exists(f.dir.path() / "nocrop"));
+}
+
+TEST(ZoomCrop, GrowsSmallBoxesClipsToTheImageAndUpscales) {
+    EXPECT_TRUE(needsZoomCrop({0, 0, 44, 45}, 100, 100));   // 19.8 %
+    EXPECT_FALSE(needsZoomCrop({0, 0, 50, 50}, 100, 100));  // 25 %
+    EXPECT_EQ(zoomRegion({300, 200, 20, 10}, 1000, 800), cv::Rect(240, 135, 140, 140));
+    EXPECT_EQ(zoomRegion({0, 790, 20, 10}, 1000, 800), cv::Rect(0, 660, 140, 140));
+    EXPECT_EQ(zoomRegion({100, 100, 300, 200}, 1000, 800), cv::Rect(100, 100, 300, 200));
+    cv::Mat rgb(800, 1000, CV_8UC3, cv::Scalar(1, 2, 3));
+    Mask m = rect(800, 1000, 300, 200, 320, 210);
+    const ZoomCrop c = makeZoomCrop(rgb, m, {300, 200, 20, 10});
+    EXPECT_EQ(c.rgb.cols, 280);
+    EXPECT_EQ(c.rgb.rows, 280);
+    EXPECT_EQ(c.mask.width(), 280);
+    EXPECT_EQ(c.mask.area(), 40u * 20u);  // 20 x 10 scaled by 2
+    // A large crop is not upscaled.
+    const ZoomCrop big = makeZoomCrop(rgb, rect(800, 1000, 0, 0, 300, 300), {0, 0, 300, 300});
+    EXPECT_EQ(big.rgb.cols, 300);
+}
