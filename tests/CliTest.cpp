@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+namespace fs = std::filesystem;
+
 namespace {
 
 struct Result {
@@ -279,4 +281,62 @@ TEST(Cli, TokenizeKilledMidwayResumesToTheSameResult) {
     const Result resumed = run("tokenize " + b + " " + model);
     ASSERT_EQ(resumed.code, 0) << resumed.out;
     EXPECT_EQ(tokenRows(b), expected);
+}
+
+TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
+    TempDir dir;
+    const auto data = samtok::test::sharedDir() / "data";
+    const std::string p = dir.file("p.samtok");
+    ASSERT_EQ(run("project init " + p).code, 0);
+    const std::string davis = "--images " + (data / "davis2017-firstframes/data/DAVIS/JPEGImages/480p").string() + " --masks " +
+                              (data / "davis2017-firstframes/data/DAVIS/Annotations/2017").string() + " --instances --class object";
+    const Result imported = run("import masks " + p + " " + davis);
+    ASSERT_EQ(imported.code, 0) << imported.out;
+    EXPECT_NE(imported.out.find("imported 92 annotation(s)"), std::string::npos) << imported.out;
+    EXPECT_NE(run("import masks " + p + " " + davis).out.find("imported 0 annotation(s)"), std::string::npos);
+    // A folder with other JSON beside the LabelMe files: those are named and left alone.
+    const Result labelme = run("import labelme " + p + " " + (data / "labelme-examples/examples/instance_segmentation").string());
+    EXPECT_EQ(labelme.code, 0) << labelme.out;
+    EXPECT_NE(labelme.out.find("other JSON file(s) left alone"), std::string::npos) << labelme.out;
+
+    // Exporting before tokenizing says what to run.
+    const Result early = run("export mllm " + p + " " + dir.file("out"));
+    EXPECT_EQ(early.code, 1);
+    EXPECT_NE(early.out.find("samtok tokenize"), std::string::npos) << early.out;
+    EXPECT_FALSE(fs::exists(dir.file("out")));
+
+    ASSERT_EQ(run("tokenize " + p + " --threads 1").code, 0);
+    const Result exported = run("export mllm " + p + " " + dir.file("out") + " --target llamafactory --val 0.2 --seed 3");
+    ASSERT_EQ(exported.code, 0) << exported.out;
+    EXPECT_NE(exported.out.find("dataset_info.json"), std::string::npos) << exported.out;
+    const Result valid = run("validate " + dir.file("out/samtok_train.json") + " --decode --threads 1");
+    EXPECT_EQ(valid.code, 0) << valid.out;
+    EXPECT_NE(valid.out.find("no problems"), std::string::npos) << valid.out;
+
+    // Text for the other tasks, from the command line.
+    EXPECT_EQ(run("region ask " + p + " 1 --question 'What is <region> doing?' --answer 'Riding.'").code, 0);
+    EXPECT_EQ(run("region describe " + p + " 2 'A bicycle.'").code, 0);
+    EXPECT_EQ(run("region group " + p + " 1 'the horses'").code, 0);
+    const Result missing = run("region refer " + p + " 100000 'nothing'");
+    EXPECT_EQ(missing.code, 1);
+    EXPECT_NE(missing.out.find("region 100000 does not exist"), std::string::npos) << missing.out;
+    const Result listed = run("region list " + p + " --json --image 1");
+    ASSERT_EQ(listed.code, 0) << listed.out;
+    EXPECT_EQ(nlohmann::json::parse(listed.out).at(0).at("questions"), 1);
+    const Result tasks = run("export mllm " + p + " " + dir.file("tasks") + " --tasks vqa,regioncap,gres --threads 1");
+    ASSERT_EQ(tasks.code, 0) << tasks.out;
+    EXPECT_NE(tasks.out.find("vqa 1"), std::string::npos) << tasks.out;
+    EXPECT_NE(tasks.out.find("regioncap 1"), std::string::npos) << tasks.out;
+    EXPECT_EQ(run("validate " + dir.file("tasks/samtok.jsonl")).code, 0);
+
+    const Result coco = run("export coco " + p + " " + dir.file("coco/instances.json") + " --tokens");
+    ASSERT_EQ(coco.code, 0) << coco.out;
+    std::ifstream in(dir.file("coco/instances.json"));
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_GE(j["annotations"].size(), 92u);
+    EXPECT_TRUE(j["annotations"][0]["samtok"]["tokens"].get<std::string>().rfind("<|mt_start|>", 0) == 0);
+
+    const Result badTarget = run("export mllm " + p + " " + dir.file("x") + " --target alpaca");
+    EXPECT_EQ(badTarget.code, 1);
+    EXPECT_NE(badTarget.out.find("unknown export target 'alpaca'"), std::string::npos) << badTarget.out;
 }

@@ -4,6 +4,7 @@
 #include "TestPaths.h"
 #include "dataset/Validator.h"
 #include "export/Export.h"
+#include "export/Samples.h"
 #include "export/ZoomCrop.h"
 #include "mask/CocoRle.h"
 #include "tokens/TokenText.h"
@@ -461,4 +462,11 @@ TEST(ZoomCrop, GrowsSmallBoxesClipsToTheImageAndUpscales) {
     // A large crop is not upscaled.
     const ZoomCrop big = makeZoomCrop(rgb, rect(800, 1000, 0, 0, 300, 300), {0, 0, 300, 300});
     EXPECT_EQ(big.rgb.cols, 300);
+}
+
+TEST(Export, PhrasesWithAnArticleDoNotDoubleIt) {
+    EXPECT_EQ(fillPhrase("Please segment the {X} in this image.", "the rider"), "Please segment the rider in this image.");
+    EXPECT_EQ(fillPhrase("Where is the {X}?", "a horse"), "Where is a horse?");
+    EXPECT_EQ(fillPhrase("Where is the {X}?", "man on the left"), "Where is the man on the left?");
+    EXPECT_EQ(fillPhrase("Segment {X}.", "The cup"), "Segment The cup.");
 }

@@ -206,3 +206,43 @@ TEST(ImportMasks, DavisFolderOfPaletteMasksGivesOneRegionPerObject) {
     EXPECT_THROW(dataset::importMaskFolder(store, (davis / "JPEGImages").string(), (davis / "Annotations").string(), {}),
                  UserError);  // names do not pair: 480p/... vs 2017/...
 }
+
+TEST(ImportCaptions, GcgPhrasesBecomeByteSpansOfTheCaption) {
+    TempDir dir;
+    json coco = writeInstances(dir);
+    coco["images"][0]["caption"] = "Two cups on a caf\u00e9 table";
+    coco["annotations"][1]["tokens_positive"] = {{0, 8}};   // the disc at the right
+    coco["annotations"][2]["tokens_positive"] = {{0, 8}};   // and the other one
+    coco["annotations"][0]["tokens_positive"] = {{12, 24}}; // "a café table": 12 code points, 13 bytes
+    std::ofstream(dir.file("gcg.json")) << coco.dump();
+    auto store = ProjectStore::create(dir.file("p.samtok"), "p");
+    const auto r = dataset::importGcg(store, dir.file("gcg.json"), dir.path().string());
+    EXPECT_TRUE(r.skipped.empty()) << r.skipped[0];
+    EXPECT_EQ(r.captionsAdded, 1);
+    const auto image = store.findImageByChecksum(store.images().front().checksum);
+    const auto c = store.groundedCaption(*image);
+    ASSERT_TRUE(c);
+    ASSERT_EQ(c->phrases.size(), 3u);
+    EXPECT_EQ(c->text.substr(c->phrases[0].begin, c->phrases[0].end - c->phrases[0].begin), "Two cups");
+    EXPECT_EQ(c->phrases[1].begin, 0u);
+    EXPECT_EQ(c->text.substr(c->phrases[2].begin, c->phrases[2].end - c->phrases[2].begin), "a caf\u00e9 table");
+    EXPECT_EQ(c->phrases[2].annotationId, annotationWithBoxX(store, 5));
+    EXPECT_EQ(dataset::importGcg(store, dir.file("gcg.json"), dir.path().string()).captionsAdded, 0);
+}
+
+TEST(ImportCaptions, DamCaptionsLandOnTheirRegions) {
+    TempDir dir;
+    cv::imwrite(dir.file("sa_7.jpg"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(1, 2, 3)));
+    const Mask m = rectMask(60, 80, 10, 10, 20, 30);
+    const json items = json::array({{{"image", "sa_7"}, {"caption", "A brass handle."}, {"ann_id", 3},
+                                     {"mask_rle", {{"size", {60, 80}}, {"counts", rle::toString(rle::encode(m))}}}}});
+    std::ofstream(dir.file("annotations.json")) << items.dump();
+    auto store = ProjectStore::create(dir.file("p.samtok"), "p");
+    const auto r = dataset::importDam(store, dir.file("annotations.json"), dir.path().string());
+    EXPECT_TRUE(r.skipped.empty()) << r.skipped[0];
+    EXPECT_EQ(r.captionsAdded, 1);
+    const auto anns = store.annotationsForImage(store.images().front().id);
+    ASSERT_EQ(anns.size(), 1u);
+    EXPECT_EQ(anns[0].caption, "A brass handle.");
+    EXPECT_EQ(dataset::importDam(store, dir.file("annotations.json"), dir.path().string()).captionsAdded, 0);
+}

@@ -13,5 +13,6 @@ void addTrainCommands(CLI::App& app);
 void addEvalCommands(CLI::App& app);
 void addDatasetCommands(CLI::App& app);
 void addExportCommands(CLI::App& app);
+void addRegionCommands(CLI::App& app);
 
 }  // namespace samtok::cli

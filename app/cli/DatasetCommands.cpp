@@ -219,6 +219,28 @@ void addDatasetCommands(CLI::App& app) {
     gref->add_option("--images", io->images, "Folder of the COCO train2014 images")->required();
     gref->add_option("--split", io->split, "Only refs of this split (train, val, testA, testB)");
     gref->callback([io] { importReferring(*io, true); });
+    auto* gcg = imp->add_subcommand("gcg", "GLaMM grounded captions (COCO-style, captions + tokens_positive spans)");
+    gcg->add_option("PROJECT", io->project, "Project file")->required();
+    gcg->add_option("JSON", io->files, "Annotation file(s)")->required();
+    gcg->add_option("--images", io->images, "Folder of the images")->required();
+    gcg->callback([io] {
+        ProjectStore store = ProjectStore::open(io->project);
+        dataset::ImportReport total;
+        for (const auto& f : io->files) total.add(dataset::importGcg(store, f, io->images));
+        std::cout << total.captionsAdded << " grounded caption(s) added\n";
+        printReport(total);
+    });
+    auto* dam = imp->add_subcommand("dam", "Describe-Anything region captions (image, caption, mask_rle)");
+    dam->add_option("PROJECT", io->project, "Project file")->required();
+    dam->add_option("JSON", io->files, "annotations.json file(s)")->required();
+    dam->add_option("--images", io->images, "Folder of the images")->required();
+    dam->callback([io] {
+        ProjectStore store = ProjectStore::open(io->project);
+        dataset::ImportReport total;
+        for (const auto& f : io->files) total.add(dataset::importDam(store, f, io->images));
+        std::cout << total.captionsAdded << " region caption(s) added\n";
+        printReport(total);
+    });
     auto* sa = imp->add_subcommand("sa1b", "SA-1B per-image JSON files (or folders of them): unlabelled regions");
     sa->add_option("PROJECT", io->project, "Project file")->required();
     sa->add_option("FILES", io->files, "JSON files or folders")->required();

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     samtok::cli::addEvalCommands(app);
     samtok::cli::addDatasetCommands(app);
     samtok::cli::addExportCommands(app);
+    samtok::cli::addRegionCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

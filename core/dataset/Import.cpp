@@ -28,7 +28,7 @@ namespace samtok::dataset {
 
 void ImportReport::add(const ImportReport& o) {
     imagesAdded += o.imagesAdded, imagesKnown += o.imagesKnown, annotationsAdded += o.annotationsAdded;
-    expressionsAdded += o.expressionsAdded;
+    expressionsAdded += o.expressionsAdded, captionsAdded += o.captionsAdded;
     duplicates += o.duplicates, crowdSkipped += o.crowdSkipped, ignoredSkipped += o.ignoredSkipped;
     filesSkipped += o.filesSkipped;
     skipped.insert(skipped.end(), o.skipped.begin(), o.skipped.end());

@@ -20,7 +20,8 @@ struct ImportReport {
     int crowdSkipped = 0;       // COCO iscrowd regions (ignored for training and tokens)
     int ignoredSkipped = 0;     // LabelMe "__ignore__" regions
     int filesSkipped = 0;
-    int expressionsAdded = 0;   // referring expressions (RefCOCO, gRefCOCO)       // files in a scanned folder that are not of the format
+    int expressionsAdded = 0;   // referring expressions (RefCOCO, gRefCOCO)
+    int captionsAdded = 0;      // grounded captions (GCG) and region captions (DAM)       // files in a scanned folder that are not of the format
     std::vector<std::string> skipped;  // "file:position: reason"
     void add(const ImportReport& o);
 };
@@ -51,6 +52,16 @@ ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, con
 // expressions, the source of GRES samples with several targets or "No target.".
 ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, const std::string& instancesPath,
                             const std::string& imageRoot, const std::string& split = {});
+
+// GLaMM grounded captions (e.g. flickr_mergedGT_GCG_train.json): COCO-style,
+// each image with a "caption", each annotation with "tokens_positive"
+// character spans of its phrase. The source of GCG samples.
+ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot);
+
+// Describe-Anything (DAM) region captions: a list (or {"annotations": [...]})
+// of {"image" (or "img_id"), "caption", "mask_rle"}; the image is looked up
+// under imageRoot with the extensions .jpg, .png when the name has none.
+ImportReport importDam(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot);
 
 // SA-1B: one JSON per image ({"image": {...}, "annotations": [...]}, compressed
 // RLE). No classes: unlabelled regions. The image is file_name under imageRoot.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace samtok::exporter {
 
@@ -19,6 +20,15 @@ std::vector<const Annotation*> instanceOrder(const std::vector<Annotation>& regi
         return 2 * a->bbox.y + a->bbox.height < 2 * b->bbox.y + b->bbox.height;
     });
     return out;
+}
+
+// "Segment the {X}" with "the rider" or "a horse" should not read "the the rider".
+std::string fillPhrase(const std::string& question, const std::string& phrase) {
+    std::string lower;
+    for (char c : phrase.substr(0, 4)) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool article = lower.rfind("the ", 0) == 0 || lower.rfind("a ", 0) == 0 || lower.rfind("an ", 0) == 0;
+    std::string q = article ? replaceAll(replaceAll(question, "the {X}", "{X}"), "The {X}", "{X}") : question;
+    return replaceAll(q, "{X}", phrase);
 }
 
 SampleBuilder::SampleBuilder(const ExportOptions& options, int codebookSize, std::map<RowId, std::string> classNames,
@@ -89,7 +99,7 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
         for (std::size_t i = 0; i < phrases.size(); ++i) {
             Sample s = start(Task::RefSeg, c);
             const std::string key = "refseg/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
-            s.turns.push_back({true, "<image>\n" + replaceAll(o_.templates.pick(Task::RefSeg, o_.seed, key), "{X}", phrases[i])});
+            s.turns.push_back({true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefSeg, o_.seed, key), phrases[i])});
             s.turns.push_back({false, maskAnswer({{*t, phrases[i]}})});
             samples_.push_back(std::move(s));
         }
@@ -108,7 +118,7 @@ void SampleBuilder::addGres(const ImageContent& c, const std::vector<const Annot
             items.push_back({*t, targets.size() > 1 ? "one of the " + phrase : phrase});
         }
         Sample s = start(Task::Gres, c);
-        s.turns.push_back({true, "<image>\n" + replaceAll(o_.templates.pick(Task::Gres, o_.seed, key), "{X}", phrase)});
+        s.turns.push_back({true, "<image>\n" + fillPhrase(o_.templates.pick(Task::Gres, o_.seed, key), phrase)});
         s.turns.push_back({false, items.empty() ? std::string("No target.") : maskAnswer(items)});
         samples_.push_back(std::move(s));
     };

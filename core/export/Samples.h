@@ -67,6 +67,9 @@ private:
     std::vector<std::string> notes_;
 };
 
+// The template with its {X} filled, without doubling an article the phrase brings.
+std::string fillPhrase(const std::string& question, const std::string& phrase);
+
 // SAMTok's instance order: by box centre, left to right, then top to bottom.
 std::vector<const Annotation*> instanceOrder(const std::vector<Annotation>& regions);
 
