@@ -3,6 +3,7 @@
 #include "cli/ModelOptions.h"
 #include "dataset/Import.h"
 #include "dataset/Validator.h"
+#include "dataset/YoloSeg.h"
 #include "store/ProjectStore.h"
 #include "io/ImageIO.h"
 #include "store/AddImages.h"
@@ -146,7 +147,9 @@ void importLabelMe(const ImportOptions& o) {
 void importYolo(const ImportOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
     std::vector<std::string> names;
-    if (!o.names.empty()) {
+    if (o.names == "coco") {
+        names = coco80ClassNames();
+    } else if (!o.names.empty()) {
         std::ifstream in(o.names);
         if (!in) throw UserError("cannot read class names '" + o.names + "'");
         for (std::string l; std::getline(in, l);)
@@ -202,7 +205,7 @@ void addDatasetCommands(CLI::App& app) {
     yolo->add_option("PROJECT", io->project, "Project file")->required();
     yolo->add_option("--images", io->images, "Folder of images")->required();
     yolo->add_option("--labels", io->labels, "Folder of label files")->required();
-    yolo->add_option("--names", io->names, "Class names, one per line in id order");
+    yolo->add_option("--names", io->names, "Class names, one per line in id order; \"coco\": the 80 COCO classes");
     yolo->callback([io] { importYolo(*io); });
 
     auto* ref = imp->add_subcommand("refcoco", "RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (or its JSON) + instances.json");

@@ -17,4 +17,7 @@ struct YoloSegInstance {
 // Throws FormatError naming the file and line of a malformed record.
 std::vector<YoloSegInstance> readYoloSegLabels(const std::string& path, int width, int height);
 
+// The 80 COCO class names in the order YOLO datasets number them (coco128-seg, COCO converted by Ultralytics).
+const std::vector<std::string>& coco80ClassNames();
+
 }  // namespace samtok
