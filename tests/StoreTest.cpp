@@ -223,6 +223,40 @@ TEST(ProjectStore, MigratesAnOlderProjectForward) {
     EXPECT_EQ(s.imageCount(), 0);
 }
 
+TEST(ProjectStore, AVersionOneProjectKeepsItsRowsAndGainsTheTaskText) {
+    test::TempDir dir;
+    {
+        sql::Database db(dir.file("v1.samtok"), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+        db.exec(schema::migrations().at(0));
+        db.exec("PRAGMA user_version = 1");
+        db.exec("INSERT INTO images(path, width, height, checksum, added_at) VALUES ('a.png', 4, 3, '" +
+                std::string(64, 'f') + "', 0)");
+        db.exec("INSERT INTO annotations(image_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h,"
+                " area, source, created_at, updated_at) VALUES (1, 3, 4, '0<', 0, 0, 4, 3, 12, 'brush', 0, 0)");
+    }
+    ProjectStore s = ProjectStore::open(dir.file("v1.samtok"));
+    EXPECT_EQ(s.schemaVersion(), 2);
+    ASSERT_EQ(s.annotationCount(), 1);
+    const RowId region = s.annotationsForImage(1).at(0).id;
+    s.addImageExpression(1, "everything", {region});
+    s.addRegionQuestion(region, "What is <region>?", "All of it.");
+    s.setGroundedCaption({1, "The whole image.", {{0, 15, region}}});
+    EXPECT_EQ(s.imageExpressions(1).at(0).targets, std::vector<RowId>{region});
+    EXPECT_EQ(s.regionQuestions(region).at(0).answer, "All of it.");
+    EXPECT_EQ(s.groundedCaption(1)->phrases.at(0).end, 15u);
+    // Spans must be spans of the text, regions must be on the image; nothing half-written on refusal.
+    EXPECT_THROW(s.setGroundedCaption({1, "Short.", {{0, 50, region}}}), UserError);
+    EXPECT_THROW(s.addImageExpression(1, "ghost", {region + 100}), UserError);
+    EXPECT_EQ(s.groundedCaption(1)->text, "The whole image.");
+    EXPECT_EQ(s.imageExpressions(1).size(), 1u);
+    // Deleting the region takes its task text with it (foreign keys).
+    s.removeAnnotation(region);
+    EXPECT_TRUE(s.regionQuestions(region).empty());
+    EXPECT_TRUE(s.imageExpressions(1).at(0).targets.empty());
+    EXPECT_TRUE(s.groundedCaption(1)->phrases.empty());
+}
+
 TEST(ProjectStore, AddImagesSkipsDuplicatesAndReportsUnreadableFiles) {
     test::TempDir dir;
     ProjectStore s = ProjectStore::create(dir.file("p.samtok"), "p");

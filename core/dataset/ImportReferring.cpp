@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -48,6 +49,23 @@ std::vector<const json*> chooseRefs(const json& refs, const std::string& split, 
     return out;
 }
 
+struct Refs {
+    json refs, coco;
+    std::set<std::int64_t> images;  // COCO image ids the chosen refs need
+    std::vector<const json*> chosen;
+};
+
+// The refs file and the instances file, and the refs of the split; refuses a choice with none.
+std::unique_ptr<Refs> loadRefs(const std::string& refsPath, const std::string& instancesPath, const std::string& split) {
+    auto r = std::make_unique<Refs>();
+    r->refs = readRefs(refsPath);
+    r->coco = readJsonFile(instancesPath);
+    r->chosen = chooseRefs(r->refs, split, r->images);
+    if (r->chosen.empty())
+        throw UserError("'" + refsPath + "' has no refs" + (split.empty() ? std::string() : " of split '" + split + "'"));
+    return r;
+}
+
 std::string where(const std::string& path, const json& ref, std::size_t index) {
     return path + ": ref " + std::to_string(index) + " (ref_id " + (ref.contains("ref_id") ? ref["ref_id"].dump() : "?") + ")";
 }
@@ -56,12 +74,10 @@ std::string where(const std::string& path, const json& ref, std::size_t index) {
 
 ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, const std::string& instancesPath,
                            const std::string& imageRoot, const std::string& split) {
-    const json refs = readRefs(refsPath);
-    const json coco = readJsonFile(instancesPath);
-    std::set<std::int64_t> images;
-    const auto chosen = chooseRefs(refs, split, images);
-    if (chosen.empty())
-        throw UserError("'" + refsPath + "' has no refs" + (split.empty() ? std::string() : " of split '" + split + "'"));
+    const auto loaded = loadRefs(refsPath, instancesPath, split);
+    const json& coco = loaded->coco;
+    const auto& images = loaded->images;
+    const auto& chosen = loaded->chosen;
     ImportReport report;
     store.transaction([&] {
         ImportTarget target(store, report);
@@ -90,12 +106,10 @@ ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, con
 
 ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, const std::string& instancesPath,
                             const std::string& imageRoot, const std::string& split) {
-    const json refs = readRefs(grefsPath);
-    const json coco = readJsonFile(instancesPath);
-    std::set<std::int64_t> images;
-    const auto chosen = chooseRefs(refs, split, images);
-    if (chosen.empty())
-        throw UserError("'" + grefsPath + "' has no refs" + (split.empty() ? std::string() : " of split '" + split + "'"));
+    const auto loaded = loadRefs(grefsPath, instancesPath, split);
+    const json& coco = loaded->coco;
+    const auto& images = loaded->images;
+    const auto& chosen = loaded->chosen;
     // COCO image id -> file, for the no-target refs whose image has no region.
     std::map<std::int64_t, std::string> files;
     for (const auto& im : coco.value("images", json::array()))

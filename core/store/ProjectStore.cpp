@@ -424,11 +424,12 @@ std::vector<Annotation> ProjectStore::annotationsNeedingTokens(RowId tokenizerId
     return out;
 }
 
-std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
-    auto& s = db_->prepare(
-        "SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens"
-        " WHERE annotation_id = ?1 ORDER BY tokenizer_id");
-    s.bind(1, annotationId);
+namespace {
+
+// Runs a query over tokens' columns bound to one id.
+std::vector<MaskTokens> readTokens(sql::Database& db, const std::string& where, RowId id) {
+    auto& s = db.prepare("SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens " + where);
+    s.bind(1, id);
     std::vector<MaskTokens> out;
     while (s.step()) {
         MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)), {}, s.int64(5)};
@@ -439,18 +440,14 @@ std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
     return out;
 }
 
+}  // namespace
+
+std::vector<MaskTokens> ProjectStore::tokensFor(RowId annotationId) const {
+    return readTokens(*db_, "WHERE annotation_id = ?1 ORDER BY tokenizer_id", annotationId);
+}
+
 std::vector<MaskTokens> ProjectStore::tokensOf(RowId tokenizerId) const {
-    auto& s = db_->prepare(
-        "SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens WHERE tokenizer_id = ?1");
-    s.bind(1, tokenizerId);
-    std::vector<MaskTokens> out;
-    while (s.step()) {
-        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)), {}, s.int64(5)};
-        if (!s.isNull(4)) t.reconstructionIou = s.real(4);
-        out.push_back(t);
-    }
-    s.reset();
-    return out;
+    return readTokens(*db_, "WHERE tokenizer_id = ?1", tokenizerId);
 }
 
 std::string ProjectStore::integrityCheck() const {
