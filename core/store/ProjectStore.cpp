@@ -310,6 +310,30 @@ void ProjectStore::updateAnnotation(const Annotation& a) {
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(a.id));
 }
 
+void ProjectStore::restoreAnnotation(const Annotation& a) {
+    auto& s = db_->prepare(
+        "INSERT INTO annotations(id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
+        " bbox_h, area, source, caption, review_state, created_at, updated_at)"
+        " VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)");
+    s.bind(1, a.imageId).bind(2, a.classId);
+    bindMask(s, 3, a.mask);
+    const Millis now = nowMillis();
+    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, a.createdAt ? a.createdAt : now);
+    s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
+    s.run();
+}
+
+void ProjectStore::setReferringExpressions(RowId annotationId, const std::vector<std::string>& texts) {
+    transaction([&] {
+        db_->prepare("DELETE FROM referring_expressions WHERE annotation_id = ?1").bind(1, annotationId).run();
+        for (const auto& t : texts) addReferringExpression(annotationId, t);
+    });
+}
+
+void ProjectStore::clearTokens(RowId annotationId) {
+    db_->prepare("DELETE FROM tokens WHERE annotation_id = ?1").bind(1, annotationId).run();
+}
+
 void ProjectStore::removeAnnotation(RowId id) {
     db_->prepare("DELETE FROM annotations WHERE id = ?1").bind(1, id).run();
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(id));

@@ -73,6 +73,10 @@ public:
     RowId addAnnotation(const Annotation& a);
     void updateAnnotation(const Annotation& a);
     void removeAnnotation(RowId id);
+    // Puts back an annotation that was removed, with its id and times (undo).
+    void restoreAnnotation(const Annotation& a);
+    void setReferringExpressions(RowId annotationId, const std::vector<std::string>& texts);  // replaces them
+    void clearTokens(RowId annotationId);
     std::optional<Annotation> annotation(RowId id) const;
     std::vector<Annotation> annotationsForImage(RowId imageId) const;
     std::int64_t annotationCount() const;
@@ -89,6 +93,14 @@ public:
     std::optional<GroundedCaption> groundedCaption(RowId imageId) const;
     RowId addRegionQuestion(RowId annotationId, const std::string& question, const std::string& answer);
     std::vector<RegionQuestion> regionQuestions(RowId annotationId) const;
+
+    // The undo history (store/EditLog.cpp). appendEdit drops the undone tail
+    // (a new edit ends the redo branch) and keeps the newest maxKept entries.
+    std::int64_t appendEdit(const std::string& label, std::optional<RowId> imageId, const std::string& payload,
+                            std::size_t maxKept = 1000);
+    void setEditUndone(std::int64_t seq, bool undone);
+    void setEditPayload(std::int64_t seq, const std::string& payload);
+    std::vector<EditRecord> edits() const;  // oldest first
 
     // Tokenizers and the tokens they gave. registerTokenizer returns the
     // existing row when the checkpoint checksum is already known.

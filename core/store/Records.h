@@ -102,6 +102,16 @@ struct RegionQuestion {
     std::string answer;
 };
 
+// One entry of the persistent undo history: what an edit did, as JSON the
+// edit code reads back (store/EditLog.cpp keeps the rows, edit/ gives them meaning).
+struct EditRecord {
+    std::int64_t seq = 0;
+    std::string label;  // "Add region", "Brush stroke", ...
+    std::optional<RowId> imageId;
+    std::string payload;
+    bool undone = false;
+};
+
 Millis nowMillis();
 
 }  // namespace samtok

@@ -137,6 +137,17 @@ CREATE TABLE region_questions (
 );
 CREATE INDEX region_questions_by_annotation ON region_questions(annotation_id);
 )sql",
+        // v3: the undo history, kept with the project so that it survives a restart.
+        R"sql(
+CREATE TABLE edit_log (
+  seq        INTEGER PRIMARY KEY,
+  label      TEXT NOT NULL,
+  image_id   INTEGER,           -- where the edit happened, for showing it; no foreign key: history outlives rows
+  payload    TEXT NOT NULL CHECK (json_valid(payload)),
+  undone     INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+  created_at INTEGER NOT NULL
+);
+)sql",
     };
     return all;
 }
