@@ -1,4 +1,5 @@
 // The studio's main window on a real project, driven as a user would.
+#include "AnnotateController.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
@@ -14,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
+#include <QUndoStack>
+#include <QAction>
 #include <opencv2/imgcodecs.hpp>
 
 #include <filesystem>
@@ -180,4 +183,96 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("SAMTokTest");
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
+}
+
+namespace {
+
+QPoint onScreen(ui::ImageView* view, QPointF imagePoint) { return view->mapFromScene(imagePoint); }
+
+std::int64_t countWithSource(const ProjectStore& store, AnnotationSource source) {
+    std::int64_t n = 0;
+    for (const auto& im : store.images())
+        for (const auto& a : store.annotationsForImage(im.id)) n += a.source == source;
+    return n;
+}
+
+}  // namespace
+
+TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
+    test::TempDir dir;
+    QString projectPath;
+    RowId clicked = 0, painted = 0;
+    {
+        ui::ProjectSession session;
+        ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+        projectPath = session.projectPath();
+        ui::MainWindow window(&session);
+        window.resize(1200, 800);
+        window.show();
+        QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+        ASSERT_TRUE(ready.wait(60000));
+        ui::ImageView* view = window.imageView();
+        const RowId image = window.currentImageId();
+        const auto before = session.store()->annotationsForImage(image);
+        ASSERT_FALSE(before.empty());
+
+        // Click the middle of an object; a candidate appears; Enter stores it.
+        const Mask object = rle::decode(before[0].mask);
+        QPointF target(before[0].bbox.x + before[0].bbox.width / 2.0, before[0].bbox.y + before[0].bbox.height / 2.0);
+        for (int y = before[0].bbox.y; y < before[0].bbox.y + before[0].bbox.height && !object.at(int(target.y()), int(target.x())); ++y)
+            target.setY(y);
+        QSignalSpy candidate(window.annotate(), &ui::AnnotateController::candidateChanged);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onScreen(view, target));
+        ASSERT_TRUE(candidate.wait(30000));
+        for (int i = 0; i < 50 && !window.annotate()->hasCandidate(); ++i) candidate.wait(200);
+        ASSERT_TRUE(window.annotate()->hasCandidate());
+        EXPECT_GE(window.annotate()->candidateCount(), 1);
+        QSignalSpy tokenized(window.inference(), &ui::InferenceService::imageTokenized);
+        QTest::keyClick(view, Qt::Key_Tab);  // the next candidate, then accept it
+        QTest::keyClick(view, Qt::Key_Return);
+        EXPECT_FALSE(window.annotate()->hasCandidate());
+        ASSERT_EQ(countWithSource(*session.store(), AnnotationSource::Click), 1);
+        ASSERT_TRUE(tokenized.wait(30000));
+        for (const auto& a : session.store()->annotationsForImage(image))
+            if (a.source == AnnotationSource::Click) clicked = a.id;
+        ASSERT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens reached the database
+        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
+
+        // Paint another region with the brush.
+        window.findChild<QAction*>("toolBrush")->trigger();
+        QTest::keyClick(view, Qt::Key_Escape);  // nothing selected: the stroke makes a new region
+        const QPoint a = onScreen(view, {20, 20}), b = onScreen(view, {120, 60});
+        QTest::mousePress(view->viewport(), Qt::LeftButton, {}, a);
+        for (int i = 1; i <= 10; ++i) QTest::mouseMove(view->viewport(), a + (b - a) * i / 10);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, b);
+        ASSERT_EQ(countWithSource(*session.store(), AnnotationSource::Brush), 1);
+        for (const auto& r : session.store()->annotationsForImage(image))
+            if (r.source == AnnotationSource::Brush) painted = r.id;
+        EXPECT_GT(session.store()->annotation(painted)->area, 1000u);
+
+        // Undo takes the stroke back, redo brings it again, with its id.
+        EXPECT_EQ(session.undoStack()->count(), 2);
+        session.undoStack()->undo();
+        EXPECT_FALSE(session.store()->annotation(painted));
+        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
+        session.undoStack()->redo();
+        ASSERT_TRUE(session.store()->annotation(painted));
+        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 2);
+    }
+    // Quit and reopen: everything is there, and so is the history.
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(projectPath), QString());
+    EXPECT_TRUE(session.store()->annotation(clicked));
+    EXPECT_TRUE(session.store()->annotation(painted));
+    EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);
+    ASSERT_EQ(session.undoStack()->count(), 2);
+    EXPECT_EQ(session.undoStack()->index(), 2);
+    EXPECT_EQ(session.undoStack()->undoText(), QStringLiteral("Brush stroke"));
+    session.undoStack()->undo();
+    session.undoStack()->undo();
+    EXPECT_FALSE(session.store()->annotation(painted));
+    EXPECT_FALSE(session.store()->annotation(clicked));
+    session.undoStack()->redo();
+    EXPECT_TRUE(session.store()->annotation(clicked));
+    EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
 }

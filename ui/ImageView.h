@@ -1,13 +1,28 @@
 #pragma once
 // The image canvas: zoom (wheel, fit, 100 %), pan (space-drag, middle button)
-// and the project's masks drawn over the image in their class colours.
+// and the project's masks drawn over the image in their class colours. The
+// tools turn mouse input into prompts, strokes and polygons in image pixels
+// and hand them on by signals; what they mean is decided elsewhere.
 #include <QGraphicsView>
 #include <QImage>
+#include <QPolygonF>
+#include <QVector>
 
 class QGraphicsPixmapItem;
 class QGraphicsSimpleTextItem;
+class QGraphicsPathItem;
+class QGraphicsRectItem;
+class QGraphicsEllipseItem;
+class QGraphicsItemGroup;
 
 namespace samtok::ui {
+
+enum class Tool { Navigate, Click, Brush, Eraser, Polygon };
+
+struct PromptMarker {
+    QPointF at;
+    bool positive = true;
+};
 
 class ImageView : public QGraphicsView {
     Q_OBJECT
@@ -20,6 +35,12 @@ public:
     void clear();
 
     bool hasImage() const;
+    Tool tool() const { return tool_; }
+    double brushRadius() const { return brushRadius_; }
+    // The candidate of the click tool, drawn above the masks (ARGB, image size); null clears it.
+    void setCandidate(const QImage& candidate);
+    void setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box);
+    bool polygonInProgress() const { return polygon_.size() > 0; }
     QSize imageSize() const { return imageSize_; }
     double zoom() const;
 
@@ -29,9 +50,22 @@ public slots:
     void zoomIn();
     void zoomOut();
     void setOverlayOpacity(double opacity);
+    void setTool(samtok::ui::Tool tool);
+    void setBrushRadius(double radius);
+    void cancelPolygon();
 
 signals:
     void zoomChanged(double zoom);
+    // In image pixels.
+    void pointClicked(QPointF at, bool positive);
+    void boxDrawn(QRectF box);
+    void strokeFinished(QVector<QPointF> path, double radius, bool erase);
+    void polygonFinished(QPolygonF polygon);
+    void regionClicked(QPointF at);  // the navigate tool: pick the region under the cursor
+    void acceptRequested();
+    void cancelRequested();
+    void cycleRequested();
+    void brushRadiusChanged(double radius);
 
 protected:
     void wheelEvent(QWheelEvent* e) override;
@@ -41,8 +75,16 @@ protected:
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
     void resizeEvent(QResizeEvent* e) override;
+    void mouseDoubleClickEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
+    bool focusNextPrevChild(bool next) override;  // Tab cycles candidates instead of moving focus
 
 private:
+    QPointF toImage(const QPoint& viewPos) const;
+    void updateCursor();
+    void updateBrushCursor(const QPointF& at);
+    void updatePolygonPreview(const QPointF* hover);
+    void finishPolygon();
     void applyZoom(double factor);
     void updateSmoothing();
 
@@ -50,9 +92,26 @@ private:
     QGraphicsPixmapItem* overlayItem_ = nullptr;
     QGraphicsSimpleTextItem* messageItem_ = nullptr;
     QSize imageSize_;
+    QGraphicsPixmapItem* candidateItem_ = nullptr;
+    QGraphicsItemGroup* markers_ = nullptr;
+    QGraphicsRectItem* rubberBand_ = nullptr;
+    QGraphicsPathItem* strokeItem_ = nullptr;
+    QGraphicsPathItem* polygonItem_ = nullptr;
+    QGraphicsEllipseItem* brushCursor_ = nullptr;
     bool fitMode_ = true;
     bool panning_ = false;
+    bool spaceHeld_ = false;
     QPoint panStart_;
+    Tool tool_ = Tool::Navigate;
+    double brushRadius_ = 12;
+    // The gesture in progress.
+    bool pressed_ = false;
+    bool dragging_ = false;
+    bool pressNegative_ = false;
+    QPoint pressPos_;
+    QPointF pressImage_;
+    QVector<QPointF> stroke_;
+    QPolygonF polygon_;
 };
 
 }  // namespace samtok::ui

@@ -1,12 +1,16 @@
 #include "InferenceService.h"
 
+#include "io/ImageIO.h"
+#include "mask/GrabCutPrompt.h"
 #include "model/DefaultModel.h"
+#include "model/EmbeddingCache.h"
 #include "model/Runtime.h"
 #include "model/Tokenizer.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
 #include "util/Checksum.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QThread>
 
@@ -14,8 +18,13 @@
 
 namespace samtok::ui {
 
+namespace {
+constexpr std::size_t kEmbeddingBudget = 1024ull << 20;  // a few large-model embeddings, hundreds of micro ones
+}
+
 InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(new QThread(this)), worker_(new InferenceWorker) {
     qRegisterMetaType<samtok::ui::ModelSummary>();
+    qRegisterMetaType<samtok::ui::PromptResultPtr>();
     thread_->setObjectName(QStringLiteral("inference"));
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -26,35 +35,62 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::failed, this, &InferenceService::modelFailed);
     connect(worker_, &InferenceWorker::progress, this, &InferenceService::tokenizeProgress);
     connect(worker_, &InferenceWorker::tokenized, this, &InferenceService::tokenizeFinished);
+    connect(worker_, &InferenceWorker::embeddingStarted, this, &InferenceService::embeddingStarted);
+    connect(worker_, &InferenceWorker::embeddingFinished, this, &InferenceService::embeddingFinished);
+    connect(worker_, &InferenceWorker::imageTokenized, this, &InferenceService::imageTokenized);
+    connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
+        if (r->id == lastPrompt_) emit promptFinished(r);  // an answer to an older prompt is stale
+    });
     thread_->start();
 }
 
 InferenceService::~InferenceService() {
+    worker_->stop = true;
     thread_->quit();
     thread_->wait();
 }
 
 void InferenceService::loadDefaultModel() {
     emit modelLoading(QString::fromLatin1(model::kDefaultModelName));
-    QMetaObject::invokeMethod(worker_, "load", Qt::QueuedConnection, Q_ARG(QString, QString()), Q_ARG(QString, QString()),
-                              Q_ARG(bool, true));
+    QMetaObject::invokeMethod(worker_, [w = worker_] { w->load({}, {}, true); }, Qt::QueuedConnection);
 }
 
 void InferenceService::loadModel(const QString& checkpoint, const QString& promptCheckpoint) {
     emit modelLoading(QFileInfo(checkpoint).fileName());
-    QMetaObject::invokeMethod(worker_, "load", Qt::QueuedConnection, Q_ARG(QString, checkpoint),
-                              Q_ARG(QString, promptCheckpoint), Q_ARG(bool, false));
+    QMetaObject::invokeMethod(worker_, [w = worker_, checkpoint, promptCheckpoint] { w->load(checkpoint, promptCheckpoint, false); },
+                              Qt::QueuedConnection);
 }
 
 void InferenceService::tokenizeProject(const QString& projectPath) {
     worker_->stop = false;
-    QMetaObject::invokeMethod(worker_, "tokenize", Qt::QueuedConnection, Q_ARG(QString, projectPath));
+    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath] { w->tokenize(projectPath); }, Qt::QueuedConnection);
 }
 
 void InferenceService::cancelTokenizing() { worker_->stop = true; }
 
-InferenceWorker::InferenceWorker() = default;
+void InferenceService::segment(const PromptRequest& request) {
+    lastPrompt_ = request.id;
+    worker_->post(request);
+    QMetaObject::invokeMethod(worker_, [w = worker_] { w->servePrompt(); }, Qt::QueuedConnection);
+}
+
+void InferenceService::tokenizeImage(const QString& projectPath, RowId imageId) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath, imageId] { w->tokenizeImage(projectPath, imageId); },
+                              Qt::QueuedConnection);
+}
+
+void InferenceService::prefetch(RowId imageId, const QString& imagePath, const QString& imageKey) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, imageId, imagePath, imageKey] { w->prefetch(imageId, imagePath, imageKey); },
+                              Qt::QueuedConnection);
+}
+
+InferenceWorker::InferenceWorker() : cache_(std::make_unique<model::EmbeddingCache>(kEmbeddingBudget)) {}
 InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::post(const PromptRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ = r;
+}
 
 void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault) {
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
@@ -80,12 +116,82 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
         s.canPrompt = tok->info().canPrompt;
         s.isDefault = isDefault;
         tokenizer_ = std::move(tok);
+        cache_->clear();  // embeddings belong to the model that made them
         name_ = s.name;
+        sha256_ = s.sha256;
         emit loaded(s);
     } catch (const std::exception& e) {
         // The previous model, if any, stays loaded.
         emit failed(what, QString::fromStdString(e.what()));
     }
+}
+
+std::shared_ptr<const model::ImageEmbedding> InferenceWorker::embedding(RowId imageId, const QString& path, const QString& key,
+                                                                        bool* cached) {
+    const std::string cacheKey = key.toStdString() + "/" + sha256_.toStdString();
+    if (auto e = cache_->find(cacheKey)) {
+        if (cached) *cached = true;
+        return e;
+    }
+    if (cached) *cached = false;
+    emit embeddingStarted(imageId);
+    QElapsedTimer timer;
+    timer.start();
+    const DecodedImage img = readImage(path.toStdString());
+    auto e = tokenizer_->embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
+    cache_->insert(cacheKey, e);
+    emit embeddingFinished(imageId, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    return e;
+}
+
+void InferenceWorker::servePrompt() {
+    std::optional<PromptRequest> r;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        r.swap(pending_);
+    }
+    if (!r) return;  // already served by a newer call
+    auto out = QSharedPointer<PromptResult>::create();
+    out->id = r->id;
+    out->imageId = r->imageId;
+    try {
+        if (tokenizer_ && tokenizer_->info().canPrompt) {
+            const auto emb = embedding(r->imageId, r->imagePath, r->imageKey, &out->embeddingWasCached);
+            QElapsedTimer timer;
+            timer.start();
+            model::Prompt p;
+            for (const auto& pt : r->points) p.points.push_back({pt.x, pt.y, pt.positive});
+            p.box = r->box;
+            p.previousLowRes = r->previousLowRes;
+            p.multimask = r->previousLowRes.empty();  // a refined prompt is unambiguous
+            for (auto& c : tokenizer_->segment(*emb, p)) {
+                out->masks.emplace_back(c.mask.height, c.mask.width, std::move(c.mask.mask));
+                out->scores.push_back(c.mask.predictedIou);
+                out->lowRes.push_back(std::move(c.lowResLogits));
+            }
+            out->method = QStringLiteral("model");
+            out->millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        } else {
+            // No mask decoder for prompts: GrabCut from the same clicks and box.
+            QElapsedTimer timer;
+            timer.start();
+            const DecodedImage img = readImage(r->imagePath.toStdString());
+            std::vector<PromptSeed> seeds;
+            for (const auto& pt : r->points) seeds.push_back({pt.x, pt.y, pt.positive});
+            cv::Rect box;
+            if (r->box)
+                box = cv::Rect(cv::Point(static_cast<int>((*r->box)[0]), static_cast<int>((*r->box)[1])),
+                               cv::Point(static_cast<int>((*r->box)[2]), static_cast<int>((*r->box)[3])));
+            out->masks.push_back(grabCutFromPrompt(img.rgb, seeds, r->box ? &box : nullptr));
+            out->scores.push_back(0);
+            out->lowRes.emplace_back();
+            out->method = QStringLiteral("GrabCut");
+            out->millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        }
+    } catch (const std::exception& e) {
+        out->error = QString::fromStdString(e.what());
+    }
+    emit promptFinished(out);
 }
 
 void InferenceWorker::tokenize(const QString& projectPath) {
@@ -99,11 +205,38 @@ void InferenceWorker::tokenize(const QString& projectPath) {
             store, *tokenizer_, name_.toStdString(),
             [this](const pipeline::TokenizeProgress& p) {
                 emit progress(static_cast<int>(p.imagesDone), static_cast<int>(p.imagesTotal));
+                servePrompt();  // a waiting prompt goes first, between two images
             },
             &stop);
         emit tokenized(static_cast<int>(r.annotations), static_cast<int>(r.skipped.size()), stop.load(), QString());
     } catch (const std::exception& e) {
         emit tokenized(0, 0, false, QString::fromStdString(e.what()));
+    }
+}
+
+void InferenceWorker::tokenizeImage(const QString& projectPath, RowId imageId) {
+    servePrompt();
+    if (!tokenizer_ || !tokenizer_->info().canTokenize) return;
+    try {
+        ProjectStore store = ProjectStore::open(projectPath.toStdString());
+        const RowId tokenizerId = pipeline::registerTokenizer(store, *tokenizer_, name_.toStdString());
+        const auto n = pipeline::tokenizeImage(store, *tokenizer_, tokenizerId, imageId,
+                                               [&](const ImageRecord& im, const std::string& path) {
+                                                   return embedding(im.id, QString::fromStdString(path),
+                                                                    QString::fromStdString(im.checksum), nullptr);
+                                               });
+        emit imageTokenized(imageId, static_cast<int>(n), QString());
+    } catch (const std::exception& e) {
+        emit imageTokenized(imageId, 0, QString::fromStdString(e.what()));
+    }
+}
+
+void InferenceWorker::prefetch(RowId imageId, const QString& imagePath, const QString& imageKey) {
+    servePrompt();
+    if (!tokenizer_) return;
+    try {
+        embedding(imageId, imagePath, imageKey, nullptr);
+    } catch (const std::exception&) {  // the image will say what is wrong when it is opened
     }
 }
 

@@ -2,17 +2,32 @@
 // The one owner of the model in the studio. The tokenizer lives on its own
 // thread; the UI asks through queued calls and hears back through signals, so
 // the UI thread never runs a network.
+//
+// Work has priorities: an interactive prompt first (only the newest one: a
+// newer prompt replaces one not yet started), then tokens for edited masks,
+// then prefetching embeddings. Long jobs (a whole project) stop between images
+// to serve a waiting prompt.
+#include "mask/Mask.h"
+#include "store/Records.h"
+
 #include <QObject>
+#include <QSharedPointer>
 #include <QString>
 
+#include <array>
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
 
 class QThread;
 
 namespace samtok::model {
 class Tokenizer;
-}
+class EmbeddingCache;
+class ImageEmbedding;
+}  // namespace samtok::model
 
 namespace samtok::ui {
 
@@ -27,6 +42,34 @@ struct ModelSummary {
     bool canPrompt = false;
     bool isDefault = false;
 };
+
+struct PromptPointF {
+    float x = 0, y = 0;  // image pixels
+    bool positive = true;
+};
+
+struct PromptRequest {
+    quint64 id = 0;
+    RowId imageId = 0;
+    QString imagePath;
+    QString imageKey;                          // the image's checksum
+    std::vector<PromptPointF> points;
+    std::optional<std::array<float, 4>> box;   // x1, y1, x2, y2
+    std::vector<float> previousLowRes;         // the chosen candidate's logits, to refine
+};
+
+struct PromptResult {
+    quint64 id = 0;
+    RowId imageId = 0;
+    std::vector<Mask> masks;                   // best first
+    std::vector<float> scores;                 // predicted IoU
+    std::vector<std::vector<float>> lowRes;    // per mask, to refine with the next click
+    QString method;                            // "model" or "GrabCut"
+    QString error;
+    double millis = 0;                         // prompt to candidates, embedding excluded
+    bool embeddingWasCached = false;
+};
+using PromptResultPtr = QSharedPointer<const PromptResult>;
 
 class InferenceWorker;
 
@@ -45,6 +88,13 @@ public:
     void tokenizeProject(const QString& projectPath);
     void cancelTokenizing();
 
+    // Candidates for a prompt; only the newest waiting request is served.
+    void segment(const PromptRequest& request);
+    // Tokens for the image's annotations that lack them (after an edit).
+    void tokenizeImage(const QString& projectPath, RowId imageId);
+    // Computes the image's embedding ahead of use.
+    void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
+
     const ModelSummary& model() const { return summary_; }
     bool hasModel() const { return !summary_.checkpoint.isEmpty(); }
 
@@ -55,11 +105,16 @@ signals:
     void tokenizeProgress(int imagesDone, int imagesTotal);
     // error is empty on success; cancelled runs keep what they committed.
     void tokenizeFinished(int annotations, int skippedImages, bool cancelled, const QString& error);
+    void embeddingStarted(samtok::RowId imageId);
+    void embeddingFinished(samtok::RowId imageId, double millis);
+    void promptFinished(const samtok::ui::PromptResultPtr& result);
+    void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
 
 private:
     QThread* thread_;
     InferenceWorker* worker_;
     ModelSummary summary_;
+    quint64 lastPrompt_ = 0;
 };
 
 // Runs on the service's thread. Not for direct use.
@@ -70,22 +125,35 @@ public:
     ~InferenceWorker() override;
 
     std::atomic<bool> stop{false};
+    void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
 
 public slots:
     void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault);
     void tokenize(const QString& projectPath);
+    void servePrompt();
+    void tokenizeImage(const QString& projectPath, samtok::RowId imageId);
+    void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
     void failed(const QString& what, const QString& error);
     void progress(int imagesDone, int imagesTotal);
     void tokenized(int annotations, int skippedImages, bool cancelled, const QString& error);
+    void embeddingStarted(samtok::RowId imageId);
+    void embeddingFinished(samtok::RowId imageId, double millis);
+    void promptFinished(const samtok::ui::PromptResultPtr& result);
+    void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
 
 private:
+    std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
     std::unique_ptr<model::Tokenizer> tokenizer_;
-    QString name_;
+    std::unique_ptr<model::EmbeddingCache> cache_;
+    QString name_, sha256_;
+    std::mutex mutex_;
+    std::optional<PromptRequest> pending_;
 };
 
 }  // namespace samtok::ui
 
 Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
+Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)

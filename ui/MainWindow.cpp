@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AnnotateController.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
@@ -35,7 +36,10 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QVBoxLayout>
+#include <QActionGroup>
+#include <QShortcut>
 
 namespace samtok::ui {
 
@@ -88,7 +92,12 @@ void showTokens(QTreeWidgetItem* item, const std::vector<MaskTokens>& all, const
 }  // namespace
 
 MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
-    : QMainWindow(parent), session_(session), inference_(new InferenceService(this)), images_(new ImageListModel(this)), filter_(new ImageFilterModel(this)) {
+    : QMainWindow(parent),
+      session_(session),
+      inference_(new InferenceService(this)),
+      annotate_(new AnnotateController(session, inference_, this)),
+      images_(new ImageListModel(this)),
+      filter_(new ImageFilterModel(this)) {
     filter_->setSourceModel(images_);
     setAcceptDrops(true);
     resize(1400, 900);
@@ -140,13 +149,16 @@ void MainWindow::buildActions() {
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);
-    QAction* actual = view->addAction(tr("&Actual Size (100 %)"), QKeySequence(tr("1")), view_, &ImageView::actualSize);
+    QAction* actual = view->addAction(tr("&Actual Size (100 %)"), QKeySequence(tr("Ctrl+0")), view_, &ImageView::actualSize);
     QAction* zin = view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, view_, &ImageView::zoomIn);
     QAction* zout = view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, view_, &ImageView::zoomOut);
     view->addSeparator();
     QAction* next = view->addAction(tr("&Next Image"), QKeySequence(tr("D")), this, &MainWindow::nextImage);
     QAction* prev = view->addAction(tr("&Previous Image"), QKeySequence(tr("A")), this, &MainWindow::previousImage);
     projectActions_ << fit << actual << zin << zout << next << prev;
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    menuBar()->insertMenu(view->menuAction(), edit);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SAMTok Studio"), this, [this] {
@@ -170,6 +182,164 @@ void MainWindow::buildActions() {
     bar->addAction(fit);
     bar->addAction(actual);
     connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::refreshRecentMenu);
+    QToolBar* tools = addToolBar(tr("Tools"));
+    tools->setObjectName("toolsToolBar");
+    tools->setMovable(false);
+    buildTools(tools, edit);
+}
+
+void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
+    QUndoStack* stack = session_->undoStack();
+    QAction* undo = stack->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = stack->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Y"))});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction* accept = edit->addAction(tr("&Accept Candidate\tEnter"), annotate_, &AnnotateController::accept);
+    QAction* next = edit->addAction(tr("&Next Candidate\tTab"), annotate_, &AnnotateController::cycle);
+    QAction* cancel = edit->addAction(tr("&Cancel Prompt\tEsc"), annotate_, &AnnotateController::cancel);
+    edit->addSeparator();
+    QAction* del = edit->addAction(tr("&Delete Region"), QKeySequence::Delete, annotate_, &AnnotateController::deleteSelected);
+    QAction* fill = edit->addAction(tr("&Fill Holes"), QKeySequence(tr("Ctrl+H")), annotate_, &AnnotateController::fillHolesOfSelected);
+    QAction* largest = edit->addAction(tr("Keep &Largest Part"), QKeySequence(tr("Ctrl+L")), annotate_,
+                                       &AnnotateController::keepLargestPartOfSelected);
+    QAction* subtract = edit->addAction(tr("Polygon &Subtracts"), QKeySequence(tr("Ctrl+-")));
+    subtract->setCheckable(true);
+    subtract->setToolTip(tr("Polygons cut from the selected region instead of adding to it (holes)"));
+    connect(subtract, &QAction::toggled, annotate_, &AnnotateController::setSubtractPolygons);
+    projectActions_ << undo << redo << accept << next << cancel << del << fill << largest << subtract;
+
+    auto* group = new QActionGroup(this);
+    struct ToolInfo {
+        Tool tool;
+        QString name, key, tip;
+    };
+    const ToolInfo infos[] = {
+        {Tool::Navigate, tr("Select"), tr("V"), tr("Select a region (click it); pan with space-drag or the middle button")},
+        {Tool::Click, tr("Click"), tr("C"),
+         tr("Left click: positive point; right or shift-click: negative; drag: box. Enter accepts, Tab cycles, Esc cancels")},
+        {Tool::Brush, tr("Brush"), tr("B"), tr("Paint a new region, or add to the selected one. [ and ] or Ctrl+wheel: size")},
+        {Tool::Eraser, tr("Eraser"), tr("E"), tr("Erase from the selected region. [ and ] or Ctrl+wheel: size")},
+        {Tool::Polygon, tr("Polygon"), tr("P"),
+         tr("Click vertices; double-click, Enter or a click on the first vertex closes; Backspace removes the last")},
+    };
+    for (const auto& info : infos) {
+        QAction* a = bar->addAction(info.name);
+        a->setCheckable(true);
+        a->setShortcut(QKeySequence(info.key));
+        a->setToolTip(QStringLiteral("%1 (%2)\n%3").arg(info.name, info.key, info.tip));
+        a->setData(static_cast<int>(info.tool));
+        a->setObjectName(QStringLiteral("tool") + info.name);
+        group->addAction(a);
+        projectActions_ << a;
+        if (info.tool == Tool::Click) a->setChecked(true);
+    }
+    view_->setTool(Tool::Click);
+    connect(group, &QActionGroup::triggered, this, [this](QAction* a) {
+        annotate_->cancel();
+        view_->setTool(static_cast<Tool>(a->data().toInt()));
+    });
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Class ")));
+    classBox_ = new QComboBox;
+    classBox_->setMinimumContentsLength(14);
+    classBox_->setToolTip(tr("Class of new regions, and of the selected one (1-9)"));
+    bar->addWidget(classBox_);
+    connect(classBox_, qOverload<int>(&QComboBox::activated), this, &MainWindow::onClassChosen);
+    for (int k = 1; k <= 9; ++k) {
+        auto* sc = new QShortcut(QKeySequence(QString::number(k)), this);
+        connect(sc, &QShortcut::activated, this, [this, k] {
+            if (k < classBox_->count() - 1) {  // past "(no class)" ... before "New class…"
+                classBox_->setCurrentIndex(k);
+                onClassChosen(k);
+            }
+        });
+    }
+    bar->addSeparator();
+    toolHint_ = new QLabel;
+    toolHint_->setObjectName("toolHint");
+    bar->addWidget(toolHint_);
+
+    // Gestures from the canvas to the controller, results back to the canvas.
+    connect(view_, &ImageView::pointClicked, annotate_, &AnnotateController::addPoint);
+    connect(view_, &ImageView::boxDrawn, annotate_, &AnnotateController::setBox);
+    connect(view_, &ImageView::strokeFinished, annotate_, &AnnotateController::applyStroke);
+    connect(view_, &ImageView::polygonFinished, annotate_, &AnnotateController::applyPolygon);
+    connect(view_, &ImageView::regionClicked, annotate_, &AnnotateController::pickAt);
+    connect(view_, &ImageView::acceptRequested, annotate_, &AnnotateController::accept);
+    connect(view_, &ImageView::cycleRequested, annotate_, &AnnotateController::cycle);
+    connect(view_, &ImageView::cancelRequested, this, [this] {
+        if (!annotate_->hasCandidate()) annotate_->select(std::nullopt);  // Esc with nothing pending: deselect
+        annotate_->cancel();
+    });
+    connect(annotate_, &AnnotateController::candidateChanged, this, [this](const QImage& overlay, const QString& info) {
+        view_->setCandidate(overlay);
+        toolHint_->setText(info);
+    });
+    connect(annotate_, &AnnotateController::markersChanged, view_, &ImageView::setPromptMarkers);
+    connect(annotate_, &AnnotateController::busyChanged, this, [this](bool busy) {
+        if (busy) toolHint_->setText(tr("Working…"));
+    });
+    connect(annotate_, &AnnotateController::message, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(annotate_, &AnnotateController::selectionChanged, this, &MainWindow::refreshRegions);
+    connect(session_, &ProjectSession::regionsChanged, this, [this](RowId image) {
+        if (image == currentImage_) refreshRegions();
+    });
+    connect(session_, &ProjectSession::editFailed, this, [this](const QString& m) {
+        showError(tr("The change was not saved"), m);
+    });
+    connect(inference_, &InferenceService::imageTokenized, this, [this](RowId image, int, const QString& error) {
+        if (!error.isEmpty()) statusBar()->showMessage(tr("Tokens could not be computed: %1").arg(error), 10000);
+        if (image == currentImage_) refreshRegions();
+        emit tokenizingFinished();
+    });
+    connect(inference_, &InferenceService::embeddingStarted, this, [this](RowId image) {
+        if (image == currentImage_) toolHint_->setText(tr("Computing the image embedding…"));
+    });
+    connect(inference_, &InferenceService::embeddingFinished, this, [this](RowId image, double ms) {
+        if (image == currentImage_) toolHint_->setText(tr("Image ready (%1 ms)").arg(ms, 0, 'f', 0));
+    });
+}
+
+void MainWindow::refreshClassBox() {
+    const QVariant keep = classBox_->currentData();
+    classBox_->clear();
+    classBox_->addItem(tr("(no class)"), QVariant());
+    int k = 1;
+    for (const LabelClass& c : session_->classes()) {
+        QPixmap pm(12, 12);
+        pm.fill(QColor(QString::fromStdString(c.color)));
+        classBox_->addItem(QIcon(pm), k <= 9 ? QStringLiteral("%1  %2").arg(k).arg(QString::fromStdString(c.name))
+                                             : QString::fromStdString(c.name),
+                           QVariant::fromValue<qlonglong>(c.id));
+        ++k;
+    }
+    classBox_->addItem(tr("New class…"), QStringLiteral("new"));
+    const int i = classBox_->findData(keep);
+    classBox_->setCurrentIndex(i >= 0 ? i : 0);
+}
+
+void MainWindow::onClassChosen(int index) {
+    const QVariant d = classBox_->itemData(index);
+    if (d.toString() == QLatin1String("new")) {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("New Class"), tr("Name of the new class:"), QLineEdit::Normal, {}, &ok);
+        if (!ok || name.trimmed().isEmpty()) {
+            classBox_->setCurrentIndex(0);
+            return;
+        }
+        const RowId id = session_->addClass(name);
+        refreshClassBox();
+        const int i = classBox_->findData(QVariant::fromValue<qlonglong>(id));
+        classBox_->setCurrentIndex(std::max(i, 0));
+        onClassChosen(classBox_->currentIndex());
+        return;
+    }
+    const std::optional<RowId> cls = d.isValid() ? std::optional<RowId>(d.toLongLong()) : std::nullopt;
+    annotate_->setCurrentClass(cls);
+    annotate_->setClassOfSelected(cls);
 }
 
 void MainWindow::buildDocks() {
@@ -223,6 +393,11 @@ void MainWindow::buildDocks() {
         onImagesChanged();
     });
     connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentRowChanged);
+    connect(annotations_, &QTreeWidget::itemSelectionChanged, this, [this] {
+        const auto items = annotations_->selectedItems();
+        annotate_->select(items.isEmpty() ? std::nullopt
+                                          : std::optional<RowId>(items.front()->data(0, Qt::UserRole).toLongLong()));
+    });
 }
 
 void MainWindow::buildStatusBar() {
@@ -324,6 +499,7 @@ void MainWindow::updateTitle() {
 }
 
 void MainWindow::onProjectChanged() {
+    refreshClassBox();
     images_->reload(session_->store());
     currentImage_ = 0;
     annotations_->clear();
@@ -361,16 +537,42 @@ void MainWindow::showImage(RowId id) {
     currentImage_ = id;
     const LoadedImage loaded = session_->loadImage(id);
     annotations_->clear();
+    annotate_->setImage(0);
     if (!loaded.error.isEmpty()) {
         view_->showMessage(tr("Cannot show this image:\n%1").arg(loaded.error));
         imageLabel_->setText(loaded.error);
+        imageSize_ = {};
         return;
     }
+    imageSize_ = loaded.image.size();
     view_->setImage(loaded.image);
+    annotate_->setImage(id);  // refreshes the regions through selectionChanged
+    prefetchNeighbours();
+}
+
+void MainWindow::prefetchNeighbours() {
+    if (!inference_->hasModel()) return;
+    const int row = list_->currentIndex().row();
+    for (int r : {row, row + 1, row - 1}) {
+        if (r < 0 || r >= filter_->rowCount()) continue;
+        const RowId id = filter_->index(r, 0).data(ImageListModel::ImageIdRole).toLongLong();
+        if (const auto rec = session_->store()->image(id))
+            inference_->prefetch(id, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                                 QString::fromStdString(rec->checksum));
+    }
+}
+
+void MainWindow::refreshRegions() {
+    if (!session_->isOpen() || !currentImage_ || imageSize_.isEmpty()) return;
+    const LoadedImage loaded =
+        session_->loadRegions(currentImage_, imageSize_.width(), imageSize_.height(), annotate_->selected());
     view_->setOverlay(loaded.overlay);
+    const QSignalBlocker block(annotations_);
+    annotations_->clear();
     const auto tokenizers = knownTokenizers(*session_->store(), *inference_);
     for (const Annotation& a : loaded.annotations) {
         auto* item = new QTreeWidgetItem(annotations_);
+        item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(a.id));
         item->setText(0, QString::number(a.id));
         item->setText(1, session_->className(a.classId));
         item->setIcon(1, [&] {
@@ -382,12 +584,13 @@ void MainWindow::showImage(RowId id) {
         item->setText(4, QString::number(a.area));
         item->setText(5, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
         item->setText(6, QString::fromLatin1(toString(a.source)));
+        if (annotate_->selected() == a.id) item->setSelected(true), annotations_->setCurrentItem(item);
     }
     const QModelIndex i = list_->currentIndex();
     imageLabel_->setText(tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
                              .arg(i.data(Qt::DisplayRole).toString())
-                             .arg(loaded.image.width())
-                             .arg(loaded.image.height()));
+                             .arg(imageSize_.width())
+                             .arg(imageSize_.height()));
 }
 
 void MainWindow::tokenizeProject() {

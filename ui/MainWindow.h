@@ -23,6 +23,7 @@ class ImageFilterModel;
 class ProjectSession;
 class StartPage;
 class InferenceService;
+class AnnotateController;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -38,6 +39,8 @@ public:
     RowId currentImageId() const { return currentImage_; }
     QString statusMessage() const;
     InferenceService* inference() const { return inference_; }
+    AnnotateController* annotate() const { return annotate_; }
+    QComboBox* classBox() const { return classBox_; }
 
 public slots:
     void newProject();
@@ -72,9 +75,18 @@ private:
     void showError(const QString& title, const QString& message);
     void step(int delta);
     void onModelReady(const ModelSummary& m);
+    void buildTools(QToolBar* bar, QMenu* edit);
+    void refreshRegions();
+    void refreshClassBox();
+    void onClassChosen(int index);
+    void prefetchNeighbours();
 
     ProjectSession* session_;
     InferenceService* inference_;
+    AnnotateController* annotate_;
+    QComboBox* classBox_ = nullptr;
+    QLabel* toolHint_ = nullptr;
+    QSize imageSize_;
     bool userLoad_ = false;
     QAction* tokenizeAction_ = nullptr;
     QProgressBar* tokenizeBar_ = nullptr;

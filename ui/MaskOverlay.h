@@ -12,10 +12,14 @@ namespace samtok::ui {
 struct OverlayMask {
     Rle mask;
     QColor color;
+    bool selected = false;  // drawn stronger, with a white outline
 };
 
 // ARGB32 premultiplied image of width x height: each mask filled in its colour,
 // with an opaque one-pixel outline so touching regions stay distinguishable.
 QImage renderOverlay(const std::vector<OverlayMask>& masks, int width, int height);
+
+// The click tool's candidate: a bright fill and a dashed-looking outline, unlike any class colour.
+QImage renderCandidate(const Mask& mask);
 
 }  // namespace samtok::ui

@@ -1,6 +1,7 @@
 #include "ProjectSession.h"
 
 #include "MaskOverlay.h"
+#include "RegionCommand.h"
 #include "io/ImageIO.h"
 #include "sample/SampleScenes.h"
 #include "util/Error.h"
@@ -8,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
+#include <QUndoStack>
 
 namespace samtok::ui {
 namespace {
@@ -15,7 +17,7 @@ constexpr int kMaxRecent = 10;
 const char* kRecentKey = "recentProjects";
 }  // namespace
 
-ProjectSession::ProjectSession(QObject* parent) : QObject(parent) {}
+ProjectSession::ProjectSession(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {}
 ProjectSession::~ProjectSession() = default;
 
 QString ProjectSession::projectName() const { return store_ ? QString::fromStdString(store_->name()) : QString(); }
@@ -31,6 +33,57 @@ static QString guarded(F&& f) {
     }
 }
 
+void ProjectSession::rebuildHistory() {
+    undo_->clear();
+    if (!store_) return;
+    std::vector<EditRecord> history;
+    const QString err = guarded([&] { history = store_->edits(); });
+    int applied = 0;
+    RegionCommand::setReplaying(true);
+    for (const auto& r : history) {
+        try {
+            auto* c = new RegionCommand(
+                store_.get(), r.seq, edit::editFromJson(r.payload), [this](RowId image) { emit regionsChanged(image); },
+                [this](const QString& m) { emit editFailed(m); });
+            undo_->push(c);
+            if (!r.undone) applied = undo_->count();
+        } catch (const std::exception&) {  // a damaged entry: the history starts after it
+            undo_->clear();
+            applied = 0;
+        }
+    }
+    undo_->setIndex(applied);
+    undo_->setClean();
+    RegionCommand::setReplaying(false);
+    (void)err;
+}
+
+void ProjectSession::apply(edit::RegionEdit e) {
+    if (!store_) return;
+    undo_->push(new RegionCommand(
+        store_.get(), std::move(e), [this](RowId image) { emit regionsChanged(image); },
+        [this](const QString& m) { emit editFailed(m); }));
+}
+
+RowId ProjectSession::addClass(const QString& name) {
+    if (!store_) return 0;
+    const QString trimmed = name.trimmed();
+    for (const LabelClass& c : classes_)
+        if (QString::fromStdString(c.name).compare(trimmed, Qt::CaseInsensitive) == 0) return c.id;
+    static const char* palette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+                                    "#bfef45", "#469990", "#9a6324", "#800000", "#808000", "#000075"};
+    RowId id = 0;
+    const QString err = guarded([&] {
+        id = store_->addClass(trimmed.toStdString(), palette[classes_.size() % std::size(palette)]);
+    });
+    if (!err.isEmpty()) {
+        emit editFailed(err);
+        return 0;
+    }
+    loadClasses();
+    return id;
+}
+
 QString ProjectSession::create(const QString& path, const QString& name) {
     std::unique_ptr<ProjectStore> s;
     const QString err = guarded([&] {
@@ -39,6 +92,7 @@ QString ProjectSession::create(const QString& path, const QString& name) {
     if (!err.isEmpty()) return err;
     store_ = std::move(s);
     loadClasses();
+    rebuildHistory();
     remember(projectPath());
     emit projectChanged();
     return {};
@@ -50,6 +104,7 @@ QString ProjectSession::open(const QString& path) {
     if (!err.isEmpty()) return err;
     store_ = std::move(s);
     loadClasses();
+    rebuildHistory();
     remember(projectPath());
     emit projectChanged();
     return {};
@@ -65,6 +120,7 @@ QString ProjectSession::openSample(const QString& folder) {
 }
 
 void ProjectSession::close() {
+    undo_->clear();
     store_.reset();
     classes_.clear();
     emit projectChanged();
@@ -95,12 +151,24 @@ LoadedImage ProjectSession::loadImage(RowId id) const {
         out.image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step),
                            QImage::Format_RGB888)
                         .copy();
-        out.annotations = store_->annotationsForImage(id);
-        std::vector<OverlayMask> masks;
-        for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId)});
-        out.overlay = renderOverlay(masks, out.image.width(), out.image.height());
+        const LoadedImage regions = loadRegions(id, out.image.width(), out.image.height());
+        out.annotations = regions.annotations;
+        out.overlay = regions.overlay;
     });
     out.error = err;
+    return out;
+}
+
+LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::optional<RowId> selected) const {
+    LoadedImage out;
+    out.id = id;
+    if (!store_) return out;
+    out.error = guarded([&] {
+        out.annotations = store_->annotationsForImage(id);
+        std::vector<OverlayMask> masks;
+        for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId), selected == a.id});
+        out.overlay = renderOverlay(masks, width, height);
+    });
     return out;
 }
 

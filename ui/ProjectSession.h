@@ -1,6 +1,7 @@
 #pragma once
 // The open project, as the UI sees it: owns the store, turns rows into what
 // widgets draw, and reports errors as messages. Holds no widgets.
+#include "edit/RegionEdit.h"
 #include "store/AddImages.h"
 #include "store/ProjectStore.h"
 
@@ -9,6 +10,8 @@
 #include <QStringList>
 
 #include <memory>
+
+class QUndoStack;
 
 namespace samtok::ui {
 
@@ -39,6 +42,8 @@ public:
     void close();
 
     LoadedImage loadImage(RowId id) const;
+    // The image's annotations and their overlay, without decoding the image again.
+    LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {}) const;
     QString className(std::optional<RowId> classId) const;
     QColor classColor(std::optional<RowId> classId) const;
 
@@ -46,16 +51,27 @@ public:
 
     static QStringList recentProjects();
 
+    // Edits go through the undo stack: each is one transaction in the store
+    // and one step of the project's persistent history.
+    QUndoStack* undoStack() const { return undo_; }
+    void apply(edit::RegionEdit edit);
+    const std::vector<LabelClass>& classes() const { return classes_; }
+    RowId addClass(const QString& name);  // or the existing one of that name; 0 with a message on failure
+
 signals:
     void projectChanged();
     void imagesChanged();
+    void regionsChanged(samtok::RowId imageId);
+    void editFailed(const QString& message);
 
 private:
     void remember(const QString& path);
     void loadClasses();
+    void rebuildHistory();
 
     std::unique_ptr<ProjectStore> store_;
     std::vector<LabelClass> classes_;
+    QUndoStack* undo_;
 };
 
 }  // namespace samtok::ui

@@ -19,6 +19,43 @@ RowId registerTokenizer(ProjectStore& store, const model::Tokenizer& tokenizer, 
     return store.registerTokenizer(m);
 }
 
+std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer, const ImageRecord& record,
+                                                            const std::string& path) {
+    const DecodedImage img = readImage(path);
+    if (img.rgb.cols != record.width || img.rgb.rows != record.height)
+        throw UserError("the file is now " + std::to_string(img.rgb.cols) + "x" + std::to_string(img.rgb.rows) +
+                        ", the project recorded " + std::to_string(record.width) + "x" + std::to_string(record.height));
+    return tokenizer.embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
+}
+
+std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
+                          const EmbeddingSource& embedding) {
+    const std::vector<Annotation> todo = store.annotationsNeedingTokens(tokenizerId, imageId);
+    if (todo.empty()) return 0;
+    const auto record = store.image(imageId);
+    if (!record) throw UserError("image " + std::to_string(imageId) + " is not in the project");
+    const std::string path = store.resolveImagePath(*record);
+    const auto emb = embedding ? embedding(*record, path) : embedImageFile(tokenizer, *record, path);
+    std::vector<Mask> masks;
+    std::vector<model::MaskView> views;
+    for (const Annotation& a : todo) masks.push_back(rle::decode(a.mask));
+    for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
+    const auto codes = tokenizer.encode(*emb, views);
+    const auto decoded = tokenizer.decode(*emb, codes);
+    store.transaction([&] {
+        for (std::size_t i = 0; i < todo.size(); ++i) {
+            MaskTokens t;
+            t.annotationId = todo[i].id;
+            t.tokenizerId = tokenizerId;
+            t.c0 = codes[i].c0;
+            t.c1 = codes[i].c1;
+            t.reconstructionIou = maskIou(masks[i], Mask(decoded[i].height, decoded[i].width, decoded[i].mask));
+            store.setTokens(t);
+        }
+    });
+    return todo.size();
+}
+
 TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
                                const std::function<void(const TokenizeProgress&)>& progress,
                                const std::atomic<bool>* stop) {
@@ -29,38 +66,14 @@ TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& toke
     p.imagesTotal = images.size();
     for (RowId imageId : images) {
         if (stop && stop->load()) break;
-        const auto record = store.image(imageId);
-        const std::string path = store.resolveImagePath(*record);
-        const std::vector<Annotation> todo = store.annotationsNeedingTokens(result.tokenizerId, imageId);
         try {
-            const DecodedImage img = readImage(path);
-            if (img.rgb.cols != record->width || img.rgb.rows != record->height)
-                throw UserError("the file is now " + std::to_string(img.rgb.cols) + "x" + std::to_string(img.rgb.rows) +
-                                ", the project recorded " + std::to_string(record->width) + "x" +
-                                std::to_string(record->height));
-            const auto embedding = tokenizer.embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
-            std::vector<Mask> masks;
-            std::vector<model::MaskView> views;
-            for (const Annotation& a : todo) masks.push_back(rle::decode(a.mask));
-            for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
-            const auto codes = tokenizer.encode(*embedding, views);
-            const auto decoded = tokenizer.decode(*embedding, codes);
-            store.transaction([&] {
-                for (std::size_t i = 0; i < todo.size(); ++i) {
-                    MaskTokens t;
-                    t.annotationId = todo[i].id;
-                    t.tokenizerId = result.tokenizerId;
-                    t.c0 = codes[i].c0;
-                    t.c1 = codes[i].c1;
-                    t.reconstructionIou = maskIou(masks[i], Mask(decoded[i].height, decoded[i].width, decoded[i].mask));
-                    store.setTokens(t);
-                }
-            });
+            const std::size_t n = tokenizeImage(store, tokenizer, result.tokenizerId, imageId);
             ++result.images;
-            result.annotations += todo.size();
-            p.annotationsDone += todo.size();
+            result.annotations += n;
+            p.annotationsDone += n;
         } catch (const UserError& e) {  // an unreadable or changed image: the rest of the project goes on
-            result.skipped.push_back(path + ": " + e.what());
+            const auto record = store.image(imageId);
+            result.skipped.push_back((record ? store.resolveImagePath(*record) : std::to_string(imageId)) + ": " + e.what());
         }
         ++p.imagesDone;
         if (progress) progress(p);

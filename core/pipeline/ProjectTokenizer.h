@@ -28,6 +28,17 @@ struct TokenizeResult {
 // Registers the tokenizer in the project (by checkpoint checksum) and returns its row.
 RowId registerTokenizer(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name);
 
+// The image's embedding, e.g. from a cache; empty: read the file and embed it.
+using EmbeddingSource =
+    std::function<std::shared_ptr<const model::ImageEmbedding>(const ImageRecord& image, const std::string& path)>;
+std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer, const ImageRecord& image,
+                                                            const std::string& path);
+
+// Tokens for the image's annotations that lack them, in one transaction; returns how many.
+// Throws UserError when the image cannot be read or no longer matches the project.
+std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
+                          const EmbeddingSource& embedding = {});
+
 TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
                                const std::function<void(const TokenizeProgress&)>& progress = {},
                                const std::atomic<bool>* stop = nullptr);

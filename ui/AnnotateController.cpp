@@ -1,0 +1,235 @@
+#include "AnnotateController.h"
+
+#include "MaskOverlay.h"
+#include "ProjectSession.h"
+#include "mask/CocoRle.h"
+#include "mask/MaskEdit.h"
+
+#include <QTimer>
+
+namespace samtok::ui {
+
+AnnotateController::AnnotateController(ProjectSession* session, InferenceService* inference, QObject* parent)
+    : QObject(parent), session_(session), inference_(inference) {
+    connect(inference_, &InferenceService::promptFinished, this, &AnnotateController::onPrompt);
+    connect(session_, &ProjectSession::projectChanged, this, [this] { setImage(0); });
+}
+
+void AnnotateController::setImage(RowId imageId) {
+    image_ = imageId;
+    imagePath_.clear();
+    imageKey_.clear();
+    width_ = height_ = 0;
+    if (imageId && session_->store())
+        if (const auto rec = session_->store()->image(imageId)) {
+            imagePath_ = QString::fromStdString(session_->store()->resolveImagePath(*rec));
+            imageKey_ = QString::fromStdString(rec->checksum);
+            width_ = rec->width;
+            height_ = rec->height;
+        }
+    selected_.reset();
+    cancel();
+    emit selectionChanged();
+}
+
+void AnnotateController::addPoint(QPointF at, bool positive) {
+    if (!image_) return;
+    points_.push_back({at, positive});
+    request();
+}
+
+void AnnotateController::setBox(QRectF box) {
+    if (!image_) return;
+    box_ = box;
+    request();
+}
+
+void AnnotateController::request() {
+    emit markersChanged(points_, box_);
+    PromptRequest r;
+    r.id = nextRequest_++;
+    r.imageId = image_;
+    r.imagePath = imagePath_;
+    r.imageKey = imageKey_;
+    for (const auto& p : points_) r.points.push_back({static_cast<float>(p.at.x()), static_cast<float>(p.at.y()), p.positive});
+    if (!box_.isNull())
+        r.box = std::array<float, 4>{static_cast<float>(box_.left()), static_cast<float>(box_.top()),
+                                     static_cast<float>(box_.right()), static_cast<float>(box_.bottom())};
+    // A correcting click refines the candidate it corrects.
+    if (hasCandidate() && points_.size() > 1 && static_cast<std::size_t>(index_) < result_->lowRes.size())
+        r.previousLowRes = result_->lowRes[static_cast<std::size_t>(index_)];
+    emit busyChanged(true);
+    inference_->segment(r);
+}
+
+void AnnotateController::onPrompt(const PromptResultPtr& r) {
+    if (r->imageId != image_ || (points_.isEmpty() && box_.isNull())) return;  // the prompt was cancelled
+    emit busyChanged(false);
+    if (!r->error.isEmpty()) {
+        emit message(tr("The click tool failed: %1").arg(r->error));
+        return;
+    }
+    result_ = r;
+    index_ = 0;
+    showCandidate();
+}
+
+void AnnotateController::showCandidate() {
+    if (!hasCandidate()) {
+        emit candidateChanged({}, {});
+        return;
+    }
+    const auto i = static_cast<std::size_t>(index_);
+    const Mask& m = result_->masks[i];
+    QString info = tr("Candidate %1/%2").arg(index_ + 1).arg(result_->masks.size());
+    if (result_->method == QLatin1String("GrabCut"))
+        info = tr("GrabCut (the loaded model takes no clicks)");
+    else
+        info += tr(" · predicted IoU %1").arg(result_->scores[i], 0, 'f', 2);
+    info += tr(" · %1 ms · Enter accepts, Tab next, Esc cancels").arg(result_->millis, 0, 'f', 0);
+    if (m.area() == 0) info = tr("No region found here: click elsewhere or draw a box");
+    emit candidateChanged(renderCandidate(m), info);
+}
+
+void AnnotateController::cycle() {
+    if (candidateCount() < 2) return;
+    index_ = (index_ + 1) % candidateCount();
+    showCandidate();
+}
+
+void AnnotateController::accept() {
+    if (!hasCandidate()) return;
+    const Mask& m = result_->masks[static_cast<std::size_t>(index_)];
+    if (m.area() == 0) return;
+    Annotation a;
+    a.imageId = image_;
+    a.classId = class_;
+    a.mask = rle::encode(m);
+    a.source = AnnotationSource::Click;
+    edit::RegionEdit e = edit::createRegion(tr("Add region").toStdString(), a);
+    session_->apply(std::move(e));
+    cancel();
+    tokenizeSoon();
+}
+
+void AnnotateController::cancel() {
+    points_.clear();
+    box_ = {};
+    result_.reset();
+    index_ = 0;
+    emit markersChanged({}, {});
+    emit candidateChanged({}, {});
+    emit busyChanged(false);
+}
+
+void AnnotateController::tokenizeSoon() {
+    if (inference_->hasModel() && inference_->model().canTokenize && image_)
+        inference_->tokenizeImage(session_->projectPath(), image_);
+}
+
+void AnnotateController::applyStroke(QVector<QPointF> path, double radius, bool erase) {
+    if (!image_ || path.isEmpty()) return;
+    std::vector<Point> pts;
+    for (const QPointF& p : path) pts.push_back({p.x(), p.y()});
+    if (selected_) {
+        editSelectedMask(erase ? tr("Erase") : tr("Brush stroke"), [&](Mask& m) { paintStroke(m, pts, radius, !erase); });
+        return;
+    }
+    if (erase) {
+        emit message(tr("Select a region to erase from (click it with the Navigate tool)"));
+        return;
+    }
+    Mask m(height_, width_);
+    paintStroke(m, pts, radius, true);
+    Annotation a;
+    a.imageId = image_;
+    a.classId = class_;
+    a.mask = rle::encode(m);
+    a.source = AnnotationSource::Brush;
+    session_->apply(edit::createRegion(tr("Brush stroke").toStdString(), a));
+    tokenizeSoon();
+}
+
+void AnnotateController::applyPolygon(QPolygonF polygon) {
+    if (!image_ || polygon.size() < 3) return;
+    Ring ring;
+    for (const QPointF& p : polygon) ring.push_back({p.x(), p.y()});
+    if (selected_) {
+        editSelectedMask(subtract_ ? tr("Cut polygon") : tr("Add polygon"), [&](Mask& m) { paintPolygon(m, ring, !subtract_); });
+        return;
+    }
+    if (subtract_) {
+        emit message(tr("Select a region to cut a hole into"));
+        return;
+    }
+    Mask m(height_, width_);
+    paintPolygon(m, ring, true);
+    Annotation a;
+    a.imageId = image_;
+    a.classId = class_;
+    a.mask = rle::encode(m);
+    a.source = AnnotationSource::Polygon;
+    session_->apply(edit::createRegion(tr("Polygon").toStdString(), a));
+    tokenizeSoon();
+}
+
+void AnnotateController::editSelectedMask(const QString& label, const std::function<void(Mask&)>& change) {
+    auto a = session_->store()->annotation(*selected_);
+    if (!a) {
+        select(std::nullopt);
+        return;
+    }
+    Mask m = rle::decode(a->mask);
+    change(m);
+    if (m.area() == 0) {
+        session_->apply(edit::deleteRegion(*session_->store(), label.toStdString(), a->id));
+        select(std::nullopt);
+        return;
+    }
+    a->mask = rle::encode(m);
+    session_->apply(edit::updateRegion(*session_->store(), label.toStdString(), *a));
+    tokenizeSoon();
+}
+
+void AnnotateController::select(std::optional<RowId> annotationId) {
+    selected_ = annotationId;
+    emit selectionChanged();
+}
+
+void AnnotateController::pickAt(QPointF at) {
+    if (!session_->store() || !image_) return;
+    const int x = static_cast<int>(at.x()), y = static_cast<int>(at.y());
+    std::optional<RowId> hit;
+    std::uint64_t smallest = ~0ull;
+    // The smallest region under the cursor: nested regions stay reachable.
+    for (const auto& a : session_->store()->annotationsForImage(image_)) {
+        if (x < a.bbox.x || y < a.bbox.y || x >= a.bbox.x + a.bbox.width || y >= a.bbox.y + a.bbox.height) continue;
+        if (rle::decode(a.mask).at(y, x) && a.area < smallest) hit = a.id, smallest = a.area;
+    }
+    select(hit);
+}
+
+void AnnotateController::deleteSelected() {
+    if (!selected_ || !session_->store()) return;
+    if (!session_->store()->annotation(*selected_)) return;
+    session_->apply(edit::deleteRegion(*session_->store(), tr("Delete region").toStdString(), *selected_));
+    select(std::nullopt);
+}
+
+void AnnotateController::setClassOfSelected(std::optional<RowId> classId) {
+    if (!selected_ || !session_->store()) return;
+    auto a = session_->store()->annotation(*selected_);
+    if (!a || a->classId == classId) return;
+    a->classId = classId;
+    session_->apply(edit::updateRegion(*session_->store(), tr("Change class").toStdString(), *a));
+}
+
+void AnnotateController::fillHolesOfSelected() {
+    if (selected_) editSelectedMask(tr("Fill holes"), [](Mask& m) { m = fillHoles(m); });
+}
+
+void AnnotateController::keepLargestPartOfSelected() {
+    if (selected_) editSelectedMask(tr("Keep largest part"), [](Mask& m) { m = largestPart(m); });
+}
+
+}  // namespace samtok::ui
