@@ -240,6 +240,7 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     connect(group, &QActionGroup::triggered, this, [this](QAction* a) {
         annotate_->cancel();
         view_->setTool(static_cast<Tool>(a->data().toInt()));
+        toolHint_->setText(a->toolTip().replace('\n', QStringLiteral(" — ")));
     });
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Class ")));
@@ -257,10 +258,10 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
             }
         });
     }
-    bar->addSeparator();
-    toolHint_ = new QLabel;
+    toolHint_ = new QLabel;  // shown in the status bar: what the tool is doing
     toolHint_->setObjectName("toolHint");
-    bar->addWidget(toolHint_);
+    for (QAction* a : group->actions())
+        if (a->isChecked()) toolHint_->setText(a->toolTip().replace('\n', QStringLiteral(" — ")));
 
     // Gestures from the canvas to the controller, results back to the canvas.
     connect(view_, &ImageView::pointClicked, annotate_, &AnnotateController::addPoint);
@@ -457,7 +458,8 @@ void MainWindow::buildStatusBar() {
                 emit tokenizingFinished();
                 if (currentImage_) showImage(currentImage_);
             });
-    statusBar()->addWidget(imageLabel_, 1);
+    statusBar()->addWidget(imageLabel_);
+    statusBar()->addWidget(toolHint_, 1);
     statusBar()->addPermanentWidget(tokenizeBar_);
     statusBar()->addPermanentWidget(cancelTokenize_);
     statusBar()->addPermanentWidget(zoomLabel_);
