@@ -22,6 +22,9 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace samtok;
 
@@ -275,4 +278,80 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
     session.undoStack()->redo();
     EXPECT_TRUE(session.store()->annotation(clicked));
     EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
+}
+
+TEST(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
+    test::TempDir dir;
+    ui::ProjectSession first;
+    ASSERT_EQ(first.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::ProjectSession second;
+    const QString err = second.open(first.projectPath());
+    EXPECT_TRUE(err.contains("already open in another SAMTok Studio")) << err.toStdString();
+    EXPECT_FALSE(second.isOpen());
+    first.close();
+    EXPECT_EQ(second.open(first.projectPath().isEmpty() ? QString::fromStdString((dir.path() / "sample.samtok").string())
+                                                        : first.projectPath()),
+              QString());
+}
+
+// The child of the next test: a real window painting regions until it is killed.
+TEST(StudioCrashChild, PaintsUntilKilled) {
+    const char* project = std::getenv("SAMTOK_STUDIO_CRASH_PROJECT");
+    if (!project) GTEST_SKIP() << "runs only as the child process of Studio.KillNineLosesNoSavedEdit";
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(QString::fromLocal8Bit(project)), QString());
+    ui::MainWindow window(&session);
+    window.resize(1000, 700);
+    window.show();
+    window.findChild<QAction*>("toolBrush")->trigger();
+    ui::ImageView* view = window.imageView();
+    for (int i = 0;; ++i) {
+        QTest::keyClick(view, Qt::Key_Escape);
+        const QPoint a = view->mapFromScene(QPointF(10 + (i * 37) % 500, 10 + (i * 53) % 400));
+        QTest::mousePress(view->viewport(), Qt::LeftButton, {}, a);
+        QTest::mouseMove(view->viewport(), a + QPoint(30, 10));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, a + QPoint(30, 10));
+        QApplication::processEvents();
+        if (i % 3 == 2) session.undoStack()->undo();  // some undone steps in the history too
+    }
+}
+
+TEST(Studio, KillNineLosesNoSavedEdit) {
+    test::TempDir dir;
+    QString path;
+    {
+        ui::ProjectSession s;
+        ASSERT_EQ(s.openSample(QString::fromStdString(dir.path().string())), QString());
+        path = s.projectPath();
+    }
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setenv("SAMTOK_STUDIO_CRASH_PROJECT", path.toLocal8Bit().constData(), 1);
+        ::execl("/proc/self/exe", "samtok_studio_tests", "--gtest_filter=StudioCrashChild.PaintsUntilKilled",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::int64_t painted = 0;
+    for (int i = 0; i < 1200 && painted < 8; ++i) {  // up to 2 minutes
+        ::usleep(100000);
+        try {
+            painted = countWithSource(ProjectStore::open(path.toStdString()), AnnotationSource::Brush);
+        } catch (const std::exception&) {  // busy for a moment: try again
+        }
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    ASSERT_GE(painted, 8) << "the child never painted";
+
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(path), QString());  // the dead studio's lock does not keep the project closed
+    ProjectStore& store = *session.store();
+    EXPECT_EQ(store.integrityCheck(), "ok");
+    // Every stroke the history says is done is in the project, and nothing else.
+    std::int64_t done = 0;
+    for (const auto& e : store.edits()) done += !e.undone && e.label == "Brush stroke";
+    EXPECT_EQ(countWithSource(store, AnnotationSource::Brush), done);
+    ASSERT_GT(session.undoStack()->count(), 0);
+    while (session.undoStack()->canUndo()) session.undoStack()->undo();
+    EXPECT_EQ(countWithSource(store, AnnotationSource::Brush), 0);
 }

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QSettings>
 #include <QUndoStack>
 
@@ -84,12 +85,35 @@ RowId ProjectSession::addClass(const QString& name) {
     return id;
 }
 
+QString ProjectSession::lock(const QString& path) {
+    auto lock = std::make_unique<QLockFile>(path + QStringLiteral(".lock"));
+    // Never stale by age: only a lock whose process is gone (a killed studio) is taken over.
+    lock->setStaleLockTime(0);
+    if (!lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        lock->getLockInfo(&pid, &host, &app);
+        if (lock->error() == QLockFile::LockFailedError)
+            return tr("'%1' is already open in another SAMTok Studio (process %2 on %3). Close it there first: two "
+                      "windows on one project would undo each other's work.")
+                .arg(path)
+                .arg(pid)
+                .arg(host);
+        // No permission for a lock file beside it (a read-only folder): go on without one.
+        lock.reset();
+    }
+    lock_ = std::move(lock);
+    return {};
+}
+
 QString ProjectSession::create(const QString& path, const QString& name) {
     std::unique_ptr<ProjectStore> s;
     const QString err = guarded([&] {
         s = std::make_unique<ProjectStore>(ProjectStore::create(path.toStdString(), name.toStdString()));
     });
     if (!err.isEmpty()) return err;
+    lock_.reset();
+    lock(QFileInfo(path).absoluteFilePath());
     store_ = std::move(s);
     loadClasses();
     rebuildHistory();
@@ -99,9 +123,19 @@ QString ProjectSession::create(const QString& path, const QString& name) {
 }
 
 QString ProjectSession::open(const QString& path) {
+    const QString canonical = QFileInfo(path).absoluteFilePath();
+    if (store_ && QFileInfo(projectPath()).absoluteFilePath() == canonical) return {};  // already open here
+    std::unique_ptr<QLockFile> previous = std::move(lock_);
+    if (const QString busy = lock(canonical); !busy.isEmpty()) {
+        lock_ = std::move(previous);
+        return busy;
+    }
     std::unique_ptr<ProjectStore> s;
     const QString err = guarded([&] { s = std::make_unique<ProjectStore>(ProjectStore::open(path.toStdString())); });
-    if (!err.isEmpty()) return err;
+    if (!err.isEmpty()) {
+        lock_ = std::move(previous);
+        return err;
+    }
     store_ = std::move(s);
     loadClasses();
     rebuildHistory();
@@ -122,6 +156,7 @@ QString ProjectSession::openSample(const QString& folder) {
 void ProjectSession::close() {
     undo_->clear();
     store_.reset();
+    lock_.reset();
     classes_.clear();
     emit projectChanged();
 }

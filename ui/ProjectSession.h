@@ -12,6 +12,7 @@
 #include <memory>
 
 class QUndoStack;
+class QLockFile;
 
 namespace samtok::ui {
 
@@ -69,6 +70,10 @@ private:
     void loadClasses();
     void rebuildHistory();
 
+    // One studio per project: two would each keep an undo history of the other's rows.
+    QString lock(const QString& path);
+
+    std::unique_ptr<QLockFile> lock_;
     std::unique_ptr<ProjectStore> store_;
     std::vector<LabelClass> classes_;
     QUndoStack* undo_;
