@@ -5,6 +5,7 @@
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
+#include "StudioMeasure.h"
 #include "model/Runtime.h"
 
 #include <QApplication>
@@ -13,6 +14,8 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -31,7 +34,10 @@ int main(int argc, char** argv) {
     QCommandLineOption threads("threads", "Inference threads (default: all cores).", "n", "0");
     QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to <file> and quit (for docs and CI).",
                                   "file");
-    cli.addOptions({sample, create, threads, screenshot});
+    QCommandLineOption measure("measure",
+                               "Run a scripted session on the project (next image, clicks, clicks while tokenizing), "
+                               "print the timings and the longest UI stall as JSON, and quit.");
+    cli.addOptions({sample, create, threads, screenshot, measure});
     cli.process(app);
 
     samtok::runtime::configure(cli.value(threads).toInt());
@@ -67,6 +73,14 @@ int main(int argc, char** argv) {
         };
         QObject::connect(window.inference(), &samtok::ui::InferenceService::modelReady, &window, shoot);
         QObject::connect(window.inference(), &samtok::ui::InferenceService::modelFailed, &window, shoot);
+    }
+    if (cli.isSet(measure)) {
+        QTimer::singleShot(0, &window, [&window, &session] {
+            const QString report = samtok::ui::measureStudio(window, session);
+            std::fputs(report.toUtf8().constData(), stdout);
+            std::fputs("\n", stdout);
+            QApplication::quit();
+        });
     }
     return QApplication::exec();
 }
