@@ -40,6 +40,8 @@
 #include <QVBoxLayout>
 #include <QActionGroup>
 #include <QShortcut>
+#include <QSettings>
+#include <QSlider>
 
 namespace samtok::ui {
 
@@ -161,6 +163,7 @@ void MainWindow::buildActions() {
     menuBar()->insertMenu(view->menuAction(), edit);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard and Mouse"), QKeySequence::HelpContents, this, &MainWindow::showCheatSheet);
     help->addAction(tr("&About SAMTok Studio"), this, [this] {
         QMessageBox::about(this, tr("About SAMTok Studio"),
                            tr("<b>SAMTok Studio %1</b><p>Annotate image regions and turn each mask into two "
@@ -182,6 +185,7 @@ void MainWindow::buildActions() {
     bar->addAction(fit);
     bar->addAction(actual);
     connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::refreshRecentMenu);
+    addToolBarBreak();  // the tools get a row of their own
     QToolBar* tools = addToolBar(tr("Tools"));
     tools->setObjectName("toolsToolBar");
     tools->setMovable(false);
@@ -242,6 +246,22 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
         view_->setTool(static_cast<Tool>(a->data().toInt()));
         toolHint_->setText(a->toolTip().replace('\n', QStringLiteral(" — ")));
     });
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Opacity ")));
+    auto* opacity = new QSlider(Qt::Horizontal);
+    opacity->setObjectName("overlayOpacity");
+    opacity->setRange(0, 100);
+    opacity->setFixedWidth(90);
+    opacity->setToolTip(tr("Opacity of the drawn regions"));
+    connect(opacity, &QSlider::valueChanged, this, [this](int v) {
+        view_->setOverlayOpacity(v / 100.0);
+        QSettings().setValue(QStringLiteral("view/overlayOpacity"), v);
+    });
+    opacity->setValue(QSettings().value(QStringLiteral("view/overlayOpacity"), 100).toInt());
+    bar->addWidget(opacity);
+    view_->setBrushRadius(QSettings().value(QStringLiteral("tools/brushRadius"), 12.0).toDouble());
+    connect(view_, &ImageView::brushRadiusChanged, this,
+            [](double r) { QSettings().setValue(QStringLiteral("tools/brushRadius"), r); });
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Class ")));
     classBox_ = new QComboBox;
@@ -304,6 +324,35 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     });
 }
 
+void MainWindow::showCheatSheet() {
+    QString html = tr("<h3>Canvas</h3><table cellpadding=3>"
+                      "<tr><td><b>Click tool</b></td><td>left click: positive point; right or shift-click: negative point; "
+                      "drag: box</td></tr>"
+                      "<tr><td><b>Enter / Tab / Esc</b></td><td>accept the candidate / next candidate / cancel (or deselect)</td></tr>"
+                      "<tr><td><b>Brush, Eraser</b></td><td>drag to paint; a selected region grows or shrinks, otherwise "
+                      "the brush makes a new one; [ and ] or Ctrl+wheel: size</td></tr>"
+                      "<tr><td><b>Polygon</b></td><td>click vertices; double-click, Enter or the first vertex closes; "
+                      "Backspace or right click removes the last; Edit ▸ Polygon Subtracts cuts holes</td></tr>"
+                      "<tr><td><b>Select tool</b></td><td>click a region to select it (the smallest one under the cursor)</td></tr>"
+                      "<tr><td><b>Wheel / space-drag / middle drag</b></td><td>zoom / pan / pan</td></tr>"
+                      "<tr><td><b>1 … 9</b></td><td>class of new regions and of the selected one</td></tr>"
+                      "</table><h3>Menus</h3><table cellpadding=3>");
+    for (QAction* menu : menuBar()->actions()) {
+        if (!menu->menu()) continue;
+        for (QAction* a : menu->menu()->actions()) {
+            QString key = a->shortcut().toString(QKeySequence::NativeText);
+            QString text = a->text();
+            if (const int tab = text.indexOf('\t'); tab >= 0) key = text.mid(tab + 1), text = text.left(tab);
+            if (key.isEmpty() || a->isSeparator()) continue;
+            html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key.toHtmlEscaped(), text.remove('&').toHtmlEscaped());
+        }
+    }
+    html += QStringLiteral("</table>");
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard and Mouse"), html, QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.exec();
+}
+
 void MainWindow::refreshClassBox() {
     const QVariant keep = classBox_->currentData();
     classBox_->clear();
@@ -359,6 +408,8 @@ void MainWindow::buildDocks() {
     list_->setUniformItemSizes(true);  // virtualised layout: O(1) per row
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
     list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Letters are tool shortcuts (B, C, P, ...), not the list's type-ahead search: keep the keyboard on the canvas.
+    list_->setFocusPolicy(Qt::ClickFocus);
     listCount_ = new QLabel;
     layout->addWidget(search_);
     layout->addWidget(statusFilter_);
@@ -548,6 +599,7 @@ void MainWindow::showImage(RowId id) {
     }
     imageSize_ = loaded.image.size();
     view_->setImage(loaded.image);
+    if (!search_->hasFocus()) view_->setFocus(Qt::OtherFocusReason);
     annotate_->setImage(id);  // refreshes the regions through selectionChanged
     prefetchNeighbours();
 }

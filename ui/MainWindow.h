@@ -54,6 +54,7 @@ public slots:
     void showImage(RowId id);
     void loadModelCheckpoint();
     void tokenizeProject();
+    void showCheatSheet();
 
 signals:
     void tokenizingFinished();  // after the panel shows the new tokens
