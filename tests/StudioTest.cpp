@@ -5,12 +5,14 @@
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
+#include "RegionPanel.h"
 #include "ProjectSession.h"
 #include "TestPaths.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
 
 #include <QApplication>
+#include <QLineEdit>
 #include <QListView>
 #include <QSignalSpy>
 #include <QTest>
@@ -354,4 +356,32 @@ TEST(Studio, KillNineLosesNoSavedEdit) {
     ASSERT_GT(session.undoStack()->count(), 0);
     while (session.undoStack()->canUndo()) session.undoStack()->undo();
     EXPECT_EQ(countWithSource(store, AnnotationSource::Brush), 0);
+}
+
+TEST(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    ASSERT_FALSE(regions.empty());
+    const RowId id = regions[0].id;
+    window.annotate()->select(id);
+    ui::RegionPanel* panel = window.regionPanel();
+    ASSERT_TRUE(panel->captionEdit()->isEnabled());
+    panel->captionEdit()->setFocus();
+    panel->captionEdit()->setText("a small blue box");
+    QTest::keyClick(panel->captionEdit(), Qt::Key_Return);
+    EXPECT_EQ(session.store()->annotation(id)->caption, "a small blue box");
+    QTest::keyClicks(panel->expressionEdit(), "the box at the bottom left");
+    QTest::keyClick(panel->expressionEdit(), Qt::Key_Return);
+    EXPECT_EQ(session.store()->referringExpressions(id), std::vector<std::string>{"the box at the bottom left"});
+    // Letters typed into the panel are text, not tool shortcuts.
+    EXPECT_TRUE(window.findChild<QAction*>("toolClick")->isChecked());
+    session.undoStack()->undo();
+    EXPECT_TRUE(session.store()->referringExpressions(id).empty());
+    EXPECT_EQ(session.store()->annotation(id)->caption, "a small blue box");
+    session.undoStack()->undo();
+    EXPECT_EQ(session.store()->annotation(id)->caption, "");
 }

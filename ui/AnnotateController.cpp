@@ -224,6 +224,18 @@ void AnnotateController::setClassOfSelected(std::optional<RowId> classId) {
     session_->apply(edit::updateRegion(*session_->store(), tr("Change class").toStdString(), *a));
 }
 
+void AnnotateController::describe(RowId id, const QString& caption, const QStringList& expressions, ReviewState review) {
+    if (!session_->store()) return;
+    const auto a = session_->store()->annotation(id);
+    if (!a) return;
+    std::vector<std::string> texts;
+    for (const QString& e : expressions) texts.push_back(e.toStdString());
+    if (a->caption == caption.toStdString() && a->review == review && session_->store()->referringExpressions(id) == texts)
+        return;  // nothing changed: no empty step in the history
+    session_->apply(edit::describeRegion(*session_->store(), tr("Edit region text").toStdString(), id, caption.toStdString(),
+                                         texts, review));
+}
+
 void AnnotateController::fillHolesOfSelected() {
     if (selected_) editSelectedMask(tr("Fill holes"), [](Mask& m) { m = fillHoles(m); });
 }

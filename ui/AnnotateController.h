@@ -45,6 +45,8 @@ public slots:
     void pickAt(QPointF at);
     void deleteSelected();
     void setClassOfSelected(std::optional<RowId> classId);
+    // Caption, referring expressions and review state of a region, as one undoable edit.
+    void describe(RowId annotationId, const QString& caption, const QStringList& expressions, ReviewState review);
     void fillHolesOfSelected();
     void keepLargestPartOfSelected();
 

@@ -5,6 +5,7 @@
 #include "ImageView.h"
 #include "InferenceService.h"
 #include "ProjectSession.h"
+#include "RegionPanel.h"
 #include "StartPage.h"
 #include "model/Runtime.h"
 #include "model/ModelConfig.h"
@@ -433,8 +434,16 @@ void MainWindow::buildDocks() {
     annDock->setFeatures(QDockWidget::DockWidgetMovable);
     annDock->setWidget(annotations_);
     addDockWidget(Qt::RightDockWidgetArea, annDock);
+    regionPanel_ = new RegionPanel(session_);
+    auto* propDock = new QDockWidget(tr("Region"), this);
+    propDock->setObjectName("regionDock");
+    propDock->setFeatures(QDockWidget::DockWidgetMovable);
+    propDock->setWidget(regionPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, propDock);
     // Wide enough for a whole token string next to its IoU.
     resizeDocks({annDock}, {470}, Qt::Horizontal);
+    connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
+    connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         filter_->setNameFilter(t);
@@ -621,6 +630,7 @@ void MainWindow::refreshRegions() {
     const LoadedImage loaded =
         session_->loadRegions(currentImage_, imageSize_.width(), imageSize_.height(), annotate_->selected());
     view_->setOverlay(loaded.overlay);
+    regionPanel_->showRegion(annotate_->selected());
     const QSignalBlocker block(annotations_);
     annotations_->clear();
     const auto tokenizers = knownTokenizers(*session_->store(), *inference_);

@@ -24,6 +24,7 @@ class ProjectSession;
 class StartPage;
 class InferenceService;
 class AnnotateController;
+class RegionPanel;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -41,6 +42,7 @@ public:
     InferenceService* inference() const { return inference_; }
     AnnotateController* annotate() const { return annotate_; }
     QComboBox* classBox() const { return classBox_; }
+    RegionPanel* regionPanel() const { return regionPanel_; }
 
 public slots:
     void newProject();
@@ -86,6 +88,7 @@ private:
     InferenceService* inference_;
     AnnotateController* annotate_;
     QComboBox* classBox_ = nullptr;
+    RegionPanel* regionPanel_ = nullptr;
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
     bool userLoad_ = false;

@@ -158,4 +158,14 @@ RegionEdit updateRegion(const ProjectStore& store, const std::string& label, con
     return {label, changed.imageId, {{before, after}}};
 }
 
+RegionEdit describeRegion(const ProjectStore& store, const std::string& label, RowId id, const std::string& caption,
+                          const std::vector<std::string>& expressions, ReviewState review) {
+    RegionState before = captureRegion(store, id);
+    RegionState after = before;
+    after.annotation.caption = caption;
+    after.annotation.review = review;
+    after.expressions = expressions;
+    return {label, before.annotation.imageId, {{before, after}}};
+}
+
 }  // namespace samtok::edit

@@ -50,5 +50,8 @@ RegionEdit createRegion(const std::string& label, const Annotation& a);
 RegionEdit deleteRegion(const ProjectStore& store, const std::string& label, RowId annotationId);
 // The region after `change`: tokens are dropped when the mask changes.
 RegionEdit updateRegion(const ProjectStore& store, const std::string& label, const Annotation& changed);
+// The region's caption, referring expressions and review state (the mask and its tokens stay).
+RegionEdit describeRegion(const ProjectStore& store, const std::string& label, RowId annotationId, const std::string& caption,
+                          const std::vector<std::string>& expressions, ReviewState review);
 
 }  // namespace samtok::edit

@@ -1,0 +1,49 @@
+#pragma once
+// The selected region's properties: class, caption, referring expressions and
+// review state. It shows a region and reports what the user changed; the
+// change becomes an undoable edit elsewhere.
+#include "store/Records.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QLineEdit;
+class QListWidget;
+class QLabel;
+class QPushButton;
+
+namespace samtok::ui {
+
+class ProjectSession;
+
+class RegionPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RegionPanel(ProjectSession* session, QWidget* parent = nullptr);
+    void showRegion(std::optional<RowId> annotationId);  // none: the panel says how to select one
+    QLineEdit* captionEdit() const { return caption_; }
+    QLineEdit* expressionEdit() const { return newExpression_; }
+
+signals:
+    void classChosen(std::optional<samtok::RowId> classId);
+    void textChanged(samtok::RowId annotationId, const QString& caption, const QStringList& expressions,
+                     samtok::ReviewState review);
+
+private:
+    void emitText();
+
+    ProjectSession* session_;
+    std::optional<RowId> shown_;
+    QLabel* title_;
+    QComboBox* class_;
+    QLineEdit* caption_;
+    QListWidget* expressions_;
+    QLineEdit* newExpression_;
+    QPushButton* remove_;
+    QComboBox* review_;
+    bool filling_ = false;
+};
+
+}  // namespace samtok::ui
