@@ -112,6 +112,21 @@ void AnnotateController::accept() {
     tokenizeSoon();
 }
 
+void AnnotateController::acceptIntoSelected(bool subtract) {
+    if (!hasCandidate()) return;
+    if (!selected_) {
+        if (!subtract) accept();
+        else emit message(tr("Select the region to cut the candidate from first"));
+        return;
+    }
+    const Mask candidate = result_->masks[static_cast<std::size_t>(index_)];
+    editSelectedMask(subtract ? tr("Cut candidate") : tr("Add candidate"), [&](Mask& m) {
+        for (std::size_t i = 0; i < m.size(); ++i)
+            if (candidate.data()[i]) m.data()[i] = subtract ? 0 : 1;
+    });
+    cancel();
+}
+
 void AnnotateController::cancel() {
     points_.clear();
     box_ = {};

@@ -37,6 +37,8 @@ public slots:
     void setBox(QRectF box);
     void cycle();
     void accept();
+    // The candidate added to (or cut from) the selected region instead of becoming a new one.
+    void acceptIntoSelected(bool subtract);
     void cancel();
     void applyStroke(QVector<QPointF> path, double radius, bool erase);
     void applyPolygon(QPolygonF polygon);

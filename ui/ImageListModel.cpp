@@ -1,5 +1,7 @@
 #include "ImageListModel.h"
 
+#include "ThumbnailCache.h"
+
 #include "store/ProjectStore.h"
 
 #include <QColor>
@@ -10,11 +12,20 @@
 
 namespace samtok::ui {
 
-ImageListModel::ImageListModel(QObject* parent) : QAbstractListModel(parent) {}
+ImageListModel::ImageListModel(QObject* parent)
+    : QAbstractListModel(parent), thumbnails_(new ThumbnailCache(kThumbnailHeight, this)) {
+    connect(thumbnails_, &ThumbnailCache::ready, this, [this](RowId id) {
+        const int row = rowOfImage(id);
+        if (row >= 0) emit dataChanged(index(row), index(row), {Qt::DecorationRole});
+    });
+}
 
 void ImageListModel::reload(const ProjectStore* store) {
     beginResetModel();
+    thumbnails_->clear();
     rows_ = store ? store->images() : std::vector<ImageRecord>{};
+    files_.clear();
+    for (const auto& r : rows_) files_.push_back(QString::fromStdString(store->resolveImagePath(r)));
     endResetModel();
 }
 
@@ -71,7 +82,17 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
                 .arg(r.width)
                 .arg(r.height)
                 .arg(statusLabel(r.status));
-        case Qt::DecorationRole: return statusIcon(r.status);
+        case Qt::DecorationRole: {
+            // The preview with the status dot in its corner; the dot alone until the preview is made.
+            QPixmap thumb = thumbnails_->thumbnail(r.id, files_[static_cast<std::size_t>(index.row())]);
+            if (thumb.isNull()) return statusIcon(r.status);
+            QPainter p(&thumb);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(QPen(Qt::white, 1.5));
+            p.setBrush(statusColor(r.status));
+            p.drawEllipse(QRectF(2, 2, 11, 11));
+            return thumb;
+        }
         case ImageIdRole: return QVariant::fromValue<qlonglong>(r.id);
         case StatusRole: return static_cast<int>(r.status);
         case PathRole: return QString::fromStdString(r.path);

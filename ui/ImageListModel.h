@@ -14,12 +14,15 @@ class ProjectStore;
 
 namespace samtok::ui {
 
+class ThumbnailCache;
+
 class ImageListModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role { ImageIdRole = Qt::UserRole + 1, StatusRole, PathRole };
 
     explicit ImageListModel(QObject* parent = nullptr);
+    static constexpr int kThumbnailHeight = 40;
     void reload(const ProjectStore* store);  // nullptr clears
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -31,6 +34,8 @@ public:
 
 private:
     std::vector<ImageRecord> rows_;
+    std::vector<QString> files_;  // absolute paths, for the previews
+    ThumbnailCache* thumbnails_;
 };
 
 // Search by name and filter by status, on top of ImageListModel.

@@ -258,6 +258,8 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
         case Qt::Key_Return:
         case Qt::Key_Enter:
             if (tool_ == Tool::Polygon && polygonInProgress()) finishPolygon();
+            else if (e->modifiers() & Qt::ShiftModifier) emit mergeRequested(false);
+            else if (e->modifiers() & Qt::AltModifier) emit mergeRequested(true);
             else emit acceptRequested();
             return;
         case Qt::Key_Escape:

@@ -63,6 +63,7 @@ signals:
     void polygonFinished(QPolygonF polygon);
     void regionClicked(QPointF at);  // the navigate tool: pick the region under the cursor
     void acceptRequested();
+    void mergeRequested(bool subtract);  // Shift+Enter adds the candidate to the selection, Alt+Enter cuts it
     void cancelRequested();
     void cycleRequested();
     void brushRadiusChanged(double radius);

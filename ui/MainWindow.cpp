@@ -203,6 +203,8 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     edit->addAction(redo);
     edit->addSeparator();
     QAction* accept = edit->addAction(tr("&Accept Candidate\tEnter"), annotate_, &AnnotateController::accept);
+    edit->addAction(tr("Add Candidate to Selected Region\tShift+Enter"), annotate_, [this] { annotate_->acceptIntoSelected(false); });
+    edit->addAction(tr("Cut Candidate from Selected Region\tAlt+Enter"), annotate_, [this] { annotate_->acceptIntoSelected(true); });
     QAction* next = edit->addAction(tr("&Next Candidate\tTab"), annotate_, &AnnotateController::cycle);
     QAction* cancel = edit->addAction(tr("&Cancel Prompt\tEsc"), annotate_, &AnnotateController::cancel);
     edit->addSeparator();
@@ -291,6 +293,7 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     connect(view_, &ImageView::polygonFinished, annotate_, &AnnotateController::applyPolygon);
     connect(view_, &ImageView::regionClicked, annotate_, &AnnotateController::pickAt);
     connect(view_, &ImageView::acceptRequested, annotate_, &AnnotateController::accept);
+    connect(view_, &ImageView::mergeRequested, annotate_, &AnnotateController::acceptIntoSelected);
     connect(view_, &ImageView::cycleRequested, annotate_, &AnnotateController::cycle);
     connect(view_, &ImageView::cancelRequested, this, [this] {
         if (!annotate_->hasCandidate()) annotate_->select(std::nullopt);  // Esc with nothing pending: deselect
@@ -330,6 +333,7 @@ void MainWindow::showCheatSheet() {
                       "<tr><td><b>Click tool</b></td><td>left click: positive point; right or shift-click: negative point; "
                       "drag: box</td></tr>"
                       "<tr><td><b>Enter / Tab / Esc</b></td><td>accept the candidate / next candidate / cancel (or deselect)</td></tr>"
+                      "<tr><td><b>Shift+Enter / Alt+Enter</b></td><td>add the candidate to / cut it from the selected region</td></tr>"
                       "<tr><td><b>Brush, Eraser</b></td><td>drag to paint; a selected region grows or shrinks, otherwise "
                       "the brush makes a new one; [ and ] or Ctrl+wheel: size</td></tr>"
                       "<tr><td><b>Polygon</b></td><td>click vertices; double-click, Enter or the first vertex closes; "
@@ -407,6 +411,7 @@ void MainWindow::buildDocks() {
     list_ = new QListView;
     list_->setModel(filter_);
     list_->setUniformItemSizes(true);  // virtualised layout: O(1) per row
+    list_->setIconSize(QSize(ImageListModel::kThumbnailHeight * 4 / 3, ImageListModel::kThumbnailHeight));
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
     list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     // Letters are tool shortcuts (B, C, P, ...), not the list's type-ahead search: keep the keyboard on the canvas.
