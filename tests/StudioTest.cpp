@@ -385,3 +385,28 @@ TEST(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
     session.undoStack()->undo();
     EXPECT_EQ(session.store()->annotation(id)->caption, "");
 }
+
+TEST(Studio, TenThousandImagesListFilterAndScroll) {
+    test::TempDir dir;
+    {
+        auto store = ProjectStore::create(dir.file("big.samtok"), "big");
+        store.transaction([&] {
+            for (int i = 0; i < 10000; ++i) {
+                char sum[65];
+                std::snprintf(sum, sizeof sum, "%064d", i);
+                store.addImage({dir.file("missing_" + std::to_string(i) + ".jpg"), 640, 480, sum});
+            }
+        });
+    }
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(QString::fromStdString(dir.file("big.samtok"))), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    ASSERT_EQ(window.filterModel()->rowCount(), 10000);
+    window.imageList()->scrollToBottom();
+    window.imageList()->setCurrentIndex(window.filterModel()->index(9999, 0));
+    QApplication::processEvents();
+    EXPECT_FALSE(window.imageView()->hasImage());  // the file is missing: a message, not a crash
+    window.filterModel()->setNameFilter("missing_999");
+    EXPECT_EQ(window.filterModel()->rowCount(), 11);  // 999 and 9990..9999
+}
