@@ -14,6 +14,8 @@
 #include <QApplication>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
@@ -409,4 +411,21 @@ TEST(Studio, TenThousandImagesListFilterAndScroll) {
     EXPECT_FALSE(window.imageView()->hasImage());  // the file is missing: a message, not a crash
     window.filterModel()->setNameFilter("missing_999");
     EXPECT_EQ(window.filterModel()->rowCount(), 11);  // 999 and 9990..9999
+}
+
+TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
+    QSettings().setValue("shortcuts/toolBrush", "Ctrl+Shift+B");
+    {
+        ui::ProjectSession session;
+        ui::MainWindow window(&session);
+        EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("Ctrl+Shift+B"));
+        // Every menu action has a stable name to be edited by.
+        for (QAction* a : window.findChildren<QAction*>())
+            if (!a->isSeparator() && !a->menu() && !a->shortcut().isEmpty())
+                EXPECT_FALSE(a->objectName().isEmpty()) << a->text().toStdString();
+    }
+    QSettings().remove("shortcuts/toolBrush");
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
 }

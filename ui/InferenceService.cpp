@@ -52,13 +52,17 @@ InferenceService::~InferenceService() {
 
 void InferenceService::loadDefaultModel() {
     emit modelLoading(QString::fromLatin1(model::kDefaultModelName));
-    QMetaObject::invokeMethod(worker_, [w = worker_] { w->load({}, {}, true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(worker_, [w = worker_, d = device_] { w->load({}, {}, true, d); }, Qt::QueuedConnection);
 }
 
 void InferenceService::loadModel(const QString& checkpoint, const QString& promptCheckpoint) {
     emit modelLoading(QFileInfo(checkpoint).fileName());
-    QMetaObject::invokeMethod(worker_, [w = worker_, checkpoint, promptCheckpoint] { w->load(checkpoint, promptCheckpoint, false); },
+    QMetaObject::invokeMethod(worker_, [w = worker_, checkpoint, promptCheckpoint, d = device_] { w->load(checkpoint, promptCheckpoint, false, d); },
                               Qt::QueuedConnection);
+}
+
+void InferenceService::setCacheBudget(qulonglong bytes) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, bytes] { w->setCacheBudget(bytes); }, Qt::QueuedConnection);
 }
 
 void InferenceService::tokenizeProject(const QString& projectPath) {
@@ -92,7 +96,9 @@ void InferenceWorker::post(const PromptRequest& r) {
     pending_ = r;
 }
 
-void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault) {
+void InferenceWorker::setCacheBudget(qulonglong bytes) { cache_->setBudget(bytes); }
+
+void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device) {
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
     try {
         std::string path = checkpoint.toStdString();
@@ -104,7 +110,7 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
             sha256 = files.sha256;
         }
         const model::ModelConfig config = model::detectConfig(path);
-        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), "cpu");
+        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), device.toStdString());
         ModelSummary s;
         s.name = isDefault ? what : QFileInfo(checkpoint).completeBaseName();
         s.checkpoint = QString::fromStdString(path);

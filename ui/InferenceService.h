@@ -95,6 +95,9 @@ public:
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
 
+    void setDevice(const QString& device) { device_ = device; }  // for the next load
+    void setCacheBudget(qulonglong bytes);
+
     const ModelSummary& model() const { return summary_; }
     bool hasModel() const { return !summary_.checkpoint.isEmpty(); }
 
@@ -115,6 +118,7 @@ private:
     InferenceWorker* worker_;
     ModelSummary summary_;
     quint64 lastPrompt_ = 0;
+    QString device_ = QStringLiteral("cpu");
 };
 
 // Runs on the service's thread. Not for direct use.
@@ -128,7 +132,8 @@ public:
     void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
 
 public slots:
-    void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault);
+    void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device);
+    void setCacheBudget(qulonglong bytes);
     void tokenize(const QString& projectPath);
     void servePrompt();
     void tokenizeImage(const QString& projectPath, samtok::RowId imageId);

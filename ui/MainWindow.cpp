@@ -6,6 +6,7 @@
 #include "InferenceService.h"
 #include "ProjectSession.h"
 #include "RegionPanel.h"
+#include "SettingsDialog.h"
 #include "StartPage.h"
 #include "model/Runtime.h"
 #include "model/ModelConfig.h"
@@ -123,6 +124,9 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     buildActions();
     buildStatusBar();
     onProjectChanged();
+    const StudioSettings settings = StudioSettings::load();
+    inference_->setDevice(settings.device);
+    inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
     inference_->loadDefaultModel();
 }
 
@@ -137,6 +141,11 @@ void MainWindow::buildActions() {
     QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
+    file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
+        SettingsDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted)
+            inference_->setCacheBudget(static_cast<qulonglong>(StudioSettings::load().cacheMegabytes) << 20);
+    });
     QMenu* modelMenu = menuBar()->addMenu(tr("&Model"));
     tokenizeAction_ = modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
     tokenizeAction_->setToolTip(tr("Give every annotation without tokens the tokens of the loaded model"));
@@ -191,6 +200,13 @@ void MainWindow::buildActions() {
     tools->setObjectName("toolsToolBar");
     tools->setMovable(false);
     buildTools(tools, edit);
+    // Stable names, so that shortcuts can be edited and remembered.
+    for (QAction* menu : menuBar()->actions())
+        if (menu->menu())
+            for (QAction* a : menu->menu()->actions())
+                if (a->objectName().isEmpty() && !a->isSeparator() && !a->menu())
+                    a->setObjectName(QStringLiteral("action") + a->text().left(a->text().indexOf('\t')).remove('&').remove(' ').remove(QChar(0x2026)));
+    applySavedShortcuts(this);
 }
 
 void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {

@@ -5,6 +5,7 @@
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
+#include "SettingsDialog.h"
 #include "StudioMeasure.h"
 #include "model/Runtime.h"
 
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
     cli.addOptions({sample, create, threads, screenshot, measure});
     cli.process(app);
 
-    samtok::runtime::configure(cli.value(threads).toInt());
+    // --threads wins; else the Settings value; 0 means every core.
+    samtok::runtime::configure(cli.isSet(threads) ? cli.value(threads).toInt() : samtok::ui::StudioSettings::load().threads);
 
     samtok::ui::ProjectSession session;
     samtok::ui::MainWindow window(&session);
