@@ -22,6 +22,7 @@
 #include <QUndoStack>
 #include <QAction>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -428,4 +429,24 @@ TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     ui::ProjectSession session;
     ui::MainWindow window(&session);
     EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
+}
+
+TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
+    test::TempDir dir;
+    cv::Mat big(8000, 8000, CV_8UC3, cv::Scalar(40, 120, 200));
+    cv::rectangle(big, {1000, 1000}, {5000, 6000}, cv::Scalar(10, 200, 30), -1);
+    ASSERT_TRUE(cv::imwrite(dir.file("big.jpg"), big));
+    {
+        auto store = ProjectStore::create(dir.file("p.samtok"), "p");
+        addImages(store, {dir.file("big.jpg")}, {});
+    }
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(QString::fromStdString(dir.file("p.samtok"))), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    // The window came up before the pixels: they arrive from a worker, the event loop turning meanwhile.
+    EXPECT_FALSE(window.imageView()->hasImage());
+    for (int i = 0; i < 600 && !window.imageView()->hasImage(); ++i) QTest::qWait(50);
+    ASSERT_TRUE(window.imageView()->hasImage());
+    EXPECT_EQ(window.imageView()->imageSize(), QSize(8000, 8000));
 }

@@ -42,12 +42,17 @@
 #include <QVBoxLayout>
 #include <QActionGroup>
 #include <QShortcut>
+#include <QPointer>
+#include <QThreadPool>
+#include "io/ImageIO.h"
 #include <QSettings>
 #include <QSlider>
 
 namespace samtok::ui {
 
 namespace {
+
+constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
 
 // A project's tokenizer as the annotations panel shows it.
 struct KnownTokenizer {
@@ -618,17 +623,44 @@ void MainWindow::onCurrentRowChanged() {
 
 void MainWindow::showImage(RowId id) {
     currentImage_ = id;
-    const LoadedImage loaded = session_->loadImage(id);
     annotations_->clear();
     annotate_->setImage(0);
-    if (!loaded.error.isEmpty()) {
-        view_->showMessage(tr("Cannot show this image:\n%1").arg(loaded.error));
-        imageLabel_->setText(loaded.error);
+    // Very large images decode off the UI thread: the window stays responsive meanwhile.
+    const auto rec = session_->isOpen() ? session_->store()->image(id) : std::nullopt;
+    if (rec && static_cast<qint64>(rec->width) * rec->height > kLargeImagePixels) {
+        view_->showMessage(tr("Opening %1 (%2 x %3 px)…").arg(QFileInfo(QString::fromStdString(rec->path)).fileName())
+                               .arg(rec->width)
+                               .arg(rec->height));
+        const std::string path = session_->store()->resolveImagePath(*rec);
+        QPointer<MainWindow> self(this);
+        QThreadPool::globalInstance()->start([self, id, path] {
+            QImage image;
+            QString error;
+            try {
+                const DecodedImage img = readImage(path);
+                image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step), QImage::Format_RGB888).copy();
+            } catch (const std::exception& e) {
+                error = QString::fromStdString(e.what());
+            }
+            QMetaObject::invokeMethod(
+                self.data(), [self, id, image, error] { if (self) self->finishShowing(id, image, error); }, Qt::QueuedConnection);
+        });
+        return;
+    }
+    const LoadedImage loaded = session_->loadImage(id);
+    finishShowing(id, loaded.image, loaded.error);
+}
+
+void MainWindow::finishShowing(RowId id, const QImage& image, const QString& error) {
+    if (id != currentImage_) return;  // the user has moved on
+    if (!error.isEmpty()) {
+        view_->showMessage(tr("Cannot show this image:\n%1").arg(error));
+        imageLabel_->setText(error);
         imageSize_ = {};
         return;
     }
-    imageSize_ = loaded.image.size();
-    view_->setImage(loaded.image);
+    imageSize_ = image.size();
+    view_->setImage(image);
     if (!search_->hasFocus()) view_->setFocus(Qt::OtherFocusReason);
     annotate_->setImage(id);  // refreshes the regions through selectionChanged
     prefetchNeighbours();

@@ -83,6 +83,7 @@ private:
     void refreshClassBox();
     void onClassChosen(int index);
     void prefetchNeighbours();
+    void finishShowing(RowId id, const QImage& image, const QString& error);
 
     ProjectSession* session_;
     InferenceService* inference_;
