@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QLineEdit>
 #include <QListView>
+#include <QComboBox>
 #include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
@@ -449,4 +450,29 @@ TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
     for (int i = 0; i < 600 && !window.imageView()->hasImage(); ++i) QTest::qWait(50);
     ASSERT_TRUE(window.imageView()->hasImage());
     EXPECT_EQ(window.imageView()->imageSize(), QSize(8000, 8000));
+}
+
+TEST(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    auto* classes = window.findChild<QComboBox*>("classFilter");
+    ASSERT_TRUE(classes);
+    ASSERT_GT(classes->count(), 1);
+    classes->setCurrentIndex(1);
+    emit classes->activated(1);
+    const RowId cls = classes->itemData(1).toLongLong();
+    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->imagesWithClass(cls).size()));
+    EXPECT_LT(window.filterModel()->rowCount(), 12);
+    classes->setCurrentIndex(0);
+    emit classes->activated(0);
+    EXPECT_EQ(window.filterModel()->rowCount(), 12);
+
+    const RowId image = window.currentImageId();
+    window.findChild<QAction*>("actionMarkReviewed")->trigger();
+    EXPECT_EQ(session.store()->image(image)->status, ImageStatus::Reviewed);
+    window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Reviewed));
+    EXPECT_GE(window.filterModel()->rowCount(), 1);
 }

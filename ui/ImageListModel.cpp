@@ -106,6 +106,18 @@ int ImageListModel::rowOfImage(RowId id) const {
     return -1;
 }
 
+void ImageListModel::setStatus(RowId id, ImageStatus status) {
+    const int row = rowOfImage(id);
+    if (row < 0) return;
+    rows_[static_cast<std::size_t>(row)].status = status;
+    emit dataChanged(index(row), index(row));
+}
+
+void ImageFilterModel::setImageSubset(std::optional<std::set<RowId>> ids) {
+    subset_ = std::move(ids);
+    invalidateFilter();
+}
+
 void ImageFilterModel::setStatusFilter(int status) {
     status_ = status;
     invalidateFilter();
@@ -119,6 +131,7 @@ void ImageFilterModel::setNameFilter(const QString& text) {
 bool ImageFilterModel::filterAcceptsRow(int row, const QModelIndex& parent) const {
     const QModelIndex i = sourceModel()->index(row, 0, parent);
     if (status_ >= 0 && i.data(ImageListModel::StatusRole).toInt() != status_) return false;
+    if (subset_ && !subset_->count(i.data(ImageListModel::ImageIdRole).toLongLong())) return false;
     return name_.isEmpty() || i.data(ImageListModel::PathRole).toString().contains(name_, Qt::CaseInsensitive);
 }
 

@@ -6,6 +6,8 @@
 #include <QAbstractListModel>
 #include <QSortFilterProxyModel>
 
+#include <optional>
+#include <set>
 #include <vector>
 
 namespace samtok {
@@ -28,6 +30,7 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     int rowOfImage(RowId id) const;  // -1 if absent
+    void setStatus(RowId id, ImageStatus status);  // after the store has it
 
     static QString statusLabel(ImageStatus s);
     static QColor statusColor(ImageStatus s);
@@ -45,6 +48,8 @@ public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
     void setStatusFilter(int status);  // -1: any
     void setNameFilter(const QString& text);
+    // Only these images (the class filter); nullopt: all.
+    void setImageSubset(std::optional<std::set<RowId>> ids);
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override;
@@ -52,6 +57,7 @@ protected:
 private:
     int status_ = -1;
     QString name_;
+    std::optional<std::set<RowId>> subset_;
 };
 
 }  // namespace samtok::ui

@@ -157,6 +157,18 @@ void MainWindow::buildActions() {
     projectActions_ << tokenizeAction_;
     modelMenu->addSeparator();
     modelMenu->addAction(tr("&Load Checkpoint…"), this, &MainWindow::loadModelCheckpoint);
+    modelMenu->addAction(tr("Load SAM2 Checkpoint for &Clicks…"), this, [this] {
+        if (!inference_->hasModel()) {
+            showError(tr("No model loaded"), tr("Load a tokenizer checkpoint first (Model ▸ Load Checkpoint)."));
+            return;
+        }
+        const QString path = QFileDialog::getOpenFileName(this, tr("SAM2 Checkpoint for Click and Box Prompts"), QString(),
+                                                          tr("SAM2 checkpoints (*.pt);;All files (*)"));
+        if (path.isEmpty()) return;
+        userLoad_ = true;
+        // The tokenizer stays; its prompt path becomes the original SAM2 decoder of this file.
+        inference_->loadModel(inference_->model().checkpoint, path);
+    });
     modelMenu->addAction(tr("Use the &Embedded Default"), this, [this] {
         userLoad_ = true;
         inference_->loadDefaultModel();
@@ -206,11 +218,16 @@ void MainWindow::buildActions() {
     tools->setMovable(false);
     buildTools(tools, edit);
     // Stable names, so that shortcuts can be edited and remembered.
+    std::function<void(QMenu*)> name = [&](QMenu* menu) {
+        for (QAction* a : menu->actions()) {
+            if (a->menu()) name(a->menu());
+            else if (a->objectName().isEmpty() && !a->isSeparator())
+                a->setObjectName(QStringLiteral("action") +
+                                 a->text().left(a->text().indexOf('\t')).remove('&').remove(' ').remove(QChar(0x2026)));
+        }
+    };
     for (QAction* menu : menuBar()->actions())
-        if (menu->menu())
-            for (QAction* a : menu->menu()->actions())
-                if (a->objectName().isEmpty() && !a->isSeparator() && !a->menu())
-                    a->setObjectName(QStringLiteral("action") + a->text().left(a->text().indexOf('\t')).remove('&').remove(' ').remove(QChar(0x2026)));
+        if (menu->menu()) name(menu->menu());
     applySavedShortcuts(this);
 }
 
@@ -233,6 +250,17 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     QAction* fill = edit->addAction(tr("&Fill Holes"), QKeySequence(tr("Ctrl+H")), annotate_, &AnnotateController::fillHolesOfSelected);
     QAction* largest = edit->addAction(tr("Keep &Largest Part"), QKeySequence(tr("Ctrl+L")), annotate_,
                                        &AnnotateController::keepLargestPartOfSelected);
+    QMenu* status = edit->addMenu(tr("Image &Status"));
+    const std::pair<ImageStatus, QString> statuses[] = {{ImageStatus::Unlabelled, QString()},
+                                                        {ImageStatus::InProgress, tr("Ctrl+Shift+Return")},
+                                                        {ImageStatus::Done, tr("Ctrl+Return")},
+                                                        {ImageStatus::Reviewed, tr("Ctrl+Alt+Return")}};
+    for (const auto& [st, key] : statuses) {
+        QAction* a = status->addAction(tr("Mark %1").arg(ImageListModel::statusLabel(st)), this,
+                                       [this, st = st] { setCurrentImageStatus(st); });
+        if (!key.isEmpty()) a->setShortcut(QKeySequence(key));
+        projectActions_ << a;
+    }
     QAction* subtract = edit->addAction(tr("Polygon &Subtracts"), QKeySequence(tr("Ctrl+-")));
     subtract->setCheckable(true);
     subtract->setToolTip(tr("Polygons cut from the selected region instead of adding to it (holes)"));
@@ -379,6 +407,29 @@ void MainWindow::showCheatSheet() {
     box.exec();
 }
 
+void MainWindow::refreshClassFilter() {
+    classFilter_->clear();
+    classFilter_->addItem(tr("Any class"), QVariant());
+    for (const LabelClass& c : session_->classes()) {
+        QPixmap pm(12, 12);
+        pm.fill(QColor(QString::fromStdString(c.color)));
+        classFilter_->addItem(QIcon(pm), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
+    }
+    filter_->setImageSubset(std::nullopt);
+}
+
+void MainWindow::setCurrentImageStatus(ImageStatus status) {
+    if (!session_->isOpen() || !currentImage_) return;
+    try {
+        session_->store()->setImageStatus(currentImage_, status);
+    } catch (const std::exception& e) {
+        showError(tr("The status was not saved"), QString::fromStdString(e.what()));
+        return;
+    }
+    images_->setStatus(currentImage_, status);
+    statusBar()->showMessage(tr("Marked %1").arg(ImageListModel::statusLabel(status).toLower()), 4000);
+}
+
 void MainWindow::refreshClassBox() {
     const QVariant keep = classBox_->currentData();
     classBox_->clear();
@@ -408,6 +459,7 @@ void MainWindow::onClassChosen(int index) {
         }
         const RowId id = session_->addClass(name);
         refreshClassBox();
+        refreshClassFilter();
         const int i = classBox_->findData(QVariant::fromValue<qlonglong>(id));
         classBox_->setCurrentIndex(std::max(i, 0));
         onClassChosen(classBox_->currentIndex());
@@ -440,6 +492,10 @@ void MainWindow::buildDocks() {
     listCount_ = new QLabel;
     layout->addWidget(search_);
     layout->addWidget(statusFilter_);
+    classFilter_ = new QComboBox;
+    classFilter_->setObjectName("classFilter");
+    classFilter_->setToolTip(tr("Only images with a region of this class"));
+    layout->addWidget(classFilter_);
     layout->addWidget(list_, 1);
     layout->addWidget(listCount_);
 
@@ -473,6 +529,16 @@ void MainWindow::buildDocks() {
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         filter_->setNameFilter(t);
+        onImagesChanged();
+    });
+    connect(classFilter_, qOverload<int>(&QComboBox::activated), this, [this] {
+        const QVariant d = classFilter_->currentData();
+        if (!d.isValid() || !session_->isOpen()) {
+            filter_->setImageSubset(std::nullopt);
+        } else {
+            const auto ids = session_->store()->imagesWithClass(d.toLongLong());
+            filter_->setImageSubset(std::set<RowId>(ids.begin(), ids.end()));
+        }
         onImagesChanged();
     });
     connect(statusFilter_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
@@ -588,6 +654,7 @@ void MainWindow::updateTitle() {
 
 void MainWindow::onProjectChanged() {
     refreshClassBox();
+    refreshClassFilter();
     images_->reload(session_->store());
     currentImage_ = 0;
     annotations_->clear();

@@ -83,6 +83,8 @@ private:
     void refreshClassBox();
     void onClassChosen(int index);
     void prefetchNeighbours();
+    void refreshClassFilter();
+    void setCurrentImageStatus(ImageStatus status);
     void finishShowing(RowId id, const QImage& image, const QString& error);
 
     ProjectSession* session_;
@@ -104,6 +106,7 @@ private:
     QListView* list_;
     QLineEdit* search_;
     QComboBox* statusFilter_;
+    QComboBox* classFilter_;
     QLabel* listCount_;
     QTreeWidget* annotations_;
     QMenu* recentMenu_ = nullptr;

@@ -103,6 +103,15 @@ std::optional<GroundedCaption> ProjectStore::groundedCaption(RowId imageId) cons
     return c;
 }
 
+std::vector<RowId> ProjectStore::imagesWithClass(RowId classId) const {
+    auto& s = db_->prepare("SELECT DISTINCT image_id FROM annotations WHERE class_id = ?1 ORDER BY image_id");
+    s.bind(1, classId);
+    std::vector<RowId> out;
+    while (s.step()) out.push_back(s.int64(0));
+    s.reset();
+    return out;
+}
+
 RowId ProjectStore::addRegionQuestion(RowId annotationId, const std::string& question, const std::string& answer) {
     db_->prepare("INSERT INTO region_questions(annotation_id, question, answer, created_at) VALUES (?1, ?2, ?3, ?4)")
         .bind(1, annotationId)
