@@ -476,3 +476,25 @@ TEST(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
     window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Reviewed));
     EXPECT_GE(window.filterModel()->rowCount(), 1);
 }
+
+TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    const auto examples = samtok::test::sharedDir() / "data/labelme-examples/examples/instance_segmentation";
+    const QString summary = session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string()));
+    EXPECT_TRUE(summary.startsWith("Imported")) << summary.toStdString();
+    const auto imported = session.store()->annotationCount();
+    ASSERT_GT(imported, 10);
+    EXPECT_EQ(session.undoStack()->count(), 1);
+    EXPECT_EQ(window.filterModel()->rowCount(), 3);  // the new images are listed
+    session.undoStack()->undo();
+    EXPECT_EQ(session.store()->annotationCount(), 0);
+    EXPECT_EQ(session.store()->imageCount(), 3);  // images stay
+    session.undoStack()->redo();
+    EXPECT_EQ(session.store()->annotationCount(), imported);
+    EXPECT_TRUE(session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
+    EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
+}

@@ -144,6 +144,29 @@ void MainWindow::buildActions() {
     file->addSeparator();
     QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
     QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
+    QMenu* importMenu = file->addMenu(tr("Import &Annotations"));
+    auto runImport = [this](const QString& format, const QString& path, const QString& second) {
+        if (path.isEmpty()) return;
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const QString summary = session_->importAnnotations(format, path, second);
+        QApplication::restoreOverrideCursor();
+        refreshClassBox();
+        refreshClassFilter();
+        if (summary.startsWith(QLatin1String("Error: "))) showError(tr("Nothing was imported"), summary.mid(7));
+        else statusBar()->showMessage(summary + tr(" (Ctrl+Z undoes it)"), 10000);
+    };
+    QAction* importCoco = importMenu->addAction(tr("&COCO Instances JSON…"), this, [this, runImport] {
+        runImport(QStringLiteral("coco"),
+                  QFileDialog::getOpenFileName(this, tr("COCO instances JSON (images beside it)"), {}, tr("JSON (*.json)")), {});
+    });
+    QAction* importLabelMe = importMenu->addAction(tr("&LabelMe Folder…"), this, [this, runImport] {
+        runImport(QStringLiteral("labelme"), QFileDialog::getExistingDirectory(this, tr("Folder of LabelMe JSON files")), {});
+    });
+    QAction* importYolo = importMenu->addAction(tr("&YOLO-seg…"), this, [this, runImport] {
+        const QString images = QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the images folder"));
+        if (images.isEmpty()) return;
+        runImport(QStringLiteral("yolo"), images, QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the labels folder")));
+    });
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
     file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
@@ -174,7 +197,7 @@ void MainWindow::buildActions() {
         inference_->loadDefaultModel();
     });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    projectActions_ = {addFiles, addFolder, closeAct};
+    projectActions_ = {addFiles, addFolder, closeAct, importCoco, importLabelMe, importYolo};
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);
@@ -359,7 +382,7 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     connect(annotate_, &AnnotateController::message, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(annotate_, &AnnotateController::selectionChanged, this, &MainWindow::refreshRegions);
     connect(session_, &ProjectSession::regionsChanged, this, [this](RowId image) {
-        if (image == currentImage_) refreshRegions();
+        if (image == 0 || image == currentImage_) refreshRegions();  // 0: anywhere (an import)
     });
     connect(session_, &ProjectSession::editFailed, this, [this](const QString& m) {
         showError(tr("The change was not saved"), m);

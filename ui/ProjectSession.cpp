@@ -2,6 +2,8 @@
 
 #include "MaskOverlay.h"
 #include "RegionCommand.h"
+#include "dataset/Import.h"
+#include "store/Sqlite.h"
 #include "io/ImageIO.h"
 #include "sample/SampleScenes.h"
 #include "util/Error.h"
@@ -64,6 +66,62 @@ void ProjectSession::apply(edit::RegionEdit e) {
     undo_->push(new RegionCommand(
         store_.get(), std::move(e), [this](RowId image) { emit regionsChanged(image); },
         [this](const QString& m) { emit editFailed(m); }));
+}
+
+QString ProjectSession::importAnnotations(const QString& format, const QString& path, const QString& second) {
+    if (!store_) return tr("Error: no project is open");
+    dataset::ImportReport report;
+    edit::RegionEdit e;
+    std::int64_t seq = 0;
+    const QString err = guarded([&] {
+        store_->transaction([&] {
+            const std::int64_t before = store_->database().queryInt("SELECT coalesce(max(id), 0) FROM annotations");
+            const std::string p = path.toStdString();
+            if (format == QLatin1String("coco")) {
+                report = dataset::importCoco(*store_, p, QFileInfo(path).absolutePath().toStdString());
+            } else if (format == QLatin1String("labelme")) {
+                for (const QString& f : QDir(path).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+                    try {
+                        report.add(dataset::importLabelMe(*store_, QDir(path).filePath(f).toStdString()));
+                    } catch (const FormatError&) {
+                        ++report.filesSkipped;  // another kind of JSON in the folder
+                    }
+                }
+            } else if (format == QLatin1String("yolo")) {
+                for (const std::string& image : collectImageFiles({p})) {
+                    const QString label = QDir(second).filePath(QFileInfo(QString::fromStdString(image)).completeBaseName() + ".txt");
+                    if (QFileInfo::exists(label)) report.add(dataset::importYoloSeg(*store_, image, label.toStdString(), {}));
+                }
+            } else {
+                throw UserError("unknown import format '" + format.toStdString() + "'");
+            }
+            e.label = tr("Import %n region(s)", nullptr, report.annotationsAdded).toStdString();
+            auto& ids = store_->database().prepare("SELECT id FROM annotations WHERE id > ?1 ORDER BY id");
+            ids.bind(1, before);
+            std::vector<RowId> added;
+            while (ids.step()) added.push_back(ids.int64(0));
+            ids.reset();
+            for (RowId id : added) e.changes.push_back({std::nullopt, edit::captureRegion(*store_, id)});
+            if (!added.empty()) seq = store_->appendEdit(e.label, std::nullopt, edit::toJson(e));
+        });
+    });
+    if (!err.isEmpty()) return tr("Error: %1").arg(err);  // nothing of it was saved
+    loadClasses();
+    if (seq) {
+        RegionCommand::setReplaying(true);  // already in the store: the stack only learns the step
+        undo_->push(new RegionCommand(
+            store_.get(), seq, std::move(e), [this](RowId image) { emit regionsChanged(image); },
+            [this](const QString& m) { emit editFailed(m); }));
+        RegionCommand::setReplaying(false);
+    }
+    emit imagesChanged();
+    emit regionsChanged(0);
+    QString summary = tr("Imported %n region(s)", nullptr, report.annotationsAdded);
+    summary += tr("; %n image(s) added", nullptr, report.imagesAdded);
+    if (report.duplicates) summary += tr("; %n already in the project", nullptr, report.duplicates);
+    if (!report.skipped.empty()) summary += tr("; %n record(s) skipped: %1", nullptr, static_cast<int>(report.skipped.size()))
+                                                .arg(QString::fromStdString(report.skipped.front()));
+    return summary;
 }
 
 RowId ProjectSession::addClass(const QString& name) {

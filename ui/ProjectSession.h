@@ -56,6 +56,10 @@ public:
     // and one step of the project's persistent history.
     QUndoStack* undoStack() const { return undo_; }
     void apply(edit::RegionEdit edit);
+    // Imports annotations ("coco", "labelme" or "yolo" with its labels folder) in one transaction together
+    // with a history step whose undo removes the imported regions (the images stay).
+    // Returns the import's summary, or an error message starting with "Error: ".
+    QString importAnnotations(const QString& format, const QString& path, const QString& second = {});
     const std::vector<LabelClass>& classes() const { return classes_; }
     RowId addClass(const QString& name);  // or the existing one of that name; 0 with a message on failure
 
