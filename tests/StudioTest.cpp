@@ -498,3 +498,34 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     EXPECT_TRUE(session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
+
+TEST(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.resize(1200, 800);
+    window.show();
+    window.findChild<QAction*>("toolSelect")->trigger();
+    ui::ImageView* view = window.imageView();
+    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    ASSERT_FALSE(regions.empty());
+    // A pixel of the first region that no smaller region covers.
+    const Mask m = rle::decode(regions[0].mask);
+    QPointF inside;
+    for (int y = 0; y < m.height() && inside.isNull(); ++y)
+        for (int x = 0; x < m.width(); ++x)
+            if (m.at(y, x) && m.at(std::min(y + 2, m.height() - 1), x)) {
+                inside = QPointF(x + 0.5, y + 2.5);
+                break;
+            }
+    EXPECT_FALSE(view->hasHover());
+    QTest::mouseMove(view->viewport(), view->mapFromScene(inside));
+    EXPECT_TRUE(view->hasHover());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->mapFromScene(inside));
+    ASSERT_TRUE(window.annotate()->selected().has_value());
+    QTest::mouseMove(view->viewport(), view->mapFromScene(QPointF(1, 1)));  // the background corner
+    bool covered = false;
+    for (const auto& r : regions) covered = covered || rle::decode(r.mask).at(1, 1);
+    EXPECT_EQ(view->hasHover(), covered);
+}

@@ -7,6 +7,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace samtok::ui {
 
 AnnotateController::AnnotateController(ProjectSession* session, InferenceService* inference, QObject* parent)
@@ -28,6 +30,7 @@ void AnnotateController::setImage(RowId imageId) {
             height_ = rec->height;
         }
     selected_.reset();
+    regionsChanged();
     cancel();
     emit selectionChanged();
 }
@@ -211,17 +214,42 @@ void AnnotateController::select(std::optional<RowId> annotationId) {
     emit selectionChanged();
 }
 
-void AnnotateController::pickAt(QPointF at) {
-    if (!session_->store() || !image_) return;
+RowId AnnotateController::regionAt(QPointF at) {
+    if (!session_->store() || !image_) return 0;
     const int x = static_cast<int>(at.x()), y = static_cast<int>(at.y());
-    std::optional<RowId> hit;
-    std::uint64_t smallest = ~0ull;
-    // The smallest region under the cursor: nested regions stay reachable.
-    for (const auto& a : session_->store()->annotationsForImage(image_)) {
-        if (x < a.bbox.x || y < a.bbox.y || x >= a.bbox.x + a.bbox.width || y >= a.bbox.y + a.bbox.height) continue;
-        if (rle::decode(a.mask).at(y, x) && a.area < smallest) hit = a.id, smallest = a.area;
+    if (x < 0 || y < 0 || x >= width_ || y >= height_) return 0;
+    if (regionMap_.empty()) {
+        regionMap_.assign(static_cast<std::size_t>(width_) * height_, 0);
+        auto regions = session_->store()->annotationsForImage(image_);
+        // Largest first, so that the smallest region under a pixel is the one kept: nested regions stay reachable.
+        std::sort(regions.begin(), regions.end(), [](const Annotation& a, const Annotation& b) { return a.area > b.area; });
+        for (const auto& r : regions) {
+            if (r.mask.width != width_ || r.mask.height != height_) continue;
+            const Mask m = rle::decode(r.mask);
+            for (std::size_t i = 0; i < m.size(); ++i)
+                if (m.data()[i]) regionMap_[i] = r.id;
+        }
     }
-    select(hit);
+    return regionMap_[static_cast<std::size_t>(y) * width_ + x];
+}
+
+void AnnotateController::regionsChanged() {
+    regionMap_.clear();
+    hovered_ = 0;
+    emit hoverChanged({});
+}
+
+void AnnotateController::hoverAt(QPointF at) {
+    const RowId id = regionAt(at);
+    if (id == hovered_) return;
+    hovered_ = id;
+    const auto a = id ? session_->store()->annotation(id) : std::nullopt;
+    emit hoverChanged(a ? renderHover(rle::decode(a->mask)) : QImage());
+}
+
+void AnnotateController::pickAt(QPointF at) {
+    const RowId id = regionAt(at);
+    select(id ? std::optional<RowId>(id) : std::nullopt);
 }
 
 void AnnotateController::deleteSelected() {

@@ -45,6 +45,8 @@ public slots:
     void setSubtractPolygons(bool on) { subtract_ = on; }
     void select(std::optional<RowId> annotationId);
     void pickAt(QPointF at);
+    void hoverAt(QPointF at);
+    void regionsChanged();  // the image's regions changed: the hover map is stale
     void deleteSelected();
     void setClassOfSelected(std::optional<RowId> classId);
     // Caption, referring expressions and review state of a region, as one undoable edit.
@@ -54,6 +56,7 @@ public slots:
 
 signals:
     void candidateChanged(const QImage& overlay, const QString& info);
+    void hoverChanged(const QImage& overlay);
     void markersChanged(const QVector<samtok::ui::PromptMarker>& points, const QRectF& box);
     void busyChanged(bool busy);
     void selectionChanged();
@@ -65,6 +68,7 @@ private:
     void onPrompt(const PromptResultPtr& r);
     void editSelectedMask(const QString& label, const std::function<void(Mask&)>& change);
     void tokenizeSoon();
+    RowId regionAt(QPointF at);  // 0: none; the smallest region wins
 
     ProjectSession* session_;
     InferenceService* inference_;
@@ -79,6 +83,8 @@ private:
     int index_ = 0;
     quint64 nextRequest_ = 1;
     bool subtract_ = false;
+    std::vector<RowId> regionMap_;  // per pixel, built when first needed
+    RowId hovered_ = 0;
 };
 
 }  // namespace samtok::ui

@@ -47,6 +47,8 @@ ImageView::ImageView(QWidget* parent) : QGraphicsView(parent) {
     overlayItem_->setZValue(1);
     candidateItem_ = scene()->addPixmap({});
     candidateItem_->setZValue(2);
+    hoverItem_ = scene()->addPixmap({});
+    hoverItem_->setZValue(1.5);
     markers_ = scene()->createItemGroup({});
     markers_->setZValue(5);
     rubberBand_ = scene()->addRect({}, cosmetic(QColor(0x40, 0xc4, 0xff), 1.5, Qt::DashLine));
@@ -67,6 +69,7 @@ ImageView::ImageView(QWidget* parent) : QGraphicsView(parent) {
 
 void ImageView::setTool(Tool tool) {
     tool_ = tool;
+    hoverItem_->setPixmap({});
     cancelPolygon();
     brushCursor_->setVisible(false);
     updateCursor();
@@ -98,6 +101,10 @@ void ImageView::updateBrushCursor(const QPointF& at) {
 void ImageView::setCandidate(const QImage& candidate) {
     candidateItem_->setPixmap(candidate.isNull() ? QPixmap() : QPixmap::fromImage(candidate));
 }
+
+void ImageView::setHover(const QImage& hover) { hoverItem_->setPixmap(hover.isNull() ? QPixmap() : QPixmap::fromImage(hover)); }
+
+bool ImageView::hasHover() const { return !hoverItem_->pixmap().isNull(); }
 
 void ImageView::setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box) {
     for (QGraphicsItem* child : markers_->childItems()) {
@@ -157,6 +164,7 @@ void ImageView::mouseDoubleClickEvent(QMouseEvent* e) {
 
 void ImageView::leaveEvent(QEvent* e) {
     brushCursor_->hide();
+    hoverItem_->setPixmap({});
     QGraphicsView::leaveEvent(e);
 }
 
@@ -165,6 +173,7 @@ void ImageView::setImage(const QImage& image) {
     imageItem_->setPixmap(QPixmap::fromImage(image));
     overlayItem_->setPixmap({});
     candidateItem_->setPixmap({});
+    hoverItem_->setPixmap({});
     setPromptMarkers({}, {});
     cancelPolygon();
     imageSize_ = image.size();
@@ -332,6 +341,7 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
     const QPointF at = toImage(e->pos());
     updateBrushCursor(at);
     if (tool_ == Tool::Polygon && polygonInProgress()) updatePolygonPreview(&at);
+    if (tool_ == Tool::Navigate && !pressed_ && hasImage()) emit hovered(at);
     if (!pressed_) {
         QGraphicsView::mouseMoveEvent(e);
         return;

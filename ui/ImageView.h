@@ -39,6 +39,8 @@ public:
     double brushRadius() const { return brushRadius_; }
     // The candidate of the click tool, drawn above the masks (ARGB, image size); null clears it.
     void setCandidate(const QImage& candidate);
+    void setHover(const QImage& hover);  // the region under the cursor; null clears
+    bool hasHover() const;
     void setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box);
     bool polygonInProgress() const { return polygon_.size() > 0; }
     QSize imageSize() const { return imageSize_; }
@@ -62,6 +64,7 @@ signals:
     void strokeFinished(QVector<QPointF> path, double radius, bool erase);
     void polygonFinished(QPolygonF polygon);
     void regionClicked(QPointF at);  // the navigate tool: pick the region under the cursor
+    void hovered(QPointF at);        // the navigate tool: the cursor moved over the image
     void acceptRequested();
     void mergeRequested(bool subtract);  // Shift+Enter adds the candidate to the selection, Alt+Enter cuts it
     void cancelRequested();
@@ -94,6 +97,7 @@ private:
     QGraphicsSimpleTextItem* messageItem_ = nullptr;
     QSize imageSize_;
     QGraphicsPixmapItem* candidateItem_ = nullptr;
+    QGraphicsPixmapItem* hoverItem_ = nullptr;
     QGraphicsItemGroup* markers_ = nullptr;
     QGraphicsRectItem* rubberBand_ = nullptr;
     QGraphicsPathItem* strokeItem_ = nullptr;

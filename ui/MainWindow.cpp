@@ -364,6 +364,8 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     connect(view_, &ImageView::strokeFinished, annotate_, &AnnotateController::applyStroke);
     connect(view_, &ImageView::polygonFinished, annotate_, &AnnotateController::applyPolygon);
     connect(view_, &ImageView::regionClicked, annotate_, &AnnotateController::pickAt);
+    connect(view_, &ImageView::hovered, annotate_, &AnnotateController::hoverAt);
+    connect(annotate_, &AnnotateController::hoverChanged, view_, &ImageView::setHover);
     connect(view_, &ImageView::acceptRequested, annotate_, &AnnotateController::accept);
     connect(view_, &ImageView::mergeRequested, annotate_, &AnnotateController::acceptIntoSelected);
     connect(view_, &ImageView::cycleRequested, annotate_, &AnnotateController::cycle);
@@ -382,7 +384,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     connect(annotate_, &AnnotateController::message, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(annotate_, &AnnotateController::selectionChanged, this, &MainWindow::refreshRegions);
     connect(session_, &ProjectSession::regionsChanged, this, [this](RowId image) {
-        if (image == 0 || image == currentImage_) refreshRegions();  // 0: anywhere (an import)
+        if (image != 0 && image != currentImage_) return;  // 0: anywhere (an import)
+        annotate_->regionsChanged();
+        refreshRegions();
     });
     connect(session_, &ProjectSession::editFailed, this, [this](const QString& m) {
         showError(tr("The change was not saved"), m);

@@ -43,4 +43,21 @@ QImage renderCandidate(const Mask& mask) {
     return out;
 }
 
+QImage renderHover(const Mask& mask) {
+    QImage out(mask.width(), mask.height(), QImage::Format_ARGB32_Premultiplied);
+    out.fill(Qt::transparent);
+    const Mask edge = innerBoundary(mask, 2);
+    const QRgb fill = qPremultiply(qRgba(255, 255, 255, 50));
+    for (int y = 0; y < mask.height(); ++y) {
+        auto* px = reinterpret_cast<QRgb*>(out.scanLine(y));
+        const std::uint8_t* in = mask.row(y);
+        const std::uint8_t* e = edge.row(y);
+        for (int x = 0; x < mask.width(); ++x) {
+            if (e[x]) px[x] = qRgba(255, 255, 255, 230);
+            else if (in[x]) px[x] = fill;
+        }
+    }
+    return out;
+}
+
 }  // namespace samtok::ui

@@ -21,5 +21,7 @@ QImage renderOverlay(const std::vector<OverlayMask>& masks, int width, int heigh
 
 // The click tool's candidate: a bright fill and a dashed-looking outline, unlike any class colour.
 QImage renderCandidate(const Mask& mask);
+// The region under the cursor: a light veil and a white outline.
+QImage renderHover(const Mask& mask);
 
 }  // namespace samtok::ui
