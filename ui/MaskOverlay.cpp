@@ -53,7 +53,7 @@ QImage renderHover(const Mask& mask) {
         const std::uint8_t* in = mask.row(y);
         const std::uint8_t* e = edge.row(y);
         for (int x = 0; x < mask.width(); ++x) {
-            if (e[x]) px[x] = qRgba(255, 255, 255, 230);
+            if (e[x]) px[x] = qRgba(255, 255, 255, 255);
             else if (in[x]) px[x] = fill;
         }
     }
