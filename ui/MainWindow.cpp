@@ -2,6 +2,7 @@
 
 #include "AnnotateController.h"
 #include "ImageListModel.h"
+#include "MaskOverlay.h"
 #include "ImageView.h"
 #include "InferenceService.h"
 #include "ProjectSession.h"
@@ -396,11 +397,32 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
         if (image == currentImage_) refreshRegions();
         emit tokenizingFinished();
     });
+    embeddingBar_ = new QProgressBar;
+    embeddingBar_->setRange(0, 0);  // busy: a network pass has no steps to count
+    embeddingBar_->setMaximumWidth(120);
+    embeddingBar_->hide();
+    cancelEmbedding_ = new QToolButton;
+    cancelEmbedding_->setText(tr("Cancel"));
+    cancelEmbedding_->setToolTip(tr("Drop the click waiting for this image's embedding. The embedding itself finishes "
+                                    "in the background and is kept for when you come back."));
+    cancelEmbedding_->hide();
+    connect(cancelEmbedding_, &QToolButton::clicked, this, [this] {
+        annotate_->cancel();
+        embeddingBar_->hide();
+        cancelEmbedding_->hide();
+        toolHint_->setText(tr("Cancelled"));
+    });
     connect(inference_, &InferenceService::embeddingStarted, this, [this](RowId image) {
-        if (image == currentImage_) toolHint_->setText(tr("Computing the image embedding…"));
+        if (image != currentImage_) return;
+        toolHint_->setText(tr("Computing the image embedding…"));
+        embeddingBar_->show();
+        cancelEmbedding_->show();
     });
     connect(inference_, &InferenceService::embeddingFinished, this, [this](RowId image, double ms) {
-        if (image == currentImage_) toolHint_->setText(tr("Image ready (%1 ms)").arg(ms, 0, 'f', 0));
+        if (image != currentImage_) return;
+        embeddingBar_->hide();
+        cancelEmbedding_->hide();
+        toolHint_->setText(tr("Image ready (%1 ms)").arg(ms, 0, 'f', 0));
     });
 }
 
@@ -639,6 +661,8 @@ void MainWindow::buildStatusBar() {
             });
     statusBar()->addWidget(imageLabel_);
     statusBar()->addWidget(toolHint_, 1);
+    statusBar()->addPermanentWidget(embeddingBar_);
+    statusBar()->addPermanentWidget(cancelEmbedding_);
     statusBar()->addPermanentWidget(tokenizeBar_);
     statusBar()->addPermanentWidget(cancelTokenize_);
     statusBar()->addPermanentWidget(zoomLabel_);
@@ -774,9 +798,30 @@ void MainWindow::prefetchNeighbours() {
 
 void MainWindow::refreshRegions() {
     if (!session_->isOpen() || !currentImage_ || imageSize_.isEmpty()) return;
+    const bool large = static_cast<qint64>(imageSize_.width()) * imageSize_.height() > kLargeImagePixels;
     const LoadedImage loaded =
-        session_->loadRegions(currentImage_, imageSize_.width(), imageSize_.height(), annotate_->selected());
-    view_->setOverlay(loaded.overlay);
+        session_->loadRegions(currentImage_, imageSize_.width(), imageSize_.height(), annotate_->selected(), !large);
+    if (large) {
+        // Drawing the masks of a huge image takes a while: off the UI thread, the newest drawing wins.
+        std::vector<OverlayMask> masks;
+        for (const Annotation& a : loaded.annotations)
+            masks.push_back({a.mask, session_->classColor(a.classId), annotate_->selected() == a.id});
+        const quint64 generation = ++overlayGeneration_;
+        const int w = imageSize_.width(), h = imageSize_.height();
+        QPointer<MainWindow> self(this);
+        QThreadPool::globalInstance()->start([self, masks, w, h, generation] {
+            const QImage overlay = renderOverlay(masks, w, h);
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, overlay, generation] {
+                    if (self && generation == self->overlayGeneration_) self->view_->setOverlay(overlay);
+                },
+                Qt::QueuedConnection);
+        });
+    } else {
+        ++overlayGeneration_;
+        view_->setOverlay(loaded.overlay);
+    }
     regionPanel_->showRegion(annotate_->selected());
     const QSignalBlocker block(annotations_);
     annotations_->clear();

@@ -94,10 +94,13 @@ private:
     RegionPanel* regionPanel_ = nullptr;
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
+    quint64 overlayGeneration_ = 0;
     bool userLoad_ = false;
     QAction* tokenizeAction_ = nullptr;
     QProgressBar* tokenizeBar_ = nullptr;
-    QToolButton* cancelTokenize_ = nullptr;  // the pending load was asked for by the user
+    QToolButton* cancelTokenize_ = nullptr;
+    QProgressBar* embeddingBar_ = nullptr;
+    QToolButton* cancelEmbedding_ = nullptr;  // the pending load was asked for by the user
     ImageListModel* images_;
     ImageFilterModel* filter_;
     QStackedWidget* stack_;

@@ -252,12 +252,13 @@ LoadedImage ProjectSession::loadImage(RowId id) const {
     return out;
 }
 
-LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::optional<RowId> selected) const {
+LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::optional<RowId> selected, bool render) const {
     LoadedImage out;
     out.id = id;
     if (!store_) return out;
     out.error = guarded([&] {
         out.annotations = store_->annotationsForImage(id);
+        if (!render) return;
         std::vector<OverlayMask> masks;
         for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId), selected == a.id});
         out.overlay = renderOverlay(masks, width, height);

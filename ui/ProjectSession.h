@@ -44,7 +44,7 @@ public:
 
     LoadedImage loadImage(RowId id) const;
     // The image's annotations and their overlay, without decoding the image again.
-    LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {}) const;
+    LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {}, bool render = true) const;
     QString className(std::optional<RowId> classId) const;
     QColor classColor(std::optional<RowId> classId) const;
 
