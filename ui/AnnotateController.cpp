@@ -104,14 +104,17 @@ void AnnotateController::accept() {
     if (!hasCandidate()) return;
     const Mask& m = result_->masks[static_cast<std::size_t>(index_)];
     if (m.area() == 0) return;
+    addRegion(m, AnnotationSource::Click, tr("Add region"));
+    cancel();
+}
+
+void AnnotateController::addRegion(const Mask& mask, AnnotationSource source, const QString& label) {
     Annotation a;
     a.imageId = image_;
     a.classId = class_;
-    a.mask = rle::encode(m);
-    a.source = AnnotationSource::Click;
-    edit::RegionEdit e = edit::createRegion(tr("Add region").toStdString(), a);
-    session_->apply(std::move(e));
-    cancel();
+    a.mask = rle::encode(mask);
+    a.source = source;
+    session_->apply(edit::createRegion(label.toStdString(), a));
     tokenizeSoon();
 }
 
@@ -159,13 +162,7 @@ void AnnotateController::applyStroke(QVector<QPointF> path, double radius, bool 
     }
     Mask m(height_, width_);
     paintStroke(m, pts, radius, true);
-    Annotation a;
-    a.imageId = image_;
-    a.classId = class_;
-    a.mask = rle::encode(m);
-    a.source = AnnotationSource::Brush;
-    session_->apply(edit::createRegion(tr("Brush stroke").toStdString(), a));
-    tokenizeSoon();
+    addRegion(m, AnnotationSource::Brush, tr("Brush stroke"));
 }
 
 void AnnotateController::applyPolygon(QPolygonF polygon) {
@@ -182,13 +179,7 @@ void AnnotateController::applyPolygon(QPolygonF polygon) {
     }
     Mask m(height_, width_);
     paintPolygon(m, ring, true);
-    Annotation a;
-    a.imageId = image_;
-    a.classId = class_;
-    a.mask = rle::encode(m);
-    a.source = AnnotationSource::Polygon;
-    session_->apply(edit::createRegion(tr("Polygon").toStdString(), a));
-    tokenizeSoon();
+    addRegion(m, AnnotationSource::Polygon, tr("Polygon"));
 }
 
 void AnnotateController::editSelectedMask(const QString& label, const std::function<void(Mask&)>& change) {
