@@ -1,5 +1,6 @@
 // The studio's main window on a real project, driven as a user would.
 #include "AnnotateController.h"
+#include "ExportDialog.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
@@ -528,4 +529,39 @@ TEST(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     bool covered = false;
     for (const auto& r : regions) covered = covered || rle::decode(r.mask).at(1, 1);
     EXPECT_EQ(view->hasHover(), covered);
+}
+
+TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString((dir.path() / "project").string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+    ASSERT_TRUE(ready.wait(60000));
+    const RowId region = session.store()->annotationsForImage(window.currentImageId()).at(0).id;
+    session.store()->addReferringExpression(region, "the first shape");
+
+    ui::ExportDialog early(window.inference(), session.projectPath());
+    early.setFolder(QString::fromStdString(dir.file("early")));
+    QSignalSpy earlyDone(&early, &ui::ExportDialog::finished);
+    early.start();
+    ASSERT_TRUE(earlyDone.wait(60000));
+    EXPECT_FALSE(earlyDone.at(0).at(0).toBool());
+    EXPECT_TRUE(early.report().contains("Tokenize Project")) << early.report().toStdString();
+
+    QSignalSpy tokenized(&window, &ui::MainWindow::tokenizingFinished);
+    window.tokenizeProject();
+    ASSERT_TRUE(tokenized.wait(120000));
+    ui::ExportDialog dialog(window.inference(), session.projectPath());
+    dialog.setFolder(QString::fromStdString(dir.file("export")));
+    QSignalSpy done(&dialog, &ui::ExportDialog::finished);
+    dialog.start();
+    EXPECT_TRUE(dialog.running());
+    ASSERT_TRUE(done.wait(120000));
+    EXPECT_TRUE(done.at(0).at(0).toBool()) << dialog.report().toStdString();
+    EXPECT_TRUE(dialog.report().contains("samtok_train.jsonl")) << dialog.report().toStdString();
+    EXPECT_TRUE(dialog.report().contains("no problems")) << dialog.report().toStdString();
+    EXPECT_FALSE(dialog.report().contains("problem(s)")) << dialog.report().toStdString();
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "export/tokens.txt"));
 }

@@ -8,7 +8,9 @@
 #include "model/Tokenizer.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
+#include "dataset/Validator.h"
 #include "util/Checksum.h"
+#include "util/Error.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -25,6 +27,7 @@ constexpr std::size_t kEmbeddingBudget = 1024ull << 20;  // a few large-model em
 InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(new QThread(this)), worker_(new InferenceWorker) {
     qRegisterMetaType<samtok::ui::ModelSummary>();
     qRegisterMetaType<samtok::ui::PromptResultPtr>();
+    qRegisterMetaType<samtok::ui::ExportResult>();
     thread_->setObjectName(QStringLiteral("inference"));
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -38,6 +41,8 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::embeddingStarted, this, &InferenceService::embeddingStarted);
     connect(worker_, &InferenceWorker::embeddingFinished, this, &InferenceService::embeddingFinished);
     connect(worker_, &InferenceWorker::imageTokenized, this, &InferenceService::imageTokenized);
+    connect(worker_, &InferenceWorker::exportProgress, this, &InferenceService::exportProgress);
+    connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
     connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
         if (r->id == lastPrompt_) emit promptFinished(r);  // an answer to an older prompt is stale
     });
@@ -87,6 +92,13 @@ void InferenceService::prefetch(RowId imageId, const QString& imagePath, const Q
     QMetaObject::invokeMethod(worker_, [w = worker_, imageId, imagePath, imageKey] { w->prefetch(imageId, imagePath, imageKey); },
                               Qt::QueuedConnection);
 }
+
+void InferenceService::exportDataset(const ExportRequest& request) {
+    worker_->cancelExport = false;
+    QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->exportDataset(request); }, Qt::QueuedConnection);
+}
+
+void InferenceService::cancelExport() { worker_->cancelExport = true; }
 
 InferenceWorker::InferenceWorker() : cache_(std::make_unique<model::EmbeddingCache>(kEmbeddingBudget)) {}
 InferenceWorker::~InferenceWorker() = default;
@@ -244,6 +256,64 @@ void InferenceWorker::prefetch(RowId imageId, const QString& imagePath, const QS
         embedding(imageId, imagePath, imageKey, nullptr);
     } catch (const std::exception&) {  // the image will say what is wrong when it is opened
     }
+}
+
+void InferenceWorker::exportDataset(const ExportRequest& request) {
+    ExportResult result;
+    result.folder = QString::fromStdString(request.options.outDir);
+    try {
+        if (!tokenizer_) throw UserError("no model is loaded");
+        ProjectStore store = ProjectStore::open(request.projectPath.toStdString());
+        exporter::ExportOptions o = request.options;
+        std::optional<TokenizerModel> tok;
+        for (const auto& t : store.tokenizers())
+            if (QString::fromStdString(t.checkpointSha256) == sha256_) tok = t;
+        if (!tok)
+            throw UserError("the project has no tokens of the loaded model (" + name_.toStdString() +
+                            "): run Model ▸ Tokenize Project first");
+        o.tokenizerId = tok->id;
+        o.tokenizeCrop = [this](const cv::Mat& rgb, const Mask& mask) {
+            const auto emb = tokenizer_->embed({rgb.data, rgb.cols, rgb.rows, rgb.step});
+            const auto codes = tokenizer_->encode(*emb, {{mask.data(), mask.width(), mask.height()}});
+            return std::pair<int, int>{codes.at(0).c0, codes.at(0).c1};
+        };
+        o.progress = [this](std::size_t done, std::size_t total) {
+            emit exportProgress(static_cast<int>(done), static_cast<int>(total));
+            servePrompt();  // a click does not wait for the whole export
+        };
+        o.cancel = &cancelExport;
+        const auto r = exporter::exportDataset(store, o);
+        QStringList parts;
+        for (const auto& [split, tasks] : r.records) {
+            QStringList t;
+            for (const auto& [task, n] : tasks) t << QStringLiteral("%1 %2").arg(QString::fromStdString(task)).arg(n);
+            parts << QStringLiteral("%1: %2").arg(split.empty() ? QStringLiteral("all") : QString::fromStdString(split), t.join(", "));
+        }
+        result.summary = tr("%1 record(s) on %2 image(s), %3 zoom-in crop(s), tokens of %4 (%5) — %6")
+                             .arg(r.total())
+                             .arg(r.images)
+                             .arg(r.crops)
+                             .arg(QString::fromStdString(tok->name), QString::fromStdString(tok->checkpointSha256.substr(0, 8)),
+                                  parts.join("; "));
+        if (r.meanIou) result.summary += tr(" — mean reconstruction IoU %1").arg(*r.meanIou, 0, 'f', 3);
+        for (const auto& f : r.files) {
+            const QString file = QString::fromStdString(f);
+            if (!file.endsWith(".jsonl") && !(file.endsWith(".json") && file.startsWith(QString::fromStdString(o.name))))
+                continue;
+            if (file.endsWith("_meta.json")) continue;
+            const auto check = dataset::validateDataset(o.outDir + "/" + f);
+            result.validation << (check.issues.empty()
+                                      ? tr("%1: %2 record(s), %3 mask group(s): no problems").arg(file).arg(check.records).arg(check.maskGroups)
+                                      : tr("%1: %2 problem(s), first at line %3: %4")
+                                            .arg(file)
+                                            .arg(check.issues.size())
+                                            .arg(check.issues[0].line)
+                                            .arg(QString::fromStdString(check.issues[0].message)));
+        }
+    } catch (const std::exception& e) {
+        result.error = QString::fromStdString(e.what());
+    }
+    emit exportFinished(result);
 }
 
 }  // namespace samtok::ui

@@ -7,6 +7,7 @@
 // newer prompt replaces one not yet started), then tokens for edited masks,
 // then prefetching embeddings. Long jobs (a whole project) stop between images
 // to serve a waiting prompt.
+#include "export/Export.h"
 #include "mask/Mask.h"
 #include "store/Records.h"
 
@@ -71,6 +72,18 @@ struct PromptResult {
 };
 using PromptResultPtr = QSharedPointer<const PromptResult>;
 
+// An MLLM export run by the worker (the zoom-in crops need the model), then checked by the validator.
+struct ExportRequest {
+    QString projectPath;
+    exporter::ExportOptions options;  // tokenizer, crops, progress and cancel are filled in by the worker
+};
+struct ExportResult {
+    QString error;          // empty on success
+    QString summary;        // records per split and task, images, crops
+    QStringList validation; // one line per written record file: the validator's verdict
+    QString folder;
+};
+
 class InferenceWorker;
 
 class InferenceService : public QObject {
@@ -94,6 +107,9 @@ public:
     void tokenizeImage(const QString& projectPath, RowId imageId);
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
+    // The project as an MLLM dataset with the loaded model's tokens; exportFinished follows.
+    void exportDataset(const ExportRequest& request);
+    void cancelExport();
 
     void setDevice(const QString& device) { device_ = device; }  // for the next load
     void setCacheBudget(qulonglong bytes);
@@ -112,6 +128,8 @@ signals:
     void embeddingFinished(samtok::RowId imageId, double millis);
     void promptFinished(const samtok::ui::PromptResultPtr& result);
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
+    void exportProgress(int done, int total);
+    void exportFinished(const samtok::ui::ExportResult& result);
 
 private:
     QThread* thread_;
@@ -129,6 +147,7 @@ public:
     ~InferenceWorker() override;
 
     std::atomic<bool> stop{false};
+    std::atomic<bool> cancelExport{false};
     void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
 
 public slots:
@@ -138,6 +157,7 @@ public slots:
     void servePrompt();
     void tokenizeImage(const QString& projectPath, samtok::RowId imageId);
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
+    void exportDataset(const samtok::ui::ExportRequest& request);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
@@ -148,6 +168,8 @@ signals:
     void embeddingFinished(samtok::RowId imageId, double millis);
     void promptFinished(const samtok::ui::PromptResultPtr& result);
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
+    void exportProgress(int done, int total);
+    void exportFinished(const samtok::ui::ExportResult& result);
 
 private:
     std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
@@ -162,3 +184,4 @@ private:
 
 Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
 Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
+Q_DECLARE_METATYPE(samtok::ui::ExportResult)

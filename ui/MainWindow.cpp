@@ -8,6 +8,7 @@
 #include "ProjectSession.h"
 #include "RegionPanel.h"
 #include "SettingsDialog.h"
+#include "ExportDialog.h"
 #include "StartPage.h"
 #include "model/Runtime.h"
 #include "model/ModelConfig.h"
@@ -168,6 +169,11 @@ void MainWindow::buildActions() {
         if (images.isEmpty()) return;
         runImport(QStringLiteral("yolo"), images, QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the labels folder")));
     });
+    QAction* exportAct = file->addAction(tr("&Export Dataset…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        if (!session_->isOpen()) return;
+        ExportDialog dialog(inference_, session_->projectPath(), this);
+        dialog.exec();
+    });
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
     file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
@@ -198,7 +204,7 @@ void MainWindow::buildActions() {
         inference_->loadDefaultModel();
     });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    projectActions_ = {addFiles, addFolder, closeAct, importCoco, importLabelMe, importYolo};
+    projectActions_ = {addFiles, addFolder, closeAct, importCoco, importLabelMe, importYolo, exportAct};
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);

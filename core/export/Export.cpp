@@ -91,7 +91,10 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
     RowId loaded = 0;
     DecodedImage image;
     std::vector<Annotation> regions;
+    std::size_t done = 0;
     for (const PendingCrop& p : builder.crops()) {
+        if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled while making zoom-in crops; no record file was written");
+        if (o.progress) o.progress(++done, builder.crops().size());
         const auto record = store.image(p.imageId);
         if (loaded != p.imageId) {
             image = readImage(store.resolveImagePath(*record));
@@ -261,7 +264,11 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     ExportReport report;
     SampleBuilder builder(o, codebookSize, classNames, tokens);
     const auto images = store.images();
+    auto stopIfCancelled = [&] {
+        if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled; no record file was written");
+    };
     for (std::size_t i = 0; i < images.size(); ++i) {
+        stopIfCancelled();
         builder.add(loadContent(store, images[i], o));
         if (o.progress) o.progress(i + 1, images.size());
     }
@@ -296,6 +303,7 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     fs::create_directories(out, ec);
     if (ec) throw UserError("cannot create the export folder '" + out.string() + "': " + ec.message());
     resolveCrops(builder, store, o, codebookSize, out / "crops", report);
+    stopIfCancelled();
 
     const PathPlan plan(o, out, builder.samples());
     std::map<std::string, std::vector<PlacedSample>> bySplit;

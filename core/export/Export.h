@@ -13,6 +13,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -58,7 +59,8 @@ struct ExportOptions {
     // Region captioning's zoom-in view: the crop's codes, computed by the same
     // tokenizer. Required when regioncap is exported and a region is small.
     std::function<std::pair<int, int>(const cv::Mat& rgb, const Mask& mask)> tokenizeCrop;
-    std::function<void(std::size_t done, std::size_t total)> progress;  // per image
+    std::function<void(std::size_t done, std::size_t total)> progress;  // per image, then per crop
+    const std::atomic<bool>* cancel = nullptr;  // set: stop before any record file is written
 };
 
 struct ExportReport {
