@@ -11,11 +11,13 @@
 #include "TestPaths.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
+#include "tokens/TokenText.h"
 
 #include <QApplication>
 #include <QLineEdit>
 #include <QListView>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
@@ -564,4 +566,45 @@ TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     EXPECT_TRUE(dialog.report().contains("no problems")) << dialog.report().toStdString();
     EXPECT_FALSE(dialog.report().contains("problem(s)")) << dialog.report().toStdString();
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "export/tokens.txt"));
+}
+
+TEST(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+    ASSERT_TRUE(ready.wait(60000));
+    QSignalSpy tokenized(&window, &ui::MainWindow::tokenizingFinished);
+    window.tokenizeProject();
+    ASSERT_TRUE(tokenized.wait(120000));
+
+    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    const auto tokens = session.store()->tokensFor(regions[0].id);
+    ASSERT_EQ(tokens.size(), 1u);
+    ui::RegionPanel* panel = window.regionPanel();
+    panel->setCompareMode(2);
+    QSignalSpy decoded(window.inference(), &ui::InferenceService::regionDecoded);
+    window.annotate()->select(regions[0].id);
+    EXPECT_EQ(panel->tokensText().toStdString(), formatMaskTokens(tokens[0].c0, tokens[0].c1));
+    ASSERT_TRUE(decoded.wait(30000));
+    QApplication::processEvents();
+    EXPECT_TRUE(panel->reconstructionText().contains("IoU")) << panel->reconstructionText().toStdString();
+    EXPECT_TRUE(window.imageView()->hasComparison());
+    // The IoU the inspector measures is the one the tokenizer stored.
+    const QString text = panel->reconstructionText();
+    const double shown = text.mid(text.indexOf("IoU ") + 4, 5).toDouble();
+    EXPECT_NEAR(shown, *tokens[0].reconstructionIou, 0.002) << text.toStdString();
+
+    // With the threshold at 1, every region is flagged: F3 walks them, across images.
+    auto* flag = panel->findChild<QDoubleSpinBox*>();
+    ASSERT_TRUE(flag);
+    flag->setValue(1.0);
+    window.annotate()->select(std::nullopt);
+    window.findChild<QAction*>("actionNextFlaggedRegion")->trigger();
+    ASSERT_TRUE(window.annotate()->selected().has_value());
+    const RowId first = *window.annotate()->selected();
+    window.findChild<QAction*>("actionNextFlaggedRegion")->trigger();
+    EXPECT_NE(*window.annotate()->selected(), first);
 }

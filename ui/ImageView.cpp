@@ -49,6 +49,8 @@ ImageView::ImageView(QWidget* parent) : QGraphicsView(parent) {
     candidateItem_->setZValue(2);
     hoverItem_ = scene()->addPixmap({});
     hoverItem_->setZValue(1.5);
+    comparisonItem_ = scene()->addPixmap({});
+    comparisonItem_->setZValue(1.2);
     markers_ = scene()->createItemGroup({});
     markers_->setZValue(5);
     rubberBand_ = scene()->addRect({}, cosmetic(QColor(0x40, 0xc4, 0xff), 1.5, Qt::DashLine));
@@ -103,6 +105,10 @@ void ImageView::setCandidate(const QImage& candidate) {
 }
 
 void ImageView::setHover(const QImage& hover) { hoverItem_->setPixmap(hover.isNull() ? QPixmap() : QPixmap::fromImage(hover)); }
+
+void ImageView::setComparison(const QImage& c) { comparisonItem_->setPixmap(c.isNull() ? QPixmap() : QPixmap::fromImage(c)); }
+
+bool ImageView::hasComparison() const { return !comparisonItem_->pixmap().isNull(); }
 
 bool ImageView::hasHover() const { return !hoverItem_->pixmap().isNull(); }
 
@@ -174,6 +180,7 @@ void ImageView::setImage(const QImage& image) {
     overlayItem_->setPixmap({});
     candidateItem_->setPixmap({});
     hoverItem_->setPixmap({});
+    comparisonItem_->setPixmap({});
     setPromptMarkers({}, {});
     cancelPolygon();
     imageSize_ = image.size();

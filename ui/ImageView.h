@@ -40,6 +40,8 @@ public:
     // The candidate of the click tool, drawn above the masks (ARGB, image size); null clears it.
     void setCandidate(const QImage& candidate);
     void setHover(const QImage& hover);  // the region under the cursor; null clears
+    void setComparison(const QImage& comparison);  // the token inspector's drawn-vs-rebuilt layer; null clears
+    bool hasComparison() const;
     bool hasHover() const;
     void setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box);
     bool polygonInProgress() const { return polygon_.size() > 0; }
@@ -98,6 +100,7 @@ private:
     QSize imageSize_;
     QGraphicsPixmapItem* candidateItem_ = nullptr;
     QGraphicsPixmapItem* hoverItem_ = nullptr;
+    QGraphicsPixmapItem* comparisonItem_ = nullptr;
     QGraphicsItemGroup* markers_ = nullptr;
     QGraphicsRectItem* rubberBand_ = nullptr;
     QGraphicsPathItem* strokeItem_ = nullptr;

@@ -28,6 +28,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     qRegisterMetaType<samtok::ui::ModelSummary>();
     qRegisterMetaType<samtok::ui::PromptResultPtr>();
     qRegisterMetaType<samtok::ui::ExportResult>();
+    qRegisterMetaType<samtok::ui::RegionDecode>();
     thread_->setObjectName(QStringLiteral("inference"));
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -43,6 +44,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::imageTokenized, this, &InferenceService::imageTokenized);
     connect(worker_, &InferenceWorker::exportProgress, this, &InferenceService::exportProgress);
     connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
+    connect(worker_, &InferenceWorker::regionDecoded, this, &InferenceService::regionDecoded);
     connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
         if (r->id == lastPrompt_) emit promptFinished(r);  // an answer to an older prompt is stale
     });
@@ -99,6 +101,13 @@ void InferenceService::exportDataset(const ExportRequest& request) {
 }
 
 void InferenceService::cancelExport() { worker_->cancelExport = true; }
+
+void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
+                                    int c0, int c1) {
+    QMetaObject::invokeMethod(
+        worker_, [=, w = worker_] { w->decodeRegion(imageId, imagePath, imageKey, annotationId, c0, c1); },
+        Qt::QueuedConnection);
+}
 
 InferenceWorker::InferenceWorker() : cache_(std::make_unique<model::EmbeddingCache>(kEmbeddingBudget)) {}
 InferenceWorker::~InferenceWorker() = default;
@@ -256,6 +265,24 @@ void InferenceWorker::prefetch(RowId imageId, const QString& imagePath, const QS
         embedding(imageId, imagePath, imageKey, nullptr);
     } catch (const std::exception&) {  // the image will say what is wrong when it is opened
     }
+}
+
+void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
+                                   int c0, int c1) {
+    servePrompt();
+    RegionDecode out;
+    out.imageId = imageId;
+    out.annotationId = annotationId;
+    try {
+        if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
+        const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
+        auto d = tokenizer_->decode(*emb, {{c0, c1}}).at(0);
+        out.mask = Mask(d.height, d.width, std::move(d.mask));
+        out.predictedIou = d.predictedIou;
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
+    }
+    emit regionDecoded(out);
 }
 
 void InferenceWorker::exportDataset(const ExportRequest& request) {

@@ -77,6 +77,15 @@ struct ExportRequest {
     QString projectPath;
     exporter::ExportOptions options;  // tokenizer, crops, progress and cancel are filled in by the worker
 };
+// A region's two tokens decoded on its image, to compare with the drawn mask.
+struct RegionDecode {
+    RowId imageId = 0;
+    RowId annotationId = 0;
+    Mask mask;
+    float predictedIou = 0;
+    QString error;
+};
+
 struct ExportResult {
     QString error;          // empty on success
     QString summary;        // records per split and task, images, crops
@@ -107,6 +116,8 @@ public:
     void tokenizeImage(const QString& projectPath, RowId imageId);
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
+    // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
+    void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0, int c1);
     // The project as an MLLM dataset with the loaded model's tokens; exportFinished follows.
     void exportDataset(const ExportRequest& request);
     void cancelExport();
@@ -130,6 +141,7 @@ signals:
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
+    void regionDecoded(const samtok::ui::RegionDecode& result);
 
 private:
     QThread* thread_;
@@ -158,6 +170,8 @@ public slots:
     void tokenizeImage(const QString& projectPath, samtok::RowId imageId);
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
     void exportDataset(const samtok::ui::ExportRequest& request);
+    void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
+                      int c0, int c1);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
@@ -170,6 +184,7 @@ signals:
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
+    void regionDecoded(const samtok::ui::RegionDecode& result);
 
 private:
     std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
@@ -185,3 +200,4 @@ private:
 Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
 Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
 Q_DECLARE_METATYPE(samtok::ui::ExportResult)
+Q_DECLARE_METATYPE(samtok::ui::RegionDecode)

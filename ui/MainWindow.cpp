@@ -13,6 +13,7 @@
 #include "model/Runtime.h"
 #include "model/ModelConfig.h"
 #include "store/ProjectStore.h"
+#include "mask/MaskMetrics.h"
 #include "tokens/TokenText.h"
 
 #include <map>
@@ -280,6 +281,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     QAction* fill = edit->addAction(tr("&Fill Holes"), QKeySequence(tr("Ctrl+H")), annotate_, &AnnotateController::fillHolesOfSelected);
     QAction* largest = edit->addAction(tr("Keep &Largest Part"), QKeySequence(tr("Ctrl+L")), annotate_,
                                        &AnnotateController::keepLargestPartOfSelected);
+    QAction* flagged = edit->addAction(tr("Next &Flagged Region"), QKeySequence(tr("F3")), this, &MainWindow::nextFlagged);
+    flagged->setToolTip(tr("The next region whose tokens rebuild it below the flag threshold (Region panel)"));
+    projectActions_ << flagged;
     QMenu* status = edit->addMenu(tr("Image &Status"));
     const std::pair<ImageStatus, QString> statuses[] = {{ImageStatus::Unlabelled, QString()},
                                                         {ImageStatus::InProgress, tr("Ctrl+Shift+Return")},
@@ -462,6 +466,97 @@ void MainWindow::showCheatSheet() {
     box.exec();
 }
 
+void MainWindow::updateInspector() {
+    view_->setComparison({});
+    const auto sel = annotate_->selected();
+    if (!sel || !session_->isOpen()) {
+        regionPanel_->showTokens({}, {});
+        return;
+    }
+    const auto known = knownTokenizers(*session_->store(), *inference_);
+    std::optional<MaskTokens> tok;
+    for (const auto& t : session_->store()->tokensFor(*sel))
+        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) tok = t;
+    if (!tok) {
+        regionPanel_->showTokens({}, inference_->hasModel()
+                                         ? tr("No tokens of the loaded model yet: they follow in the background after an "
+                                              "edit, or use Model ▸ Tokenize Project.")
+                                         : tr("No model is loaded."));
+        return;
+    }
+    const KnownTokenizer& k = known.at(tok->tokenizerId);
+    regionPanel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, k.codebookSize)),
+                             tr("c0 %1 · c1 %2 · %3 (%4…)%5")
+                                 .arg(tok->c0)
+                                 .arg(tok->c1)
+                                 .arg(QString::fromStdString(k.model.name), QString::fromStdString(k.model.checkpointSha256.substr(0, 8)),
+                                      tok->reconstructionIou ? tr(" · stored IoU %1").arg(*tok->reconstructionIou, 0, 'f', 3)
+                                                             : QString()));
+    if (regionPanel_->compareMode() < 0) {
+        regionPanel_->showReconstruction({});
+        return;
+    }
+    const auto rec = session_->store()->image(currentImage_);
+    if (!rec) return;
+    regionPanel_->showReconstruction(tr("Decoding the two tokens…"));
+    inference_->decodeRegion(currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                             QString::fromStdString(rec->checksum), *sel, tok->c0, tok->c1);
+}
+
+void MainWindow::showDecoded(const RegionDecode& r) {
+    if (r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;  // stale
+    if (!r.error.isEmpty()) {
+        regionPanel_->showReconstruction(tr("Cannot decode: %1").arg(r.error));
+        return;
+    }
+    const auto a = session_->store()->annotation(r.annotationId);
+    if (!a) return;
+    const Mask drawn = rle::decode(a->mask);
+    regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3")
+                                         .arg(maskIou(drawn, r.mask), 0, 'f', 3)
+                                         .arg(boundaryIou(drawn, r.mask), 0, 'f', 3)
+                                         .arg(r.predictedIou, 0, 'f', 2));
+    const int mode = regionPanel_->compareMode();
+    if (mode >= 0) view_->setComparison(renderComparison(drawn, r.mask, mode));
+}
+
+void MainWindow::nextFlagged() {
+    if (!session_->isOpen()) return;
+    const auto known = knownTokenizers(*session_->store(), *inference_);
+    std::optional<RowId> tokenizer;
+    for (const auto& [id, k] : known)
+        if (k.loaded) tokenizer = id;
+    if (!tokenizer) {
+        statusBar()->showMessage(tr("No tokens of the loaded model in this project"), 6000);
+        return;
+    }
+    // Every flagged region, in image order, then the first one after the current selection.
+    std::vector<std::pair<RowId, RowId>> flagged;  // (image, region)
+    for (const auto& t : session_->store()->tokensOf(*tokenizer))
+        if (t.reconstructionIou && *t.reconstructionIou < regionPanel_->flagThreshold())
+            if (const auto a = session_->store()->annotation(t.annotationId)) flagged.emplace_back(a->imageId, a->id);
+    if (flagged.empty()) {
+        statusBar()->showMessage(tr("No region is rebuilt below IoU %1").arg(regionPanel_->flagThreshold()), 6000);
+        return;
+    }
+    std::sort(flagged.begin(), flagged.end());
+    const std::pair<RowId, RowId> here{currentImage_, annotate_->selected().value_or(0)};
+    auto next = std::upper_bound(flagged.begin(), flagged.end(), here);
+    if (next == flagged.end()) next = flagged.begin();  // wrap around
+    if (next->first != currentImage_) {
+        filter_->setStatusFilter(-1);
+        statusFilter_->setCurrentIndex(0);
+        filter_->setNameFilter({});
+        filter_->setImageSubset(std::nullopt);
+        classFilter_->setCurrentIndex(0);
+        search_->clear();
+        const int row = images_->rowOfImage(next->first);
+        if (row >= 0) list_->setCurrentIndex(filter_->mapFromSource(images_->index(row)));
+    }
+    annotate_->select(next->second);
+    statusBar()->showMessage(tr("Flagged region %1 of %2").arg(std::distance(flagged.begin(), next) + 1).arg(flagged.size()), 6000);
+}
+
 void MainWindow::refreshClassFilter() {
     classFilter_->clear();
     classFilter_->addItem(tr("Any class"), QVariant());
@@ -581,6 +676,9 @@ void MainWindow::buildDocks() {
     resizeDocks({annDock}, {470}, Qt::Horizontal);
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
+    connect(regionPanel_, &RegionPanel::compareModeChanged, this, [this] { updateInspector(); });
+    connect(regionPanel_, &RegionPanel::flagThresholdChanged, this, [this] { refreshRegions(); });
+    connect(inference_, &InferenceService::regionDecoded, this, [this](const RegionDecode& r) { showDecoded(r); });
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         filter_->setNameFilter(t);
@@ -843,11 +941,18 @@ void MainWindow::refreshRegions() {
             return QIcon(pm);
         }());
         showTokens(item, session_->store()->tokensFor(a.id), tokenizers, palette());
+        bool numeric = false;
+        const double iou = item->text(2).toDouble(&numeric);
+        if (numeric && iou < regionPanel_->flagThreshold() && item->foreground(2).color() != palette().color(QPalette::Disabled, QPalette::Text)) {
+            item->setForeground(2, QColor(0xd3, 0x2f, 0x2f));
+            item->setToolTip(2, tr("Rebuilt below the flag threshold %1 (F3: next flagged region)").arg(regionPanel_->flagThreshold()));
+        }
         item->setText(4, QString::number(a.area));
         item->setText(5, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
         item->setText(6, QString::fromLatin1(toString(a.source)));
         if (annotate_->selected() == a.id) item->setSelected(true), annotations_->setCurrentItem(item);
     }
+    updateInspector();
     const QModelIndex i = list_->currentIndex();
     imageLabel_->setText(tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
                              .arg(i.data(Qt::DisplayRole).toString())

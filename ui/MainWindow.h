@@ -1,5 +1,8 @@
 #pragma once
+#include "mask/Mask.h"
 #include "store/Records.h"
+
+#include <memory>
 
 #include <QMainWindow>
 
@@ -85,6 +88,9 @@ private:
     void prefetchNeighbours();
     void refreshClassFilter();
     void setCurrentImageStatus(ImageStatus status);
+    void updateInspector();
+    void showDecoded(const struct RegionDecode& r);
+    void nextFlagged();
     void finishShowing(RowId id, const QImage& image, const QString& error);
 
     ProjectSession* session_;
@@ -95,6 +101,8 @@ private:
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
     quint64 overlayGeneration_ = 0;
+    RowId lastDecodedRegion_ = 0;
+    std::shared_ptr<Mask> lastDecoded_;
     bool userLoad_ = false;
     QAction* tokenizeAction_ = nullptr;
     QProgressBar* tokenizeBar_ = nullptr;

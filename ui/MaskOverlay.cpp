@@ -43,6 +43,27 @@ QImage renderCandidate(const Mask& mask) {
     return out;
 }
 
+QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode) {
+    QImage out(drawn.width(), drawn.height(), QImage::Format_ARGB32_Premultiplied);
+    out.fill(Qt::transparent);
+    if (rebuilt.width() != drawn.width() || rebuilt.height() != drawn.height()) return out;
+    const QRgb both = qPremultiply(qRgba(0x4c, 0xd9, 0x64, 150)), onlyDrawn = qPremultiply(qRgba(0xff, 0x98, 0x00, 190)),
+               onlyRebuilt = qPremultiply(qRgba(0xe0, 0x40, 0xfb, 190));
+    for (int y = 0; y < drawn.height(); ++y) {
+        auto* px = reinterpret_cast<QRgb*>(out.scanLine(y));
+        const std::uint8_t* a = drawn.row(y);
+        const std::uint8_t* b = rebuilt.row(y);
+        for (int x = 0; x < drawn.width(); ++x) {
+            const bool d = a[x], r = b[x];
+            if (mode == 0 && d) px[x] = onlyDrawn;
+            else if (mode == 1 && r) px[x] = onlyRebuilt;
+            else if (mode == 2 && d && r) px[x] = both;
+            else if ((mode == 2 || mode == 3) && d != r) px[x] = d ? onlyDrawn : onlyRebuilt;
+        }
+    }
+    return out;
+}
+
 QImage renderHover(const Mask& mask) {
     QImage out(mask.width(), mask.height(), QImage::Format_ARGB32_Premultiplied);
     out.fill(Qt::transparent);

@@ -21,6 +21,10 @@ QImage renderOverlay(const std::vector<OverlayMask>& masks, int width, int heigh
 
 // The click tool's candidate: a bright fill and a dashed-looking outline, unlike any class colour.
 QImage renderCandidate(const Mask& mask);
+// Drawn against rebuilt: green where both agree, orange where only the drawn mask is,
+// magenta where only the rebuilt one is. mode: 0 drawn, 1 rebuilt, 2 both, 3 difference only.
+QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode);
+
 // The region under the cursor: a light veil and a white outline.
 QImage renderHover(const Mask& mask);
 

@@ -2,7 +2,11 @@
 
 #include "ProjectSession.h"
 
+#include <QClipboard>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGuiApplication>
+#include <QSettings>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -43,7 +47,51 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     row->addWidget(newExpression_, 1);
     row->addWidget(remove_);
     layout->addLayout(row);
+
+    // The token inspector.
+    layout->addWidget(new QLabel(tr("<b>Tokens</b> (the loaded model)")));
+    auto* tokRow = new QHBoxLayout;
+    tokens_ = new QLineEdit;
+    tokens_->setReadOnly(true);
+    tokens_->setObjectName("regionTokens");
+    auto* copy = new QPushButton(tr("Copy"));
+    tokRow->addWidget(tokens_, 1);
+    tokRow->addWidget(copy);
+    layout->addLayout(tokRow);
+    tokenInfo_ = new QLabel;
+    tokenInfo_->setWordWrap(true);
+    layout->addWidget(tokenInfo_);
+    auto* cmpRow = new QHBoxLayout;
+    compare_ = new QComboBox;
+    compare_->setObjectName("compareMode");
+    compare_->addItem(tr("Reconstruction: off"), -1);
+    compare_->addItem(tr("Show the drawn mask"), 0);
+    compare_->addItem(tr("Show the rebuilt mask"), 1);
+    compare_->addItem(tr("Both (green: agree)"), 2);
+    compare_->addItem(tr("Difference only"), 3);
+    compare_->setToolTip(tr("Orange: only in the drawn mask; magenta: only in the mask the two tokens rebuild"));
+    flag_ = new QDoubleSpinBox;
+    flag_->setRange(0, 1);
+    flag_->setSingleStep(0.05);
+    flag_->setPrefix(tr("flag IoU < "));
+    flag_->setValue(QSettings().value(QStringLiteral("inspect/flagIou"), 0.75).toDouble());
+    cmpRow->addWidget(compare_, 1);
+    cmpRow->addWidget(flag_);
+    layout->addLayout(cmpRow);
+    reconstruction_ = new QLabel;
+    reconstruction_->setObjectName("reconstruction");
+    reconstruction_->setWordWrap(true);
+    layout->addWidget(reconstruction_);
     layout->addStretch(1);
+    connect(copy, &QPushButton::clicked, this, [this] {
+        if (!tokens_->text().isEmpty()) QGuiApplication::clipboard()->setText(tokens_->text());
+    });
+    connect(compare_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this] { emit compareModeChanged(compare_->currentData().toInt()); });
+    connect(flag_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double v) {
+        QSettings().setValue(QStringLiteral("inspect/flagIou"), v);
+        emit flagThresholdChanged(v);
+    });
 
     connect(class_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
         if (filling_) return;
@@ -99,6 +147,19 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
     for (const auto& e : session_->store()->referringExpressions(a->id)) expressions_->addItem(QString::fromStdString(e));
     filling_ = false;
 }
+
+void RegionPanel::showTokens(const QString& tokens, const QString& info) {
+    tokens_->setText(tokens);
+    tokenInfo_->setText(info);
+    if (tokens.isEmpty()) reconstruction_->clear();
+}
+
+void RegionPanel::showReconstruction(const QString& text) { reconstruction_->setText(text); }
+int RegionPanel::compareMode() const { return compare_->currentData().toInt(); }
+double RegionPanel::flagThreshold() const { return flag_->value(); }
+QString RegionPanel::tokensText() const { return tokens_->text(); }
+QString RegionPanel::reconstructionText() const { return reconstruction_->text(); }
+void RegionPanel::setCompareMode(int mode) { compare_->setCurrentIndex(std::max(0, compare_->findData(mode))); }
 
 void RegionPanel::emitText() {
     if (filling_ || !shown_) return;

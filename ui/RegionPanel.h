@@ -9,6 +9,7 @@
 #include <optional>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
 class QListWidget;
 class QLabel;
@@ -24,10 +25,20 @@ public:
     explicit RegionPanel(ProjectSession* session, QWidget* parent = nullptr);
     void showRegion(std::optional<RowId> annotationId);  // none: the panel says how to select one
     QLineEdit* captionEdit() const { return caption_; }
+    // The token inspector: the loaded model's tokens of the shown region, and how well they rebuild it.
+    void showTokens(const QString& tokens, const QString& info);
+    void showReconstruction(const QString& text);
+    int compareMode() const;  // -1 off, else renderComparison's mode
+    double flagThreshold() const;
+    QString tokensText() const;
+    QString reconstructionText() const;
+    void setCompareMode(int mode);
     QLineEdit* expressionEdit() const { return newExpression_; }
 
 signals:
     void classChosen(std::optional<samtok::RowId> classId);
+    void compareModeChanged(int mode);
+    void flagThresholdChanged(double threshold);
     void textChanged(samtok::RowId annotationId, const QString& caption, const QStringList& expressions,
                      samtok::ReviewState review);
 
@@ -43,6 +54,11 @@ private:
     QLineEdit* newExpression_;
     QPushButton* remove_;
     QComboBox* review_;
+    QLineEdit* tokens_;
+    QLabel* tokenInfo_;
+    QLabel* reconstruction_;
+    QComboBox* compare_;
+    QDoubleSpinBox* flag_;
     bool filling_ = false;
 };
 
