@@ -761,7 +761,7 @@ void MainWindow::buildStatusBar() {
                 if (skipped > 0) msg += tr("; %n image(s) could not be read", nullptr, skipped);
                 statusBar()->showMessage(msg, 10000);
                 emit tokenizingFinished();
-                if (currentImage_) showImage(currentImage_);
+                refreshRegions();  // the new tokens; the selection stays
             });
     statusBar()->addWidget(imageLabel_);
     statusBar()->addWidget(toolHint_, 1);
