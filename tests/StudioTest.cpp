@@ -6,6 +6,7 @@
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
+#include "PastePanel.h"
 #include "RegionPanel.h"
 #include "ProjectSession.h"
 #include "TestPaths.h"
@@ -607,4 +608,44 @@ TEST(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
     const RowId first = *window.annotate()->selected();
     window.findChild<QAction*>("actionNextFlaggedRegion")->trigger();
     EXPECT_NE(*window.annotate()->selected(), first);
+}
+
+TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
+    QStringList notes;
+    const auto groups = ui::parsePasted(
+        "```json\n[{\"mask_2d\": \"<|mt_start|><|mt_0017|><|mt_0402|><|mt_end|>\", \"label\": \"dog on the left\"}]\n```"
+        " and <|object_ref_start|>a bush<|object_ref_end|> <|mt_start|><|mt_0140|><|mt_end|> and <|mt_start|><|mt_0300|><|mt_0300|><|mt_end|>",
+        256, &notes);
+    ASSERT_EQ(groups.size(), 2u);  // the third group's first code is out of range
+    EXPECT_EQ(groups[0].label, "dog on the left");
+    EXPECT_EQ(groups[0].c1, 402 - 256);
+    EXPECT_TRUE(groups[0].repair.isEmpty());
+    EXPECT_EQ(groups[1].label, "a bush");
+    EXPECT_EQ(groups[1].c1, -1);  // repaired: a missing second code
+    EXPECT_FALSE(groups[1].repair.isEmpty());
+    EXPECT_TRUE(notes.join(" ").contains("first code 300")) << notes.join(" ").toStdString();
+
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
+    ASSERT_TRUE(ready.wait(60000));
+    const auto before = session.store()->annotationCount();
+    ui::PastePanel* panel = window.pastePanel();
+    QSignalSpy decoded(window.inference(), &ui::InferenceService::codesDecoded);
+    emit panel->decodeRequested("Here: <|mt_start|><|mt_0010|><|mt_0300|><|mt_end|> the thing");
+    ASSERT_TRUE(decoded.wait(30000));
+    QApplication::processEvents();
+    ASSERT_EQ(panel->groupCount(), 1);
+    ASSERT_TRUE(panel->mask(0));
+    if (panel->mask(0)->area() > 0) {
+        emit panel->acceptRequested(0);
+        EXPECT_EQ(session.store()->annotationCount(), before + 1);
+        const auto regions = session.store()->annotationsForImage(window.currentImageId());
+        EXPECT_EQ(session.store()->referringExpressions(regions.back().id), std::vector<std::string>{"Here:"});
+        session.undoStack()->undo();
+        EXPECT_EQ(session.store()->annotationCount(), before);
+    }
 }

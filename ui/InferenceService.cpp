@@ -29,6 +29,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     qRegisterMetaType<samtok::ui::PromptResultPtr>();
     qRegisterMetaType<samtok::ui::ExportResult>();
     qRegisterMetaType<samtok::ui::RegionDecode>();
+    qRegisterMetaType<samtok::ui::CodesDecode>();
     thread_->setObjectName(QStringLiteral("inference"));
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -45,6 +46,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::exportProgress, this, &InferenceService::exportProgress);
     connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
     connect(worker_, &InferenceWorker::regionDecoded, this, &InferenceService::regionDecoded);
+    connect(worker_, &InferenceWorker::codesDecoded, this, &InferenceService::codesDecoded);
     connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
         if (r->id == lastPrompt_) emit promptFinished(r);  // an answer to an older prompt is stale
     });
@@ -101,6 +103,12 @@ void InferenceService::exportDataset(const ExportRequest& request) {
 }
 
 void InferenceService::cancelExport() { worker_->cancelExport = true; }
+
+void InferenceService::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                   const std::vector<std::pair<int, int>>& codes) {
+    QMetaObject::invokeMethod(
+        worker_, [=, w = worker_] { w->decodeCodes(id, imageId, imagePath, imageKey, codes); }, Qt::QueuedConnection);
+}
 
 void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
                                     int c0, int c1) {
@@ -283,6 +291,27 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
         out.error = QString::fromStdString(e.what());
     }
     emit regionDecoded(out);
+}
+
+void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                  const std::vector<std::pair<int, int>>& codes) {
+    servePrompt();
+    CodesDecode out;
+    out.id = id;
+    out.imageId = imageId;
+    try {
+        if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
+        const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
+        std::vector<model::CodePair> pairs;
+        for (const auto& [c0, c1] : codes) pairs.push_back({c0, c1});
+        for (auto& d : tokenizer_->decode(*emb, pairs)) {
+            out.predictedIou.push_back(d.predictedIou);
+            out.masks.emplace_back(d.height, d.width, std::move(d.mask));
+        }
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
+    }
+    emit codesDecoded(out);
 }
 
 void InferenceWorker::exportDataset(const ExportRequest& request) {

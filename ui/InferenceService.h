@@ -86,6 +86,15 @@ struct RegionDecode {
     QString error;
 };
 
+// Code pairs from a pasted text, decoded on an image.
+struct CodesDecode {
+    quint64 id = 0;
+    RowId imageId = 0;
+    std::vector<Mask> masks;
+    std::vector<float> predictedIou;
+    QString error;
+};
+
 struct ExportResult {
     QString error;          // empty on success
     QString summary;        // records per split and task, images, crops
@@ -118,6 +127,9 @@ public:
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
     void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0, int c1);
+    // Masks for code pairs (c1 -1: missing, read as the official decoder does); codesDecoded follows.
+    void decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                     const std::vector<std::pair<int, int>>& codes);
     // The project as an MLLM dataset with the loaded model's tokens; exportFinished follows.
     void exportDataset(const ExportRequest& request);
     void cancelExport();
@@ -142,6 +154,7 @@ signals:
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
+    void codesDecoded(const samtok::ui::CodesDecode& result);
 
 private:
     QThread* thread_;
@@ -172,6 +185,8 @@ public slots:
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
                       int c0, int c1);
+    void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
+                     const std::vector<std::pair<int, int>>& codes);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
@@ -185,6 +200,7 @@ signals:
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
+    void codesDecoded(const samtok::ui::CodesDecode& result);
 
 private:
     std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
@@ -201,3 +217,4 @@ Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
 Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
 Q_DECLARE_METATYPE(samtok::ui::ExportResult)
 Q_DECLARE_METATYPE(samtok::ui::RegionDecode)
+Q_DECLARE_METATYPE(samtok::ui::CodesDecode)

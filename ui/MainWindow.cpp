@@ -6,6 +6,7 @@
 #include "ImageView.h"
 #include "InferenceService.h"
 #include "ProjectSession.h"
+#include "PastePanel.h"
 #include "RegionPanel.h"
 #include "SettingsDialog.h"
 #include "ExportDialog.h"
@@ -674,6 +675,52 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::RightDockWidgetArea, propDock);
     // Wide enough for a whole token string next to its IoU.
     resizeDocks({annDock}, {470}, Qt::Horizontal);
+    pastePanel_ = new PastePanel;
+    auto* pasteDock = new QDockWidget(tr("Paste && Decode"), this);
+    pasteDock->setObjectName("pasteDock");
+    pasteDock->setFeatures(QDockWidget::DockWidgetMovable);
+    pasteDock->setWidget(pastePanel_);
+    addDockWidget(Qt::RightDockWidgetArea, pasteDock);
+    tabifyDockWidget(propDock, pasteDock);
+    propDock->raise();
+    connect(pastePanel_, &PastePanel::decodeRequested, this, [this](const QString& text) {
+        if (!session_->isOpen() || !currentImage_) return;
+        int codebook = 256;
+        for (const auto& [id, k] : knownTokenizers(*session_->store(), *inference_))
+            if (k.loaded) codebook = k.codebookSize;
+        QStringList notes;
+        const auto groups = parsePasted(text, codebook, &notes);
+        pastePanel_->showGroups(groups, notes);
+        if (groups.empty()) return;
+        std::vector<std::pair<int, int>> codes;
+        for (const auto& g : groups) codes.emplace_back(g.c0, g.c1);
+        const auto rec = session_->store()->image(currentImage_);
+        inference_->decodeCodes(++pasteRequest_, currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                                QString::fromStdString(rec->checksum), codes);
+    });
+    connect(inference_, &InferenceService::codesDecoded, this, [this](const CodesDecode& r) {
+        if (r.id != pasteRequest_ || r.imageId != currentImage_) return;
+        pastePanel_->showMasks(r.masks, r.predictedIou, r.error);
+    });
+    connect(pastePanel_, &PastePanel::groupChosen, this, [this](int i) {
+        const Mask* m = pastePanel_->mask(i);
+        view_->setCandidate(m ? renderCandidate(*m) : QImage());
+    });
+    connect(pastePanel_, &PastePanel::acceptRequested, this, [this](int i) {
+        const Mask* m = pastePanel_->mask(i);
+        const PastedGroup* g = pastePanel_->group(i);
+        if (!m || !g || m->area() == 0 || !currentImage_) return;
+        Annotation a;
+        a.imageId = currentImage_;
+        a.classId = annotate_->currentClass();
+        a.mask = rle::encode(*m);
+        a.source = AnnotationSource::Import;
+        edit::RegionEdit e = edit::createRegion(tr("Keep decoded region").toStdString(), a);
+        if (!g->label.isEmpty()) e.changes[0].after->expressions = {g->label.toStdString()};
+        session_->apply(std::move(e));
+        view_->setCandidate({});
+        if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), currentImage_);
+    });
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
     connect(regionPanel_, &RegionPanel::compareModeChanged, this, [this] { updateInspector(); });

@@ -28,6 +28,7 @@ class StartPage;
 class InferenceService;
 class AnnotateController;
 class RegionPanel;
+class PastePanel;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -46,6 +47,7 @@ public:
     AnnotateController* annotate() const { return annotate_; }
     QComboBox* classBox() const { return classBox_; }
     RegionPanel* regionPanel() const { return regionPanel_; }
+    PastePanel* pastePanel() const { return pastePanel_; }
 
 public slots:
     void newProject();
@@ -98,6 +100,8 @@ private:
     AnnotateController* annotate_;
     QComboBox* classBox_ = nullptr;
     RegionPanel* regionPanel_ = nullptr;
+    PastePanel* pastePanel_ = nullptr;
+    quint64 pasteRequest_ = 0;
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
     quint64 overlayGeneration_ = 0;

@@ -74,8 +74,9 @@ std::int64_t commitEdit(ProjectStore& store, RegionEdit& edit) {
     std::int64_t seq = 0;
     store.transaction([&] {
         for (auto& c : edit.changes) {
-            if (c.after && c.after->annotation.id == 0) {  // a new region
+            if (c.after && c.after->annotation.id == 0) {  // a new region, possibly with its text
                 c.after->annotation.id = store.addAnnotation(c.after->annotation);
+                if (!c.after->expressions.empty()) store.setReferringExpressions(c.after->annotation.id, c.after->expressions);
                 c.after = captureRegion(store, c.after->annotation.id);
                 continue;
             }
