@@ -270,14 +270,18 @@ std::vector<LabelClass> ProjectStore::classes() const {
     return out;
 }
 
-RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now) {
+RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now, bool keepId) {
+    // One statement for both: a NULL id lets SQLite pick the next one.
     auto& s = db_->prepare(
-        "INSERT INTO annotations(image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
+        "INSERT INTO annotations(id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
         " bbox_h, area, source, caption, review_state, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)");
+        " VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)");
     s.bind(1, a.imageId).bind(2, a.classId);
     bindMask(s, 3, a.mask);
-    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, a.createdAt ? a.createdAt : now);
+    const Millis created = a.createdAt ? a.createdAt : now;
+    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, created);
+    if (keepId) s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
+    else s.bindNull(15).bind(16, created);
     s.run();
     return db_->lastInsertId();
 }
@@ -310,18 +314,7 @@ void ProjectStore::updateAnnotation(const Annotation& a) {
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(a.id));
 }
 
-void ProjectStore::restoreAnnotation(const Annotation& a) {
-    auto& s = db_->prepare(
-        "INSERT INTO annotations(id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
-        " bbox_h, area, source, caption, review_state, created_at, updated_at)"
-        " VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)");
-    s.bind(1, a.imageId).bind(2, a.classId);
-    bindMask(s, 3, a.mask);
-    const Millis now = nowMillis();
-    s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, a.createdAt ? a.createdAt : now);
-    s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
-    s.run();
-}
+void ProjectStore::restoreAnnotation(const Annotation& a) { insertAnnotation(a, nowMillis(), /*keepId=*/true); }
 
 void ProjectStore::setReferringExpressions(RowId annotationId, const std::vector<std::string>& texts) {
     transaction([&] {

@@ -126,7 +126,7 @@ public:
 
 private:
     ProjectStore(std::string path, std::unique_ptr<sql::Database> db);
-    RowId insertAnnotation(const Annotation& a, Millis now);
+    RowId insertAnnotation(const Annotation& a, Millis now, bool keepId = false);
 
     std::string path_;
     std::unique_ptr<sql::Database> db_;
