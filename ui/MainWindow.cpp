@@ -893,7 +893,8 @@ void MainWindow::onCurrentRowChanged() {
 void MainWindow::showImage(RowId id) {
     currentImage_ = id;
     annotations_->clear();
-    annotate_->setImage(0);
+    imageSize_ = {};         // until the pixels are here, nothing is drawn for the old size
+    annotate_->setImage(0);  // no click may land on the previous image meanwhile
     // Very large images decode off the UI thread: the window stays responsive meanwhile.
     const auto rec = session_->isOpen() ? session_->store()->image(id) : std::nullopt;
     if (rec && static_cast<qint64>(rec->width) * rec->height > kLargeImagePixels) {

@@ -26,21 +26,32 @@ QImage renderOverlay(const std::vector<OverlayMask>& masks, int width, int heigh
     return out;
 }
 
-QImage renderCandidate(const Mask& mask) {
+namespace {
+
+// One mask's fill and inner outline; edge(x, y) gives the outline colour (patterns need the position).
+template <typename EdgeColour>
+QImage paintMask(const Mask& mask, int edgeWidth, QRgb fill, EdgeColour edge) {
     QImage out(mask.width(), mask.height(), QImage::Format_ARGB32_Premultiplied);
     out.fill(Qt::transparent);
-    const Mask edge = innerBoundary(mask, 2);
-    const QRgb fill = qPremultiply(qRgba(0x00, 0xe5, 0xff, 120));
+    const Mask boundary = innerBoundary(mask, edgeWidth);
     for (int y = 0; y < mask.height(); ++y) {
         auto* px = reinterpret_cast<QRgb*>(out.scanLine(y));
         const std::uint8_t* in = mask.row(y);
-        const std::uint8_t* e = edge.row(y);
+        const std::uint8_t* e = boundary.row(y);
         for (int x = 0; x < mask.width(); ++x) {
-            if (e[x]) px[x] = ((x + y) / 4) % 2 ? qRgba(255, 255, 255, 255) : qRgba(0, 0, 0, 255);
+            if (e[x]) px[x] = edge(x, y);
             else if (in[x]) px[x] = fill;
         }
     }
     return out;
+}
+
+}  // namespace
+
+QImage renderCandidate(const Mask& mask) {
+    // Marching ants: readable on any image.
+    return paintMask(mask, 2, qPremultiply(qRgba(0x00, 0xe5, 0xff, 120)),
+                     [](int x, int y) { return ((x + y) / 4) % 2 ? qRgba(255, 255, 255, 255) : qRgba(0, 0, 0, 255); });
 }
 
 QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode) {
@@ -65,20 +76,7 @@ QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode) {
 }
 
 QImage renderHover(const Mask& mask) {
-    QImage out(mask.width(), mask.height(), QImage::Format_ARGB32_Premultiplied);
-    out.fill(Qt::transparent);
-    const Mask edge = innerBoundary(mask, 2);
-    const QRgb fill = qPremultiply(qRgba(255, 255, 255, 50));
-    for (int y = 0; y < mask.height(); ++y) {
-        auto* px = reinterpret_cast<QRgb*>(out.scanLine(y));
-        const std::uint8_t* in = mask.row(y);
-        const std::uint8_t* e = edge.row(y);
-        for (int x = 0; x < mask.width(); ++x) {
-            if (e[x]) px[x] = qRgba(255, 255, 255, 255);
-            else if (in[x]) px[x] = fill;
-        }
-    }
-    return out;
+    return paintMask(mask, 2, qPremultiply(qRgba(255, 255, 255, 50)), [](int, int) { return qRgba(255, 255, 255, 255); });
 }
 
 }  // namespace samtok::ui

@@ -244,9 +244,6 @@ LoadedImage ProjectSession::loadImage(RowId id) const {
         out.image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step),
                            QImage::Format_RGB888)
                         .copy();
-        const LoadedImage regions = loadRegions(id, out.image.width(), out.image.height(), {}, /*render=*/false);
-        out.annotations = regions.annotations;
-        out.overlay = regions.overlay;
     });
     out.error = err;
     return out;

@@ -42,7 +42,7 @@ public:
     QString openSample(const QString& folder);
     void close();
 
-    LoadedImage loadImage(RowId id) const;  // the pixels and the regions; the overlay comes from loadRegions
+    LoadedImage loadImage(RowId id) const;  // the pixels only; regions and overlay come from loadRegions
     // The image's annotations and their overlay, without decoding the image again.
     LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {}, bool render = true) const;
     QString className(std::optional<RowId> classId) const;
