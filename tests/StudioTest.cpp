@@ -7,6 +7,14 @@
 #include "MainWindow.h"
 #include "MaskOverlay.h"
 #include "PastePanel.h"
+#include "AnalyticsPanel.h"
+#include "CodeGrid.h"
+#include "InspectController.h"
+#include "TokenExplorer.h"
+#include "io/ImageIO.h"
+#include "edit/RegionEdit.h"
+#include "store/Sqlite.h"
+#include "mask/MaskCv.h"
 #include "RegionPanel.h"
 #include "ProjectSession.h"
 #include "TestPaths.h"
@@ -26,6 +34,10 @@
 #include <QTreeWidget>
 #include <QUndoStack>
 #include <QAction>
+#include <QDockWidget>
+#include <QProcess>
+#include <QTabWidget>
+#include <qcustomplot.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -655,4 +667,170 @@ TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     EXPECT_EQ(session.store()->referringExpressions(regions.back().id), std::vector<std::string>{"Here:"});
     session.undoStack()->undo();
     EXPECT_EQ(session.store()->annotationCount(), before);
+}
+
+TEST(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.resize(1400, 900);
+    window.show();
+    ASSERT_TRUE(modelLoaded(window));
+    ASSERT_TRUE(tokenizedAll(window));
+    // Known values: every region gets an IoU from its id, so that each class spreads over the bins.
+    auto& store = *session.store();
+    const RowId tokenizer = store.tokenizers().at(0).id;
+    for (auto t : store.tokensOf(tokenizer)) {
+        t.reconstructionIou = static_cast<double>((t.annotationId * 37) % 101) / 100.0;
+        store.setTokens(t);
+    }
+    window.analyticsDock()->show();
+    window.inspect()->refreshNow();
+    ui::AnalyticsPanel* panel = window.analyticsPanel();
+
+    // Each class's bars are the counts the database gives for its bins.
+    const auto bars = panel->histogramBars();
+    ASSERT_FALSE(bars.empty());
+    std::int64_t drawn = 0;
+    for (const auto& [cls, heights] : bars) {
+        ASSERT_EQ(heights.size(), static_cast<std::size_t>(ui::AnalyticsPanel::kIouBins));
+        for (int b = 0; b < ui::AnalyticsPanel::kIouBins; ++b) {
+            const std::string upper = b == ui::AnalyticsPanel::kIouBins - 1 ? "<= 1.0" : "< " + std::to_string((b + 1) / 20.0);
+            const auto expected = store.database().queryInt(
+                "SELECT count(*) FROM tokens t JOIN annotations a ON a.id = t.annotation_id WHERE t.tokenizer_id = " +
+                std::to_string(tokenizer) + " AND " + (cls ? "a.class_id = " + std::to_string(*cls) : "a.class_id IS NULL") +
+                " AND t.reconstruction_iou >= " + std::to_string(b / 20.0) + " AND t.reconstruction_iou " + upper);
+            EXPECT_EQ(static_cast<std::int64_t>(heights[static_cast<std::size_t>(b)]), expected) << "bin " << b;
+            drawn += static_cast<std::int64_t>(heights[static_cast<std::size_t>(b)]);
+        }
+    }
+    EXPECT_EQ(drawn, store.annotationCount());
+    // One class alone.
+    panel->classChoice()->setCurrentIndex(1);
+    emit panel->classChoice()->activated(1);
+    EXPECT_EQ(panel->histogramBars().size(), 1u);
+    // Unused codes as the database counts them.
+    const auto unusedC0 = 256 - store.database().queryInt("SELECT count(DISTINCT c0) FROM tokens WHERE tokenizer_id = " +
+                                                          std::to_string(tokenizer));
+    EXPECT_TRUE(panel->summary().contains(QString("c0 %1 of 256").arg(unusedC0))) << panel->summary().toStdString();
+
+    // A click on a dot of the scatter opens its region, on its image.
+    panel->tabs()->setCurrentIndex(1);
+    QApplication::processEvents();
+    QCustomPlot* scatter = panel->scatterPlot();
+    scatter->replot(QCustomPlot::rpImmediateRefresh);
+    const auto& regions = panel->stats().regions;
+    const auto target = std::find_if(regions.begin(), regions.end(), [&](const auto& r) { return r.imageId != window.currentImageId(); });
+    ASSERT_NE(target, regions.end());
+    const QPoint at(static_cast<int>(scatter->xAxis->coordToPixel(static_cast<double>(std::max<std::uint64_t>(1, target->area)))),
+                    static_cast<int>(scatter->yAxis->coordToPixel(*target->iou)));
+    const auto near = panel->regionNear(at);
+    ASSERT_TRUE(near.has_value());
+    QTest::mouseClick(scatter, Qt::LeftButton, {}, at);
+    QApplication::processEvents();
+    EXPECT_EQ(window.currentImageId(), near->imageId);
+    ASSERT_TRUE(window.annotate()->selected().has_value());
+    EXPECT_EQ(*window.annotate()->selected(), near->annotationId);
+
+    // Every plot exports to PNG and PDF; an unknown suffix is refused by name.
+    for (int tab = 0; tab < 4; ++tab) {
+        panel->tabs()->setCurrentIndex(tab);
+        const QString png = QString::fromStdString(dir.file("plot" + std::to_string(tab) + ".png"));
+        const QString pdf = QString::fromStdString(dir.file("plot" + std::to_string(tab) + ".pdf"));
+        EXPECT_EQ(panel->exportCurrent(png), QString());
+        EXPECT_EQ(panel->exportCurrent(pdf), QString());
+        const QImage image(png);
+        EXPECT_GE(image.width(), 800);
+        std::ifstream in(pdf.toStdString(), std::ios::binary);
+        std::string head(4, '\0');
+        in.read(head.data(), 4);
+        EXPECT_EQ(head, "%PDF");
+    }
+    EXPECT_TRUE(panel->exportCurrent(QString::fromStdString(dir.file("plot.bmpx"))).contains(".bmpx"));
+    EXPECT_TRUE(panel->exportCurrent(QString::fromStdString(dir.file("no/such/folder/plot.png"))).contains("Cannot write"));
+
+    // Live: a new region with tokens shows up without asking.
+    const std::size_t before = panel->stats().regions.size();
+    QSignalSpy refreshed(window.inspect(), &ui::InspectController::analyticsRefreshed);
+    QSignalSpy tokenized(window.inference(), &ui::InferenceService::imageTokenized);
+    Annotation a = store.annotationsForImage(window.currentImageId()).at(0);
+    a.id = 0;
+    session.apply(edit::createRegion("copy", a));
+    window.inference()->tokenizeImage(session.projectPath(), window.currentImageId());
+    ASSERT_TRUE(tokenized.wait(30000));
+    ASSERT_TRUE(refreshed.wait(5000));
+    EXPECT_EQ(panel->stats().regions.size(), before + 1);
+}
+
+TEST(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBackground) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.resize(1400, 900);
+    window.show();
+    ASSERT_TRUE(modelLoaded(window));
+    window.explorerDock()->show();
+    window.explorerDock()->raise();
+    QApplication::processEvents();
+    ui::TokenExplorer* explorer = window.tokenExplorer();
+
+    // A click in the pair grid picks the pair under it.
+    auto* grid = explorer->findChild<ui::CodeGrid*>();
+    ASSERT_TRUE(grid);
+    const QPoint inGrid(grid->width() / 2 + 3, grid->height() / 3);
+    const auto [gc0, gc1] = grid->pairAt(inGrid);
+    ASSERT_GE(gc0, 0);
+    QSignalSpy decoded(window.inspect(), &ui::InspectController::explorerDecoded);
+    QTest::mouseClick(grid, Qt::LeftButton, {}, inGrid);
+    EXPECT_EQ(explorer->c0(), gc0);
+    EXPECT_EQ(explorer->c1(), gc1);
+
+    // Dragging a slider asks for many pairs; the last one asked is the one shown.
+    for (int c1 = 0; c1 < 40; c1 += 3) explorer->setPair(17, c1);
+    explorer->setPair(17, 44);
+    while (!(window.inspect()->explorerMaskPair() == std::pair<int, int>(17, 44) && !explorer->isDecodePending()))
+        ASSERT_TRUE(decoded.wait(30000));
+    const Mask* mask = window.inspect()->explorerMask();
+    ASSERT_TRUE(mask);
+    EXPECT_EQ(explorer->tokenText().toStdString(), formatMaskTokens(17, 44));
+
+    // The CLI decodes the same text on the same image to the same pixels.
+    const auto rec = session.store()->image(window.currentImageId());
+    QProcess cli;
+    cli.start(SAMTOK_CLI, {"decode", "--image", QString::fromStdString(session.store()->resolveImagePath(*rec)), "--tokens",
+                           explorer->tokenText(), "--out-dir", QString::fromStdString(dir.file("cli"))});
+    ASSERT_TRUE(cli.waitForFinished(120000));
+    ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
+    const Mask fromCli = readMask(dir.file("cli/mask_00.png"));
+    ASSERT_EQ(fromCli.width(), mask->width());
+    ASSERT_EQ(fromCli.height(), mask->height());
+    EXPECT_TRUE(std::equal(fromCli.data(), fromCli.data() + fromCli.size(), mask->data()));
+
+    // Keep as Region is one undoable step.
+    const auto before = session.store()->annotationCount();
+    if (mask->area() > 0) {
+        emit explorer->keepRequested();
+        EXPECT_EQ(session.store()->annotationCount(), before + 1);
+        session.undoStack()->undo();
+        EXPECT_EQ(session.store()->annotationCount(), before);
+    }
+
+    // A sheet: c0 fixed, c1 over the codebook, in the background; entry 44 is the pair above, small.
+    QSignalSpy sheetDone(window.inspect(), &ui::InspectController::sheetFinished);
+    emit explorer->sheetRequested(1, 17);
+    EXPECT_TRUE(explorer->sheetRunning());
+    ASSERT_TRUE(sheetDone.wait(120000));
+    EXPECT_EQ(explorer->sheetCount(), 256);
+    ASSERT_TRUE(explorer->sheetMask(44));
+    const Mask small = shrinkMask(*mask, 96);
+    EXPECT_EQ(explorer->sheetMask(44)->width(), small.width());
+    EXPECT_TRUE(std::equal(small.data(), small.data() + small.size(), explorer->sheetMask(44)->data()));
+    // Cancelled at once, it stops early and says so.
+    emit explorer->sheetRequested(0, 3);
+    emit explorer->sheetCancelRequested();
+    ASSERT_TRUE(sheetDone.wait(60000));
+    EXPECT_LT(explorer->sheetCount(), 256);
+    EXPECT_FALSE(explorer->sheetRunning());
 }

@@ -2,6 +2,7 @@
 
 #include "io/ImageIO.h"
 #include "mask/GrabCutPrompt.h"
+#include "mask/MaskCv.h"
 #include "model/DefaultModel.h"
 #include "model/EmbeddingCache.h"
 #include "model/Runtime.h"
@@ -30,6 +31,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     qRegisterMetaType<samtok::ui::ExportResult>();
     qRegisterMetaType<samtok::ui::RegionDecode>();
     qRegisterMetaType<samtok::ui::CodesDecode>();
+    qRegisterMetaType<samtok::ui::SheetChunk>();
     thread_->setObjectName(QStringLiteral("inference"));
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -47,6 +49,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
     connect(worker_, &InferenceWorker::regionDecoded, this, &InferenceService::regionDecoded);
     connect(worker_, &InferenceWorker::codesDecoded, this, &InferenceService::codesDecoded);
+    connect(worker_, &InferenceWorker::sheetChunk, this, &InferenceService::sheetChunk);
     connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
         if (r->id == lastPrompt_) emit promptFinished(r);  // an answer to an older prompt is stale
     });
@@ -109,6 +112,16 @@ void InferenceService::decodeCodes(quint64 id, RowId imageId, const QString& ima
     QMetaObject::invokeMethod(
         worker_, [=, w = worker_] { w->decodeCodes(id, imageId, imagePath, imageKey, codes); }, Qt::QueuedConnection);
 }
+
+void InferenceService::decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                   const std::vector<std::pair<int, int>>& codes, int thumbnail) {
+    worker_->cancelSheet = false;
+    QMetaObject::invokeMethod(
+        worker_, [=, w = worker_] { w->decodeSheet(id, imageId, imagePath, imageKey, codes, thumbnail); },
+        Qt::QueuedConnection);
+}
+
+void InferenceService::cancelSheet() { worker_->cancelSheet = true; }
 
 void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
                                     int c0, int c1) {
@@ -312,6 +325,44 @@ void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imag
         out.error = QString::fromStdString(e.what());
     }
     emit codesDecoded(out);
+}
+
+void InferenceWorker::decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                  const std::vector<std::pair<int, int>>& codes, int thumbnail) {
+    constexpr std::size_t kChunk = 16;  // a click waits at most one chunk
+    SheetChunk chunk;
+    chunk.id = id;
+    chunk.imageId = imageId;
+    chunk.total = static_cast<int>(codes.size());
+    try {
+        if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
+        const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
+        for (std::size_t first = 0; first < codes.size(); first += kChunk) {
+            servePrompt();
+            if (cancelSheet) {
+                chunk.cancelled = true;
+                break;
+            }
+            std::vector<model::CodePair> pairs;
+            for (std::size_t i = first; i < std::min(codes.size(), first + kChunk); ++i) pairs.push_back({codes[i].first, codes[i].second});
+            chunk.first = static_cast<int>(first);
+            chunk.thumbnails.clear();
+            chunk.predictedIou.clear();
+            for (auto& d : tokenizer_->decode(*emb, pairs)) {
+                chunk.predictedIou.push_back(d.predictedIou);
+                chunk.thumbnails.push_back(shrinkMask(Mask(d.height, d.width, std::move(d.mask)), thumbnail));
+            }
+            chunk.finished = first + kChunk >= codes.size();
+            emit sheetChunk(chunk);
+            if (chunk.finished) return;
+        }
+    } catch (const std::exception& e) {
+        chunk.error = QString::fromStdString(e.what());
+    }
+    chunk.thumbnails.clear();
+    chunk.predictedIou.clear();
+    chunk.finished = true;
+    emit sheetChunk(chunk);
 }
 
 void InferenceWorker::exportDataset(const ExportRequest& request) {

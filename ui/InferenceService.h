@@ -95,6 +95,20 @@ struct CodesDecode {
     QString error;
 };
 
+// A sheet of code pairs (one code fixed, the other over the codebook) decoded
+// on an image, delivered in chunks so that thumbnails appear as they come.
+struct SheetChunk {
+    quint64 id = 0;
+    RowId imageId = 0;
+    int first = 0;                   // sheet index of thumbnails[0]
+    int total = 0;
+    std::vector<Mask> thumbnails;    // the decoded masks at thumbnail size
+    std::vector<float> predictedIou;
+    bool finished = false;           // no chunk follows (done, cancelled or failed)
+    bool cancelled = false;
+    QString error;
+};
+
 struct ExportResult {
     QString error;          // empty on success
     QString summary;        // records per split and task, images, crops
@@ -133,7 +147,12 @@ public:
     // The project as an MLLM dataset with the loaded model's tokens; exportFinished follows.
     void exportDataset(const ExportRequest& request);
     void cancelExport();
+    // Masks for many code pairs at thumbnail size (the longer side `thumbnail` pixels), in chunks; sheetChunk follows.
+    void decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                     const std::vector<std::pair<int, int>>& codes, int thumbnail);
+    void cancelSheet();
 
+    quint64 nextRequestId() { return ++lastRequest_; }  // ids for decodeCodes and decodeSheet, unique per service
     void setDevice(const QString& device) { device_ = device; }  // for the next load
     void setCacheBudget(qulonglong bytes);
 
@@ -155,12 +174,14 @@ signals:
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
     void codesDecoded(const samtok::ui::CodesDecode& result);
+    void sheetChunk(const samtok::ui::SheetChunk& chunk);
 
 private:
     QThread* thread_;
     InferenceWorker* worker_;
     ModelSummary summary_;
     quint64 lastPrompt_ = 0;
+    quint64 lastRequest_ = 0;
     QString device_ = QStringLiteral("cpu");
 };
 
@@ -173,6 +194,7 @@ public:
 
     std::atomic<bool> stop{false};
     std::atomic<bool> cancelExport{false};
+    std::atomic<bool> cancelSheet{false};
     void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
 
 public slots:
@@ -187,6 +209,8 @@ public slots:
                       int c0, int c1);
     void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
+    void decodeSheet(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
+                     const std::vector<std::pair<int, int>>& codes, int thumbnail);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
@@ -201,6 +225,7 @@ signals:
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
     void codesDecoded(const samtok::ui::CodesDecode& result);
+    void sheetChunk(const samtok::ui::SheetChunk& chunk);
 
 private:
     std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
@@ -218,3 +243,4 @@ Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
 Q_DECLARE_METATYPE(samtok::ui::ExportResult)
 Q_DECLARE_METATYPE(samtok::ui::RegionDecode)
 Q_DECLARE_METATYPE(samtok::ui::CodesDecode)
+Q_DECLARE_METATYPE(samtok::ui::SheetChunk)

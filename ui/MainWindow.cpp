@@ -7,6 +7,9 @@
 #include "InferenceService.h"
 #include "ProjectSession.h"
 #include "PastePanel.h"
+#include "AnalyticsPanel.h"
+#include "InspectController.h"
+#include "TokenExplorer.h"
 #include "RegionPanel.h"
 #include "SettingsDialog.h"
 #include "ExportDialog.h"
@@ -217,6 +220,15 @@ void MainWindow::buildActions() {
     QAction* next = view->addAction(tr("&Next Image"), QKeySequence(tr("D")), this, &MainWindow::nextImage);
     QAction* prev = view->addAction(tr("&Previous Image"), QKeySequence(tr("A")), this, &MainWindow::previousImage);
     projectActions_ << fit << actual << zin << zout << next << prev;
+    view->addSeparator();
+    QAction* showExplorer = explorerDock_->toggleViewAction();
+    showExplorer->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    showExplorer->setToolTip(tr("Pick any two codes and see the mask they decode to on this image"));
+    view->addAction(showExplorer);
+    QAction* showAnalytics = analyticsDock_->toggleViewAction();
+    showAnalytics->setShortcut(QKeySequence(tr("Ctrl+Shift+A")));
+    showAnalytics->setToolTip(tr("Reconstruction IoU by class and size, code usage, the worst regions"));
+    view->addAction(showAnalytics);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     menuBar()->insertMenu(view->menuAction(), edit);
@@ -544,18 +556,24 @@ void MainWindow::nextFlagged() {
     const std::pair<RowId, RowId> here{currentImage_, annotate_->selected().value_or(0)};
     auto next = std::upper_bound(flagged.begin(), flagged.end(), here);
     if (next == flagged.end()) next = flagged.begin();  // wrap around
-    if (next->first != currentImage_) {
+    jumpToRegion(next->first, next->second);
+    statusBar()->showMessage(tr("Flagged region %1 of %2").arg(std::distance(flagged.begin(), next) + 1).arg(flagged.size()), 6000);
+}
+
+void MainWindow::jumpToRegion(RowId imageId, RowId annotationId) {
+    if (!session_->isOpen()) return;
+    if (imageId != currentImage_) {
+        // The region must be reachable whatever the list shows: drop the filters.
         filter_->setStatusFilter(-1);
         statusFilter_->setCurrentIndex(0);
         filter_->setNameFilter({});
         filter_->setImageSubset(std::nullopt);
         classFilter_->setCurrentIndex(0);
         search_->clear();
-        const int row = images_->rowOfImage(next->first);
+        const int row = images_->rowOfImage(imageId);
         if (row >= 0) list_->setCurrentIndex(filter_->mapFromSource(images_->index(row)));
     }
-    annotate_->select(next->second);
-    statusBar()->showMessage(tr("Flagged region %1 of %2").arg(std::distance(flagged.begin(), next) + 1).arg(flagged.size()), 6000);
+    annotate_->select(annotationId);
 }
 
 void MainWindow::refreshClassFilter() {
@@ -695,7 +713,8 @@ void MainWindow::buildDocks() {
         std::vector<std::pair<int, int>> codes;
         for (const auto& g : groups) codes.emplace_back(g.c0, g.c1);
         const auto rec = session_->store()->image(currentImage_);
-        inference_->decodeCodes(++pasteRequest_, currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+        pasteRequest_ = inference_->nextRequestId();
+        inference_->decodeCodes(pasteRequest_, currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
                                 QString::fromStdString(rec->checksum), codes);
     });
     connect(inference_, &InferenceService::codesDecoded, this, [this](const CodesDecode& r) {
@@ -721,6 +740,7 @@ void MainWindow::buildDocks() {
         view_->setCandidate({});
         if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), currentImage_);
     });
+    buildInspectDocks(propDock);
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
     connect(regionPanel_, &RegionPanel::compareModeChanged, this, [this] { updateInspector(); });
@@ -751,6 +771,49 @@ void MainWindow::buildDocks() {
         annotate_->select(items.isEmpty() ? std::nullopt
                                           : std::optional<RowId>(items.front()->data(0, Qt::UserRole).toLongLong()));
     });
+}
+
+void MainWindow::buildInspectDocks(QDockWidget* besides) {
+    explorer_ = new TokenExplorer;
+    explorerDock_ = new QDockWidget(tr("Token Explorer"), this);
+    explorerDock_->setObjectName("explorerDock");
+    explorerDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    explorerDock_->setWidget(explorer_);
+    addDockWidget(Qt::RightDockWidgetArea, explorerDock_);
+    tabifyDockWidget(besides, explorerDock_);
+    besides->raise();
+    analytics_ = new AnalyticsPanel;
+    analyticsDock_ = new QDockWidget(tr("Analytics"), this);
+    analyticsDock_->setObjectName("analyticsDock");
+    analyticsDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
+                                QDockWidget::DockWidgetFloatable);
+    analyticsDock_->setWidget(analytics_);
+    // The side panels keep their full height; the plots sit under the image.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, analyticsDock_);
+    resizeDocks({analyticsDock_}, {280}, Qt::Vertical);
+
+    auto loaded = [this]() -> std::optional<LoadedTokens> {
+        for (const auto& [id, k] : knownTokenizers(*session_->store(), *inference_))
+            if (k.loaded) return LoadedTokens{id, k.codebookSize, inference_->model().name};
+        return std::nullopt;
+    };
+    inspect_ = new InspectController(session_, inference_, view_, annotate_, explorer_, analytics_, loaded, this);
+    connect(explorerDock_, &QDockWidget::visibilityChanged, inspect_, &InspectController::setExplorerVisible);
+    connect(analyticsDock_, &QDockWidget::visibilityChanged, inspect_, &InspectController::setAnalyticsVisible);
+    connect(inspect_, &InspectController::jumpRequested, this, &MainWindow::jumpToRegion);
+    connect(analytics_, &AnalyticsPanel::pairActivated, explorerDock_, [this] {
+        explorerDock_->show();
+        explorerDock_->raise();
+    });
+    // Live: the plots follow the tokens as they are written.
+    connect(inference_, &InferenceService::imageTokenized, inspect_, &InspectController::scheduleRefresh);
+    connect(inference_, &InferenceService::tokenizeProgress, inspect_, &InspectController::scheduleRefresh);
+    connect(inference_, &InferenceService::tokenizeFinished, inspect_, &InspectController::scheduleRefresh);
+    connect(session_, &ProjectSession::regionsChanged, inspect_, &InspectController::scheduleRefresh);
+    connect(regionPanel_, &RegionPanel::flagThresholdChanged, inspect_, &InspectController::setFlagThreshold);
+    inspect_->setFlagThreshold(regionPanel_->flagThreshold());
 }
 
 void MainWindow::buildStatusBar() {
@@ -859,6 +922,8 @@ void MainWindow::onProjectChanged() {
     refreshClassFilter();
     images_->reload(session_->store());
     currentImage_ = 0;
+    inspect_->setImage(0, {});
+    inspect_->scheduleRefresh();
     annotations_->clear();
     view_->clear();
     for (QAction* a : projectActions_) a->setEnabled(session_->isOpen());
@@ -933,6 +998,7 @@ void MainWindow::finishShowing(RowId id, const QImage& image, const QString& err
     view_->setImage(image);
     if (!search_->hasFocus()) view_->setFocus(Qt::OtherFocusReason);
     annotate_->setImage(id);  // refreshes the regions through selectionChanged
+    inspect_->setImage(id, image);
     prefetchNeighbours();
 }
 

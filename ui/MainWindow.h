@@ -17,6 +17,7 @@ class QSlider;
 class QProgressBar;
 class QToolButton;
 class QTreeWidgetItem;
+class QDockWidget;
 
 namespace samtok::ui {
 
@@ -29,6 +30,9 @@ class InferenceService;
 class AnnotateController;
 class RegionPanel;
 class PastePanel;
+class TokenExplorer;
+class AnalyticsPanel;
+class InspectController;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -48,6 +52,11 @@ public:
     QComboBox* classBox() const { return classBox_; }
     RegionPanel* regionPanel() const { return regionPanel_; }
     PastePanel* pastePanel() const { return pastePanel_; }
+    TokenExplorer* tokenExplorer() const { return explorer_; }
+    AnalyticsPanel* analyticsPanel() const { return analytics_; }
+    InspectController* inspect() const { return inspect_; }
+    QDockWidget* explorerDock() const { return explorerDock_; }
+    QDockWidget* analyticsDock() const { return analyticsDock_; }
 
 public slots:
     void newProject();
@@ -93,6 +102,8 @@ private:
     void updateInspector();
     void showDecoded(const struct RegionDecode& r);
     void nextFlagged();
+    void jumpToRegion(RowId imageId, RowId annotationId);
+    void buildInspectDocks(QDockWidget* besides);
     void finishShowing(RowId id, const QImage& image, const QString& error);
 
     ProjectSession* session_;
@@ -101,6 +112,11 @@ private:
     QComboBox* classBox_ = nullptr;
     RegionPanel* regionPanel_ = nullptr;
     PastePanel* pastePanel_ = nullptr;
+    TokenExplorer* explorer_ = nullptr;
+    AnalyticsPanel* analytics_ = nullptr;
+    InspectController* inspect_ = nullptr;
+    QDockWidget* explorerDock_ = nullptr;
+    QDockWidget* analyticsDock_ = nullptr;
     quint64 pasteRequest_ = 0;
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;

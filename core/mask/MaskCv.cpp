@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace samtok {
@@ -27,4 +28,16 @@ Mask fromMat(const cv::Mat& image, int threshold) {
     return Mask(image.rows, image.cols, std::move(pixels));
 }
 
+}  // namespace samtok
+
+namespace samtok {
+Mask shrinkMask(const Mask& mask, int longSide) {
+    const int longer = std::max(mask.width(), mask.height());
+    if (longSide <= 0 || longer <= longSide) return mask;
+    const double scale = static_cast<double>(longSide) / longer;
+    const cv::Size size(std::max(1, static_cast<int>(mask.width() * scale + 0.5)), std::max(1, static_cast<int>(mask.height() * scale + 0.5)));
+    cv::Mat small;
+    cv::resize(toMat255(mask), small, size, 0, 0, cv::INTER_AREA);
+    return fromMat(small, 127);
+}
 }  // namespace samtok

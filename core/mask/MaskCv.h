@@ -14,3 +14,9 @@ cv::Mat toMat255(const Mask& mask);
 Mask fromMat(const cv::Mat& image, int threshold = 0);
 
 }  // namespace samtok
+
+namespace samtok {
+// The mask scaled so that its longer side is `longSide` pixels (never up): area
+// averaging, then foreground where at least half the covered pixels are.
+Mask shrinkMask(const Mask& mask, int longSide);
+}  // namespace samtok

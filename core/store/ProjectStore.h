@@ -122,7 +122,7 @@ public:
     // "ok", or SQLite's list of problems.
     std::string integrityCheck() const;
 
-    sql::Database& database() { return *db_; }
+    sql::Database& database() const { return *db_; }  // prepared statements are a cache, not project state
 
 private:
     ProjectStore(std::string path, std::unique_ptr<sql::Database> db);

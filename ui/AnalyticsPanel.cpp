@@ -1,0 +1,403 @@
+#include "AnalyticsPanel.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace samtok::ui {
+
+namespace {
+
+QCustomPlot* newPlot() {
+    auto* p = new QCustomPlot;
+    p->setMinimumSize(260, 150);
+    p->setNoAntialiasingOnDrag(true);
+    return p;
+}
+
+// The legend beside the plot, not over its bars and dots.
+void legendBeside(QCustomPlot* plot) {
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->addElement(0, 1, plot->legend);
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    plot->legend->setFont(QFont(QString(), 8));
+    plot->legend->setIconSize(10, 8);
+    plot->legend->setRowSpacing(-2);
+}
+
+void setTitle(QCustomPlot* plot, const QString& text) {
+    if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
+        plot->plotLayout()->insertRow(0);
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, text, QFont(QString(), 10, QFont::Bold)));
+    } else {
+        qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(text);
+    }
+}
+
+}  // namespace
+
+AnalyticsPanel::AnalyticsPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    summary_ = new QLabel;
+    summary_->setWordWrap(true);
+    summary_->setObjectName("analyticsSummary");
+    layout->addWidget(summary_);
+    tabs_ = new QTabWidget;
+    layout->addWidget(tabs_, 1);
+
+    auto* histTab = new QWidget;
+    auto* hl = new QVBoxLayout(histTab);
+    hl->setContentsMargins(0, 0, 0, 0);
+    classChoice_ = new QComboBox;
+    classChoice_->setToolTip(tr("All classes stacked, or one class alone"));
+    hl->addWidget(classChoice_);
+    histogram_ = newPlot();
+    legendBeside(histogram_);
+    hl->addWidget(histogram_, 1);
+    tabs_->addTab(histTab, tr("IoU by Class"));
+    connect(classChoice_, qOverload<int>(&QComboBox::activated), this, [this] { drawHistogram(); });
+
+    scatter_ = newPlot();
+    legendBeside(scatter_);
+    scatter_->setToolTip(tr("Each dot is a region; click one to open it"));
+    tabs_->addTab(scatter_, tr("IoU vs Area"));
+    connect(scatter_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (const auto r = regionNear(e->position())) emit regionActivated(r->imageId, r->annotationId);
+    });
+
+    usage_ = newPlot();
+    tabs_->addTab(usage_, tr("Code Usage"));
+
+    pairs_ = newPlot();
+    pairs_->setToolTip(tr("Pairs in use: row c0, column c1; click a cell to open the pair in the token explorer"));
+    tabs_->addTab(pairs_, tr("Pair Map"));
+    connect(pairs_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (!pairMap_) return;
+        const int c1 = static_cast<int>(std::lround(pairs_->xAxis->pixelToCoord(e->position().x())));
+        const int c0 = static_cast<int>(std::lround(pairs_->yAxis->pixelToCoord(e->position().y())));
+        if (c0 >= 0 && c1 >= 0 && c0 < stats_.codebookSize && c1 < stats_.codebookSize) emit pairActivated(c0, c1);
+    });
+
+    worst_ = new QTreeWidget;
+    worst_->setHeaderLabels({tr("IoU"), tr("Class"), tr("Area (px)"), tr("Image"), tr("Region"), tr("c0"), tr("c1")});
+    worst_->setRootIsDecorated(false);
+    worst_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    worst_->setToolTip(tr("The regions their tokens rebuild worst; double-click to open one"));
+    tabs_->addTab(worst_, tr("Lowest IoU"));
+    connect(worst_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+        emit regionActivated(item->data(3, Qt::UserRole).toLongLong(), item->data(4, Qt::UserRole).toLongLong());
+    });
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    auto* exportButton = new QPushButton(tr("Export Plot…"));
+    exportButton->setToolTip(tr("Save the plot shown as PNG or PDF"));
+    buttons->addWidget(exportButton);
+    layout->addLayout(buttons);
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        QString filter;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Plot"), tr("plot.png"),
+                                                          tr("PNG image (*.png);;PDF document (*.pdf)"), &filter);
+        if (path.isEmpty()) return;
+        const QString error = exportCurrent(path);
+        summary_->setText(error.isEmpty() ? summary() + tr("\nSaved %1").arg(path) : error);
+    });
+    connect(tabs_, &QTabWidget::currentChanged, exportButton, [this, exportButton](int tab) {
+        exportButton->setEnabled(tab != tabs_->indexOf(worst_));
+    });
+    clear(tr("No tokens yet: load a model and run Model ▸ Tokenize Project."));
+}
+
+void AnalyticsPanel::clear(const QString& why) {
+    stats_ = {};
+    classes_.clear();
+    rebuild();
+    summary_->setText(why);
+}
+
+void AnalyticsPanel::setStats(analytics::TokenStats stats, std::map<std::optional<RowId>, ClassStyle> classes,
+                              const QString& model, double flagThreshold) {
+    stats_ = std::move(stats);
+    classes_ = std::move(classes);
+    model_ = model;
+    threshold_ = flagThreshold;
+    rebuild();
+    summary_->setText(summary());
+}
+
+QString AnalyticsPanel::summary() const {
+    std::size_t measured = 0, flagged = 0;
+    double sum = 0;
+    for (const auto& r : stats_.regions)
+        if (r.iou) {
+            ++measured;
+            sum += *r.iou;
+            if (*r.iou < threshold_) ++flagged;
+        }
+    if (stats_.regions.empty()) return tr("No region has tokens of %1 yet.").arg(model_.isEmpty() ? tr("the loaded model") : model_);
+    QString s = tr("%L1 regions with tokens of %2").arg(static_cast<qulonglong>(stats_.regions.size())).arg(model_);
+    if (measured)
+        s += tr(" · mean IoU %1 · %L2 below %3").arg(sum / static_cast<double>(measured), 0, 'f', 3).arg(static_cast<qulonglong>(flagged)).arg(threshold_);
+    s += tr("\nUnused codes: c0 %1 of %3, c1 %2 of %3 · %L4 distinct pairs")
+             .arg(stats_.unusedC0)
+             .arg(stats_.unusedC1)
+             .arg(stats_.codebookSize)
+             .arg(static_cast<qlonglong>(stats_.usedPairs));
+    return s;
+}
+
+void AnalyticsPanel::rebuild() {
+    const QVariant chosen = classChoice_->currentData();
+    const int chosenIndex = classChoice_->currentIndex();
+    classChoice_->clear();
+    classChoice_->addItem(tr("All classes (stacked)"), QVariant());
+    for (const auto& [id, style] : classes_) {
+        QPixmap pm(12, 12);
+        pm.fill(style.color);
+        // A region with no class is an id of 0 here: ids start at 1.
+        classChoice_->addItem(QIcon(pm), style.name, QVariant::fromValue<qlonglong>(id.value_or(0)));
+    }
+    const int again = chosenIndex > 0 ? classChoice_->findData(chosen) : 0;
+    classChoice_->setCurrentIndex(std::max(0, again));
+    drawHistogram();
+    drawScatter();
+    drawUsage();
+    drawPairs();
+    fillWorst();
+}
+
+void AnalyticsPanel::drawHistogram() {
+    histogram_->clearPlottables();
+    const QVariant chosen = classChoice_->currentData();
+    const double width = 1.0 / kIouBins;
+    QVector<double> keys;
+    for (int i = 0; i < kIouBins; ++i) keys << (i + 0.5) * width;
+    QCPBars* below = nullptr;
+    double top = 0;
+    std::vector<double> stack(kIouBins, 0.0);
+    for (const auto& [id, style] : classes_) {
+        if (chosen.isValid() && chosen.toLongLong() != id.value_or(0)) continue;
+        const auto counts = analytics::iouHistogram(stats_.regions, kIouBins, std::optional<std::optional<RowId>>(id));
+        QVector<double> values;
+        bool any = false;
+        for (int i = 0; i < kIouBins; ++i) {
+            values << static_cast<double>(counts[static_cast<std::size_t>(i)]);
+            stack[static_cast<std::size_t>(i)] += values.back();
+            any = any || counts[static_cast<std::size_t>(i)] > 0;
+        }
+        if (!any) continue;
+        auto* bars = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+        bars->setName(style.name);
+        bars->setProperty("classId", QVariant::fromValue<qlonglong>(id.value_or(0)));
+        bars->setWidth(width * 0.92);
+        bars->setPen(QPen(style.color.darker(140)));
+        bars->setBrush(style.color);
+        bars->setData(keys, values, true);
+        if (below) bars->moveAbove(below);
+        below = bars;
+    }
+    for (double v : stack) top = std::max(top, v);
+    histogram_->xAxis->setRange(0, 1);
+    histogram_->xAxis->setLabel(tr("reconstruction IoU"));
+    histogram_->yAxis->setLabel(tr("regions"));
+    histogram_->yAxis->setRange(0, std::max(1.0, top * 1.08));
+    histogram_->legend->setVisible(histogram_->plottableCount() > 0);
+    setTitle(histogram_, tr("Reconstruction IoU (%1 bins)").arg(kIouBins));
+    histogram_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::map<std::optional<RowId>, std::vector<double>> AnalyticsPanel::histogramBars() const {
+    std::map<std::optional<RowId>, std::vector<double>> out;
+    for (int i = 0; i < histogram_->plottableCount(); ++i) {
+        auto* bars = qobject_cast<QCPBars*>(histogram_->plottable(i));
+        if (!bars) continue;
+        const qlonglong id = bars->property("classId").toLongLong();
+        auto& v = out[id == 0 ? std::nullopt : std::optional<RowId>(id)];
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) v.push_back(it->value);
+    }
+    return out;
+}
+
+void AnalyticsPanel::drawScatter() {
+    scatter_->clearGraphs();
+    scatter_->clearItems();
+    double maxArea = 10;
+    for (const auto& [id, style] : classes_) {
+        QVector<double> x, y;
+        for (const auto& r : stats_.regions)
+            if (r.iou && r.classId == id) {
+                x << std::max<double>(1.0, static_cast<double>(r.area));
+                y << *r.iou;
+                maxArea = std::max(maxArea, x.back());
+            }
+        if (x.isEmpty()) continue;
+        QCPGraph* g = scatter_->addGraph();
+        g->setName(style.name);
+        g->setLineStyle(QCPGraph::lsNone);
+        QColor c = style.color;
+        c.setAlpha(170);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 5));
+        g->setData(x, y);
+    }
+    scatter_->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    scatter_->xAxis->setNumberFormat("eb");
+    scatter_->xAxis->setNumberPrecision(0);
+    scatter_->xAxis->setRange(1, std::pow(10.0, std::ceil(std::log10(maxArea))));
+    scatter_->xAxis->setLabel(tr("mask area (pixels, log scale)"));
+    scatter_->yAxis->setRange(0, 1.02);
+    scatter_->yAxis->setLabel(tr("reconstruction IoU"));
+    auto* line = new QCPItemStraightLine(scatter_);
+    line->point1->setCoords(1, threshold_);
+    line->point2->setCoords(10, threshold_);
+    line->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
+    scatter_->legend->setVisible(scatter_->graphCount() > 0);
+    setTitle(scatter_, tr("IoU against mask area (dashed: flag threshold %1)").arg(threshold_));
+    scatter_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::optional<analytics::RegionTokenStat> AnalyticsPanel::regionNear(QPointF pixel, double radius) const {
+    std::optional<analytics::RegionTokenStat> best;
+    double bestD = radius * radius;
+    for (const auto& r : stats_.regions) {
+        if (!r.iou) continue;
+        const double px = scatter_->xAxis->coordToPixel(std::max<double>(1.0, static_cast<double>(r.area)));
+        const double py = scatter_->yAxis->coordToPixel(*r.iou);
+        const double d = (px - pixel.x()) * (px - pixel.x()) + (py - pixel.y()) * (py - pixel.y());
+        if (d <= bestD) {
+            bestD = d;
+            best = r;
+        }
+    }
+    return best;
+}
+
+void AnalyticsPanel::drawUsage() {
+    usage_->clearPlottables();
+    usage_->plotLayout()->clear();
+    const int k = stats_.codebookSize;
+    QVector<double> keys;
+    for (int i = 0; i < k; ++i) keys << i;
+    const std::pair<const std::vector<std::int64_t>*, int> levels[] = {{&stats_.c0Usage, stats_.unusedC0}, {&stats_.c1Usage, stats_.unusedC1}};
+    for (int level = 0; level < 2; ++level) {
+        auto* rect = new QCPAxisRect(usage_);
+        usage_->plotLayout()->addElement(level, 0, rect);
+        auto* bars = new QCPBars(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        bars->setName(level == 0 ? QStringLiteral("c0") : QStringLiteral("c1"));
+        bars->setWidth(0.9);
+        bars->setPen(Qt::NoPen);
+        bars->setBrush(level == 0 ? QColor(40, 120, 200) : QColor(220, 120, 30));
+        QVector<double> values;
+        double top = 1;
+        for (int i = 0; i < k; ++i) {
+            const double v = i < static_cast<int>(levels[level].first->size()) ? static_cast<double>((*levels[level].first)[static_cast<std::size_t>(i)]) : 0;
+            values << v;
+            top = std::max(top, v);
+        }
+        bars->setData(keys, values, true);
+        rect->axis(QCPAxis::atBottom)->setRange(-1, k);
+        rect->axis(QCPAxis::atBottom)->setLabel(tr("%1 code (%2 of %3 unused)").arg(level == 0 ? "c0" : "c1").arg(levels[level].second).arg(k));
+        rect->axis(QCPAxis::atLeft)->setRange(0, top * 1.08);
+        rect->axis(QCPAxis::atLeft)->setLabel(tr("regions"));
+    }
+    usage_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void AnalyticsPanel::drawPairs() {
+    pairs_->clearPlottables();
+    pairs_->plotLayout()->clear();
+    auto* rect = new QCPAxisRect(pairs_);
+    pairs_->plotLayout()->addElement(0, 0, rect);
+    pairs_->xAxis = rect->axis(QCPAxis::atBottom);
+    pairs_->yAxis = rect->axis(QCPAxis::atLeft);
+    const int k = stats_.codebookSize;
+    pairMap_ = new QCPColorMap(pairs_->xAxis, pairs_->yAxis);
+    pairMap_->data()->setSize(k, k);
+    pairMap_->data()->setRange(QCPRange(0, k - 1), QCPRange(0, k - 1));
+    double most = 1;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int c0 = 0; c0 < k; ++c0)
+        for (int c1 = 0; c1 < k; ++c1) {
+            const std::size_t i = static_cast<std::size_t>(c0) * static_cast<std::size_t>(k) + static_cast<std::size_t>(c1);
+            const double n = i < stats_.pairUsage.size() ? stats_.pairUsage[i] : 0;
+            pairMap_->data()->setCell(c1, c0, n > 0 ? n : nan);  // unused pairs stay blank
+            most = std::max(most, n);
+        }
+    auto* scale = new QCPColorScale(pairs_);
+    pairs_->plotLayout()->addElement(0, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->setLabel(tr("regions"));
+    QCPColorGradient gradient(QCPColorGradient::gpThermal);
+    gradient.setNanHandling(QCPColorGradient::nhNanColor);
+    gradient.setNanColor(QColor(245, 245, 245));
+    pairMap_->setGradient(gradient);
+    pairMap_->setColorScale(scale);
+    pairMap_->setInterpolate(false);
+    pairMap_->setDataScaleType(QCPAxis::stLogarithmic);
+    pairMap_->setDataRange(QCPRange(1, std::max(2.0, most)));
+    scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    pairs_->xAxis->setRange(-0.5, k - 0.5);
+    pairs_->yAxis->setRange(-0.5, k - 0.5);
+    pairs_->yAxis->setRangeReversed(true);  // c0 grows downwards, as in the explorer's grid
+    pairs_->xAxis->setLabel(tr("c1"));
+    pairs_->yAxis->setLabel(tr("c0"));
+    auto* margins = new QCPMarginGroup(pairs_);
+    rect->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    pairs_->plotLayout()->insertRow(0);
+    pairs_->plotLayout()->addElement(0, 0, new QCPTextElement(pairs_,
+        tr("%L1 of %L2 pairs in use").arg(static_cast<qlonglong>(stats_.usedPairs)).arg(static_cast<qlonglong>(k) * k),
+        QFont(QString(), 10, QFont::Bold)));
+    pairs_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void AnalyticsPanel::fillWorst() {
+    worst_->clear();
+    for (const auto& r : analytics::lowestIou(stats_.regions, 200)) {
+        auto* item = new QTreeWidgetItem(worst_);
+        const auto style = classes_.find(r.classId);
+        item->setText(0, QString::number(*r.iou, 'f', 3));
+        item->setText(1, style != classes_.end() ? style->second.name : QString());
+        item->setText(2, QLocale().toString(static_cast<qulonglong>(r.area)));
+        item->setText(3, QString::number(r.imageId));
+        item->setData(3, Qt::UserRole, QVariant::fromValue<qlonglong>(r.imageId));
+        item->setText(4, QString::number(r.annotationId));
+        item->setData(4, Qt::UserRole, QVariant::fromValue<qlonglong>(r.annotationId));
+        item->setText(5, QString::number(r.c0));
+        item->setText(6, QString::number(r.c1));
+        if (*r.iou < threshold_) item->setForeground(0, QColor(200, 40, 40));
+    }
+}
+
+QString AnalyticsPanel::exportCurrent(const QString& path) const {
+    QCustomPlot* plot = nullptr;
+    switch (tabs_->currentIndex()) {
+        case 0: plot = histogram_; break;
+        case 1: plot = scatter_; break;
+        case 2: plot = usage_; break;
+        case 3: plot = pairs_; break;
+        default: return tr("The list is not a plot: pick a plot tab to export.");
+    }
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const int w = std::max(800, plot->width()), h = std::max(600, plot->height());
+    bool ok = false;
+    if (suffix == QLatin1String("pdf")) ok = plot->savePdf(path, w, h);
+    else if (suffix == QLatin1String("png")) ok = plot->savePng(path, w, h, 2.0);
+    else return tr("Unknown plot format '.%1': use .png or .pdf").arg(suffix);
+    return ok ? QString() : tr("Cannot write '%1' (is the folder writable and the disk not full?)").arg(path);
+}
+
+}  // namespace samtok::ui

@@ -1,0 +1,200 @@
+#include "InspectController.h"
+
+#include "AnalyticsPanel.h"
+#include "AnnotateController.h"
+#include "ImageView.h"
+#include "InferenceService.h"
+#include "MaskOverlay.h"
+#include "ProjectSession.h"
+#include "TokenExplorer.h"
+#include "edit/RegionEdit.h"
+#include "mask/CocoRle.h"
+#include "store/ProjectStore.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+namespace samtok::ui {
+
+InspectController::InspectController(ProjectSession* session, InferenceService* inference, ImageView* view,
+                                     AnnotateController* annotate, TokenExplorer* explorer, AnalyticsPanel* analytics,
+                                     std::function<std::optional<LoadedTokens>()> loadedTokens, QObject* parent)
+    : QObject(parent),
+      session_(session),
+      inference_(inference),
+      view_(view),
+      annotate_(annotate),
+      explorer_(explorer),
+      analytics_(analytics),
+      loadedTokens_(std::move(loadedTokens)),
+      refreshTimer_(new QTimer(this)) {
+    refreshTimer_->setSingleShot(true);
+    refreshTimer_->setInterval(300);  // a project tokenizing reports every image: redraw a few times a second at most
+    connect(refreshTimer_, &QTimer::timeout, this, &InspectController::refreshNow);
+    connect(explorer_, &TokenExplorer::pairChanged, this, &InspectController::requestDecode);
+    connect(explorer_, &TokenExplorer::keepRequested, this, &InspectController::keep);
+    connect(explorer_, &TokenExplorer::sheetRequested, this, &InspectController::startSheet);
+    connect(explorer_, &TokenExplorer::sheetCancelRequested, inference_, &InferenceService::cancelSheet);
+    connect(inference_, &InferenceService::codesDecoded, this, &InspectController::onCodesDecoded);
+    connect(inference_, &InferenceService::sheetChunk, this, &InspectController::onSheetChunk);
+    connect(inference_, &InferenceService::modelReady, this, [this] {
+        scheduleRefresh();
+        requestDecode();
+    });
+    connect(analytics_, &AnalyticsPanel::regionActivated, this, &InspectController::jumpRequested);
+    connect(analytics_, &AnalyticsPanel::pairActivated, explorer_, &TokenExplorer::setPair);
+}
+
+void InspectController::setImage(RowId imageId, const QImage& image) {
+    if (imageId == imageId_) return;
+    imageId_ = imageId;
+    decoded_.reset();
+    decodedPair_ = {-1, -1};
+    candidateShown_ = false;
+    if (explorer_->sheetRunning()) inference_->cancelSheet();
+    explorer_->setSheetBase(image);
+    requestDecode();
+}
+
+void InspectController::setExplorerVisible(bool visible) {
+    explorerVisible_ = visible;
+    if (visible) {
+        if (dirty_) refreshNow();
+        requestDecode();
+    } else {
+        showCandidate(false);
+    }
+}
+
+void InspectController::setAnalyticsVisible(bool visible) {
+    analyticsVisible_ = visible;
+    if (visible && dirty_) refreshNow();
+}
+
+void InspectController::setFlagThreshold(double threshold) {
+    threshold_ = threshold;
+    scheduleRefresh();
+}
+
+void InspectController::scheduleRefresh() {
+    dirty_ = true;
+    if (explorerVisible_ || analyticsVisible_) refreshTimer_->start();
+}
+
+void InspectController::refreshNow() {
+    refreshTimer_->stop();
+    dirty_ = false;
+    const auto tokens = session_->isOpen() ? loadedTokens_() : std::nullopt;
+    if (!session_->isOpen()) {
+        analytics_->clear(tr("Open a project to see how well its tokens rebuild its regions."));
+        explorer_->setUsage({});
+    } else if (!tokens) {
+        analytics_->clear(inference_->hasModel()
+                              ? tr("No region has tokens of %1 yet: run Model ▸ Tokenize Project (Ctrl+T).").arg(inference_->model().name)
+                              : tr("Load a model to see its tokens."));
+        explorer_->setUsage({});
+    } else {
+        auto stats = analytics::collectTokenStats(*session_->store(), tokens->tokenizerId, tokens->codebookSize);
+        std::map<std::optional<RowId>, ClassStyle> classes;
+        for (const auto& r : stats.regions)
+            if (!classes.count(r.classId)) classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
+        if (explorer_->codebookSize() != tokens->codebookSize) explorer_->setCodebookSize(tokens->codebookSize);
+        explorer_->setUsage(stats.pairUsage);
+        analytics_->setStats(std::move(stats), std::move(classes), tokens->name, threshold_);
+    }
+    emit analyticsRefreshed();
+}
+
+void InspectController::requestDecode() {
+    if (!explorerVisible_) return;
+    if (!session_->isOpen() || !imageId_) {
+        explorer_->setAvailable(false, tr("Open an image to decode codes on it."));
+        return;
+    }
+    if (!inference_->hasModel() || !inference_->model().canTokenize) {
+        explorer_->setAvailable(false, tr("Load a tokenizer (Model menu) to decode codes."));
+        return;
+    }
+    explorer_->setAvailable(true, {});
+    const std::pair<int, int> pair{explorer_->c0(), explorer_->c1()};
+    if (decoded_ && decodedPair_ == pair && decodedImage_ == imageId_) {
+        showCandidate(true);
+        return;
+    }
+    if (inFlight_) return;  // the answer in flight asks again for the newest pair
+    const auto rec = session_->store()->image(imageId_);
+    if (!rec) return;
+    inFlight_ = true;
+    requestedPair_ = pair;
+    decodeRequest_ = inference_->nextRequestId();
+    decodeStartedMs_ = QDateTime::currentMSecsSinceEpoch();
+    explorer_->setDecodePending(true);
+    inference_->decodeCodes(decodeRequest_, imageId_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                            QString::fromStdString(rec->checksum), {pair});
+}
+
+void InspectController::onCodesDecoded(const CodesDecode& r) {
+    if (r.id != decodeRequest_) return;
+    inFlight_ = false;
+    const double millis = static_cast<double>(QDateTime::currentMSecsSinceEpoch() - decodeStartedMs_);
+    if (r.imageId == imageId_ && r.error.isEmpty() && !r.masks.empty()) {
+        decoded_ = r.masks.front();
+        decodedPair_ = requestedPair_;
+        decodedImage_ = r.imageId;
+    }
+    const std::pair<int, int> wanted{explorer_->c0(), explorer_->c1()};
+    if (r.imageId != imageId_ || (r.error.isEmpty() && wanted != requestedPair_)) {
+        requestDecode();  // the user has moved on: decode what is asked now
+        return;
+    }
+    explorer_->showDecoded(r.error.isEmpty() ? explorerMask() : nullptr, r.predictedIou.empty() ? 0.f : r.predictedIou.front(),
+                           millis, r.error);
+    showCandidate(r.error.isEmpty());
+    emit explorerDecoded();
+}
+
+void InspectController::showCandidate(bool show) {
+    if (show && explorerVisible_ && decoded_ && decodedImage_ == imageId_) {
+        view_->setCandidate(renderCandidate(*decoded_));
+        candidateShown_ = true;
+    } else if (candidateShown_) {
+        view_->setCandidate({});
+        candidateShown_ = false;
+    }
+}
+
+void InspectController::keep() {
+    if (!decoded_ || decodedImage_ != imageId_ || decoded_->area() == 0 || !session_->isOpen()) return;
+    Annotation a;
+    a.imageId = imageId_;
+    a.classId = annotate_->currentClass();
+    a.mask = rle::encode(*decoded_);
+    a.source = AnnotationSource::Import;
+    session_->apply(edit::createRegion(tr("Keep decoded pair %1 · %2").arg(decodedPair_.first).arg(decodedPair_.second).toStdString(), a));
+    showCandidate(false);
+    if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), imageId_);
+}
+
+void InspectController::startSheet(int varyingLevel, int fixedCode) {
+    if (!session_->isOpen() || !imageId_ || !inference_->hasModel()) return;
+    const auto rec = session_->store()->image(imageId_);
+    if (!rec) return;
+    std::vector<std::pair<int, int>> codes;
+    for (int code = 0; code < explorer_->codebookSize(); ++code)
+        codes.emplace_back(varyingLevel == 1 ? fixedCode : code, varyingLevel == 1 ? code : fixedCode);
+    sheetRequest_ = inference_->nextRequestId();
+    explorer_->startSheet(static_cast<int>(codes.size()));
+    inference_->decodeSheet(sheetRequest_, imageId_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                            QString::fromStdString(rec->checksum), codes, 96);
+}
+
+void InspectController::onSheetChunk(const SheetChunk& c) {
+    if (c.id != sheetRequest_) return;
+    explorer_->addSheetThumbnails(c.first, c.thumbnails, c.predictedIou);
+    if (c.finished) {
+        explorer_->finishSheet(c.cancelled, c.error);
+        emit sheetFinished();
+    }
+}
+
+}  // namespace samtok::ui

@@ -1,0 +1,89 @@
+#pragma once
+// Drives the inspect panels: the token explorer's decodes and sheets (the
+// newest pair wins; one decode in flight at a time, so dragging a slider never
+// queues up stale work) and the analytics, refreshed as tokens arrive.
+#include "mask/Mask.h"
+#include "store/Records.h"
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+class QTimer;
+
+namespace samtok::ui {
+
+class AnalyticsPanel;
+class AnnotateController;
+class ImageView;
+class InferenceService;
+class ProjectSession;
+class TokenExplorer;
+struct CodesDecode;
+struct SheetChunk;
+
+struct LoadedTokens {
+    RowId tokenizerId = 0;
+    int codebookSize = 256;
+    QString name;
+};
+
+class InspectController : public QObject {
+    Q_OBJECT
+public:
+    InspectController(ProjectSession* session, InferenceService* inference, ImageView* view, AnnotateController* annotate,
+                      TokenExplorer* explorer, AnalyticsPanel* analytics,
+                      std::function<std::optional<LoadedTokens>()> loadedTokens, QObject* parent = nullptr);
+
+    void setImage(RowId imageId, const QImage& image);  // 0: none
+    void setExplorerVisible(bool visible);
+    void setAnalyticsVisible(bool visible);
+    void setFlagThreshold(double threshold);
+    void scheduleRefresh();  // tokens, regions or the model changed
+    void refreshNow();
+    const Mask* explorerMask() const { return decoded_ ? &*decoded_ : nullptr; }
+    std::pair<int, int> explorerMaskPair() const { return decodedPair_; }
+
+signals:
+    void jumpRequested(samtok::RowId imageId, samtok::RowId annotationId);
+    void explorerDecoded();  // the explorer shows the mask of its current pair
+    void sheetFinished();
+    void analyticsRefreshed();
+
+private:
+    void requestDecode();
+    void onCodesDecoded(const CodesDecode& r);
+    void onSheetChunk(const SheetChunk& c);
+    void keep();
+    void startSheet(int varyingLevel, int fixedCode);
+    void showCandidate(bool show);
+
+    ProjectSession* session_;
+    InferenceService* inference_;
+    ImageView* view_;
+    AnnotateController* annotate_;
+    TokenExplorer* explorer_;
+    AnalyticsPanel* analytics_;
+    std::function<std::optional<LoadedTokens>()> loadedTokens_;
+    QTimer* refreshTimer_;
+    RowId imageId_ = 0;
+    bool explorerVisible_ = false;
+    bool analyticsVisible_ = false;
+    bool dirty_ = true;
+    double threshold_ = 0.75;
+    quint64 decodeRequest_ = 0;
+    bool inFlight_ = false;
+    std::pair<int, int> requestedPair_{-1, -1};
+    std::optional<Mask> decoded_;
+    std::pair<int, int> decodedPair_{-1, -1};
+    RowId decodedImage_ = 0;
+    bool candidateShown_ = false;
+    quint64 sheetRequest_ = 0;
+    qint64 decodeStartedMs_ = 0;
+};
+
+}  // namespace samtok::ui
