@@ -14,7 +14,6 @@
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <limits>
 
 namespace samtok::ui {
 
@@ -327,28 +326,29 @@ void AnalyticsPanel::drawPairs() {
     pairMap_ = new QCPColorMap(pairs_->xAxis, pairs_->yAxis);
     pairMap_->data()->setSize(k, k);
     pairMap_->data()->setRange(QCPRange(0, k - 1), QCPRange(0, k - 1));
-    double most = 1;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
+    // Colour by log10(1 + regions) from white: an unused pair is blank, a pair used once is plainly visible.
+    double most = 0;
     for (int c0 = 0; c0 < k; ++c0)
         for (int c1 = 0; c1 < k; ++c1) {
             const std::size_t i = static_cast<std::size_t>(c0) * static_cast<std::size_t>(k) + static_cast<std::size_t>(c1);
             const double n = i < stats_.pairUsage.size() ? stats_.pairUsage[i] : 0;
-            pairMap_->data()->setCell(c1, c0, n > 0 ? n : nan);  // unused pairs stay blank
+            pairMap_->data()->setCell(c1, c0, std::log10(1.0 + n));
             most = std::max(most, n);
         }
     auto* scale = new QCPColorScale(pairs_);
     pairs_->plotLayout()->addElement(0, 1, scale);
     scale->setType(QCPAxis::atRight);
-    scale->setLabel(tr("regions"));
-    QCPColorGradient gradient(QCPColorGradient::gpThermal);
-    gradient.setNanHandling(QCPColorGradient::nhNanColor);
-    gradient.setNanColor(QColor(245, 245, 245));
+    scale->setLabel(tr("log10(1 + regions)"));
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    gradient.setColorStopAt(0.0, Qt::white);
+    gradient.setColorStopAt(0.001, QColor(255, 190, 90));
+    gradient.setColorStopAt(0.5, QColor(215, 60, 20));
+    gradient.setColorStopAt(1.0, QColor(90, 0, 30));
+    pairMap_->setColorScale(scale);  // first: the map takes over the scale's gradient and range
     pairMap_->setGradient(gradient);
-    pairMap_->setColorScale(scale);
     pairMap_->setInterpolate(false);
-    pairMap_->setDataScaleType(QCPAxis::stLogarithmic);
-    pairMap_->setDataRange(QCPRange(1, std::max(2.0, most)));
-    scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    pairMap_->setDataRange(QCPRange(0, std::max(std::log10(2.0), std::log10(1.0 + most))));
     pairs_->xAxis->setRange(-0.5, k - 0.5);
     pairs_->yAxis->setRange(-0.5, k - 0.5);
     pairs_->yAxis->setRangeReversed(true);  // c0 grows downwards, as in the explorer's grid
