@@ -31,6 +31,7 @@ struct TrainArgs {
     std::string exportPath;
     std::string device = "cpu";
     int threads = 0;
+    int overfit = 0;
     model::TrainOptions options;
 };
 
@@ -60,7 +61,8 @@ void runTrain(TrainArgs& a) {
     const TrainingScenes scenes(so);
     std::fprintf(stderr, "training data: %zu COCO128-seg photos with %zu instances, composites and procedural scenes at %d px\n",
                  scenes.photoCount(), scenes.instanceCount(), so.size);
-    auto source = [&scenes](std::uint64_t seed, int masks) {
+    auto source = [&scenes, overfit = a.overfit](std::uint64_t seed, int masks) {
+        if (overfit > 0) seed %= static_cast<std::uint64_t>(overfit);  // a handful of samples, seen again and again
         TrainingSample s = scenes.sample(seed, masks);
         model::TrainImage img;
         img.rgb.assign(s.rgb.data, s.rgb.data + s.rgb.total() * 3);
@@ -107,6 +109,13 @@ void addTrainCommands(CLI::App& app) {
     cmd->add_option("--images-per-step", args->options.imagesPerStep, "Images per step")->capture_default_str();
     cmd->add_option("--masks-per-image", args->options.masksPerImage, "Masks per image")->capture_default_str();
     cmd->add_option("--lr", args->options.learningRate, "Peak learning rate (AdamW, warm-up then cosine)")->capture_default_str();
+    cmd->add_option("--bce-weight", args->options.bceWeight, "Weight of the BCE mask loss")->capture_default_str();
+    cmd->add_option("--dice-weight", args->options.diceWeight, "Weight of the Dice mask loss")->capture_default_str();
+    cmd->add_option("--commit-weight", args->options.commitWeight, "Weight of the commitment loss")->capture_default_str();
+    cmd->add_option("--quantizer-warmup", args->options.quantizerWarmupSteps,
+                    "Steps during which the decoder reads the unquantized latent")->capture_default_str();
+    cmd->add_option("--overfit", args->overfit,
+                    "Sanity check: train on only N samples, which a working trainer must fit almost exactly");
     cmd->add_option("--seed", args->options.seed, "Seed of data and initialisation")->capture_default_str();
     cmd->add_option("--checkpoint-every", args->options.checkpointEvery, "Steps between checkpoints")->capture_default_str();
     cmd->add_option("--log-every", args->options.logEvery, "Steps between progress lines and CSV rows")->capture_default_str();

@@ -49,13 +49,13 @@ std::pair<torch::Tensor, torch::Tensor> pickPoints(const torch::Tensor& depth, d
 }
 
 // BCE + Dice per (mask, candidate) against soft targets: (N, M).
-torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target) {
+torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target, double bceWeight, double diceWeight) {
     auto t = target.expand_as(logits);
     auto bce = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone))
                    .mean({2, 3});
     auto p = logits.sigmoid();
     auto dice = 1 - (2 * (p * t).sum({2, 3}) + 1) / (p.sum({2, 3}) + t.sum({2, 3}) + 1);
-    return bce + 3.0 * dice;  // Dice pulls the masks out of the all-background start
+    return bceWeight * bce + diceWeight * dice;
 }
 
 torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target, double threshold) {
@@ -282,9 +282,9 @@ TrainStatus Trainer::State::trainStep() {
     }
     replayWritten += n;
     commit = commit / c.codebookDepth;
-    auto zq = z + (q.quantized - z).detach();
+    auto zq = step < options.quantizerWarmupSteps ? z : z + (q.quantized - z).detach();
     HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
-    auto rtLoss = maskLoss(rt.masks, target);
+    auto rtLoss = maskLoss(rt.masks, target, options.bceWeight, options.diceWeight);
     auto [rtBest, rtArg] = rtLoss.min(1);
     auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
     auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
@@ -338,7 +338,7 @@ TrainStatus Trainer::State::trainStep() {
         previous = chosen;
     }
     auto pr = runPrompt(fr, previous);
-    auto prLossAll = maskLoss(pr.masks, target);  // (n, 4)
+    auto prLossAll = maskLoss(pr.masks, target, options.bceWeight, options.diceWeight);  // (n, 4)
     auto multiLoss = std::get<0>(prLossAll.slice(1, 1).min(1));
     const bool multimaskStep = corrective == 0;
     auto prLoss = multimaskStep ? torch::where(singleClick, multiLoss, prLossAll.select(1, 0)) : prLossAll.select(1, 0);
@@ -346,7 +346,7 @@ TrainStatus Trainer::State::trainStep() {
     auto prIouLoss = F::mse_loss(pr.iouPred, prIouTrue);
     auto prObjLoss = F::binary_cross_entropy_with_logits(pr.objectScore, torch::ones_like(pr.objectScore));
 
-    auto loss = rtBest.mean() + commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss + 0.1 * prObjLoss;
+    auto loss = rtBest.mean() + options.commitWeight * commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss + 0.1 * prObjLoss;
     if (!std::isfinite(loss.item<double>()))
         throw std::runtime_error("training diverged at step " + std::to_string(step) + " (loss is not finite)");
 

@@ -37,6 +37,13 @@ struct TrainOptions {
     double warmupShare = 0.05;
     double clipNorm = 1.0;
     double codebookDecay = 0.99;
+    double commitWeight = 1.0;
+    double bceWeight = 1.0;   // mask loss = bceWeight * BCE + diceWeight * Dice
+    double diceWeight = 3.0;
+    // Steps during which the decoder reads the encoder's latent itself, not its
+    // quantization (the codebooks still follow the latents): the encoder learns
+    // to describe the mask before it must pick codes.
+    int quantizerWarmupSteps = 0;
     std::uint64_t seed = 1;
     int checkpointEvery = 250;
     int logEvery = 10;
