@@ -215,6 +215,7 @@ void TokenExplorer::startSheet(int total) {
     sheetProgress_->setRange(0, total);
     sheetProgress_->setValue(0);
     sheetProgress_->setVisible(true);
+    sheetClock_.start();
     sheetStatus_->setText(sheetVarying_ == 1 ? tr("c0 = %1, c1 from 0 to %2").arg(sheetFixedCode_).arg(total - 1)
                                              : tr("c1 = %1, c0 from 0 to %2").arg(sheetFixedCode_).arg(total - 1));
 }
@@ -265,7 +266,7 @@ void TokenExplorer::finishSheet(bool cancelled, const QString& error) {
     sheetProgress_->setVisible(false);
     if (!error.isEmpty()) sheetStatus_->setText(tr("Sheet failed: %1").arg(error));
     else if (cancelled) sheetStatus_->setText(tr("Cancelled after %1 of %2 pairs").arg(sheet_->count()).arg(sheetProgress_->maximum()));
-    else sheetStatus_->setText(sheetStatus_->text() + tr(" · done"));
+    else sheetStatus_->setText(sheetStatus_->text() + tr(" · done in %1 s").arg(sheetClock_.elapsed() / 1000.0, 0, 'f', 1));
 }
 
 int TokenExplorer::sheetCount() const { return sheet_->count(); }

@@ -5,6 +5,7 @@
 // The widget shows and reports; the inspect controller does the decoding.
 #include "mask/Mask.h"
 
+#include <QElapsedTimer>
 #include <QImage>
 #include <QWidget>
 
@@ -89,6 +90,7 @@ private:
     QImage sheetBase_;
     std::vector<Mask> sheetMasks_;
     int sheetVarying_ = 1, sheetFixedCode_ = 0;
+    QElapsedTimer sheetClock_;
 };
 
 }  // namespace samtok::ui
