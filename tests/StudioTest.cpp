@@ -706,6 +706,12 @@ TEST(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
         }
     }
     EXPECT_EQ(drawn, store.annotationCount());
+    // The worst regions first, named by their image's file.
+    ASSERT_GT(panel->worstList()->topLevelItemCount(), 0);
+    const auto worst = analytics::lowestIou(panel->stats().regions, 1).at(0);
+    EXPECT_EQ(panel->worstList()->topLevelItem(0)->text(4).toLongLong(), worst.annotationId);
+    EXPECT_TRUE(panel->worstList()->topLevelItem(0)->text(3).endsWith(".png"))
+        << panel->worstList()->topLevelItem(0)->text(3).toStdString();
     // One class alone.
     panel->classChoice()->setCurrentIndex(1);
     emit panel->classChoice()->activated(1);

@@ -128,8 +128,9 @@ void AnalyticsPanel::clear(const QString& why) {
 }
 
 void AnalyticsPanel::setStats(analytics::TokenStats stats, std::map<std::optional<RowId>, ClassStyle> classes,
-                              const QString& model, double flagThreshold) {
+                              const QString& model, double flagThreshold, std::map<RowId, QString> imageNames) {
     stats_ = std::move(stats);
+    imageNames_ = std::move(imageNames);
     classes_ = std::move(classes);
     model_ = model;
     threshold_ = flagThreshold;
@@ -366,13 +367,14 @@ void AnalyticsPanel::drawPairs() {
 
 void AnalyticsPanel::fillWorst() {
     worst_->clear();
-    for (const auto& r : analytics::lowestIou(stats_.regions, 200)) {
+    for (const auto& r : analytics::lowestIou(stats_.regions, kWorstShown)) {
         auto* item = new QTreeWidgetItem(worst_);
         const auto style = classes_.find(r.classId);
         item->setText(0, QString::number(*r.iou, 'f', 3));
         item->setText(1, style != classes_.end() ? style->second.name : QString());
         item->setText(2, QLocale().toString(static_cast<qulonglong>(r.area)));
-        item->setText(3, QString::number(r.imageId));
+        const auto name = imageNames_.find(r.imageId);
+        item->setText(3, name != imageNames_.end() ? name->second : QString::number(r.imageId));
         item->setData(3, Qt::UserRole, QVariant::fromValue<qlonglong>(r.imageId));
         item->setText(4, QString::number(r.annotationId));
         item->setData(4, Qt::UserRole, QVariant::fromValue<qlonglong>(r.annotationId));

@@ -34,7 +34,8 @@ public:
 
     // What to show; `classes` names every class id the regions use (no class: key nullopt).
     void setStats(analytics::TokenStats stats, std::map<std::optional<RowId>, ClassStyle> classes, const QString& model,
-                  double flagThreshold);
+                  double flagThreshold, std::map<RowId, QString> imageNames = {});
+    static constexpr std::size_t kWorstShown = 200;
     void clear(const QString& why);
     const analytics::TokenStats& stats() const { return stats_; }
 
@@ -69,6 +70,7 @@ private:
     analytics::TokenStats stats_;
     std::map<std::optional<RowId>, ClassStyle> classes_;
     QString model_;
+    std::map<RowId, QString> imageNames_;  // of the images in the lowest-IoU list
     double threshold_ = 0.75;
     QTabWidget* tabs_;
     QLabel* summary_;

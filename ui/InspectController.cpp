@@ -12,6 +12,8 @@
 #include "store/ProjectStore.h"
 
 #include <QDateTime>
+
+#include <filesystem>
 #include <QTimer>
 
 namespace samtok::ui {
@@ -100,7 +102,12 @@ void InspectController::refreshNow() {
             if (!classes.count(r.classId)) classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
         if (explorer_->codebookSize() != tokens->codebookSize) explorer_->setCodebookSize(tokens->codebookSize);
         explorer_->setUsage(stats.pairUsage);
-        analytics_->setStats(std::move(stats), std::move(classes), tokens->name, threshold_);
+        std::map<RowId, QString> names;  // only for the rows the list shows
+        for (const auto& r : analytics::lowestIou(stats.regions, AnalyticsPanel::kWorstShown))
+            if (!names.count(r.imageId))
+                if (const auto rec = session_->store()->image(r.imageId))
+                    names[r.imageId] = QString::fromStdString(std::filesystem::path(rec->path).filename().string());
+        analytics_->setStats(std::move(stats), std::move(classes), tokens->name, threshold_, std::move(names));
     }
     emit analyticsRefreshed();
 }
