@@ -110,6 +110,8 @@ void addTrainCommands(CLI::App& app) {
     cmd->add_option("--masks-per-image", args->options.masksPerImage, "Masks per image")->capture_default_str();
     cmd->add_option("--lr", args->options.learningRate, "Peak learning rate (AdamW, warm-up then cosine)")->capture_default_str();
     cmd->add_option("--bce-weight", args->options.bceWeight, "Weight of the BCE mask loss")->capture_default_str();
+    cmd->add_option("--focal-weight", args->options.focalWeight, "Weight of the focal mask loss (SAM: 20, with Dice 1)")
+        ->capture_default_str();
     cmd->add_option("--dice-weight", args->options.diceWeight, "Weight of the Dice mask loss")->capture_default_str();
     cmd->add_option("--commit-weight", args->options.commitWeight, "Weight of the commitment loss")->capture_default_str();
     cmd->add_option("--quantizer-warmup", args->options.quantizerWarmupSteps,

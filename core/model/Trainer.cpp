@@ -48,14 +48,24 @@ std::pair<torch::Tensor, torch::Tensor> pickPoints(const torch::Tensor& depth, d
     return {torch::stack({x, y}, 1), maxDepth.squeeze(1) > 0};
 }
 
-// BCE + Dice per (mask, candidate) against soft targets: (N, M).
-torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target, double bceWeight, double diceWeight) {
+struct MaskLossWeights {
+    double bce, focal, dice;
+};
+
+// BCE, focal and Dice per (mask, candidate) against soft targets: (N, M).
+torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target, const MaskLossWeights& w) {
     auto t = target.expand_as(logits);
-    auto bce = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone))
-                   .mean({2, 3});
+    auto bcePixels = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
     auto p = logits.sigmoid();
+    auto loss = w.bce * bcePixels.mean({2, 3});
+    if (w.focal > 0) {
+        // As SAM: alpha 0.25 on the foreground, (1 - p_t)^2 on every pixel.
+        auto pt = p * t + (1 - p) * (1 - t);
+        auto alpha = 0.25 * t + 0.75 * (1 - t);
+        loss = loss + w.focal * (alpha * (1 - pt).pow(2) * bcePixels).mean({2, 3});
+    }
     auto dice = 1 - (2 * (p * t).sum({2, 3}) + 1) / (p.sum({2, 3}) + t.sum({2, 3}) + 1);
-    return bceWeight * bce + diceWeight * dice;
+    return loss + w.dice * dice;
 }
 
 torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target, double threshold) {
@@ -284,7 +294,7 @@ TrainStatus Trainer::State::trainStep() {
     commit = commit / c.codebookDepth;
     auto zq = step < options.quantizerWarmupSteps ? z : z + (q.quantized - z).detach();
     HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
-    auto rtLoss = maskLoss(rt.masks, target, options.bceWeight, options.diceWeight);
+    auto rtLoss = maskLoss(rt.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});
     auto [rtBest, rtArg] = rtLoss.min(1);
     auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
     auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
@@ -338,7 +348,7 @@ TrainStatus Trainer::State::trainStep() {
         previous = chosen;
     }
     auto pr = runPrompt(fr, previous);
-    auto prLossAll = maskLoss(pr.masks, target, options.bceWeight, options.diceWeight);  // (n, 4)
+    auto prLossAll = maskLoss(pr.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});  // (n, 4)
     auto multiLoss = std::get<0>(prLossAll.slice(1, 1).min(1));
     const bool multimaskStep = corrective == 0;
     auto prLoss = multimaskStep ? torch::where(singleClick, multiLoss, prLossAll.select(1, 0)) : prLossAll.select(1, 0);

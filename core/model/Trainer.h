@@ -38,7 +38,8 @@ struct TrainOptions {
     double clipNorm = 1.0;
     double codebookDecay = 0.99;
     double commitWeight = 1.0;
-    double bceWeight = 1.0;   // mask loss = bceWeight * BCE + diceWeight * Dice
+    double bceWeight = 1.0;   // mask loss = bceWeight * BCE + focalWeight * focal + diceWeight * Dice
+    double focalWeight = 0.0; // SAM's sigmoid focal loss (alpha 0.25, gamma 2); SAM weighs it 20:1 against Dice
     double diceWeight = 3.0;
     // Steps during which the decoder reads the encoder's latent itself, not its
     // quantization (the codebooks still follow the latents): the encoder learns
