@@ -1,5 +1,7 @@
 #include "AnalyticsPanel.h"
 
+#include "MaskOverlay.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -165,10 +167,8 @@ void AnalyticsPanel::rebuild() {
     classChoice_->clear();
     classChoice_->addItem(tr("All classes (stacked)"), QVariant());
     for (const auto& [id, style] : classes_) {
-        QPixmap pm(12, 12);
-        pm.fill(style.color);
         // A region with no class is an id of 0 here: ids start at 1.
-        classChoice_->addItem(QIcon(pm), style.name, QVariant::fromValue<qlonglong>(id.value_or(0)));
+        classChoice_->addItem(colourSwatch(style.color), style.name, QVariant::fromValue<qlonglong>(id.value_or(0)));
     }
     const int again = chosenIndex > 0 ? classChoice_->findData(chosen) : 0;
     classChoice_->setCurrentIndex(std::max(0, again));

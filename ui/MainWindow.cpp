@@ -580,9 +580,7 @@ void MainWindow::refreshClassFilter() {
     classFilter_->clear();
     classFilter_->addItem(tr("Any class"), QVariant());
     for (const LabelClass& c : session_->classes()) {
-        QPixmap pm(12, 12);
-        pm.fill(QColor(QString::fromStdString(c.color)));
-        classFilter_->addItem(QIcon(pm), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
+        classFilter_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
     }
     filter_->setImageSubset(std::nullopt);
 }
@@ -605,9 +603,7 @@ void MainWindow::refreshClassBox() {
     classBox_->addItem(tr("(no class)"), QVariant());
     int k = 1;
     for (const LabelClass& c : session_->classes()) {
-        QPixmap pm(12, 12);
-        pm.fill(QColor(QString::fromStdString(c.color)));
-        classBox_->addItem(QIcon(pm), k <= 9 ? QStringLiteral("%1  %2").arg(k).arg(QString::fromStdString(c.name))
+        classBox_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), k <= 9 ? QStringLiteral("%1  %2").arg(k).arg(QString::fromStdString(c.name))
                                              : QString::fromStdString(c.name),
                            QVariant::fromValue<qlonglong>(c.id));
         ++k;
@@ -1049,11 +1045,7 @@ void MainWindow::refreshRegions() {
         item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(a.id));
         item->setText(0, QString::number(a.id));
         item->setText(1, session_->className(a.classId));
-        item->setIcon(1, [&] {
-            QPixmap pm(12, 12);
-            pm.fill(session_->classColor(a.classId));
-            return QIcon(pm);
-        }());
+        item->setIcon(1, colourSwatch(session_->classColor(a.classId)));
         showTokens(item, session_->store()->tokensFor(a.id), tokenizers, palette());
         bool numeric = false;
         const double iou = item->text(2).toDouble(&numeric);

@@ -1,5 +1,7 @@
 #include "MaskOverlay.h"
 
+#include <QPixmap>
+
 #include "mask/MaskMetrics.h"
 
 namespace samtok::ui {
@@ -77,6 +79,12 @@ QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode) {
 
 QImage renderHover(const Mask& mask) {
     return paintMask(mask, 2, qPremultiply(qRgba(255, 255, 255, 50)), [](int, int) { return qRgba(255, 255, 255, 255); });
+}
+
+QIcon colourSwatch(const QColor& color) {
+    QPixmap pm(12, 12);
+    pm.fill(color);
+    return QIcon(pm);
 }
 
 }  // namespace samtok::ui

@@ -3,6 +3,7 @@
 #include "mask/CocoRle.h"
 
 #include <QColor>
+#include <QIcon>
 #include <QImage>
 
 #include <vector>
@@ -24,6 +25,9 @@ QImage renderCandidate(const Mask& mask);
 // Drawn against rebuilt: green where both agree, orange where only the drawn mask is,
 // magenta where only the rebuilt one is. mode: 0 drawn, 1 rebuilt, 2 both, 3 difference only.
 QImage renderComparison(const Mask& drawn, const Mask& rebuilt, int mode);
+
+// A class colour as a small square, for lists and combo boxes.
+QIcon colourSwatch(const QColor& color);
 
 // The region under the cursor: a light veil and a white outline.
 QImage renderHover(const Mask& mask);

@@ -1,5 +1,7 @@
 #include "RegionPanel.h"
 
+#include "MaskOverlay.h"
+
 #include "ProjectSession.h"
 
 #include <QClipboard>
@@ -137,9 +139,7 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
     title_->setText(tr("<b>Region %1</b> · %2 px · %3").arg(a->id).arg(a->area).arg(QString::fromLatin1(toString(a->source))));
     class_->addItem(tr("(no class)"), QVariant());
     for (const LabelClass& c : session_->classes()) {
-        QPixmap pm(12, 12);
-        pm.fill(QColor(QString::fromStdString(c.color)));
-        class_->addItem(QIcon(pm), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
+        class_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
     }
     class_->setCurrentIndex(a->classId ? std::max(0, class_->findData(QVariant::fromValue<qlonglong>(*a->classId))) : 0);
     caption_->setText(typing ? typed : QString::fromStdString(a->caption));
