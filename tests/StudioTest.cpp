@@ -222,6 +222,7 @@ int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName("SAMTokTest");
+    QSettings().remove(QStringLiteral("window"));  // every run starts from the default panel layout
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }
@@ -839,4 +840,27 @@ TEST(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBack
     ASSERT_TRUE(sheetDone.wait(60000));
     EXPECT_LT(explorer->sheetCount(), 256);
     EXPECT_FALSE(explorer->sheetRunning());
+}
+
+TEST(Studio, TheWindowRemembersWhichPanelsWereOpen) {
+    ui::ProjectSession session;
+    {
+        ui::MainWindow window(&session);
+        window.show();
+        ASSERT_TRUE(window.analyticsDock()->isVisible());
+        window.analyticsDock()->close();
+        window.close();
+    }
+    {
+        ui::MainWindow window(&session);
+        window.show();
+        EXPECT_FALSE(window.analyticsDock()->isVisible());
+        window.findChild<QAction*>("actionAnalytics")->trigger();  // View ▸ Analytics brings it back
+        EXPECT_TRUE(window.analyticsDock()->isVisible());
+        window.close();
+    }
+    ui::MainWindow window(&session);
+    window.show();
+    EXPECT_TRUE(window.analyticsDock()->isVisible());
+    QSettings().remove(QStringLiteral("window"));
 }

@@ -26,6 +26,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -58,6 +59,9 @@
 namespace samtok::ui {
 
 namespace {
+
+// Bumped when the docks change, so that an old saved layout is not forced on new panels.
+constexpr int kLayoutVersion = 2;
 
 constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
 
@@ -135,11 +139,21 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     buildDocks();
     buildActions();
     buildStatusBar();
+    // The user's own arrangement of panels (a closed Analytics stays closed), from the last session.
+    restoreGeometry(QSettings().value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(QSettings().value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
     onProjectChanged();
     const StudioSettings settings = StudioSettings::load();
     inference_->setDevice(settings.device);
     inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
     inference_->loadDefaultModel();
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
+    QMainWindow::closeEvent(e);
 }
 
 void MainWindow::buildActions() {

@@ -76,6 +76,7 @@ signals:
     void tokenizingFinished();  // after the panel shows the new tokens
 
 protected:
+    void closeEvent(QCloseEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
