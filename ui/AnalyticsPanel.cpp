@@ -214,8 +214,13 @@ void AnalyticsPanel::drawHistogram() {
     histogram_->xAxis->setLabel(tr("reconstruction IoU"));
     histogram_->yAxis->setLabel(tr("regions"));
     histogram_->yAxis->setRange(0, std::max(1.0, top * 1.08));
+    histogram_->clearItems();
+    auto* flagLine = new QCPItemStraightLine(histogram_);
+    flagLine->point1->setCoords(threshold_, 0);
+    flagLine->point2->setCoords(threshold_, 1);
+    flagLine->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
     histogram_->legend->setVisible(histogram_->plottableCount() > 0);
-    setTitle(histogram_, tr("Reconstruction IoU (%1 bins)").arg(kIouBins));
+    setTitle(histogram_, tr("Reconstruction IoU (%1 bins; dashed: flag threshold %2)").arg(kIouBins).arg(threshold_));
     histogram_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -234,7 +239,7 @@ std::map<std::optional<RowId>, std::vector<double>> AnalyticsPanel::histogramBar
 void AnalyticsPanel::drawScatter() {
     scatter_->clearGraphs();
     scatter_->clearItems();
-    double maxArea = 10;
+    double maxArea = 10, minArea = 1e18;
     for (const auto& [id, style] : classes_) {
         QVector<double> x, y;
         for (const auto& r : stats_.regions)
@@ -242,6 +247,7 @@ void AnalyticsPanel::drawScatter() {
                 x << std::max<double>(1.0, static_cast<double>(r.area));
                 y << *r.iou;
                 maxArea = std::max(maxArea, x.back());
+                minArea = std::min(minArea, x.back());
             }
         if (x.isEmpty()) continue;
         QCPGraph* g = scatter_->addGraph();
@@ -256,7 +262,9 @@ void AnalyticsPanel::drawScatter() {
     scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     scatter_->xAxis->setNumberFormat("eb");
     scatter_->xAxis->setNumberPrecision(0);
-    scatter_->xAxis->setRange(1, std::pow(10.0, std::ceil(std::log10(maxArea))));
+    // Whole decades around the data: small masks are where tokenizers fail, so they must not be squeezed.
+    const double low = minArea < 1e18 ? std::pow(10.0, std::floor(std::log10(minArea))) : 1.0;
+    scatter_->xAxis->setRange(low, std::max(low * 10, std::pow(10.0, std::ceil(std::log10(maxArea)))));
     scatter_->xAxis->setLabel(tr("mask area (pixels, log scale)"));
     scatter_->yAxis->setRange(0, 1.02);
     scatter_->yAxis->setLabel(tr("reconstruction IoU"));
