@@ -687,7 +687,9 @@ TEST(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
         store.setTokens(t);
     }
     window.analyticsDock()->show();
-    window.inspect()->refreshNow();
+    QSignalSpy first(window.inspect(), &ui::InspectController::analyticsRefreshed);
+    window.inspect()->refreshNow();  // the query runs off the UI thread
+    ASSERT_TRUE(first.wait(30000));
     ui::AnalyticsPanel* panel = window.analyticsPanel();
 
     // Each class's bars are the counts the database gives for its bins.

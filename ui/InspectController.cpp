@@ -11,7 +11,10 @@
 #include "mask/CocoRle.h"
 #include "store/ProjectStore.h"
 
+#include <QApplication>
 #include <QDateTime>
+#include <QPointer>
+#include <QThreadPool>
 
 #include <filesystem>
 #include <QTimer>
@@ -88,27 +91,68 @@ void InspectController::refreshNow() {
     dirty_ = false;
     const auto tokens = session_->isOpen() ? loadedTokens_() : std::nullopt;
     if (!session_->isOpen()) {
+        ++refreshGeneration_;
         analytics_->clear(tr("Open a project to see how well its tokens rebuild its regions."));
         explorer_->setUsage({});
-    } else if (!tokens) {
+        emit analyticsRefreshed();
+        return;
+    }
+    if (!tokens) {
+        ++refreshGeneration_;
         analytics_->clear(inference_->hasModel()
                               ? tr("No region has tokens of %1 yet: run Model ▸ Tokenize Project (Ctrl+T).").arg(inference_->model().name)
                               : tr("Load a model to see its tokens."));
         explorer_->setUsage({});
-    } else {
-        auto stats = analytics::collectTokenStats(*session_->store(), tokens->tokenizerId, tokens->codebookSize);
-        std::map<std::optional<RowId>, ClassStyle> classes;
-        for (const auto& r : stats.regions)
-            if (!classes.count(r.classId)) classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
-        if (explorer_->codebookSize() != tokens->codebookSize) explorer_->setCodebookSize(tokens->codebookSize);
-        explorer_->setUsage(stats.pairUsage);
-        std::map<RowId, QString> names;  // only for the rows the list shows
-        for (const auto& r : analytics::lowestIou(stats.regions, AnalyticsPanel::kWorstShown))
-            if (!names.count(r.imageId))
-                if (const auto rec = session_->store()->image(r.imageId))
-                    names[r.imageId] = QString::fromStdString(std::filesystem::path(rec->path).filename().string());
-        analytics_->setStats(std::move(stats), std::move(classes), tokens->name, threshold_, std::move(names));
+        emit analyticsRefreshed();
+        return;
     }
+    if (computing_) {  // one query at a time: the newest state is read when this one is back
+        refreshAgain_ = true;
+        return;
+    }
+    // The query reads every token row (about 0.15 s for 100,000 regions): off the UI thread, on a
+    // connection of its own, so that a project being tokenized stays fluid.
+    computing_ = true;
+    const quint64 generation = ++refreshGeneration_;
+    const std::string path = session_->projectPath().toStdString();
+    const LoadedTokens t = *tokens;
+    QPointer<InspectController> self(this);
+    QThreadPool::globalInstance()->start([self, generation, path, t] {
+        auto result = std::make_shared<StatsResult>();
+        try {
+            const ProjectStore store = ProjectStore::open(path);
+            result->stats = analytics::collectTokenStats(store, t.tokenizerId, t.codebookSize);
+            for (const auto& r : analytics::lowestIou(result->stats.regions, AnalyticsPanel::kWorstShown))
+                if (!result->imageNames.count(r.imageId))
+                    if (const auto rec = store.image(r.imageId))
+                        result->imageNames[r.imageId] = QString::fromStdString(std::filesystem::path(rec->path).filename().string());
+        } catch (const std::exception& e) {
+            result->error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            qApp, [self, generation, t, result] { if (self) self->showStats(generation, t, std::move(*result)); }, Qt::QueuedConnection);
+    });
+}
+
+void InspectController::showStats(quint64 generation, const LoadedTokens& tokens, StatsResult result) {
+    computing_ = false;
+    if (refreshAgain_) {
+        refreshAgain_ = false;
+        refreshNow();
+        return;
+    }
+    if (generation != refreshGeneration_ || !session_->isOpen()) return;  // the project or model changed meanwhile
+    if (!result.error.isEmpty()) {
+        analytics_->clear(tr("Cannot read the project's tokens: %1").arg(result.error));
+        emit analyticsRefreshed();
+        return;
+    }
+    std::map<std::optional<RowId>, ClassStyle> classes;
+    for (const auto& r : result.stats.regions)
+        if (!classes.count(r.classId)) classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
+    if (explorer_->codebookSize() != tokens.codebookSize) explorer_->setCodebookSize(tokens.codebookSize);
+    explorer_->setUsage(result.stats.pairUsage);
+    analytics_->setStats(std::move(result.stats), std::move(classes), tokens.name, threshold_, std::move(result.imageNames));
     emit analyticsRefreshed();
 }
 

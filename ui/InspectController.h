@@ -2,6 +2,7 @@
 // Drives the inspect panels: the token explorer's decodes and sheets (the
 // newest pair wins; one decode in flight at a time, so dragging a slider never
 // queues up stale work) and the analytics, refreshed as tokens arrive.
+#include "analytics/TokenStats.h"
 #include "mask/Mask.h"
 #include "store/Records.h"
 
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -25,6 +27,12 @@ class ProjectSession;
 class TokenExplorer;
 struct CodesDecode;
 struct SheetChunk;
+
+struct StatsResult {
+    analytics::TokenStats stats;
+    std::map<RowId, QString> imageNames;  // of the regions the lowest-IoU list shows
+    QString error;
+};
 
 struct LoadedTokens {
     RowId tokenizerId = 0;
@@ -44,7 +52,7 @@ public:
     void setAnalyticsVisible(bool visible);
     void setFlagThreshold(double threshold);
     void scheduleRefresh();  // tokens, regions or the model changed
-    void refreshNow();
+    void refreshNow();       // starts the query at once; analyticsRefreshed follows
     const Mask* explorerMask() const { return decoded_ ? &*decoded_ : nullptr; }
     std::pair<int, int> explorerMaskPair() const { return decodedPair_; }
 
@@ -61,6 +69,7 @@ private:
     void keep();
     void startSheet(int varyingLevel, int fixedCode);
     void showCandidate(bool show);
+    void showStats(quint64 generation, const LoadedTokens& tokens, StatsResult result);
 
     ProjectSession* session_;
     InferenceService* inference_;
@@ -74,6 +83,9 @@ private:
     bool explorerVisible_ = false;
     bool analyticsVisible_ = false;
     bool dirty_ = true;
+    bool computing_ = false;
+    bool refreshAgain_ = false;
+    quint64 refreshGeneration_ = 0;
     double threshold_ = 0.75;
     quint64 decodeRequest_ = 0;
     bool inFlight_ = false;
