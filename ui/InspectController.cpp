@@ -90,16 +90,10 @@ void InspectController::refreshNow() {
     refreshTimer_->stop();
     dirty_ = false;
     const auto tokens = session_->isOpen() ? loadedTokens_() : std::nullopt;
-    if (!session_->isOpen()) {
-        ++refreshGeneration_;
-        analytics_->clear(tr("Open a project to see how well its tokens rebuild its regions."));
-        explorer_->setUsage({});
-        emit analyticsRefreshed();
-        return;
-    }
     if (!tokens) {
-        ++refreshGeneration_;
-        analytics_->clear(inference_->hasModel()
+        ++refreshGeneration_;  // a query still running answers for a state that is gone
+        analytics_->clear(!session_->isOpen() ? tr("Open a project to see how well its tokens rebuild its regions.")
+                          : inference_->hasModel()
                               ? tr("No region has tokens of %1 yet: run Model ▸ Tokenize Project (Ctrl+T).").arg(inference_->model().name)
                               : tr("Load a model to see its tokens."));
         explorer_->setUsage({});
