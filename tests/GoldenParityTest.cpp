@@ -116,6 +116,13 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
     expectClose(d.objectScore, npy(c, "dec_decoder_object_score_logits"), "object score");
     EXPECT_TRUE(torch::equal(d.best, npy(c, "dec_decoder_best_iou_index")));
     expectClose(d.bestMask, npy(c, "decoded_logits_256"), "decoded logits 256");
+    // The same decode with the image side prepared once, as the tokenizer keeps it.
+    ImageFeatures prepared = f;
+    m->prepareDecoder(prepared);
+    const HeadOutput dp = m->decodeLatent(prepared, zq);
+    expectClose(dp.masks, npy(c, "dec_decoder_low_res_multimasks"), "low-res multimasks, prepared image");
+    expectClose(dp.iou, npy(c, "dec_decoder_iou_pred"), "IoU prediction, prepared image");
+    expectClose(dp.objectScore, npy(c, "dec_decoder_object_score_logits"), "object score, prepared image");
 
     const auto orig = F::interpolate(d.bestMask, F::InterpolateFuncOptions()
                                                      .size(std::vector<int64_t>{mask.height(), mask.width()})
@@ -172,6 +179,11 @@ TEST(GoldenParity, MissingSecondCodeReadsAsCodeZeroLikeTheOfficialCode) {
     const HeadOutput d = m->decodeLatent(f, zq);
     expectClose(d.bestMask, npy(c, "extra_batch_decoded_logits_256"), "batch decoded logits");
     EXPECT_TRUE(torch::equal(d.best, npy(c, "extra_batch_decoder_best_iou_index")));
+    // A batch on a prepared image (whose tensors have batch 1) gives the same.
+    ImageFeatures prepared = f;
+    m->prepareDecoder(prepared);
+    expectClose(m->decodeLatent(prepared, zq).bestMask, npy(c, "extra_batch_decoded_logits_256"),
+                "batch decoded logits, prepared image");
     // The explicit option drops the missing code instead.
     const auto firstOnly = m->quantizer->embedCodes(before, /*firstCodeOnly=*/true);
     const auto book0 = m->quantizer->named_parameters()["codebooks.0.weight"];

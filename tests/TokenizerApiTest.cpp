@@ -177,9 +177,13 @@ TEST(TokenizerApi, DeterministicOnCpuAndCacheableByBytes) {
     EXPECT_EQ(ca[0].c0, cb[0].c0);
     EXPECT_EQ(ca[0].c1, cb[0].c1);
     EXPECT_EQ(tok->decode(*a, ca)[0].mask, tok->decode(*b, cb)[0].mask);
-    // Embedding size: image embedding, both high-res maps and the dense PE, in float32.
-    const int e = tok->config().embeddingSize(), d = tok->config().dModel;
-    const std::size_t expected = 4u * (static_cast<std::size_t>(d) * e * e * 2 + (d / 8) * 16u * e * e + (d / 4) * 4u * e * e);
+    // Embedding size, in float32: the image embedding and the dense PE; the decoder's
+    // prepared image: both high-res maps, the image tokens with the dense prompt,
+    // their PE, and the first block's three projections.
+    const auto& cfg = tok->config();
+    const std::size_t e2 = static_cast<std::size_t>(cfg.embeddingSize()) * cfg.embeddingSize(), d = cfg.dModel;
+    const std::size_t internal = d / cfg.decoder.attentionDownsampleRate;
+    const std::size_t expected = 4u * (d * e2 * 2 + (d / 8) * 16u * e2 + (d / 4) * 4u * e2 + d * e2 * 2 + 3 * internal * e2);
     EXPECT_EQ(a->bytes(), expected);
     EmbeddingCache cache(a->bytes() + 1);
     cache.insert("a", a);

@@ -13,6 +13,10 @@ torch::Tensor LayerNorm2dImpl::forward(const torch::Tensor& x) {
     return torch::layer_norm(x.permute({0, 2, 3, 1}), {x.size(1)}, weight, bias, eps_).permute({0, 3, 1, 2});
 }
 
+torch::Tensor LayerNorm2dImpl::forwardChannelsLast(const torch::Tensor& x) {
+    return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps_);
+}
+
 MlpImpl::MlpImpl(int64_t in, int64_t hidden, int64_t out, int numLayers, Activation act, bool sigmoidOutput)
     : act_(act), sigmoid_(sigmoidOutput) {
     layers_ = register_module("layers", torch::nn::ModuleList());
@@ -50,11 +54,12 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     return torch::cat(parts, -2);
 }
 
-torch::Tensor convTranspose2x2(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), o = weight.size(1);
-    auto cols = torch::matmul(x.permute({0, 2, 3, 1}).reshape({b * h * w, c}), weight.reshape({c, o * 4}));  // (BHW, O*2*2)
-    cols = cols.view({b, h, w, o, 2, 2}).permute({0, 3, 1, 4, 2, 5}).reshape({b, o, 2 * h, 2 * w});
-    return cols + bias.view({1, o, 1, 1});
+torch::Tensor convTranspose2x2Rows(const torch::Tensor& rows, const torch::Tensor& weight, const torch::Tensor& bias) {
+    const int64_t in = weight.size(0), out = weight.size(1);
+    // Columns ordered (di, dj, out), so that each input row's four output pixels
+    // are consecutive rows of the result.
+    const auto w = weight.permute({0, 2, 3, 1}).reshape({in, 4 * out});
+    return torch::addmm(bias.repeat({4}), rows.reshape({-1, in}), w).view({-1, out});
 }
 
 EmbeddingWeightImpl::EmbeddingWeightImpl(int64_t rows, int64_t dim) {

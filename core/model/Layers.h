@@ -10,6 +10,7 @@ class LayerNorm2dImpl : public torch::nn::Module {
 public:
     explicit LayerNorm2dImpl(int64_t channels, double eps = 1e-6);
     torch::Tensor forward(const torch::Tensor& x);  // (B, C, H, W)
+    torch::Tensor forwardChannelsLast(const torch::Tensor& x);  // (..., C)
 
     torch::Tensor weight, bias;
 
@@ -37,11 +38,14 @@ TORCH_MODULE(Mlp);
 // with no mask and no dropout.
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
-// ConvTranspose2d with kernel 2, stride 2 (weight (in, out, 2, 2)) as one
-// matrix product: each input pixel writes its own 2x2 output block, so no
-// overlap needs summing. LibTorch's CPU kernel for this is a slow im2col path
-// (measured 30 ms per call on the decoder's 64x64x256 input).
-torch::Tensor convTranspose2x2(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+// ConvTranspose2d with kernel 2, stride 2 (weight (in, out, 2, 2)) over pixels
+// given as rows (N, in): each input pixel writes its own 2x2 output block, so
+// the layer is one matrix product. Returns rows (N * 4, out) ordered (n, di, dj)
+// for the output pixel at offset (di, dj) of input pixel n's block. LibTorch's
+// CPU kernel for this is a slow im2col path (measured 30 ms per call on the
+// decoder's 64x64x256 input), and keeping pixels as rows avoids the NCHW
+// round trips (permuted copies) between the upscaling layers.
+torch::Tensor convTranspose2x2Rows(const torch::Tensor& rows, const torch::Tensor& weight, const torch::Tensor& bias);
 
 // A module holding one parameter called `weight` (nn.Embedding's name).
 class EmbeddingWeightImpl : public torch::nn::Module {

@@ -69,11 +69,24 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
     return latent.select(1, 0);
 }
 
+void SamTokModelImpl::prepareDecoder(ImageFeatures& f, MaskDecoder decoder) {
+    if (!decoder) decoder = sam2->maskDecoder;
+    f.prepared = std::make_shared<const DecoderImage>(
+        decoder->prepare(f.embedding, f.densePe, sam2->promptEncoder->noMaskDense(1), f.featS0, f.featS1, true));
+    f.preparedFor = decoder.get();
+}
+
 HeadOutput SamTokModelImpl::runDecoder(MaskDecoder& decoder, const ImageFeatures& f, const torch::Tensor& sparse,
-                                       const torch::Tensor& dense, bool multimask) {
-    const int64_t b = sparse.size(0);
-    auto out = decoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense, f.featS0.expand({b, -1, -1, -1}),
-                                          f.featS1.expand({b, -1, -1, -1}));
+                                       const torch::Tensor& maskDense, bool multimask) {
+    const auto dense = maskDense.defined() ? maskDense : sam2->promptEncoder->noMaskDense(1);
+    DecoderImage image;
+    if (f.prepared && f.preparedFor == decoder.get() && !maskDense.defined())
+        image = *f.prepared;
+    else if (f.prepared)  // a mask prompt, or another instance of the decoder: only the skip features carry over
+        image = decoder->withDense(*f.prepared, f.embedding, f.densePe, dense);
+    else
+        image = decoder->prepare(f.embedding, f.densePe, dense, f.featS0, f.featS1, /*forReuse=*/false);
+    auto out = decoder->forward(image, sparse);
     HeadOutput h;
     h.objectScore = out.objectScore;
     h.sparse = sparse;
@@ -100,13 +113,13 @@ HeadOutput SamTokModelImpl::decodeLatent(const ImageFeatures& f, const torch::Te
     auto pads = sam2->promptEncoder->embedPoints(torch::zeros({b, 1, 2}, zq.options()),
                                                  -torch::ones({b, 1}, zq.options().dtype(torch::kInt64)), true);
     auto sparse = torch::cat({pads, zq.unsqueeze(1)}, 1);
-    return runDecoder(sam2->maskDecoder, f, sparse, sam2->promptEncoder->noMaskDense(b), /*multimask=*/true);
+    return runDecoder(sam2->maskDecoder, f, sparse, torch::Tensor(), /*multimask=*/true);
 }
 
 HeadOutput SamTokModelImpl::segment(const ImageFeatures& f, const torch::Tensor& points, const torch::Tensor& labels,
                                     const torch::Tensor& maskInput, bool multimask, MaskDecoder decoder) {
     auto sparse = sam2->promptEncoder->embedPoints(points, labels, /*pad=*/true);
-    auto dense = maskInput.defined() ? sam2->promptEncoder->embedMasks(maskInput) : sam2->promptEncoder->noMaskDense(1);
+    auto dense = maskInput.defined() ? sam2->promptEncoder->embedMasks(maskInput) : torch::Tensor();
     auto h = runDecoder(decoder ? decoder : sam2->maskDecoder, f, sparse, dense, multimask);
     // Vanilla SAM2 hides masks the object-score head says are absent (SAMTok's decode path does not).
     const auto present = h.objectScore.gt(0).view({-1, 1, 1, 1});

@@ -24,6 +24,11 @@ struct ImageFeatures {
                               // each decode does not recompute it)
     std::vector<torch::Tensor> trunk;  // stage outputs (kept only when asked, for parity checks)
     std::vector<torch::Tensor> neck;
+    // For inference: the decoder's image side with no mask prompt, made once by
+    // SamTokModel::prepareDecoder and reused by every decode and click on this
+    // image. Once it is here featS0 and featS1 may be dropped.
+    std::shared_ptr<const DecoderImage> prepared;
+    const MaskDecoderImpl* preparedFor = nullptr;
 };
 
 struct HeadOutput {
@@ -66,13 +71,17 @@ public:
     // f's high-resolution features must then come from that decoder's convs.
     HeadOutput segment(const ImageFeatures& f, const torch::Tensor& points, const torch::Tensor& labels,
                        const torch::Tensor& maskInput, bool multimask, MaskDecoder decoder = nullptr);
+    // Prepares f for `decoder` (the tokenizer's own when null; f's high-resolution
+    // features must be that decoder's) so that decodes and clicks skip the image side.
+    void prepareDecoder(ImageFeatures& f, MaskDecoder decoder = nullptr);
 
     Sam2Base sam2{nullptr};
     ResidualQuantizer quantizer{nullptr};
 
 private:
+    // maskDense: the dense embedding of a mask prompt, or undefined for none (no_mask_embed).
     HeadOutput runDecoder(MaskDecoder& decoder, const ImageFeatures& f, const torch::Tensor& sparse,
-                          const torch::Tensor& dense, bool multimask);
+                          const torch::Tensor& maskDense, bool multimask);
     static void selectBest(HeadOutput& h);  // best = argmax IoU, bestMask = that mask
     ModelConfig config_;
 };

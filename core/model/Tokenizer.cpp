@@ -33,16 +33,28 @@ torch::Device parseDevice(const std::string& name) {
 
 bool isSam2File(const checkpoint::Checkpoint& c) { return c.tensors().count("image_encoder.trunk.pos_embed") > 0; }
 
+std::size_t tensorBytes(const torch::Tensor& t) {
+    return t.defined() ? static_cast<std::size_t>(t.numel()) * t.element_size() : 0;
+}
+
+// What one image keeps: the embedding, and per decoder its prepared image side
+// (which holds that decoder's high-resolution features).
 struct Embedding : ImageEmbedding {
-    ImageFeatures features;
-    torch::Tensor promptS0, promptS1;  // high-res features through the prompt decoder's own convs
+    ImageFeatures features;        // the tokenizer's decoder
+    ImageFeatures promptFeatures;  // the SAM2 prompt decoder's, when one is loaded (shares the embedding)
     int w = 0, h = 0;
     int width() const override { return w; }
     int height() const override { return h; }
     std::size_t bytes() const override {
-        std::size_t n = 0;
-        for (const auto* t : {&features.embedding, &features.featS0, &features.featS1, &features.densePe, &promptS0, &promptS1})
-            if (t->defined()) n += static_cast<std::size_t>(t->numel()) * t->element_size();
+        std::size_t n = tensorBytes(features.embedding) + tensorBytes(features.densePe);
+        for (const ImageFeatures* f : {&features, &promptFeatures}) {
+            n += tensorBytes(f->featS0) + tensorBytes(f->featS1);
+            if (!f->prepared) continue;
+            const DecoderImage& p = *f->prepared;
+            for (const auto* t : {&p.image.keys, &p.image.keyPe, &p.image.first.k, &p.image.first.v, &p.image.first.qT,
+                                  &p.skipS0, &p.skipS1})
+                n += tensorBytes(*t);
+        }
         return n;
     }
 };
@@ -122,11 +134,18 @@ public:
         e->h = img.height;
         if (promptDecoder_) {
             // The SAM2 decoder has its own (not fine-tuned) high-res convs over the same neck levels.
-            e->promptS0 = promptDecoder_->convS0(e->features.neck[0]);
-            e->promptS1 = promptDecoder_->convS1(e->features.neck[1]);
+            ImageFeatures& p = e->promptFeatures;
+            p.embedding = e->features.embedding;
+            p.densePe = e->features.densePe;
+            p.featS0 = promptDecoder_->convS0(e->features.neck[0]);
+            p.featS1 = promptDecoder_->convS1(e->features.neck[1]);
             e->features.trunk.clear();
             e->features.neck.clear();
+            model_->prepareDecoder(p, promptDecoder_);
+            p.featS0 = p.featS1 = torch::Tensor();  // kept in the prepared image side
         }
+        model_->prepareDecoder(e->features);
+        e->features.featS0 = e->features.featS1 = torch::Tensor();
         return e;
     }
 
@@ -212,11 +231,7 @@ public:
                 throw std::invalid_argument("segment: previous mask logits have the wrong size");
             maskInput = torch::tensor(p.previousLowRes).view({1, 1, m, m}).to(device_);
         }
-        ImageFeatures f = e.features;
-        if (promptDecoder_) {
-            f.featS0 = e.promptS0;
-            f.featS1 = e.promptS1;
-        }
+        const ImageFeatures& f = promptDecoder_ ? e.promptFeatures : e.features;
         const HeadOutput h = model_->segment(f, pts, lab, maskInput, p.multimask, promptDecoder_);
         const auto iou = h.iou.to(torch::kCPU);
         std::vector<Candidate> out;

@@ -10,13 +10,58 @@ AttentionImpl::AttentionImpl(int64_t dim, int64_t numHeads, int64_t downsampleRa
     out_ = register_module("out_proj", torch::nn::Linear(internal, dim));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-    auto heads = [this](const torch::Tensor& x) {  // (B, N, C) -> (B, heads, N, C/heads)
-        return x.reshape({x.size(0), x.size(1), numHeads_, x.size(2) / numHeads_}).transpose(1, 2);
-    };
-    auto out = scaledDotProductAttention(heads(q_->forward(q)), heads(k_->forward(k)), heads(v_->forward(v)));
-    out = out.transpose(1, 2);
+torch::Tensor AttentionImpl::splitHeads(const torch::Tensor& x) const {  // (B, N, C) -> (B, heads, N, C/heads)
+    return x.reshape({x.size(0), x.size(1), numHeads_, x.size(2) / numHeads_}).transpose(1, 2);
+}
+
+torch::Tensor AttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    auto out = scaledDotProductAttention(q, k, v).transpose(1, 2);  // (B, N, heads, C/heads)
     return out_->forward(out.reshape({out.size(0), out.size(1), -1}));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    return attend(projectQ(q), projectK(k), projectV(v));
+}
+
+torch::Tensor AttentionImpl::tokensToImage(const torch::Tensor& tokens, const torch::Tensor& x, const torch::Tensor& y) {
+    const int64_t b = tokens.size(0), t = tokens.size(1), c = x.size(2), hw = x.size(1);
+    const int64_t d = q_->weight.size(0) / numHeads_;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const auto q = projectQ(tokens) * scale;                                           // (B, H, T, d)
+    const auto g = torch::matmul(q, k_->weight.view({numHeads_, d, c}));               // (B, H, T, C) = Wk^T q
+    const auto qBias = (q * k_->bias.view({1, numHeads_, 1, d})).sum(-1, true);        // (B, H, T, 1)
+    auto scores = torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2));  // (B, H*T, hw)
+    const auto weights = torch::softmax(scores.view({b, numHeads_, t, hw}) + qBias, -1);
+    const auto pooled = torch::matmul(weights.view({b, numHeads_ * t, hw}), y);       // (B, H*T, C): sum of a y
+    // Wv per head, then bv (the weights of a row sum to 1).
+    auto out = torch::matmul(pooled.view({b, numHeads_, t, c}), v_->weight.view({numHeads_, d, c}).transpose(1, 2)) +
+               v_->bias.view({1, numHeads_, 1, d});                                  // (B, H, T, d)
+    out = out.transpose(1, 2);
+    return out_->forward(out.reshape({b, t, numHeads_ * d}));
+}
+
+torch::Tensor AttentionImpl::imageToTokens(const torch::Tensor& qImageT, const torch::Tensor& x,
+                                           const torch::Tensor& kTokens, const torch::Tensor& vTokens) {
+    const int64_t b = kTokens.size(0), t = kTokens.size(1), c = kTokens.size(2);
+    const int64_t d = q_->weight.size(0) / numHeads_;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const auto k = projectK(kTokens) * scale;  // (B, H, T, d)
+    torch::Tensor scores;                      // (B, H, T, hw)
+    if (qImageT.defined()) {
+        scores = torch::matmul(k, qImageT);
+    } else {
+        const int64_t hw = x.size(1);
+        const auto g = torch::matmul(k, q_->weight.view({numHeads_, d, c}));  // (B, H, T, C) = Wq^T k
+        const auto kBias = (k * q_->bias.view({1, numHeads_, 1, d})).sum(-1, true);
+        scores = torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2)).view({b, numHeads_, t, hw}) + kBias;
+    }
+    const auto weights = torch::softmax(scores, 2);  // over the tokens, for each image token
+    // out_proj of each token's value, per head: (B, H, T, d) x (H, d, C) -> (B, H, T, C).
+    const auto outWeight = out_->weight.view({c, numHeads_, d}).permute({1, 2, 0});
+    const auto values = torch::matmul(projectV(vTokens), outWeight);
+    const int64_t hw = weights.size(3);
+    return torch::matmul(weights.reshape({b, numHeads_ * t, hw}).transpose(1, 2), values.reshape({b, numHeads_ * t, c})) +
+           out_->bias;  // (B, hw, C)
 }
 
 TwoWayAttentionBlockImpl::TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, int64_t downsampleRate,
@@ -32,9 +77,18 @@ TwoWayAttentionBlockImpl::TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads
     imageToToken_ = register_module("cross_attn_image_to_token", Attention(dim, numHeads, downsampleRate));
 }
 
-std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch::Tensor queries, torch::Tensor keys,
+ImageProjections TwoWayAttentionBlockImpl::projectImage(const torch::Tensor& keys, const torch::Tensor& keyPe) {
+    // The keys do not change until the block's last step, so keys + pe serves both
+    // cross attentions. Contiguous once here rather than in every product that reads them.
+    const auto x = keys + keyPe;
+    return {tokenToImage_->projectK(x).contiguous(), tokenToImage_->projectV(keys).contiguous(),
+            imageToToken_->projectQ(x).transpose(-2, -1).contiguous()};
+}
+
+std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch::Tensor queries, const torch::Tensor& keys,
                                                                           const torch::Tensor& queryPe,
-                                                                          const torch::Tensor& keyPe) {
+                                                                          const torch::Tensor& keyPe,
+                                                                          const ImageProjections* projected) {
     if (skipFirstLayerPe_) {
         queries = selfAttn_->forward(queries, queries, queries);  // no residual in the first layer
     } else {
@@ -43,14 +97,16 @@ std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch:
     }
     queries = norm1_->forward(queries);
 
+    const auto x = projected ? torch::Tensor() : keys + keyPe;  // the keys do not change until the last step
     auto q = queries + queryPe;
-    const auto k = keys + keyPe;  // keys do not change until the last step: reused there
-    queries = norm2_->forward(queries + tokenToImage_->forward(q, k, keys));
+    const auto fromImage = projected ? tokenToImage_->attend(tokenToImage_->projectQ(q), projected->k, projected->v)
+                                     : tokenToImage_->tokensToImage(q, x, keys);
+    queries = norm2_->forward(queries + fromImage);
     queries = norm3_->forward(queries + mlp_->forward(queries));
 
     q = queries + queryPe;
-    keys = norm4_->forward(keys + imageToToken_->forward(k, q, queries));
-    return {queries, keys};
+    const auto fromTokens = imageToToken_->imageToTokens(projected ? projected->qT : torch::Tensor(), x, q, queries);
+    return {queries, norm4_->forward(keys + fromTokens)};
 }
 
 TwoWayTransformerImpl::TwoWayTransformerImpl(int64_t dim, const TwoWayConfig& c) {
@@ -61,17 +117,24 @@ TwoWayTransformerImpl::TwoWayTransformerImpl(int64_t dim, const TwoWayConfig& c)
     normFinal_ = register_module("norm_final_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
 }
 
-std::pair<torch::Tensor, torch::Tensor> TwoWayTransformerImpl::forward(const torch::Tensor& image,
-                                                                       const torch::Tensor& imagePe,
-                                                                       const torch::Tensor& tokens) {
+TwoWayImage TwoWayTransformerImpl::prepare(const torch::Tensor& image, const torch::Tensor& imagePe, bool forReuse) {
+    TwoWayImage out;
     // (B, hw, C), row-major pixels. Made contiguous once: a transposed view would
-    // be copied again by every projection that reads it.
-    auto keys = image.flatten(2).permute({0, 2, 1}).contiguous();
-    const auto keyPe = imagePe.flatten(2).permute({0, 2, 1}).contiguous();
+    // be copied again by every product that reads it.
+    out.keys = image.flatten(2).permute({0, 2, 1}).contiguous();
+    out.keyPe = imagePe.flatten(2).permute({0, 2, 1}).contiguous();
+    if (forReuse) out.first = layers_[0]->as<TwoWayAttentionBlockImpl>()->projectImage(out.keys, out.keyPe);
+    return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> TwoWayTransformerImpl::forward(const TwoWayImage& image,
+                                                                       const torch::Tensor& tokens) {
     auto queries = tokens;
+    auto keys = image.keys;
     for (std::size_t i = 0; i < layers_->size(); ++i)
-        std::tie(queries, keys) = layers_[i]->as<TwoWayAttentionBlockImpl>()->forward(queries, keys, tokens, keyPe);
-    queries = queries + finalAttn_->forward(queries + tokens, keys + keyPe, keys);
+        std::tie(queries, keys) = layers_[i]->as<TwoWayAttentionBlockImpl>()->forward(
+            queries, keys, tokens, image.keyPe, i == 0 && image.first.k.defined() ? &image.first : nullptr);
+    queries = queries + finalAttn_->tokensToImage(queries + tokens, keys + image.keyPe, keys);
     return {normFinal_->forward(queries), keys};
 }
 
