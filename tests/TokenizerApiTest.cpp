@@ -210,3 +210,39 @@ TEST(TokenizerApi, NothingAssumes1024PixelsOr256Codes) {
     p.points = {{10, 10, true}};
     EXPECT_EQ(tok->segment(*emb, p)[0].lowResSize, 128);
 }
+
+// bf16 is the GPU precision; LibTorch runs the same code on the CPU, so its
+// agreement with fp32 is checked here on every case (and on a GPU when there is one).
+TEST(TokenizerApi, Bfloat16AgreesWithFloat32) {
+    const std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
+    const auto fp32 = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, device);
+    const auto bf16 = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, device,
+                                      Precision::BFloat16);
+    EXPECT_EQ(bf16->info().precision, "bf16");
+    EXPECT_EQ(fp32->info().precision, "fp32");
+    for (const char* name : {"public_case0_coffee", "public_case1_chelsea_tiny"}) {
+        SCOPED_TRACE(name);
+        const DecodedImage img = readImage((kGolden / name / "input_image.png").string());
+        const Mask mask = readMask((kGolden / name / "input_mask.png").string());
+        const auto e32 = fp32->embed(view(img));
+        const auto e16 = bf16->embed(view(img));
+        const MaskView mv{mask.data(), mask.width(), mask.height()};
+        const auto codes = fp32->encode(*e32, {mv});
+        EXPECT_EQ(bf16->encode(*e16, {mv}).size(), 1u);  // codes may differ where two are nearly equidistant
+        const auto d32 = fp32->decode(*e32, codes), d16 = bf16->decode(*e16, codes);
+        const double decodeIou = maskIou(toMask(d32[0]), toMask(d16[0]));
+        EXPECT_GT(decodeIou, 0.9);
+        EXPECT_NEAR(d32[0].predictedIou, d16[0].predictedIou, 0.05);
+        Prompt p;
+        p.points = {{img.rgb.cols / 2.0f, img.rgb.rows / 2.0f, true}};
+        const auto c32 = fp32->segment(*e32, p), c16 = bf16->segment(*e16, p);
+        ASSERT_EQ(c32.size(), c16.size());
+        EXPECT_GT(maskIou(toMask(c32[0].mask), toMask(c16[0].mask)), 0.9);
+        // A second click with the first answer as the mask prompt.
+        p.previousLowRes = c16[0].lowResLogits;
+        p.multimask = false;
+        EXPECT_EQ(bf16->segment(*e16, p).size(), 1u);
+        std::cout << name << ": decode IoU bf16 vs fp32 " << decodeIou << "\n";
+    }
+    EXPECT_THROW(parsePrecision("fp8"), std::invalid_argument);
+}

@@ -22,6 +22,9 @@ void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
                     "detected from the checkpoint when omitted");
     cmd->add_option("--prompt-model", o.promptModel, "SAM2 checkpoint (.pt) whose decoder answers click / box prompts");
     cmd->add_option("--device", o.device, "cpu, or cuda / cuda:N when LibTorch has CUDA")->capture_default_str();
+    cmd->add_option("--precision", o.precision, "fp32, or bf16 (meant for a GPU; slower than fp32 on a CPU)")
+        ->check(CLI::IsMember({"fp32", "bf16"}))
+        ->capture_default_str();
     cmd->add_option("--threads", o.threads, "CPU threads (default: all cores)");
 }
 
@@ -69,7 +72,7 @@ std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o) {
     const std::string checkpoint = checkpointPath(o);  // the default model's checksum is verified here, once
     const model::ModelConfig config = configFor(o, checkpoint);
     try {
-        return model::Tokenizer::load(config, checkpoint, o.promptModel, o.device);
+        return model::Tokenizer::load(config, checkpoint, o.promptModel, o.device, model::parsePrecision(o.precision));
     } catch (const checkpoint::CheckpointError& e) {
         throw UserError(e.what());
     }

@@ -1,5 +1,5 @@
 #pragma once
-// --model / --config / --prompt-model / --device / --threads, shared by the
+// --model / --config / --prompt-model / --device / --precision / --threads, shared by the
 // commands that run the network.
 #include "model/Tokenizer.h"
 
@@ -17,6 +17,7 @@ struct ModelOptions {
     std::string config;       // built-in name or JSON file; detected when empty
     std::string promptModel;  // optional SAM2 .pt for click / box prompts
     std::string device = "cpu";
+    std::string precision = "fp32";
     int threads = 0;
 };
 

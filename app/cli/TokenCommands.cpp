@@ -211,6 +211,7 @@ void modelInfo(const ModelOptions& o) {
                      {"can_tokenize", i.canTokenize},
                      {"can_prompt", i.canPrompt},
                      {"device", i.device},
+                     {"precision", i.precision},
                      {"load", i.loadSummary},
                      {"config", nlohmann::json::parse(model::configToJson(tok->config()))}};
     std::cout << j.dump(2) << "\n";
@@ -238,7 +239,7 @@ void bench(const BenchOptions& o) {
         runtime::configure(o.model.threads);
         ModelOptions m = o.model;
         if (m.config.empty()) m.config = "sam2.1_hiera_large";
-        tok = model::Tokenizer::untrained(resolveConfig(m), m.device);
+        tok = model::Tokenizer::untrained(resolveConfig(m), m.device, model::parsePrecision(m.precision));
     } else {
         tok = loadTokenizer(o.model);
     }
@@ -281,6 +282,7 @@ void bench(const BenchOptions& o) {
     nlohmann::json j{{"model", tok->config().name},
                      {"weights", tok->info().loadSummary},
                      {"device", tok->info().device},
+                     {"precision", tok->info().precision},
                      {"threads", rt.threads},
                      {"image", "640x480"},
                      {"repeat_best_of", o.repeat},

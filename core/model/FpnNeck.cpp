@@ -28,7 +28,8 @@ std::vector<torch::Tensor> FpnNeckImpl::forward(const std::vector<torch::Tensor>
             auto up = F::interpolate(prev.to(torch::kFloat32), F::InterpolateFuncOptions()
                                                                    .scale_factor(std::vector<double>{2.0, 2.0})
                                                                    .mode(torch::kNearest));
-            prev = lateral + up;
+            // The reference upsamples in float32 (its autocast runs the rest in bf16): keep the model's type.
+            prev = lateral + up.to(lateral.scalar_type());
         } else {
             prev = lateral;
         }

@@ -9,14 +9,16 @@ PositionEmbeddingRandomImpl::PositionEmbeddingRandomImpl(int64_t numPosFeats) {
 }
 
 torch::Tensor PositionEmbeddingRandomImpl::encode(const torch::Tensor& unit) {
-    auto c = 2 * unit - 1;
-    c = torch::matmul(c, gaussian_);
+    // In float32 whatever the model's precision: in bfloat16 a coordinate near
+    // 1 is off by up to 1/256, several pixels at 1024 px. The result takes the model's type.
+    auto c = 2 * unit.to(torch::kFloat32) - 1;
+    c = torch::matmul(c, gaussian_.to(torch::kFloat32));
     c = 2 * M_PI * c;
-    return torch::cat({torch::sin(c), torch::cos(c)}, -1);
+    return torch::cat({torch::sin(c), torch::cos(c)}, -1).to(gaussian_.scalar_type());
 }
 
 torch::Tensor PositionEmbeddingRandomImpl::dense(int64_t h, int64_t w) {
-    auto grid = torch::ones({h, w}, gaussian_.options());
+    auto grid = torch::ones({h, w}, gaussian_.options().dtype(torch::kFloat32));
     auto y = (grid.cumsum(0) - 0.5) / static_cast<double>(h);
     auto x = (grid.cumsum(1) - 0.5) / static_cast<double>(w);
     auto pe = encode(torch::stack({x, y}, -1));  // (h, w, 2F)

@@ -64,7 +64,8 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
                                                 .mode(torch::kBilinear)
                                                 .align_corners(false)
                                                 .antialias(true));
-    auto dense = sam2->promptEncoder->embedMasks(maskPrompt);
+    // (The antialiased resize runs in float32: LibTorch has no bfloat16 kernel for it.)
+    auto dense = sam2->promptEncoder->embedMasks(maskPrompt.to(f.embedding.scalar_type()));
     auto latent = sam2->maskEncoder->forward(f.embedding.expand({b, -1, -1, -1}), f.densePe, sparse, dense);
     return latent.select(1, 0);
 }

@@ -62,8 +62,11 @@ struct Embedding : ImageEmbedding {
 class TokenizerImpl : public Tokenizer {
 public:
     TokenizerImpl(const ModelConfig& config, const std::string& checkpointPath, const std::string& promptPath,
-                  const std::string& device)
-        : model_(config), device_(parseDevice(device)) {
+                  const std::string& device, Precision precision)
+        : model_(config),
+          device_(parseDevice(device)),
+          dtype_(precision == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat32) {
+        info_.precision = precisionName(precision);
         torch::NoGradGuard noGrad;
         model_->eval();
         info_.canPrompt = true;
@@ -71,8 +74,7 @@ public:
         if (checkpointPath.empty()) {  // untrained(): keep the random initialisation
             info_.canTokenize = true;
             info_.loadSummary = "random weights (benchmark only)";
-            model_->to(device_);
-            info_.device = device_.str();
+            place();
             return;
         }
         const auto file = checkpoint::Checkpoint::open(checkpointPath);
@@ -107,9 +109,7 @@ public:
             loadWeights(*holder, promptFile, pr);
             info_.loadSummary += "; prompt decoder from " + promptPath;
         }
-        model_->to(device_);
-        if (promptDecoder_) promptDecoder_->to(device_);
-        info_.device = device_.str();
+        place();
     }
 
     const ModelConfig& config() const override { return model_->config(); }
@@ -127,7 +127,7 @@ public:
         const auto& c = config();
         auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({3, 1, 1});
         auto std = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({3, 1, 1});
-        auto pixels = ((t - mean) / std).unsqueeze(0).contiguous().to(device_);
+        auto pixels = ((t - mean) / std).unsqueeze(0).contiguous().to(device_, dtype_);
         auto e = std::make_shared<Embedding>();
         e->features = model_->embedImage(pixels, /*keepIntermediates=*/static_cast<bool>(promptDecoder_));
         e->w = img.width;
@@ -171,7 +171,8 @@ public:
             const auto last = std::min(ms.size(), first + kMaxBatch);
             auto mb = torch::stack(std::vector<torch::Tensor>(ms.begin() + first, ms.begin() + last)).to(device_);
             auto bb = torch::stack(std::vector<torch::Tensor>(boxes.begin() + first, boxes.begin() + last)).to(device_);
-            const auto codes = model_->quantizer->quantize(model_->encodeLatent(e.features, mb, bb)).codes.to(torch::kCPU);
+            const auto latent = model_->encodeLatent(e.features, mb, bb).to(torch::kFloat32);  // codebooks are float32
+            const auto codes = model_->quantizer->quantize(latent).codes.to(torch::kCPU);
             for (int64_t i = 0; i < codes.size(0); ++i)
                 out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
         }
@@ -190,15 +191,15 @@ public:
             flat.push_back(c.c1);
         }
         const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2}).to(device_);
-        const auto allZq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_);
+        const auto allZq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_, dtype_);
         std::vector<DecodedMask> out;
         for (int64_t first = 0; first < allZq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
             const HeadOutput h = model_->decodeLatent(e.features, allZq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
-            const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU);
+            const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU, torch::kFloat32);
             for (int64_t i = 0; i < h.bestMask.size(0); ++i) {
                 DecodedMask d = toMask(h.bestMask[i].unsqueeze(0), e, config().maskThreshold);
                 d.predictedIou = iou[i][0].item<float>();
-                d.objectScore = h.objectScore[i][0].item<float>();
+                d.objectScore = h.objectScore[i][0].to(torch::kFloat32).item<float>();
                 out.push_back(std::move(d));
             }
         }
@@ -229,19 +230,19 @@ public:
         if (!p.previousLowRes.empty()) {
             if (p.previousLowRes.size() != static_cast<std::size_t>(m) * m)
                 throw std::invalid_argument("segment: previous mask logits have the wrong size");
-            maskInput = torch::tensor(p.previousLowRes).view({1, 1, m, m}).to(device_);
+            maskInput = torch::tensor(p.previousLowRes).view({1, 1, m, m}).to(device_, dtype_);
         }
         const ImageFeatures& f = promptDecoder_ ? e.promptFeatures : e.features;
         const HeadOutput h = model_->segment(f, pts, lab, maskInput, p.multimask, promptDecoder_);
-        const auto iou = h.iou.to(torch::kCPU);
+        const auto iou = h.iou.to(torch::kCPU, torch::kFloat32);
         std::vector<Candidate> out;
         for (int64_t k = 0; k < h.masks.size(1); ++k) {
             Candidate c;
             const auto low = h.masks.slice(1, k, k + 1);
             c.mask = toMask(low, e, 0.0);  // SAM's own threshold for prompts
             c.mask.predictedIou = iou[0][k].item<float>();
-            c.mask.objectScore = h.objectScore[0][0].item<float>();
-            const auto lowCpu = low.contiguous().to(torch::kCPU);
+            c.mask.objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
+            const auto lowCpu = low.to(torch::kCPU, torch::kFloat32).contiguous();
             c.lowResLogits.assign(lowCpu.data_ptr<float>(), lowCpu.data_ptr<float>() + lowCpu.numel());
             c.lowResSize = m;
             out.push_back(std::move(c));
@@ -261,7 +262,7 @@ private:
     }
 
     static DecodedMask toMask(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
-        auto up = F::interpolate(lowRes, F::InterpolateFuncOptions()
+        auto up = F::interpolate(lowRes.to(torch::kFloat32), F::InterpolateFuncOptions()
                                              .size(std::vector<int64_t>{e.h, e.w})
                                              .mode(torch::kBilinear)
                                              .align_corners(false));
@@ -273,23 +274,41 @@ private:
         return d;
     }
 
+    // Networks on the device in the chosen precision; the codebooks stay float32.
+    void place() {
+        model_->to(device_);
+        model_->sam2->to(dtype_);
+        if (promptDecoder_) promptDecoder_->to(device_, dtype_);
+        info_.device = device_.str();
+    }
+
     // Forward passes do not change the modules, but LibTorch's holders have no const forward.
     mutable SamTokModel model_;
     mutable MaskDecoder promptDecoder_{nullptr};
     torch::Device device_;
+    torch::ScalarType dtype_;
     TokenizerInfo info_;
 };
 
 }  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::load(const ModelConfig& config, const std::string& checkpoint,
-                                           const std::string& promptCheckpoint, const std::string& device) {
-    return std::make_unique<TokenizerImpl>(config, checkpoint, promptCheckpoint, device);
+                                           const std::string& promptCheckpoint, const std::string& device,
+                                           Precision precision) {
+    return std::make_unique<TokenizerImpl>(config, checkpoint, promptCheckpoint, device, precision);
 }
 
-std::unique_ptr<Tokenizer> Tokenizer::untrained(const ModelConfig& config, const std::string& device) {
-    return std::make_unique<TokenizerImpl>(config, std::string(), std::string(), device);
+std::unique_ptr<Tokenizer> Tokenizer::untrained(const ModelConfig& config, const std::string& device, Precision precision) {
+    return std::make_unique<TokenizerImpl>(config, std::string(), std::string(), device, precision);
 }
+
+Precision parsePrecision(const std::string& name) {
+    if (name == "fp32" || name == "float32") return Precision::Float32;
+    if (name == "bf16" || name == "bfloat16") return Precision::BFloat16;
+    throw std::invalid_argument("unknown precision '" + name + "' (use fp32 or bf16)");
+}
+
+std::string precisionName(Precision p) { return p == Precision::BFloat16 ? "bf16" : "fp32"; }
 
 ModelConfig detectConfig(const std::string& path) {
     const auto file = checkpoint::Checkpoint::open(path);

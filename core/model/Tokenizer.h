@@ -72,6 +72,12 @@ public:
     virtual std::size_t bytes() const = 0;
 };
 
+// Arithmetic of the networks. The codebooks, the prompt coordinates' Fourier
+// features and the final resize stay in float32 either way.
+enum class Precision { Float32, BFloat16 };
+Precision parsePrecision(const std::string& name);  // "fp32" or "bf16"; throws std::invalid_argument
+std::string precisionName(Precision p);
+
 struct TokenizerInfo {
     std::string checkpoint;
     std::string format;
@@ -80,6 +86,7 @@ struct TokenizerInfo {
     bool canTokenize = false;  // a mask encoder and codebooks were loaded
     bool canPrompt = false;    // a mask decoder was loaded
     std::string device;
+    std::string precision = "fp32";
 };
 
 class Tokenizer {
@@ -87,10 +94,13 @@ public:
     // checkpoint: a SAMTok tokenizer (.pth, or our .safetensors) for tokens, or
     // a SAM2 checkpoint (.pt) for prompts only. promptCheckpoint, when given,
     // supplies the original SAM2 decoder for click / box prompts.
+    // bf16 is meant for GPUs; on a CPU it works, but LibTorch 1.13 runs it slower than fp32.
     static std::unique_ptr<Tokenizer> load(const ModelConfig& config, const std::string& checkpoint,
-                                           const std::string& promptCheckpoint = {}, const std::string& device = "cpu");
+                                           const std::string& promptCheckpoint = {}, const std::string& device = "cpu",
+                                           Precision precision = Precision::Float32);
     // Randomly initialised weights: for benchmarks and tests of speed and memory only.
-    static std::unique_ptr<Tokenizer> untrained(const ModelConfig& config, const std::string& device = "cpu");
+    static std::unique_ptr<Tokenizer> untrained(const ModelConfig& config, const std::string& device = "cpu",
+                                                Precision precision = Precision::Float32);
     virtual ~Tokenizer() = default;
 
     virtual const ModelConfig& config() const = 0;
