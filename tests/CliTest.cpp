@@ -1,9 +1,11 @@
 // The samtok command line as a user runs it: outputs and exit codes.
+#include "TestImages.h"
 #include "TestPaths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <array>
 #include <cstdio>
@@ -108,6 +110,24 @@ TEST(Cli, UserErrorsExitOneWithOneLine) {
         EXPECT_EQ(r.code, 0) << args;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
     }
+}
+
+TEST(Cli, ImagesAreReadAsStoredUnlessAskedToApplyTheirExifOrientation) {
+    TempDir dir;
+    cv::Mat bgr(48, 64, CV_8UC3, cv::Scalar(40, 80, 120));
+    cv::rectangle(bgr, {8, 8, 30, 20}, cv::Scalar(250, 250, 250), cv::FILLED);
+    const auto jpeg = samtok::test::jpegWithOrientation(bgr, 6);  // stored 64x48, upright 48x64
+    std::ofstream(dir.file("r.jpg"), std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()),
+                                                             static_cast<std::streamsize>(jpeg.size()));
+    const Result stored = run("segment --image " + dir.file("r.jpg") + " --point 20,15 --out " + dir.file("a.png"));
+    ASSERT_EQ(stored.code, 0) << stored.out;
+    EXPECT_NE(stored.out.find("EXIF orientation 6"), std::string::npos) << stored.out;
+    EXPECT_EQ(cv::imread(dir.file("a.png"), cv::IMREAD_GRAYSCALE).size(), cv::Size(64, 48));
+    const Result upright =
+        run("segment --exif-rotate --image " + dir.file("r.jpg") + " --point 20,15 --out " + dir.file("b.png"));
+    ASSERT_EQ(upright.code, 0) << upright.out;
+    EXPECT_EQ(upright.out.find("EXIF orientation"), std::string::npos) << upright.out;
+    EXPECT_EQ(cv::imread(dir.file("b.png"), cv::IMREAD_GRAYSCALE).size(), cv::Size(48, 64));
 }
 
 TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {

@@ -1,3 +1,4 @@
+#include "TestImages.h"
 #include "TestPaths.h"
 #include "io/ImageIO.h"
 #include "util/Error.h"
@@ -40,24 +41,6 @@ void writePalettePng(const std::string& path, const cv::Mat& indices) {
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
     std::fclose(f);
-}
-
-// JPEG bytes with an EXIF APP1 segment holding only the orientation tag.
-std::vector<unsigned char> jpegWithOrientation(const cv::Mat& bgr, int orientation) {
-    std::vector<unsigned char> jpeg;
-    cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 100});
-    const std::vector<unsigned char> tiff{'I', 'I', 42, 0, 8, 0, 0, 0,          // little-endian header, IFD at 8
-                                          1, 0,                                  // one entry
-                                          0x12, 0x01, 3, 0, 1, 0, 0, 0,          // tag 0x0112, SHORT, count 1
-                                          static_cast<unsigned char>(orientation), 0, 0, 0,
-                                          0, 0, 0, 0};                           // no next IFD
-    std::vector<unsigned char> app1{0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
-    app1.insert(app1.end(), tiff.begin(), tiff.end());
-    const std::size_t len = app1.size() - 2;
-    app1[2] = static_cast<unsigned char>(len >> 8);
-    app1[3] = static_cast<unsigned char>(len & 0xff);
-    jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
-    return jpeg;
 }
 
 cv::Mat gradientBgr(int h, int w) {
@@ -128,7 +111,7 @@ TEST(ImageIO, SixteenBitMaskKeepsItsValues) {
 TEST(ImageIO, ExifOrientationIsReportedAndAppliedOnlyOnRequest) {
     test::TempDir dir;
     const cv::Mat bgr = gradientBgr(16, 24);
-    writeBytes(dir.file("r.jpg"), jpegWithOrientation(bgr, 6));
+    writeBytes(dir.file("r.jpg"), test::jpegWithOrientation(bgr, 6));
     const DecodedImage asStored = readImage(dir.file("r.jpg"));
     EXPECT_EQ(asStored.exifOrientation, 6);
     EXPECT_EQ(asStored.rgb.size(), cv::Size(24, 16));  // not rotated: what the official pipeline sees

@@ -27,9 +27,30 @@ double msSince(Clock::time_point t) { return std::chrono::duration<double, std::
 
 model::RgbImageView view(const DecodedImage& img) { return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step}; }
 
+// The one image that encode, decode and segment read, and whether to apply its EXIF orientation.
+struct ImageOptions {
+    std::string path;
+    bool exifRotate = false;
+};
+
+void addImageOptions(CLI::App* cmd, ImageOptions& o, const std::string& help) {
+    cmd->add_option("--image", o.path, help)->required();
+    cmd->add_flag("--exif-rotate", o.exifRotate,
+                  "Turn the image upright by its EXIF orientation (the official pipeline does not: masks made on "
+                  "the stored pixels would no longer fit)");
+}
+
+DecodedImage readInputImage(const ImageOptions& o) {
+    DecodedImage img = readImage(o.path, ImageReadOptions{o.exifRotate});
+    if (!o.exifRotate && img.exifOrientation != 1)
+        std::cerr << "note: '" << o.path << "' has EXIF orientation " << img.exifOrientation
+                  << "; read as stored, like the official pipeline (--exif-rotate turns it upright)\n";
+    return img;
+}
+
 struct EncodeOptions {
     ModelOptions model;
-    std::string image;
+    ImageOptions image;
     std::vector<std::string> masks;
     bool json = false;
     int threshold = 127;
@@ -37,7 +58,7 @@ struct EncodeOptions {
 
 void encode(const EncodeOptions& o) {
     const auto tok = loadTokenizer(o.model);
-    const DecodedImage img = readImage(o.image);
+    const DecodedImage img = readInputImage(o.image);
     std::vector<Mask> masks;
     for (const auto& path : o.masks) {
         masks.push_back(readMask(path, o.threshold));
@@ -72,7 +93,7 @@ void encode(const EncodeOptions& o) {
                        {"reconstruction_iou", maskIou(masks[i], back)},
                        {"reconstruction_boundary_iou", boundaryIou(masks[i], back)}});
     }
-    nlohmann::json result{{"image", o.image},
+    nlohmann::json result{{"image", o.image.path},
                           {"model", tok->info().checkpoint},
                           {"masks", out},
                           {"time_ms", {{"embed", embedMs}, {"encode", encodeMs}, {"decode", decodeMs}}}};
@@ -81,7 +102,8 @@ void encode(const EncodeOptions& o) {
 
 struct DecodeOptions {
     ModelOptions model;
-    std::string image, tokens, outDir = ".";
+    ImageOptions image;
+    std::string tokens, outDir = ".";
     bool firstCodeOnly = false;
     bool json = false;
 };
@@ -99,7 +121,7 @@ void decode(const DecodeOptions& o) {
     const TokenParse parsed = parseMaskTokens(text, tok->config().codebookSize);
     for (const auto& w : parsed.warnings) std::cerr << "warning: " << w << "\n";
     if (parsed.groups.empty()) throw UserError("no mask token group found in the text");
-    const DecodedImage img = readImage(o.image);
+    const DecodedImage img = readInputImage(o.image);
     const auto emb = tok->embed(view(img));
     std::vector<model::CodePair> codes;
     for (const auto& g : parsed.groups) codes.push_back({g.c0, g.c1});
@@ -122,7 +144,8 @@ void decode(const DecodeOptions& o) {
 
 struct SegmentOptions {
     ModelOptions model;
-    std::string image, out = "mask.png";
+    ImageOptions image;
+    std::string out = "mask.png";
     std::vector<std::string> points;  // "x,y" positive, "x,y,0" negative
     std::string box;                  // "x1,y1,x2,y2"
     bool json = false;
@@ -150,7 +173,7 @@ std::vector<float> parseNumbers(const std::string& text, const char* what) {
 void segment(const SegmentOptions& o) {
     if (o.points.empty() && o.box.empty()) throw UserError("give at least one --point or a --box");
     const auto tok = loadTokenizer(o.model);
-    const DecodedImage img = readImage(o.image);
+    const DecodedImage img = readInputImage(o.image);
     model::Prompt prompt;
     for (const auto& p : o.points) {
         const auto v = parseNumbers(p, "--point");
@@ -306,7 +329,7 @@ void addTokenCommands(CLI::App& app) {
     auto eo = std::make_shared<EncodeOptions>();
     CLI::App* enc = app.add_subcommand("encode", "Turn masks of an image into SAMTok tokens");
     addModelOptions(enc, eo->model, /*required=*/false);
-    enc->add_option("--image", eo->image, "Image file")->required();
+    addImageOptions(enc, eo->image, "Image file");
     enc->add_option("--mask", eo->masks, "Mask PNG(s) of the image's size")->required();
     enc->add_option("--threshold", eo->threshold, "Foreground where the mask value is above this (default 127)");
     enc->add_flag("--json", eo->json, "JSON with codes, reconstruction IoU and timings");
@@ -315,7 +338,7 @@ void addTokenCommands(CLI::App& app) {
     auto d = std::make_shared<DecodeOptions>();
     CLI::App* dec = app.add_subcommand("decode", "Decode the mask tokens in a text (any model answer) to mask PNGs");
     addModelOptions(dec, d->model, /*required=*/false);
-    dec->add_option("--image", d->image, "Image the tokens refer to")->required();
+    addImageOptions(dec, d->image, "Image the tokens refer to");
     dec->add_option("--tokens", d->tokens, "Text with <|mt_start|>...<|mt_end|> groups, a file, or - for stdin")->required();
     dec->add_option("--out-dir", d->outDir, "Folder for mask_NN.png")->capture_default_str();
     dec->add_flag("--first-code-only", d->firstCodeOnly, "Decode a missing second code from the first alone (default: as code 0, like the official code)");
@@ -325,7 +348,7 @@ void addTokenCommands(CLI::App& app) {
     auto so = std::make_shared<SegmentOptions>();
     CLI::App* seg = app.add_subcommand("segment", "Click / box prompts to a mask PNG (the click tool, headless)");
     addModelOptions(seg, so->model, /*required=*/false);
-    seg->add_option("--image", so->image, "Image file")->required();
+    addImageOptions(seg, so->image, "Image file");
     seg->add_option("--point", so->points, "x,y of a positive click, x,y,0 of a negative one (repeatable)");
     seg->add_option("--box", so->box, "x1,y1,x2,y2 in image pixels");
     seg->add_option("--out", so->out, "Mask PNG to write")->capture_default_str();
