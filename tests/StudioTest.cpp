@@ -129,6 +129,21 @@ TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     EXPECT_TRUE(window.statusMessage().contains(window.inference()->model().sha256.left(8)));
 }
 
+TEST(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
+    QSettings().setValue("inference/precision", "bf16");
+    {
+        ui::ProjectSession session;
+        ui::MainWindow window(&session);
+        ASSERT_TRUE(modelLoaded(window));
+        EXPECT_EQ(window.inference()->model().precision, "bf16");
+    }
+    QSettings().remove("inference/precision");
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    ASSERT_TRUE(modelLoaded(window));
+    EXPECT_EQ(window.inference()->model().precision, "fp32");
+}
+
 TEST(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     test::TempDir dir;
     ui::ProjectSession session;

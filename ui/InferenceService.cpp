@@ -64,13 +64,15 @@ InferenceService::~InferenceService() {
 
 void InferenceService::loadDefaultModel() {
     emit modelLoading(QString::fromLatin1(model::kDefaultModelName));
-    QMetaObject::invokeMethod(worker_, [w = worker_, d = device_] { w->load({}, {}, true, d); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(worker_, [w = worker_, d = device_, p = precision_] { w->load({}, {}, true, d, p); },
+                              Qt::QueuedConnection);
 }
 
 void InferenceService::loadModel(const QString& checkpoint, const QString& promptCheckpoint) {
     emit modelLoading(QFileInfo(checkpoint).fileName());
-    QMetaObject::invokeMethod(worker_, [w = worker_, checkpoint, promptCheckpoint, d = device_] { w->load(checkpoint, promptCheckpoint, false, d); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, checkpoint, promptCheckpoint, d = device_, p = precision_] { w->load(checkpoint, promptCheckpoint, false, d, p); },
+        Qt::QueuedConnection);
 }
 
 void InferenceService::setCacheBudget(qulonglong bytes) {
@@ -140,7 +142,8 @@ void InferenceWorker::post(const PromptRequest& r) {
 
 void InferenceWorker::setCacheBudget(qulonglong bytes) { cache_->setBudget(bytes); }
 
-void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device) {
+void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device,
+                           const QString& precision) {
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
     try {
         std::string path = checkpoint.toStdString();
@@ -152,12 +155,14 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
             sha256 = files.sha256;
         }
         const model::ModelConfig config = model::detectConfig(path);
-        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), device.toStdString());
+        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), device.toStdString(),
+                                          model::parsePrecision(precision.toStdString()));
         ModelSummary s;
         s.name = isDefault ? what : QFileInfo(checkpoint).completeBaseName();
         s.checkpoint = QString::fromStdString(path);
         s.sha256 = QString::fromStdString(sha256.empty() ? sha256File(path) : sha256);
         s.device = QString::fromStdString(tok->info().device);
+        s.precision = QString::fromStdString(tok->info().precision);
         s.threads = runtime::info().threads;
         s.parameters = tok->info().parameters;
         s.canTokenize = tok->info().canTokenize;

@@ -37,6 +37,7 @@ struct ModelSummary {
     QString checkpoint;
     QString sha256;
     QString device;
+    QString precision;       // "fp32" or "bf16"
     int threads = 0;
     qulonglong parameters = 0;
     bool canTokenize = false;
@@ -153,7 +154,11 @@ public:
     void cancelSheet();
 
     quint64 nextRequestId() { return ++lastRequest_; }  // ids for decodeCodes and decodeSheet, unique per service
-    void setDevice(const QString& device) { device_ = device; }  // for the next load
+    // For the next load: "cpu" / "cuda", and "fp32" / "bf16".
+    void setDevice(const QString& device, const QString& precision) {
+        device_ = device;
+        precision_ = precision;
+    }
     void setCacheBudget(qulonglong bytes);
 
     const ModelSummary& model() const { return summary_; }
@@ -183,6 +188,7 @@ private:
     quint64 lastPrompt_ = 0;
     quint64 lastRequest_ = 0;
     QString device_ = QStringLiteral("cpu");
+    QString precision_ = QStringLiteral("fp32");
 };
 
 // Runs on the service's thread. Not for direct use.
@@ -198,7 +204,8 @@ public:
     void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
 
 public slots:
-    void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device);
+    void load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device,
+              const QString& precision);
     void setCacheBudget(qulonglong bytes);
     void tokenize(const QString& projectPath);
     void servePrompt();

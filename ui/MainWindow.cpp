@@ -144,7 +144,7 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     restoreState(QSettings().value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
     onProjectChanged();
     const StudioSettings settings = StudioSettings::load();
-    inference_->setDevice(settings.device);
+    inference_->setDevice(settings.device, settings.precision);
     inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
     inference_->loadDefaultModel();
 }
@@ -197,8 +197,10 @@ void MainWindow::buildActions() {
     QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
     file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
         SettingsDialog dialog(this);
-        if (dialog.exec() == QDialog::Accepted)
-            inference_->setCacheBudget(static_cast<qulonglong>(StudioSettings::load().cacheMegabytes) << 20);
+        if (dialog.exec() != QDialog::Accepted) return;
+        const StudioSettings settings = StudioSettings::load();
+        inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
+        inference_->setDevice(settings.device, settings.precision);  // used by the next load
     });
     QMenu* modelMenu = menuBar()->addMenu(tr("&Model"));
     tokenizeAction_ = modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
@@ -900,10 +902,10 @@ void MainWindow::onModelReady(const ModelSummary& m) {
     userLoad_ = false;
     if (session_->isOpen() && currentImage_) showImage(currentImage_);  // tokens of this model, if the project has them
     modelLabel_->setText(tr("%1 · %2").arg(m.name, m.sha256.left(8)));
-    QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6 threads")
+    QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6, %7 threads")
                       .arg(m.name, m.checkpoint, m.sha256)
                       .arg(m.parameters)
-                      .arg(m.device)
+                      .arg(m.device, m.precision)
                       .arg(m.threads);
     if (m.isDefault)
         tip += tr("\n\nThe embedded micro model: its tokens are not those of the official SAMTok. For datasets meant "

@@ -41,6 +41,7 @@ StudioSettings StudioSettings::load() {
     StudioSettings out;
     out.threads = s.value(QStringLiteral("inference/threads"), 0).toInt();
     out.device = s.value(QStringLiteral("inference/device"), QStringLiteral("cpu")).toString();
+    out.precision = s.value(QStringLiteral("inference/precision"), QStringLiteral("fp32")).toString();
     out.cacheMegabytes = s.value(QStringLiteral("inference/cacheMegabytes"), 1024).toInt();
     return out;
 }
@@ -49,6 +50,7 @@ void StudioSettings::save() const {
     QSettings s;
     s.setValue(QStringLiteral("inference/threads"), threads);
     s.setValue(QStringLiteral("inference/device"), device);
+    s.setValue(QStringLiteral("inference/precision"), precision);
     s.setValue(QStringLiteral("inference/cacheMegabytes"), cacheMegabytes);
 }
 
@@ -73,12 +75,17 @@ SettingsDialog::SettingsDialog(QWidget* window) : QDialog(window), window_(windo
     device_->addItem(tr("CPU"), QStringLiteral("cpu"));
     if (runtime::info().cudaAvailable) device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
     device_->setCurrentIndex(std::max(0, device_->findData(current.device)));
+    precision_ = new QComboBox;
+    precision_->addItem(tr("float32"), QStringLiteral("fp32"));
+    precision_->addItem(tr("bfloat16 (for GPUs; slower than float32 on a CPU)"), QStringLiteral("bf16"));
+    precision_->setCurrentIndex(std::max(0, precision_->findData(current.precision)));
     cache_ = new QSpinBox;
     cache_->setRange(64, 65536);
     cache_->setSuffix(tr(" MB"));
     cache_->setValue(current.cacheMegabytes);
     form->addRow(tr("Inference threads (at the next start)"), threads_);
     form->addRow(tr("Device (at the next model load)"), device_);
+    form->addRow(tr("Precision (at the next model load)"), precision_);
     form->addRow(tr("Image embedding cache"), cache_);
     layout->addLayout(form);
 
@@ -107,6 +114,7 @@ void SettingsDialog::accept() {
     StudioSettings s;
     s.threads = threads_->value();
     s.device = device_->currentData().toString();
+    s.precision = precision_->currentData().toString();
     s.cacheMegabytes = cache_->value();
     s.save();
     QSettings settings;

@@ -1,5 +1,5 @@
 #pragma once
-// Preferences kept in QSettings: inference threads, device and embedding cache,
+// Preferences kept in QSettings: inference threads, device, precision and embedding cache,
 // and the keyboard shortcut of every menu and tool action.
 #include <QDialog>
 
@@ -12,6 +12,7 @@ namespace samtok::ui {
 struct StudioSettings {
     int threads = 0;       // 0: every core; applies at the next start
     QString device;        // "cpu" or "cuda"; applies to the next model load
+    QString precision;     // "fp32" or "bf16"; applies to the next model load
     int cacheMegabytes = 1024;
 
     static StudioSettings load();
@@ -31,6 +32,7 @@ private:
     QWidget* window_;
     QSpinBox* threads_;
     QComboBox* device_;
+    QComboBox* precision_;
     QSpinBox* cache_;
     QTableWidget* shortcuts_;
 };
