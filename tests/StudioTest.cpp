@@ -43,7 +43,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include "SettingsDialog.h"
+
 #include <gtest/gtest.h>
+#include <QTableWidget>
 #include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -472,6 +475,13 @@ TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
         for (QAction* a : window.findChildren<QAction*>())
             if (!a->isSeparator() && !a->menu() && !a->shortcut().isEmpty())
                 EXPECT_FALSE(a->objectName().isEmpty()) << a->text().toStdString();
+        // The settings list every editable action by its text, and nothing of Qt's own.
+        ui::SettingsDialog dialog(&window);
+        const auto* table = dialog.findChild<QTableWidget*>();
+        ASSERT_NE(table, nullptr);
+        EXPECT_GT(table->rowCount(), 20);
+        for (int row = 0; row < table->rowCount(); ++row)
+            EXPECT_FALSE(table->item(row, 0)->text().isEmpty()) << "row " << row;
     }
     QSettings().remove("shortcuts/toolBrush");
     ui::ProjectSession session;

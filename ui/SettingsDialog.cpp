@@ -23,7 +23,10 @@ namespace {
 QList<QAction*> namedActions(QWidget* window) {
     QList<QAction*> out;
     for (QAction* a : window->findChildren<QAction*>())
-        if (!a->objectName().isEmpty() && !a->isSeparator() && !a->menu()) out << a;
+        // Qt's own actions (a line edit's clear button: "_q_qlineeditclearaction") have names but no text.
+        if (!a->objectName().isEmpty() && !a->objectName().startsWith(QLatin1String("_q_")) && !a->text().isEmpty() &&
+            !a->isSeparator() && !a->menu())
+            out << a;
     std::sort(out.begin(), out.end(), [](QAction* a, QAction* b) { return a->objectName() < b->objectName(); });
     return out;
 }
