@@ -47,6 +47,13 @@ torch::Tensor fromBlockedRows4(const torch::Tensor& x, int64_t e) {
 
 }  // namespace
 
+std::size_t DecoderImage::bytes() const {
+    std::size_t n = 0;
+    for (const auto* t : {&image.keys, &image.keyPe, &image.first.k, &image.first.v, &image.first.qT, &skipS0, &skipS1})
+        if (t->defined()) n += static_cast<std::size_t>(t->numel()) * t->element_size();
+    return n;
+}
+
 DecoderImage MaskDecoderImpl::prepare(const torch::Tensor& image, const torch::Tensor& imagePe, const torch::Tensor& dense,
                                       const torch::Tensor& featS0, const torch::Tensor& featS1, bool forReuse) {
     DecoderImage out;

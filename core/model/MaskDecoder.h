@@ -24,6 +24,8 @@ struct DecoderImage {
     torch::Tensor skipS1;  // (B or 1, 4 e^2, C/4)
     torch::Tensor skipS0;  // (B or 1, 16 e^2, C/8)
     int64_t size = 0;      // e, the embedding's side
+
+    std::size_t bytes() const;  // of every tensor held
 };
 
 class MaskDecoderImpl : public torch::nn::Module {

@@ -72,8 +72,8 @@ torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch:
 
 void SamTokModelImpl::prepareDecoder(ImageFeatures& f, MaskDecoder decoder) {
     if (!decoder) decoder = sam2->maskDecoder;
-    f.prepared = std::make_shared<const DecoderImage>(
-        decoder->prepare(f.embedding, f.densePe, sam2->promptEncoder->noMaskDense(1), f.featS0, f.featS1, true));
+    f.prepared = decoder->prepare(f.embedding, f.densePe, sam2->promptEncoder->noMaskDense(1), f.featS0, f.featS1,
+                                  /*forReuse=*/true);
     f.preparedFor = decoder.get();
 }
 

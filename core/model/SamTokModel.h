@@ -13,6 +13,8 @@
 #include "model/PromptEncoder.h"
 #include "model/ResidualQuantizer.h"
 
+#include <optional>
+
 namespace samtok::model {
 
 // What the heads read from one image, computed once and reused.
@@ -27,7 +29,7 @@ struct ImageFeatures {
     // For inference: the decoder's image side with no mask prompt, made once by
     // SamTokModel::prepareDecoder and reused by every decode and click on this
     // image. Once it is here featS0 and featS1 may be dropped.
-    std::shared_ptr<const DecoderImage> prepared;
+    std::optional<DecoderImage> prepared;
     const MaskDecoderImpl* preparedFor = nullptr;
 };
 

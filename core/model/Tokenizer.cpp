@@ -47,14 +47,8 @@ struct Embedding : ImageEmbedding {
     int height() const override { return h; }
     std::size_t bytes() const override {
         std::size_t n = tensorBytes(features.embedding) + tensorBytes(features.densePe);
-        for (const ImageFeatures* f : {&features, &promptFeatures}) {
-            n += tensorBytes(f->featS0) + tensorBytes(f->featS1);
-            if (!f->prepared) continue;
-            const DecoderImage& p = *f->prepared;
-            for (const auto* t : {&p.image.keys, &p.image.keyPe, &p.image.first.k, &p.image.first.v, &p.image.first.qT,
-                                  &p.skipS0, &p.skipS1})
-                n += tensorBytes(*t);
-        }
+        for (const ImageFeatures* f : {&features, &promptFeatures})
+            n += tensorBytes(f->featS0) + tensorBytes(f->featS1) + (f->prepared ? f->prepared->bytes() : 0);
         return n;
     }
 };

@@ -23,43 +23,36 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& q, const torch::Tensor
     return attend(projectQ(q), projectK(k), projectV(v));
 }
 
+torch::Tensor AttentionImpl::scoresOverImage(const torch::Tensor& tokens, const torch::nn::Linear& imageSide,
+                                             const torch::Tensor& x) const {
+    const int64_t b = tokens.size(0), t = tokens.size(2), d = tokens.size(3), c = x.size(2), hw = x.size(1);
+    const auto g = torch::matmul(tokens, imageSide->weight.view({numHeads_, d, c}));            // (B, H, T, C)
+    const auto bias = (tokens * imageSide->bias.view({1, numHeads_, 1, d})).sum(-1, true);     // (B, H, T, 1)
+    return torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2)).view({b, numHeads_, t, hw}) + bias;
+}
+
 torch::Tensor AttentionImpl::tokensToImage(const torch::Tensor& tokens, const torch::Tensor& x, const torch::Tensor& y) {
     const int64_t b = tokens.size(0), t = tokens.size(1), c = x.size(2), hw = x.size(1);
     const int64_t d = q_->weight.size(0) / numHeads_;
-    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
-    const auto q = projectQ(tokens) * scale;                                           // (B, H, T, d)
-    const auto g = torch::matmul(q, k_->weight.view({numHeads_, d, c}));               // (B, H, T, C) = Wk^T q
-    const auto qBias = (q * k_->bias.view({1, numHeads_, 1, d})).sum(-1, true);        // (B, H, T, 1)
-    auto scores = torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2));  // (B, H*T, hw)
-    const auto weights = torch::softmax(scores.view({b, numHeads_, t, hw}) + qBias, -1);
-    const auto pooled = torch::matmul(weights.view({b, numHeads_ * t, hw}), y);       // (B, H*T, C): sum of a y
+    const auto q = projectQ(tokens) * (1.0 / std::sqrt(static_cast<double>(d)));                  // (B, H, T, d)
+    const auto weights = torch::softmax(scoresOverImage(q, k_, x), -1);                   // (B, H, T, hw)
+    const auto pooled = torch::matmul(weights.view({b, numHeads_ * t, hw}), y);          // (B, H*T, C): sum of a y
     // Wv per head, then bv (the weights of a row sum to 1).
     auto out = torch::matmul(pooled.view({b, numHeads_, t, c}), v_->weight.view({numHeads_, d, c}).transpose(1, 2)) +
-               v_->bias.view({1, numHeads_, 1, d});                                  // (B, H, T, d)
-    out = out.transpose(1, 2);
-    return out_->forward(out.reshape({b, t, numHeads_ * d}));
+               v_->bias.view({1, numHeads_, 1, d});                                     // (B, H, T, d)
+    return out_->forward(out.transpose(1, 2).reshape({b, t, numHeads_ * d}));
 }
 
 torch::Tensor AttentionImpl::imageToTokens(const torch::Tensor& qImageT, const torch::Tensor& x,
                                            const torch::Tensor& kTokens, const torch::Tensor& vTokens) {
     const int64_t b = kTokens.size(0), t = kTokens.size(1), c = kTokens.size(2);
     const int64_t d = q_->weight.size(0) / numHeads_;
-    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
-    const auto k = projectK(kTokens) * scale;  // (B, H, T, d)
-    torch::Tensor scores;                      // (B, H, T, hw)
-    if (qImageT.defined()) {
-        scores = torch::matmul(k, qImageT);
-    } else {
-        const int64_t hw = x.size(1);
-        const auto g = torch::matmul(k, q_->weight.view({numHeads_, d, c}));  // (B, H, T, C) = Wq^T k
-        const auto kBias = (k * q_->bias.view({1, numHeads_, 1, d})).sum(-1, true);
-        scores = torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2)).view({b, numHeads_, t, hw}) + kBias;
-    }
+    const auto k = projectK(kTokens) * (1.0 / std::sqrt(static_cast<double>(d)));  // (B, H, T, d)
+    const auto scores = qImageT.defined() ? torch::matmul(k, qImageT) : scoresOverImage(k, q_, x);  // (B, H, T, hw)
     const auto weights = torch::softmax(scores, 2);  // over the tokens, for each image token
-    // out_proj of each token's value, per head: (B, H, T, d) x (H, d, C) -> (B, H, T, C).
-    const auto outWeight = out_->weight.view({c, numHeads_, d}).permute({1, 2, 0});
-    const auto values = torch::matmul(projectV(vTokens), outWeight);
     const int64_t hw = weights.size(3);
+    // out_proj of each token's value, per head: (B, H, T, d) x (H, d, C) -> (B, H, T, C).
+    const auto values = torch::matmul(projectV(vTokens), out_->weight.view({c, numHeads_, d}).permute({1, 2, 0}));
     return torch::matmul(weights.reshape({b, numHeads_ * t, hw}).transpose(1, 2), values.reshape({b, numHeads_ * t, c})) +
            out_->bias;  // (B, hw, C)
 }

@@ -38,6 +38,11 @@ public:
 
 private:
     torch::Tensor splitHeads(const torch::Tensor& x) const;
+    // Scores of tokens already projected and scaled, (B, H, T, d), against the image
+    // x (B or 1, hw, C) seen through `imageSide` (k_proj or q_proj): (W^T t).x + t.b,
+    // without projecting x. -> (B, H, T, hw)
+    torch::Tensor scoresOverImage(const torch::Tensor& tokens, const torch::nn::Linear& imageSide,
+                                  const torch::Tensor& x) const;
     int64_t numHeads_;
     torch::nn::Linear q_{nullptr}, k_{nullptr}, v_{nullptr}, out_{nullptr};
 };
