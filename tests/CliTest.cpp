@@ -360,3 +360,31 @@ TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
     EXPECT_EQ(badTarget.code, 1);
     EXPECT_NE(badTarget.out.find("unknown export target 'alpaca'"), std::string::npos) << badTarget.out;
 }
+
+TEST(Cli, TrainPreviewShowsTheTrainingSamplesWithoutTraining) {
+    TempDir dir;
+    std::ofstream(dir.file("c.json")) << R"({
+      "name": "preview-test", "image_size": 96,
+      "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
+                        "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
+                        "d_model": 16},
+      "prompt_encoder": {"mask_in_chans": 8},
+      "mask_decoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "iou_head_depth": 3, "iou_head_hidden_dim": 16},
+      "mask_encoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "num_mask_tokens": 1},
+      "quantizer": {"codebook_size": 16, "codebook_depth": 2, "latent_dim": 16}
+    })";
+    const Result r = run("train " + dir.file("run") + " --config " + dir.file("c.json") + " --preview " + dir.file("pv") +
+                         " --preview-count 3 --masks-per-image 2");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("3 samples written"), std::string::npos) << r.out;
+    for (int i = 0; i < 3; ++i) {
+        const cv::Mat img = cv::imread(dir.file("pv/sample-" + std::to_string(i) + ".png"));
+        ASSERT_FALSE(img.empty()) << i;
+        EXPECT_EQ(img.size(), cv::Size(96, 96));  // the model's input size
+        // The first mask is outlined in its colour.
+        cv::Mat outline;
+        cv::inRange(img, cv::Scalar(0, 80, 160), cv::Scalar(0, 80, 160), outline);
+        EXPECT_GT(cv::countNonZero(outline), 8) << i;
+    }
+    EXPECT_FALSE(fs::exists(dir.file("run/checkpoint.pt")));
+}

@@ -172,3 +172,65 @@ TEST(Trainer, BatchedImagesAreIndependentAndEveryWeightLearns) {
         EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
     }
 }
+
+// The aligned start (the trainer's default): each q_proj/k_proj pair is one
+// orthogonal matrix, and through the decoder's first token-to-image attention
+// the image's positional encoding scores its own cell highest, which a random
+// start does not: a prompt points at its position from the first step.
+namespace {
+
+double shareOfCellsFindingThemselves(SamTokModelImpl& m) {
+    torch::NoGradGuard noGrad;
+    auto modules = m.named_modules();
+    auto* attention = modules.find("model.sam2_model.sam_mask_decoder.transformer.layers.0.cross_attn_token_to_image");
+    if (!attention) throw std::runtime_error("no decoder cross attention");
+    auto attn = std::dynamic_pointer_cast<AttentionImpl>(*attention);
+    auto pe = m.sam2->promptEncoder->denseImagePe();  // (1, C, e, e)
+    const int64_t e = pe.size(2);
+    auto rows = pe.flatten(2).transpose(1, 2);  // (1, e*e, C)
+    auto scores = attn->projectQ(rows).matmul(attn->projectK(rows).transpose(-1, -2)).sum(1)[0];  // (e*e, e*e)
+    auto best = scores.argmax(1);
+    auto self = torch::arange(e * e);
+    auto near = ((best.remainder(e) - self.remainder(e)).abs() <= 1)
+                    .logical_and((best.div(e, "floor") - self.div(e, "floor")).abs() <= 1);
+    return near.to(torch::kFloat64).mean().item<double>();
+}
+
+}  // namespace
+
+TEST(Trainer, AlignedAttentionStartsWithPositionsFindingThemselves) {
+    const ModelConfig c = configFromJson(R"({
+      "name": "aligned-test", "image_size": 256,
+      "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
+                        "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
+                        "d_model": 64},
+      "prompt_encoder": {"mask_in_chans": 8},
+      "mask_decoder": {"depth": 2, "mlp_dim": 64, "num_heads": 4, "iou_head_depth": 3, "iou_head_hidden_dim": 16},
+      "mask_encoder": {"depth": 2, "mlp_dim": 64, "num_heads": 4, "num_mask_tokens": 1},
+      "quantizer": {"codebook_size": 16, "codebook_depth": 2, "latent_dim": 64}
+    })");
+    torch::manual_seed(5);
+    SamTokModel random(c), aligned(c);
+    alignAttentionProjections(*aligned, 1.0);
+
+    int pairs = 0;
+    auto params = aligned->named_parameters();
+    for (const auto& p : params) {
+        const auto at = p.key().rfind("q_proj.weight");
+        if (at == std::string::npos) continue;
+        const auto& q = p.value();
+        const auto& k = *params.find(p.key().substr(0, at) + "k_proj.weight");
+        EXPECT_TRUE(torch::equal(q, k)) << p.key();
+        // Orthogonal rows (internal <= dim): W W^T = I.
+        EXPECT_TRUE(torch::allclose(q.matmul(q.t()), torch::eye(q.size(0)), 1e-4, 1e-4)) << p.key();
+        EXPECT_EQ(params.find(p.key().substr(0, at) + "q_proj.bias")->abs().sum().item<double>(), 0.0);
+        ++pairs;
+    }
+    // Decoder and mask encoder: depth 2 x 3 attentions + the final one, each.
+    EXPECT_EQ(pairs, 2 * 7);
+
+    const double alignedShare = shareOfCellsFindingThemselves(*aligned);
+    const double randomShare = shareOfCellsFindingThemselves(*random);
+    EXPECT_GT(alignedShare, 0.9) << "random start: " << randomShare;
+    EXPECT_LT(randomShare, 0.5);
+}

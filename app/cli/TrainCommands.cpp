@@ -16,6 +16,9 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <unistd.h>
 
 namespace samtok::cli {
@@ -32,6 +35,9 @@ struct TrainArgs {
     std::string device = "cpu";
     int threads = 0;
     int overfit = 0;
+    double minInstanceArea = 0.004;
+    std::string previewDir;
+    int previewCount = 16;
     model::TrainOptions options;
 };
 
@@ -41,6 +47,28 @@ std::string duration(double seconds) {
     if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
     else std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
     return buf;
+}
+
+// What the trainer sees: the first samples of the run's data stream, each mask
+// outlined in its own colour over the image, one PNG per image.
+void writePreview(const TrainingScenes& scenes, const TrainArgs& a) {
+    std::filesystem::create_directories(a.previewDir);
+    for (int i = 0; i < a.previewCount; ++i) {
+        const TrainingSample s = scenes.sample(a.options.seed * 1000003ull + static_cast<std::uint64_t>(i), a.options.masksPerImage);
+        cv::Mat bgr;
+        cv::cvtColor(s.rgb, bgr, cv::COLOR_RGB2BGR);
+        for (std::size_t m = 0; m < s.masks.size(); ++m) {
+            const Mask& mask = s.masks[m];
+            const cv::Mat bin(mask.height(), mask.width(), CV_8UC1, const_cast<std::uint8_t*>(mask.data()));
+            std::vector<std::vector<cv::Point>> contours;
+            cv::findContours(bin.clone(), contours, cv::RETR_LIST, cv::CHAIN_APPROX_NONE);
+            const cv::Scalar colour((m * 67) % 256, (m * 149 + 80) % 256, (m * 211 + 160) % 256);
+            cv::drawContours(bgr, contours, -1, colour, 1);
+        }
+        const auto path = std::filesystem::path(a.previewDir) / ("sample-" + std::to_string(i) + ".png");
+        if (!cv::imwrite(path.string(), bgr)) throw UserError("cannot write '" + path.string() + "'");
+    }
+    std::printf("%d samples written to %s\n", a.previewCount, a.previewDir.c_str());
 }
 
 void runTrain(TrainArgs& a) {
@@ -58,7 +86,12 @@ void runTrain(TrainArgs& a) {
     TrainingScenes::Options so;
     so.size = a.options.config.imageSize;
     so.cocoRoot = a.coco;
+    so.minAreaShare = a.minInstanceArea;
     const TrainingScenes scenes(so);
+    if (!a.previewDir.empty()) {
+        writePreview(scenes, a);
+        return;
+    }
     std::fprintf(stderr, "training data: %zu COCO128-seg photos with %zu instances, composites and procedural scenes at %d px\n",
                  scenes.photoCount(), scenes.instanceCount(), so.size);
     auto source = [&scenes, overfit = a.overfit](std::uint64_t seed, int masks) {
@@ -116,6 +149,19 @@ void addTrainCommands(CLI::App& app) {
     cmd->add_option("--commit-weight", args->options.commitWeight, "Weight of the commitment loss")->capture_default_str();
     cmd->add_option("--quantizer-warmup", args->options.quantizerWarmupSteps,
                     "Steps during which the decoder reads the unquantized latent")->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--attention-init", [args](const std::string& v) { args->options.alignedAttentionInit = v == "aligned"; },
+           "aligned: each attention starts with k_proj = q_proj, so a prompt finds its image position from the first "
+           "step; random: PyTorch's default (default: aligned)")
+        ->check(CLI::IsMember({"aligned", "random"}));
+    cmd->add_option("--attention-gain", args->options.attentionInitGain, "Gain of the aligned attention init")
+        ->capture_default_str();
+    cmd->add_flag("--round-trip-all-candidates", args->options.roundTripAllCandidates,
+                  "Train every multimask candidate on the round trip (default: the best one)");
+    cmd->add_option("--min-instance-area", args->minInstanceArea,
+                    "Drop instances smaller than this share of the frame")->capture_default_str();
+    cmd->add_option("--preview", args->previewDir, "Write the first training samples, masks outlined, as PNGs to DIR and stop");
+    cmd->add_option("--preview-count", args->previewCount, "How many samples --preview writes")->capture_default_str();
     cmd->add_option("--overfit", args->overfit,
                     "Sanity check: train on only N samples, which a working trainer must fit almost exactly");
     cmd->add_option("--seed", args->options.seed, "Seed of data and initialisation")->capture_default_str();

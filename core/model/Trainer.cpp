@@ -95,6 +95,23 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
+void alignAttentionProjections(SamTokModelImpl& model, double gain) {
+    torch::NoGradGuard noGrad;
+    auto params = model.named_parameters();
+    for (const auto& p : params) {
+        const std::string& name = p.key();
+        const auto at = name.rfind("q_proj.weight");
+        if (at == std::string::npos || at + 13 != name.size()) continue;
+        const std::string prefix = name.substr(0, at);
+        auto* k = params.find(prefix + "k_proj.weight");
+        if (!k) continue;
+        torch::nn::init::orthogonal_(p.value(), gain);
+        k->copy_(p.value());
+        if (auto* qb = params.find(prefix + "q_proj.bias")) qb->zero_();
+        if (auto* kb = params.find(prefix + "k_proj.bias")) kb->zero_();
+    }
+}
+
 struct Trainer::State {
     TrainOptions options;
     TrainImageSource source;
@@ -223,6 +240,7 @@ Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::ma
     fs::create_directories(s.options.runDir);
     torch::manual_seed(s.options.seed);
     s.model = SamTokModel(s.options.config);
+    if (s.options.alignedAttentionInit) alignAttentionProjections(*s.model, s.options.attentionInitGain);
     s.model->to(s.device);
     s.model->train();
     for (auto& p : s.model->parameters())
@@ -295,7 +313,7 @@ TrainStatus Trainer::State::trainStep() {
     auto zq = step < options.quantizerWarmupSteps ? z : z + (q.quantized - z).detach();
     HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
     auto rtLoss = maskLoss(rt.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});
-    auto [rtBest, rtArg] = rtLoss.min(1);
+    auto rtBest = options.roundTripAllCandidates ? rtLoss.mean(1) : std::get<0>(rtLoss.min(1));
     auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
     auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
     auto objLoss = F::binary_cross_entropy_with_logits(rt.objectScore, torch::ones_like(rt.objectScore));

@@ -19,6 +19,8 @@
 
 namespace samtok::model {
 
+class SamTokModelImpl;
+
 // One training image at the model's input size with some of its instances.
 struct TrainImage {
     std::vector<std::uint8_t> rgb;                 // size x size x 3
@@ -45,11 +47,27 @@ struct TrainOptions {
     // quantization (the codebooks still follow the latents): the encoder learns
     // to describe the mask before it must pick codes.
     int quantizerWarmupSteps = 0;
+    // Starts every two-way attention with k_proj = q_proj (orthogonal, gain
+    // attentionInitGain), so that a prompt's positional encoding scores the
+    // image positions near it highest from the first step: the decoder need not
+    // discover where a prompt points before it can learn what to draw there.
+    bool alignedAttentionInit = true;
+    double attentionInitGain = 1.0;
+    // The round trip's mask loss: the best of the three multimask candidates
+    // (as inference picks one), or their mean, which trains every candidate on
+    // every mask (an unambiguous prompt: three fixed blobs cannot lower it).
+    bool roundTripAllCandidates = false;
     std::uint64_t seed = 1;
     int checkpointEvery = 250;
     int logEvery = 10;
     std::string device = "cpu";
 };
+
+// The aligned start of TrainOptions::alignedAttentionInit: in every attention of
+// the two-way transformers k_proj = q_proj, one orthogonal matrix scaled by
+// `gain`, biases zero. Scores then begin as gain^2 times a projection of q.k,
+// so a positional encoding scores its own position highest.
+void alignAttentionProjections(SamTokModelImpl& model, double gain);
 
 struct TrainStatus {
     int step = 0, steps = 0;
