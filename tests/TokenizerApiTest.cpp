@@ -211,6 +211,17 @@ TEST(TokenizerApi, NothingAssumes1024PixelsOr256Codes) {
     EXPECT_EQ(tok->segment(*emb, p)[0].lowResSize, 128);
 }
 
+// 4096 ones summed: a bfloat16 accumulator stops at 256 (256 + 1 rounds back to
+// 256), which LibTorch 1.13's CPU GEMM gives on CPUs without AVX-512.
+TEST(TokenizerApi, LongProductsAreSummedInFloatInBfloat16) {
+    const auto a = torch::ones({2, 4096}, torch::kBFloat16), b = torch::ones({4096, 3}, torch::kBFloat16);
+    const auto sum = matmulSummedInFloat(a, b);
+    EXPECT_EQ(sum.scalar_type(), torch::kBFloat16);
+    EXPECT_TRUE(torch::equal(sum.to(torch::kFloat32), torch::full({2, 3}, 4096.0f))) << sum;
+    // fp32 is untouched.
+    EXPECT_TRUE(torch::equal(matmulSummedInFloat(a.to(torch::kFloat32), b.to(torch::kFloat32)), torch::full({2, 3}, 4096.0f)));
+}
+
 // bf16 is the GPU precision; LibTorch runs the same code on the CPU, so its
 // agreement with fp32 is checked here on every case (and on a GPU when there is one).
 TEST(TokenizerApi, Bfloat16AgreesWithFloat32) {

@@ -36,6 +36,11 @@ torch::Tensor MlpImpl::forward(torch::Tensor x) {
     return sigmoid_ ? torch::sigmoid(x) : x;
 }
 
+torch::Tensor matmulSummedInFloat(const torch::Tensor& a, const torch::Tensor& b) {
+    if (a.scalar_type() != torch::kBFloat16 || !a.device().is_cpu()) return torch::matmul(a, b);
+    return torch::matmul(a.to(torch::kFloat32), b.to(torch::kFloat32)).to(torch::kBFloat16);
+}
+
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
     const auto kt = k.transpose(-2, -1);
@@ -45,11 +50,11 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     const int64_t rows = q.size(-2), cols = k.size(-2);
     const int64_t perRow = cols * (q.numel() / std::max<int64_t>(1, rows * q.size(-1)));
     const int64_t chunk = std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(1, perRow));
-    if (chunk >= rows) return torch::matmul(torch::softmax(torch::matmul(q * scale, kt), -1), v);
+    if (chunk >= rows) return matmulSummedInFloat(torch::softmax(torch::matmul(q * scale, kt), -1), v);
     std::vector<torch::Tensor> parts;
     for (int64_t r = 0; r < rows; r += chunk) {
         const auto qc = q.slice(-2, r, std::min(rows, r + chunk));
-        parts.push_back(torch::matmul(torch::softmax(torch::matmul(qc * scale, kt), -1), v));
+        parts.push_back(matmulSummedInFloat(torch::softmax(torch::matmul(qc * scale, kt), -1), v));
     }
     return torch::cat(parts, -2);
 }
