@@ -7,9 +7,17 @@ cd "$(dirname "$0")/.."
 RUN=${RUN:-runs/samtok-micro}
 COCO=${COCO:-../shared/data/coco128-seg/coco128-seg}
 scripts/build.sh >/dev/null
-build/app/samtok train "$RUN" --config models/samtok-micro.json --coco "$COCO" \
-  --steps 8000 --images-per-step 4 --masks-per-image 6 --lr 1e-3 --seed 1 \
-  --attention-init aligned --min-instance-area 0.01 --log-every 50 "$@"
+train() {
+  build/app/samtok train "$RUN" --config models/samtok-micro.json --coco "$COCO" \
+    --images-per-step 4 --masks-per-image 6 --lr 1e-3 --seed 1 \
+    --attention-init aligned --min-instance-area 0.01 --log-every 50 "$@"
+}
+# Phase 1: 8000 steps on their own cosine schedule. Phase 2 resumes the same run
+# at step 8000 on the schedule of a 14000-step run (a warm restart). Rerunning
+# after an interruption picks up in whichever phase it stopped; a finished
+# phase 1 returns at once.
+train --steps 8000 "$@"
+train --steps 14000 "$@"
 cp "$RUN/model.safetensors" models/samtok-micro.safetensors
 sha256sum models/samtok-micro.safetensors | cut -d' ' -f1 > models/samtok-micro.safetensors.sha256
 echo "models/samtok-micro.safetensors updated; run scripts/eval-default-model.sh for its numbers"
