@@ -42,6 +42,11 @@ torch::Tensor matmulSummedInFloat(const torch::Tensor& a, const torch::Tensor& b
 }
 
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    // See matmulSummedInFloat: in bf16 on a CPU the whole attention runs in float32,
+    // converting q, k and v once rather than v again for every chunk of queries.
+    if (q.scalar_type() == torch::kBFloat16 && q.device().is_cpu())
+        return scaledDotProductAttention(q.to(torch::kFloat32), k.to(torch::kFloat32), v.to(torch::kFloat32))
+            .to(torch::kBFloat16);
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
     const auto kt = k.transpose(-2, -1);
     // Global attention over 64x64 tokens would build an 8 x 4096 x 4096 score matrix
@@ -50,11 +55,11 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     const int64_t rows = q.size(-2), cols = k.size(-2);
     const int64_t perRow = cols * (q.numel() / std::max<int64_t>(1, rows * q.size(-1)));
     const int64_t chunk = std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(1, perRow));
-    if (chunk >= rows) return matmulSummedInFloat(torch::softmax(torch::matmul(q * scale, kt), -1), v);
+    if (chunk >= rows) return torch::matmul(torch::softmax(torch::matmul(q * scale, kt), -1), v);
     std::vector<torch::Tensor> parts;
     for (int64_t r = 0; r < rows; r += chunk) {
         const auto qc = q.slice(-2, r, std::min(rows, r + chunk));
-        parts.push_back(matmulSummedInFloat(torch::softmax(torch::matmul(qc * scale, kt), -1), v));
+        parts.push_back(torch::matmul(torch::softmax(torch::matmul(qc * scale, kt), -1), v));
     }
     return torch::cat(parts, -2);
 }

@@ -36,7 +36,7 @@ torch::Tensor AttentionImpl::tokensToImage(const torch::Tensor& tokens, const to
     const int64_t d = q_->weight.size(0) / numHeads_;
     const auto q = projectQ(tokens) * (1.0 / std::sqrt(static_cast<double>(d)));                  // (B, H, T, d)
     const auto weights = torch::softmax(scoresOverImage(q, k_, x), -1);                   // (B, H, T, hw)
-    const auto pooled = matmulSummedInFloat(weights.view({b, numHeads_ * t, hw}), y);          // (B, H*T, C): sum of a y
+    const auto pooled = matmulSummedInFloat(weights.view({b, numHeads_ * t, hw}), y);  // (B, H*T, C): sum of a y
     // Wv per head, then bv (the weights of a row sum to 1).
     auto out = torch::matmul(pooled.view({b, numHeads_, t, c}), v_->weight.view({numHeads_, d, c}).transpose(1, 2)) +
                v_->bias.view({1, numHeads_, 1, d});                                     // (B, H, T, d)
