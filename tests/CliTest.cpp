@@ -161,6 +161,17 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
     ASSERT_EQ(iou.code, 0) << iou.out;
     EXPECT_NEAR(nlohmann::json::parse(iou.out)["iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>(), 1e-9);
 
+    // Codes searched among 3 x 3 neighbour pairs reconstruct at least as well; a width of 0 is refused.
+    const std::string maskArgs = " --image " + image + " --mask " + (berkeley / "masks/12003.png").string();
+    const Result searched = run("encode " + model + maskArgs + " --json --search 3");
+    ASSERT_EQ(searched.code, 0) << searched.out;
+    const auto s = nlohmann::json::parse(searched.out);
+    EXPECT_EQ(s["search"], 3);
+    EXPECT_GE(s["masks"][0]["reconstruction_iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>() - 1e-4);
+    const Result zero = run("encode " + model + maskArgs + " --search 0");
+    EXPECT_NE(zero.code, 0);
+    EXPECT_NE(zero.out.find("--search"), std::string::npos) << zero.out;
+
     // Bad input: no groups, a corrupt checkpoint.
     const Result none = run("decode " + model + " --image " + image + " --tokens 'no tokens here'");
     EXPECT_EQ(none.code, 1);

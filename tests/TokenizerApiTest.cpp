@@ -4,6 +4,7 @@
 #include "checkpoint/CheckpointError.h"
 #include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
+#include "model/DefaultModel.h"
 #include "model/EmbeddingCache.h"
 #include "model/SamTokModel.h"
 #include "model/Tokenizer.h"
@@ -82,6 +83,64 @@ TEST(TokenizerApi, MissingCodeRules) {
     EXPECT_EQ(asZero[0].mask, explicitZero[0].mask);
     EXPECT_THROW(tok->decode(*emb, {{256, 0}}), std::invalid_argument);
     EXPECT_THROW(tok->decode(*emb, {{0, -2}}), std::invalid_argument);
+}
+
+TEST(TokenizerApi, SearchedCodesReconstructTheMaskAtLeastAsWell) {
+    // The embedded model on real photos: its decoder tells pairs apart, so some neighbour pairs fit better.
+    const DefaultModelFiles files = findDefaultModel();
+    std::ifstream configFile(files.config);
+    const auto tok = Tokenizer::load(configFromJson({std::istreambuf_iterator<char>(configFile), {}}), files.weights);
+    const auto berkeley = test::sharedDir() / "data/berkeley";
+    double plainSum = 0, searchedSum = 0;
+    for (const char* stem : {"12003", "21077", "24077"}) {
+        SCOPED_TRACE(stem);
+        const DecodedImage img = readImage((berkeley / "images" / (std::string(stem) + ".jpg")).string());
+        const auto emb = tok->embed(view(img));
+        const Mask mask = readMask((berkeley / "masks" / (std::string(stem) + ".png")).string());
+        const MaskView mv{mask.data(), mask.width(), mask.height()};
+        const auto plain = tok->encode(*emb, {mv});
+        const auto one = tok->encodeSearched(*emb, {mv}, 1);
+        EXPECT_EQ(one[0].c0, plain[0].c0);
+        EXPECT_EQ(one[0].c1, plain[0].c1);
+        const auto searched = tok->encodeSearched(*emb, {mv, mv}, 3);
+        ASSERT_EQ(searched.size(), 2u);
+        EXPECT_EQ(searched[0].c0, searched[1].c0);
+        EXPECT_EQ(searched[0].c1, searched[1].c1);
+        const double plainIou = maskIou(mask, toMask(tok->decode(*emb, plain)[0]));
+        const double searchedIou = maskIou(mask, toMask(tok->decode(*emb, {searched[0]})[0]));
+        EXPECT_GE(searchedIou, plainIou - 1e-4);  // batch order may move a pixel or two at the threshold
+        plainSum += plainIou;
+        searchedSum += searchedIou;
+    }
+    EXPECT_GT(searchedSum, plainSum + 0.01);
+
+    const DecodedImage img = readImage((berkeley / "images/12003.jpg").string());
+    const auto emb = tok->embed(view(img));
+    const Mask m(img.rgb.rows, img.rgb.cols);
+    EXPECT_THROW(tok->encodeSearched(*emb, {{m.data(), m.width(), m.height()}}, 0), std::invalid_argument);
+    EXPECT_THROW(tok->encodeSearched(*emb, {{m.data(), m.width(), m.height()}}, tok->config().codebookSize + 1),
+                 std::invalid_argument);
+}
+
+TEST(ResidualQuantizer, NearestPairsFollowTheResidualPath) {
+    torch::NoGradGuard noGrad;
+    ResidualQuantizer q(4, 2, 2);
+    // Padding rows last, far away.
+    q->codebooks()[0]->weight.copy_(torch::tensor({0.f, 0.f, 10.f, 0.f, 0.f, 10.f, 10.f, 10.f, 99.f, 99.f}).view({5, 2}));
+    q->codebooks()[1]->weight.copy_(torch::tensor({1.f, 0.f, 0.f, 1.f, -1.f, 0.f, 0.f, -1.f, 99.f, 99.f}).view({5, 2}));
+    const auto latent = torch::tensor({9.f, 2.f});
+    // First codes by distance: 1 (10,0), then 3 (10,10). Residual (-1,2): second codes 1, 2;
+    // residual (-1,-8): second codes 3, 2.
+    const auto pairs = q->nearestPairs(latent, 2);
+    ASSERT_EQ(pairs.sizes(), (std::vector<int64_t>{4, 2}));
+    const std::vector<int64_t> expected{1, 1, 1, 2, 3, 3, 3, 2};
+    EXPECT_EQ(std::vector<int64_t>(pairs.data_ptr<int64_t>(), pairs.data_ptr<int64_t>() + 8), expected);
+    // Its first pair is the quantizer's choice.
+    const auto codes = q->quantize(latent.view({1, 2})).codes;
+    EXPECT_EQ(codes[0][0].item<int64_t>(), 1);
+    EXPECT_EQ(codes[0][1].item<int64_t>(), 1);
+    // A width beyond the codebook is clamped to it.
+    EXPECT_EQ(q->nearestPairs(latent, 10).size(0), 16);
 }
 
 TEST(TokenizerApi, Sam2CheckpointGivesPromptsButNoTokens) {

@@ -39,6 +39,7 @@ struct EvalOptions {
     int maxClicks = 20;
     bool noClicks = false;
     int limit = 0;
+    int search = 1;
     bool json = false;
 };
 
@@ -94,7 +95,7 @@ void evaluate(const EvalOptions& o) {
         std::vector<model::CodePair> codes;
         std::vector<model::DecodedMask> decoded;
         if (tok->info().canTokenize) {
-            codes = tok->encode(*emb, views);
+            codes = tok->encodeSearched(*emb, views, o.search);
             decoded = tok->decode(*emb, codes);
         }
         for (std::size_t k = 0; k < inst.size(); ++k) {
@@ -144,7 +145,8 @@ void evaluate(const EvalOptions& o) {
                            {"bbox_baseline_miou", mean(boxBaseline)}};
     if (!roundTrip.empty()) {
         const auto shares = eval::shareAtLeast(roundTrip, thresholds);
-        summary["round_trip"] = {{"miou", mean(roundTrip)}, {"share_0.5", shares[0]}, {"share_0.75", shares[1]}, {"share_0.9", shares[2]}};
+        summary["round_trip"] = {{"miou", mean(roundTrip)}, {"share_0.5", shares[0]}, {"share_0.75", shares[1]},
+                                 {"share_0.9", shares[2]}, {"search", o.search}};
     }
     if (!noc85.empty())
         summary["clicks"] = {{"noc85", mean(noc85)},
@@ -160,8 +162,9 @@ void evaluate(const EvalOptions& o) {
     std::printf("images %zu, instances %zu (%.1f s)\n", pairs.size() - static_cast<std::size_t>(skipped), perInstance.size(), seconds);
     if (!roundTrip.empty()) {
         const auto& r = summary["round_trip"];
-        std::printf("round trip    mIoU %.3f   >=0.5 %.1f%%   >=0.75 %.1f%%   >=0.9 %.1f%%\n", r["miou"].get<double>(),
-                    100 * r["share_0.5"].get<double>(), 100 * r["share_0.75"].get<double>(), 100 * r["share_0.9"].get<double>());
+        std::printf("round trip    mIoU %.3f   >=0.5 %.1f%%   >=0.75 %.1f%%   >=0.9 %.1f%%%s\n", r["miou"].get<double>(),
+                    100 * r["share_0.5"].get<double>(), 100 * r["share_0.75"].get<double>(), 100 * r["share_0.9"].get<double>(),
+                    o.search > 1 ? ("   (codes searched, " + std::to_string(o.search) + " x " + std::to_string(o.search) + ")").c_str() : "");
     }
     std::printf("bbox baseline mIoU %.3f\n", mean(boxBaseline));
     if (!noc85.empty()) {
@@ -185,6 +188,7 @@ void addEvalCommands(CLI::App& app) {
     cmd->add_option("--max-clicks", o->maxClicks, "Click budget per instance (NoC cap)")->capture_default_str()->check(CLI::Range(5, 100));
     cmd->add_flag("--no-clicks", o->noClicks, "Skip the click protocol");
     cmd->add_option("--limit", o->limit, "Evaluate only the first N pairs");
+    addSearchOption(cmd, o->search);
     cmd->add_flag("--json", o->json, "Print JSON with a summary and every instance");
     cmd->callback([o] { evaluate(*o); });
 }

@@ -63,6 +63,15 @@ model::ModelConfig configFor(const ModelOptions& o, const std::string& checkpoin
 
 }  // namespace
 
+void addSearchOption(CLI::App* cmd, int& width) {
+    cmd->add_option("--search", width,
+                    "Choose each mask's codes by decoding: the N nearest first codes x the N nearest second codes, "
+                    "keeping the pair that reconstructs the mask best (N^2 decodes a mask). 1: the quantizer's "
+                    "codes, as the official SAMTok writes them")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+}
+
 model::ModelConfig resolveConfig(const ModelOptions& o) {
     return configFor(o, o.config.empty() ? checkpointPath(o) : o.model);
 }

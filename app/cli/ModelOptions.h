@@ -22,6 +22,8 @@ struct ModelOptions {
 };
 
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required = true);
+// --search N: choose each mask's codes by decoding N x N neighbour pairs (Tokenizer::encodeSearched).
+void addSearchOption(CLI::App* cmd, int& width);
 model::ModelConfig resolveConfig(const ModelOptions& o);
 std::string checkpointPath(const ModelOptions& o);  // resolves the default model
 std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o);

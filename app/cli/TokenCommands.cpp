@@ -54,6 +54,7 @@ struct EncodeOptions {
     std::vector<std::string> masks;
     bool json = false;
     int threshold = 127;
+    int search = 1;
 };
 
 void encode(const EncodeOptions& o) {
@@ -73,7 +74,7 @@ void encode(const EncodeOptions& o) {
     std::vector<model::MaskView> views;
     for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
     t0 = Clock::now();
-    const auto codes = tok->encode(*emb, views);
+    const auto codes = tok->encodeSearched(*emb, views, o.search);
     const double encodeMs = msSince(t0);
     const int k = tok->config().codebookSize;
     if (!o.json) {
@@ -96,6 +97,7 @@ void encode(const EncodeOptions& o) {
     nlohmann::json result{{"image", o.image.path},
                           {"model", tok->info().checkpoint},
                           {"masks", out},
+                          {"search", o.search},
                           {"time_ms", {{"embed", embedMs}, {"encode", encodeMs}, {"decode", decodeMs}}}};
     std::cout << result.dump(2) << "\n";
 }
@@ -333,6 +335,7 @@ void addTokenCommands(CLI::App& app) {
     enc->add_option("--mask", eo->masks, "Mask PNG(s) of the image's size")->required();
     enc->add_option("--threshold", eo->threshold, "Foreground where the mask value is above this (default 127)");
     enc->add_flag("--json", eo->json, "JSON with codes, reconstruction IoU and timings");
+    addSearchOption(enc, eo->search);
     enc->callback([eo] { encode(*eo); });
 
     auto d = std::make_shared<DecodeOptions>();

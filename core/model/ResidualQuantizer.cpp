@@ -1,5 +1,7 @@
 #include "model/ResidualQuantizer.h"
 
+#include <algorithm>
+
 namespace samtok::model {
 
 VQEmbeddingImpl::VQEmbeddingImpl(int64_t codebookSize, int64_t dim) {
@@ -17,6 +19,15 @@ ResidualQuantizerImpl::ResidualQuantizerImpl(int64_t codebookSize, int64_t depth
     }
 }
 
+namespace {
+
+// (B, C) x (K, C) -> (B, K) squared distances: |x|^2 + |c|^2 - 2 x c, as one addmm like the reference.
+torch::Tensor squaredDistances(const torch::Tensor& x, const torch::Tensor& book) {
+    return torch::addmm(x.pow(2).sum(1, true) + book.pow(2).sum(1).unsqueeze(0), x, book.t(), /*beta=*/1, /*alpha=*/-2);
+}
+
+}  // namespace
+
 Quantized ResidualQuantizerImpl::quantize(const torch::Tensor& latent) {
     Quantized out;
     auto residual = latent.clone();
@@ -24,9 +35,7 @@ Quantized ResidualQuantizerImpl::quantize(const torch::Tensor& latent) {
     std::vector<torch::Tensor> codes;
     for (auto& cb : codebooks_) {
         const auto book = cb->weight.slice(0, 0, codebookSize_);  // padding row excluded
-        // |x|^2 + |c|^2 - 2 x c, as one addmm like the reference.
-        auto dist = torch::addmm(residual.pow(2).sum(1, true) + book.pow(2).sum(1).unsqueeze(0), residual, book.t(),
-                                 /*beta=*/1, /*alpha=*/-2);
+        auto dist = squaredDistances(residual, book);
         auto code = dist.argmin(1);
         auto row = book.index_select(0, code);
         residual = residual - row;
@@ -37,6 +46,18 @@ Quantized ResidualQuantizerImpl::quantize(const torch::Tensor& latent) {
     out.codes = torch::stack(codes, 1);
     out.quantized = sum;
     return out;
+}
+
+torch::Tensor ResidualQuantizerImpl::nearestPairs(const torch::Tensor& latent, int64_t width) {
+    TORCH_CHECK(codebooks_.size() == 2, "nearestPairs needs two codebooks");
+    width = std::min(width, codebookSize_);
+    const auto book0 = codebooks_[0]->weight.slice(0, 0, codebookSize_);
+    const auto book1 = codebooks_[1]->weight.slice(0, 0, codebookSize_);
+    const auto x = latent.view({1, -1});
+    const auto first = std::get<1>(squaredDistances(x, book0).topk(width, 1, /*largest=*/false))[0];  // (w,)
+    const auto residuals = x - book0.index_select(0, first);                                         // (w, C)
+    const auto second = std::get<1>(squaredDistances(residuals, book1).topk(width, 1, /*largest=*/false));  // (w, w)
+    return torch::stack({first.unsqueeze(1).expand({width, width}), second}, 2).reshape({-1, 2});
 }
 
 torch::Tensor ResidualQuantizerImpl::embedCodes(const torch::Tensor& codes, bool firstCodeOnly) {

@@ -25,6 +25,10 @@ public:
     // codes (B, depth); an entry of -1 reads as code 0 (the official embed_code
     // aliasing) unless firstCodeOnly, which drops invalid levels instead.
     torch::Tensor embedCodes(const torch::Tensor& codes, bool firstCodeOnly = false);
+    // latent (C,) -> (width^2, 2): the `width` first codes nearest to the latent,
+    // each followed by the `width` second codes nearest to the residual it
+    // leaves, nearest first. Two levels only (as SAMTok).
+    torch::Tensor nearestPairs(const torch::Tensor& latent, int64_t width);
     int64_t codebookSize() const { return codebookSize_; }
     std::vector<VQEmbedding>& codebooks() { return codebooks_; }  // the trainer's EMA updates
 

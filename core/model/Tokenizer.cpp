@@ -144,8 +144,16 @@ public:
     }
 
     std::vector<CodePair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const override {
+        return encodeSearched(image, masks, 1);
+    }
+
+    std::vector<CodePair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
+                                         int width) const override {
         if (!info_.canTokenize)
             throw std::runtime_error("this model has no mask encoder (a SAM2 checkpoint): load a SAMTok tokenizer");
+        if (width < 1 || width > config().codebookSize)
+            throw std::invalid_argument("encode: search width " + std::to_string(width) + " is not in 1.." +
+                                        std::to_string(config().codebookSize));
         if (masks.empty()) return {};
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
@@ -166,7 +174,13 @@ public:
             auto mb = torch::stack(std::vector<torch::Tensor>(ms.begin() + first, ms.begin() + last)).to(device_);
             auto bb = torch::stack(std::vector<torch::Tensor>(boxes.begin() + first, boxes.begin() + last)).to(device_);
             const auto latent = model_->encodeLatent(e.features, mb, bb).to(torch::kFloat32);  // codebooks are float32
-            const auto codes = model_->quantizer->quantize(latent).codes.to(torch::kCPU);
+            auto codes = model_->quantizer->quantize(latent).codes;
+            for (int64_t i = 0; i < codes.size(0) && width > 1; ++i) {
+                // The quantizer's own pair goes first, so that it wins ties.
+                const auto pairs = torch::cat({codes[i].unsqueeze(0), model_->quantizer->nearestPairs(latent[i], width)});
+                codes[i].copy_(pairs[bestDecodedPair(e, pairs, mb[i].to(torch::kBool))]);
+            }
+            codes = codes.to(torch::kCPU);
             for (int64_t i = 0; i < codes.size(0); ++i)
                 out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
         }
@@ -255,17 +269,38 @@ private:
         return torch::stack({xs.min(), ys.min(), xs.max(), ys.max()});
     }
 
+    // (B, 1, 4e, 4e) logits -> (B, 1, H, W) foreground at the original size, as decode returns it.
+    static torch::Tensor toForeground(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
+        return F::interpolate(lowRes.to(torch::kFloat32), F::InterpolateFuncOptions()
+                                                              .size(std::vector<int64_t>{e.h, e.w})
+                                                              .mode(torch::kBilinear)
+                                                              .align_corners(false))
+            .gt(threshold);
+    }
+
     static DecodedMask toMask(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
-        auto up = F::interpolate(lowRes.to(torch::kFloat32), F::InterpolateFuncOptions()
-                                             .size(std::vector<int64_t>{e.h, e.w})
-                                             .mode(torch::kBilinear)
-                                             .align_corners(false));
-        auto bin = up.gt(threshold).to(torch::kUInt8).contiguous().to(torch::kCPU);
+        auto bin = toForeground(lowRes, e, threshold).to(torch::kUInt8).contiguous().to(torch::kCPU);
         DecodedMask d;
         d.width = e.w;
         d.height = e.h;
         d.mask.assign(bin.data_ptr<std::uint8_t>(), bin.data_ptr<std::uint8_t>() + bin.numel());
         return d;
+    }
+
+    // pairs (N, 2) -> the row whose decoded mask has the highest IoU with target
+    // (1, H, W) bool; the first of equals. Scored at the original size, as the
+    // user will see the mask.
+    int64_t bestDecodedPair(const Embedding& e, const torch::Tensor& pairs, const torch::Tensor& target) const {
+        const auto zq = model_->quantizer->embedCodes(pairs).to(device_, dtype_);
+        std::vector<torch::Tensor> ious;
+        for (int64_t first = 0; first < zq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
+            const HeadOutput h = model_->decodeLatent(e.features, zq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
+            const auto fg = toForeground(h.bestMask, e, config().maskThreshold);  // (b, 1, H, W)
+            const auto inter = fg.logical_and(target).sum({1, 2, 3}).to(torch::kFloat64);
+            const auto uni = fg.logical_or(target).sum({1, 2, 3}).to(torch::kFloat64);
+            ious.push_back(torch::where(uni.gt(0), inter / uni.clamp_min(1), torch::ones_like(uni)));
+        }
+        return torch::cat(ious).argmax().item<int64_t>();
     }
 
     // Networks on the device in the chosen precision; the codebooks stay float32.

@@ -107,7 +107,16 @@ public:
     virtual const TokenizerInfo& info() const = 0;
 
     virtual std::shared_ptr<const ImageEmbedding> embed(const RgbImageView& image) const = 0;
+    // The quantizer's codes for each mask, as the official SAMTok writes them.
     virtual std::vector<CodePair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const = 0;
+    // Codes chosen by decoding: the `width` first codes nearest to each mask's
+    // latent, each with the `width` second codes nearest to its residual, are
+    // decoded, and the pair whose mask has the highest IoU with the input mask is
+    // kept. The quantizer's pair is among them and wins ties, so the result
+    // reconstructs the mask at least as well as encode() on this decoder (width 1
+    // is encode()); it costs width^2 decodes a mask. 1 <= width <= codebook size.
+    virtual std::vector<CodePair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
+                                                 int width) const = 0;
     virtual std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
                                             MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     virtual std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& prompt) const = 0;
