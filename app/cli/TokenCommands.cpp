@@ -298,6 +298,7 @@ void bench(const BenchOptions& o) {
     const long peakAfterEmbedMb = memoryMb("VmHWM");
     const double encode1 = best([&] { tok->encode(*emb, {views[0]}); });
     const double encodeN = best([&] { tok->encode(*emb, views); });
+    const double encodeSearched = best([&] { tok->encodeSearched(*emb, {views[0]}, 8); });
     std::vector<model::CodePair> codes{{1, 2}};
     const double decode1 = best([&] { tok->decode(*emb, codes); });
     model::Prompt p;
@@ -313,6 +314,7 @@ void bench(const BenchOptions& o) {
                      {"repeat_best_of", o.repeat},
                      {"embed_ms", embedMs},
                      {"encode_1_mask_ms", encode1},
+                     {"encode_1_mask_search_8_ms", encodeSearched},
                      {"encode_" + std::to_string(o.masks) + "_masks_batched_ms", encodeN},
                      {"decode_1_ms", decode1},
                      {"click_to_mask_ms", click},
