@@ -175,10 +175,14 @@ public:
             auto bb = torch::stack(std::vector<torch::Tensor>(boxes.begin() + first, boxes.begin() + last)).to(device_);
             const auto latent = model_->encodeLatent(e.features, mb, bb).to(torch::kFloat32);  // codebooks are float32
             auto codes = model_->quantizer->quantize(latent).codes;
-            for (int64_t i = 0; i < codes.size(0) && width > 1; ++i) {
-                // The quantizer's own pair goes first, so that it wins ties.
-                const auto pairs = torch::cat({codes[i].unsqueeze(0), model_->quantizer->nearestPairs(latent[i], width)});
-                codes[i].copy_(pairs[bestDecodedPair(e, pairs, mb[i].to(torch::kBool))]);
+            if (width > 1) {
+                for (int64_t i = 0; i < codes.size(0); ++i) {
+                    // The quantizer's own pair must be a candidate and come first, to win ties. It is
+                    // the nearest pair already unless two codes are (numerically) equidistant.
+                    auto pairs = model_->quantizer->nearestPairs(latent[i], width);
+                    if (!pairs[0].equal(codes[i])) pairs = torch::cat({codes[i].unsqueeze(0), pairs});
+                    codes[i].copy_(pairs[bestDecodedPair(e, pairs, mb[i].to(torch::kBool))]);
+                }
             }
             codes = codes.to(torch::kCPU);
             for (int64_t i = 0; i < codes.size(0); ++i)
