@@ -2,6 +2,7 @@
 
 #include "checkpoint/Checkpoint.h"
 #include "checkpoint/CheckpointError.h"
+#include "model/MaskUpsample.h"
 #include "model/PillowResize.h"
 #include "model/SamTokModel.h"
 #include "model/WeightLoader.h"
@@ -247,15 +248,18 @@ public:
         const ImageFeatures& f = promptDecoder_ ? e.promptFeatures : e.features;
         const HeadOutput h = model_->segment(f, pts, lab, maskInput, p.multimask, promptDecoder_);
         const auto iou = h.iou.to(torch::kCPU, torch::kFloat32);
+        const float objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
+        const auto low = h.masks[0].to(torch::kCPU, torch::kFloat32).contiguous();  // (K, 4e, 4e)
         std::vector<Candidate> out;
-        for (int64_t k = 0; k < h.masks.size(1); ++k) {
+        for (int64_t k = 0; k < low.size(0); ++k) {
             Candidate c;
-            const auto low = h.masks.slice(1, k, k + 1);
-            c.mask = toMask(low, e, 0.0);  // SAM's own threshold for prompts
+            const float* logits = low[k].data_ptr<float>();
+            c.mask.width = e.w;
+            c.mask.height = e.h;
+            c.mask.mask = upsampleAndThreshold(logits, m, m, e.w, e.h, 0.f);  // SAM's own threshold for prompts
             c.mask.predictedIou = iou[0][k].item<float>();
-            c.mask.objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
-            const auto lowCpu = low.to(torch::kCPU, torch::kFloat32).contiguous();
-            c.lowResLogits.assign(lowCpu.data_ptr<float>(), lowCpu.data_ptr<float>() + lowCpu.numel());
+            c.mask.objectScore = objectScore;
+            c.lowResLogits.assign(logits, logits + static_cast<std::size_t>(m) * m);
             c.lowResSize = m;
             out.push_back(std::move(c));
         }
@@ -282,12 +286,15 @@ private:
             .gt(threshold);
     }
 
+    // (1, 1, 4e, 4e) logits -> the mask at the original size. The same pixels as
+    // toForeground, without its full-size float image: a click makes three of these.
     static DecodedMask toMask(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
-        auto bin = toForeground(lowRes, e, threshold).to(torch::kUInt8).contiguous().to(torch::kCPU);
+        const auto low = lowRes.to(torch::kCPU, torch::kFloat32).contiguous();
         DecodedMask d;
         d.width = e.w;
         d.height = e.h;
-        d.mask.assign(bin.data_ptr<std::uint8_t>(), bin.data_ptr<std::uint8_t>() + bin.numel());
+        d.mask = upsampleAndThreshold(low.data_ptr<float>(), static_cast<int>(low.size(-1)), static_cast<int>(low.size(-2)),
+                                      e.w, e.h, static_cast<float>(threshold));
         return d;
     }
 
