@@ -5,6 +5,7 @@
 #include "TestPaths.h"
 #include "checkpoint/Checkpoint.h"
 #include "io/ImageIO.h"
+#include "model/MaskUpsample.h"
 #include "model/PillowResize.h"
 #include "model/SamTokModel.h"
 #include "model/WeightLoader.h"
@@ -139,6 +140,14 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
     const Mask refMask = readMask(dir + "/decoded_mask.png", 127);
     auto refT = torch::from_blob(const_cast<std::uint8_t*>(refMask.data()), {1, 1, refMask.height(), refMask.width()}, torch::kUInt8);
     EXPECT_EQ(ours.to(torch::kUInt8).ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
+    // The tokenizer's one-pass upsampling gives the same mask.
+    const auto low = d.bestMask.contiguous();
+    const auto fast = upsampleAndThreshold(low.data_ptr<float>(), static_cast<int>(low.size(-1)),
+                                           static_cast<int>(low.size(-2)), mask.width(), mask.height(),
+                                           static_cast<float>(m->config().maskThreshold));
+    const auto fastT = torch::from_blob(const_cast<std::uint8_t*>(fast.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8);
+    EXPECT_EQ(fastT.ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
+    EXPECT_EQ(fastT.ne(ours.to(torch::kUInt8)).sum().item<int64_t>(), 0) << "one-pass and LibTorch masks differ";
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenCase,

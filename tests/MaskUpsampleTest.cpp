@@ -3,6 +3,9 @@
 #include "model/MaskUpsample.h"
 
 #include <gtest/gtest.h>
+#include <array>
+#include <cmath>
+#include <string>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -57,8 +60,47 @@ TEST(MaskUpsample, MatchesBilinearInterpolationAndThresholdToThePixel) {
     }
 }
 
+TEST(MaskUpsample, ThresholdsOnTorchsOwnValuesSplitThePixelsAlike) {
+    // A byte can only show a last-bit difference when a value sits on the
+    // threshold, so put the threshold on LibTorch's own values: every pixel
+    // equal to it must be off in both, and any rounding difference flips one.
+    torch::manual_seed(11);
+    for (const auto& [iw, ih, ow, oh] : std::vector<std::array<int, 4>>{{64, 64, 640, 480}, {64, 64, 333, 517}}) {
+        SCOPED_TRACE(std::to_string(ow) + "x" + std::to_string(oh));
+        const auto low = (torch::randn({ih, iw}) * 3).contiguous();
+        const auto up = byTorch(low, ow, oh);
+        const float* ref = up.data_ptr<float>();
+        const auto n = static_cast<std::size_t>(up.numel());
+        for (std::size_t j = 0; j < n; j += n / 97) {
+            const float threshold = ref[j];
+            const auto ours = upsampleAndThreshold(low.data_ptr<float>(), iw, ih, ow, oh, threshold);
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < n; ++i) differ += ours[i] != (ref[i] > threshold);
+#if TORCH_VERSION_MAJOR < 2
+            EXPECT_EQ(differ, 0u) << "threshold " << threshold;
+            EXPECT_EQ(ours[j], 0);
+#else
+            EXPECT_LT(differ, n / 1000) << "threshold " << threshold;
+#endif
+        }
+    }
+}
+
+TEST(MaskUpsample, RowRangesTileTheWholeMask) {
+    torch::manual_seed(3);
+    const auto low = torch::randn({64, 64}).contiguous();
+    const auto whole = upsampleAndThreshold(low.data_ptr<float>(), 64, 64, 300, 200, 0.f);
+    std::vector<std::uint8_t> pieces(whole.size(), 7);
+    for (int y = 0; y < 200; y += 37)
+        upsampleAndThresholdRows(low.data_ptr<float>(), 64, 64, 300, 200, 0.f, y, std::min(200, y + 37), pieces.data());
+    EXPECT_EQ(pieces, whole);
+    EXPECT_THROW(upsampleAndThresholdRows(low.data_ptr<float>(), 64, 64, 300, 200, 0.f, 190, 201, pieces.data()),
+                 std::invalid_argument);
+}
+
 TEST(MaskUpsample, RefusesEmptySizes) {
     const float v = 1.f;
     EXPECT_THROW(upsampleAndThreshold(&v, 1, 1, 0, 5, 0.f), std::invalid_argument);
     EXPECT_THROW(upsampleAndThreshold(nullptr, 1, 1, 5, 5, 0.f), std::invalid_argument);
+    EXPECT_THROW(upsampleAndThreshold(&v, 0, 1, 5, 5, 0.f), std::invalid_argument);
 }

@@ -6,9 +6,9 @@
 namespace samtok::model {
 namespace {
 
-// One output coordinate's two source indices and weights, as LibTorch's CPU
-// kernel computes them: the scale in float, the source position in double
-// (its accumulate type), the weights rounded to float.
+// One output coordinate's two source indices and weights, as LibTorch 1.13's
+// CPU kernel computes them: the scale in float, the source position in double,
+// the weights rounded to float.
 struct Tap {
     int i0 = 0, i1 = 0;
     float w0 = 1, w1 = 0;
@@ -32,22 +32,22 @@ std::vector<Tap> taps(int inSize, int outSize) {
 
 }  // namespace
 
-std::vector<std::uint8_t> upsampleAndThreshold(const float* logits, int inWidth, int inHeight, int outWidth,
-                                               int outHeight, float threshold) {
-    if (!logits || inWidth <= 0 || inHeight <= 0 || outWidth <= 0 || outHeight <= 0)
+void upsampleAndThresholdRows(const float* logits, int inWidth, int inHeight, int outWidth, int outHeight,
+                              float threshold, int rowBegin, int rowEnd, std::uint8_t* out) {
+    if (!logits || !out || inWidth <= 0 || inHeight <= 0 || outWidth <= 0 || outHeight <= 0)
         throw std::invalid_argument("upsampleAndThreshold: empty input or output");
+    if (rowBegin < 0 || rowEnd > outHeight || rowBegin > rowEnd)
+        throw std::invalid_argument("upsampleAndThreshold: rows out of range");
     const auto across = taps(inWidth, outWidth), down = taps(inHeight, outHeight);
     const auto ow = static_cast<std::size_t>(outWidth), iw = static_cast<std::size_t>(inWidth);
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(outHeight) * ow);
-    // Each output pixel is the double sum of its four float-weighted taps, in
-    // LibTorch's order, rounded to float and compared: the same bits as
-    // F::interpolate(bilinear) > threshold, so masks match the torch path and
-    // the official decoder's to the pixel.
-    for (int y = 0; y < outHeight; ++y) {
+    // In LibTorch's order and precision (see the header), so that masks match
+    // the torch path to the pixel. The products are exact in double, so a
+    // compiler fusing them into FMAs changes nothing.
+    for (int y = rowBegin; y < rowEnd; ++y) {
         const Tap& d = down[static_cast<std::size_t>(y)];
         const float* r0 = logits + static_cast<std::size_t>(d.i0) * iw;
         const float* r1 = logits + static_cast<std::size_t>(d.i1) * iw;
-        std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * ow;
+        std::uint8_t* dst = out + static_cast<std::size_t>(y) * ow;
         for (std::size_t x = 0; x < ow; ++x) {
             const Tap& a = across[x];
             const double v = static_cast<double>(r0[a.i0]) * (d.w0 * a.w0) + static_cast<double>(r0[a.i1]) * (d.w0 * a.w1) +
@@ -55,6 +55,13 @@ std::vector<std::uint8_t> upsampleAndThreshold(const float* logits, int inWidth,
             dst[x] = static_cast<float>(v) > threshold ? 1 : 0;
         }
     }
+}
+
+std::vector<std::uint8_t> upsampleAndThreshold(const float* logits, int inWidth, int inHeight, int outWidth,
+                                               int outHeight, float threshold) {
+    if (outWidth <= 0 || outHeight <= 0) throw std::invalid_argument("upsampleAndThreshold: empty input or output");
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(outHeight) * static_cast<std::size_t>(outWidth));
+    upsampleAndThresholdRows(logits, inWidth, inHeight, outWidth, outHeight, threshold, 0, outHeight, out.data());
     return out;
 }
 

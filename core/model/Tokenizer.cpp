@@ -249,18 +249,16 @@ public:
         const HeadOutput h = model_->segment(f, pts, lab, maskInput, p.multimask, promptDecoder_);
         const auto iou = h.iou.to(torch::kCPU, torch::kFloat32);
         const float objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
-        const auto low = h.masks[0].to(torch::kCPU, torch::kFloat32).contiguous();  // (K, 4e, 4e)
         std::vector<Candidate> out;
-        for (int64_t k = 0; k < low.size(0); ++k) {
+        for (int64_t k = 0; k < h.masks.size(1); ++k) {
             Candidate c;
-            const float* logits = low[k].data_ptr<float>();
-            c.mask.width = e.w;
-            c.mask.height = e.h;
-            c.mask.mask = upsampleAndThreshold(logits, m, m, e.w, e.h, 0.f);  // SAM's own threshold for prompts
+            const auto low = h.masks.slice(1, k, k + 1);  // (1, 1, 4e, 4e)
+            c.mask = toMask(low, e, 0.0);                  // SAM's own threshold for prompts
             c.mask.predictedIou = iou[0][k].item<float>();
             c.mask.objectScore = objectScore;
-            c.lowResLogits.assign(logits, logits + static_cast<std::size_t>(m) * m);
-            c.lowResSize = m;
+            const auto lowCpu = low.to(torch::kCPU, torch::kFloat32).contiguous();
+            c.lowResLogits.assign(lowCpu.data_ptr<float>(), lowCpu.data_ptr<float>() + lowCpu.numel());
+            c.lowResSize = static_cast<int>(lowCpu.size(-1));
             out.push_back(std::move(c));
         }
         std::stable_sort(out.begin(), out.end(),
@@ -286,21 +284,35 @@ private:
             .gt(threshold);
     }
 
-    // (1, 1, 4e, 4e) logits -> the mask at the original size. The same pixels as
-    // toForeground, without its full-size float image: a click makes three of these.
+    // (1, 1, 4e, 4e) logits -> the mask at the original size, as toForeground
+    // gives it. On the CPU in one pass over the output bytes (no full-size float
+    // image: a click makes three of these), split by rows over LibTorch's threads
+    // for large images; a GPU keeps its own kernel.
     static DecodedMask toMask(const torch::Tensor& lowRes, const Embedding& e, double threshold) {
-        const auto low = lowRes.to(torch::kCPU, torch::kFloat32).contiguous();
         DecodedMask d;
         d.width = e.w;
         d.height = e.h;
-        d.mask = upsampleAndThreshold(low.data_ptr<float>(), static_cast<int>(low.size(-1)), static_cast<int>(low.size(-2)),
-                                      e.w, e.h, static_cast<float>(threshold));
+        if (!lowRes.is_cpu()) {
+            auto bin = toForeground(lowRes, e, threshold).to(torch::kUInt8).contiguous().to(torch::kCPU);
+            d.mask.assign(bin.data_ptr<std::uint8_t>(), bin.data_ptr<std::uint8_t>() + bin.numel());
+            return d;
+        }
+        const auto low = lowRes.to(torch::kFloat32).contiguous();
+        const int lw = static_cast<int>(low.size(-1)), lh = static_cast<int>(low.size(-2));
+        if (low.numel() != static_cast<int64_t>(lw) * lh) throw std::logic_error("toMask: expected one low-res mask");
+        d.mask.resize(static_cast<std::size_t>(e.w) * static_cast<std::size_t>(e.h));
+        const int64_t rowsPerTask = std::max<int64_t>(1, (int64_t{1} << 16) / e.w);  // ~64k pixels a task
+        at::parallel_for(0, e.h, rowsPerTask, [&](int64_t begin, int64_t end) {
+            upsampleAndThresholdRows(low.data_ptr<float>(), lw, lh, e.w, e.h, static_cast<float>(threshold),
+                                     static_cast<int>(begin), static_cast<int>(end), d.mask.data());
+        });
         return d;
     }
 
     // pairs (N, 2) -> the row whose decoded mask has the highest IoU with target
     // (1, H, W) bool; the first of equals. Scored at the original size, as the
-    // user will see the mask.
+    // user will see the mask (toForeground: with LibTorch 1.13 on the CPU, the
+    // pixels toMask gives; elsewhere they may differ on the threshold itself).
     int64_t bestDecodedPair(const Embedding& e, const torch::Tensor& pairs, const torch::Tensor& target) const {
         const auto zq = model_->quantizer->embedCodes(pairs).to(device_, dtype_);
         std::vector<torch::Tensor> ious;
