@@ -14,11 +14,13 @@ train() {
 }
 # Phase 1: 8000 steps on their own cosine schedule. Phase 2 resumes the same run
 # at step 8000 on the schedule of a 14000-step run (a warm restart), phase 3 at
-# step 14000 on that of a 24000-step run. Rerunning after an interruption picks
-# up in whichever phase it stopped; a finished phase returns at once.
+# step 14000 on that of a 24000-step run, phase 4 at step 24000 on that of a
+# 32000-step run. Rerunning after an interruption picks up in whichever phase it
+# stopped; a finished phase returns at once.
 train --steps 8000 "$@"
 train --steps 14000 "$@"
 train --steps 24000 "$@"
+train --steps 32000 "$@"
 cp "$RUN/model.safetensors" models/samtok-micro.safetensors
 sha256sum models/samtok-micro.safetensors | cut -d' ' -f1 > models/samtok-micro.safetensors.sha256
 echo "models/samtok-micro.safetensors updated; run scripts/eval-default-model.sh for its numbers"
