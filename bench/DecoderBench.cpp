@@ -2,6 +2,7 @@
 // image embedding: SAMTok's decode (two codes -> mask) and SAM2's prompt path, with
 // random weights and random features of the configured sizes (no trunk run).
 //   build/bench/samtok_bench_model [--benchmark_filter=large]
+#include "model/MaskUpsample.h"
 #include "model/ModelConfig.h"
 #include "model/Runtime.h"
 #include "model/SamTokModel.h"
@@ -80,8 +81,39 @@ void click(benchmark::State& state, const std::string& name, bool previousMask) 
         benchmark::DoNotOptimize(f.model->segment(f.features, points, labels, previous, true).bestMask);
 }
 
+// One candidate's low-res logits -> its 0/1 mask at the image size: LibTorch's
+// bilinear F::interpolate with threshold and copy, against the tokenizer's one-pass
+// upsampleAndThreshold (here on one thread; the tokenizer splits rows over threads).
+void maskAtImageSize(benchmark::State& state, bool onePass) {
+    samtok::runtime::configure(0);
+    const int low = static_cast<int>(state.range(0)), w = static_cast<int>(state.range(1)), h = static_cast<int>(state.range(2));
+    torch::manual_seed(0);
+    const auto logits = torch::randn({1, 1, low, low});
+    torch::InferenceMode guard;
+    for (auto _ : state) {
+        if (onePass) {
+            benchmark::DoNotOptimize(upsampleAndThreshold(logits.data_ptr<float>(), low, low, w, h, 0.f));
+        } else {
+            namespace F = torch::nn::functional;
+            const auto bin = F::interpolate(logits, F::InterpolateFuncOptions()
+                                                        .size(std::vector<int64_t>{h, w})
+                                                        .mode(torch::kBilinear)
+                                                        .align_corners(false))
+                                 .gt(0.0)
+                                 .to(torch::kUInt8)
+                                 .contiguous();
+            std::vector<std::uint8_t> mask(bin.data_ptr<std::uint8_t>(), bin.data_ptr<std::uint8_t>() + bin.numel());
+            benchmark::DoNotOptimize(mask);
+        }
+    }
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(maskAtImageSize, torch, false)->Args({64, 640, 480})->Args({64, 4032, 3024})->Args({256, 4032, 3024})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(maskAtImageSize, one_pass, true)->Args({64, 640, 480})->Args({64, 4032, 3024})->Args({256, 4032, 3024})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decodeTwoCodes, large, "sam2.1_hiera_large", true)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decodeTwoCodes, large_unprepared, "sam2.1_hiera_large", false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(prepare, large, "sam2.1_hiera_large")->Unit(benchmark::kMillisecond);
