@@ -21,12 +21,15 @@
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
 #include "tokens/TokenText.h"
+#include "mask/CocoRle.h"
+#include "mask/MaskMetrics.h"
 
 #include <QApplication>
 #include <QLineEdit>
 #include <QListView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QPushButton>
 #include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
@@ -655,6 +658,51 @@ TEST(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
     const RowId first = *window.annotate()->selected();
     window.findChild<QAction*>("actionNextFlaggedRegion")->trigger();
     EXPECT_NE(*window.annotate()->selected(), first);
+}
+
+TEST(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
+    test::TempDir dir;
+    ui::ProjectSession session;
+    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
+    ui::MainWindow window(&session);
+    window.show();
+    ASSERT_TRUE(modelLoaded(window));
+    ui::RegionPanel* panel = window.regionPanel();
+    EXPECT_FALSE(panel->codeSearchButton()->isEnabled());  // nothing selected
+    ASSERT_TRUE(tokenizedAll(window));
+
+    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    QSignalSpy searched(window.inference(), &ui::InferenceService::regionCodesSearched);
+    for (const auto& region : regions) {
+        SCOPED_TRACE(region.id);
+        const auto tokens = session.store()->tokensFor(region.id);
+        ASSERT_EQ(tokens.size(), 1u);
+        window.annotate()->select(region.id);
+        ASSERT_TRUE(panel->codeSearchButton()->isEnabled());
+        searched.clear();
+        panel->codeSearchButton()->click();
+        ASSERT_TRUE(searched.wait(60000));
+        QApplication::processEvents();
+        const auto r = searched.at(0).at(0).value<ui::RegionCodeSearch>();
+        EXPECT_TRUE(r.error.isEmpty()) << r.error.toStdString();
+        // The quantizer's pair is among those decoded, so the shown one rebuilds the region at least as well.
+        const Mask drawn = rle::decode(region.mask);
+        EXPECT_GE(maskIou(drawn, r.mask), *tokens[0].reconstructionIou - 1e-6);
+        const QString text = panel->codeSearchText();
+        EXPECT_TRUE(text.contains("8 x 8")) << text.toStdString();
+        if (r.c0 != tokens[0].c0 || r.c1 != tokens[0].c1)
+            EXPECT_TRUE(text.contains(QString::fromStdString(formatMaskTokens(r.c0, r.c1)))) << text.toStdString();
+        else
+            EXPECT_TRUE(text.contains("its own tokens")) << text.toStdString();
+        // Inspection only: the stored tokens are unchanged.
+        const auto after = session.store()->tokensFor(region.id);
+        EXPECT_EQ(after.at(0).c0, tokens[0].c0);
+        EXPECT_EQ(after.at(0).c1, tokens[0].c1);
+    }
+    // Another region clears the result.
+    window.annotate()->select(regions.at(0).id);
+    window.annotate()->select(regions.at(1).id);
+    EXPECT_TRUE(panel->codeSearchText().isEmpty()) << panel->codeSearchText().toStdString();
 }
 
 TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {

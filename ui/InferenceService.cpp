@@ -30,6 +30,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     qRegisterMetaType<samtok::ui::PromptResultPtr>();
     qRegisterMetaType<samtok::ui::ExportResult>();
     qRegisterMetaType<samtok::ui::RegionDecode>();
+    qRegisterMetaType<samtok::ui::RegionCodeSearch>();
     qRegisterMetaType<samtok::ui::CodesDecode>();
     qRegisterMetaType<samtok::ui::SheetChunk>();
     thread_->setObjectName(QStringLiteral("inference"));
@@ -48,6 +49,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::exportProgress, this, &InferenceService::exportProgress);
     connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
     connect(worker_, &InferenceWorker::regionDecoded, this, &InferenceService::regionDecoded);
+    connect(worker_, &InferenceWorker::regionCodesSearched, this, &InferenceService::regionCodesSearched);
     connect(worker_, &InferenceWorker::codesDecoded, this, &InferenceService::codesDecoded);
     connect(worker_, &InferenceWorker::sheetChunk, this, &InferenceService::sheetChunk);
     connect(worker_, &InferenceWorker::promptFinished, this, [this](const PromptResultPtr& r) {
@@ -129,6 +131,13 @@ void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, con
                                     int c0, int c1) {
     QMetaObject::invokeMethod(
         worker_, [=, w = worker_] { w->decodeRegion(imageId, imagePath, imageKey, annotationId, c0, c1); },
+        Qt::QueuedConnection);
+}
+
+void InferenceService::searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey,
+                                         RowId annotationId, const Mask& drawn, int width) {
+    QMetaObject::invokeMethod(
+        worker_, [=, w = worker_] { w->searchRegionCodes(imageId, imagePath, imageKey, annotationId, drawn, width); },
         Qt::QueuedConnection);
 }
 
@@ -309,6 +318,28 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
         out.error = QString::fromStdString(e.what());
     }
     emit regionDecoded(out);
+}
+
+void InferenceWorker::searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey,
+                                        RowId annotationId, const Mask& drawn, int width) {
+    servePrompt();
+    RegionCodeSearch out;
+    out.imageId = imageId;
+    out.annotationId = annotationId;
+    out.width = width;
+    try {
+        if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
+        const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
+        const model::MaskView view{drawn.data(), drawn.width(), drawn.height()};
+        const model::CodePair best = tokenizer_->encodeSearched(*emb, {view}, width).at(0);
+        auto d = tokenizer_->decode(*emb, {best}).at(0);
+        out.c0 = best.c0;
+        out.c1 = best.c1;
+        out.mask = Mask(d.height, d.width, std::move(d.mask));
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
+    }
+    emit regionCodesSearched(out);
 }
 
 void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,

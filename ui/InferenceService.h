@@ -87,6 +87,17 @@ struct RegionDecode {
     QString error;
 };
 
+// The code pair whose decoded mask best matches a region, among the neighbours of
+// its latent (Tokenizer::encodeSearched), and that mask.
+struct RegionCodeSearch {
+    RowId imageId = 0;
+    RowId annotationId = 0;
+    int width = 0;       // width x width pairs were decoded
+    int c0 = 0, c1 = 0;
+    Mask mask;
+    QString error;
+};
+
 // Code pairs from a pasted text, decoded on an image.
 struct CodesDecode {
     quint64 id = 0;
@@ -142,6 +153,9 @@ public:
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
     void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0, int c1);
+    // The best pair near the region's latent by decoding width x width of them; regionCodesSearched follows.
+    void searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
+                           const Mask& drawn, int width);
     // Masks for code pairs (c1 -1: missing, read as the official decoder does); codesDecoded follows.
     void decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
@@ -178,6 +192,7 @@ signals:
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
+    void regionCodesSearched(const samtok::ui::RegionCodeSearch& result);
     void codesDecoded(const samtok::ui::CodesDecode& result);
     void sheetChunk(const samtok::ui::SheetChunk& chunk);
 
@@ -214,6 +229,8 @@ public slots:
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
                       int c0, int c1);
+    void searchRegionCodes(samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
+                           samtok::RowId annotationId, const samtok::Mask& drawn, int width);
     void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
     void decodeSheet(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
@@ -231,6 +248,7 @@ signals:
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
+    void regionCodesSearched(const samtok::ui::RegionCodeSearch& result);
     void codesDecoded(const samtok::ui::CodesDecode& result);
     void sheetChunk(const samtok::ui::SheetChunk& chunk);
 
@@ -248,6 +266,7 @@ private:
 Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
 Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
 Q_DECLARE_METATYPE(samtok::ui::ExportResult)
+Q_DECLARE_METATYPE(samtok::ui::RegionCodeSearch)
 Q_DECLARE_METATYPE(samtok::ui::RegionDecode)
 Q_DECLARE_METATYPE(samtok::ui::CodesDecode)
 Q_DECLARE_METATYPE(samtok::ui::SheetChunk)

@@ -102,6 +102,8 @@ private:
     void setCurrentImageStatus(ImageStatus status);
     void updateInspector();
     void showDecoded(const struct RegionDecode& r);
+    void searchNearbyCodes();
+    void showCodeSearch(const struct RegionCodeSearch& r);
     void nextFlagged();
     void jumpToRegion(RowId imageId, RowId annotationId);
     void buildInspectDocks(QDockWidget* besides);

@@ -84,7 +84,28 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     reconstruction_->setObjectName("reconstruction");
     reconstruction_->setWordWrap(true);
     layout->addWidget(reconstruction_);
+    // The quantizer writes the nearest codes, not always the best-decoding ones:
+    // this shows researchers how much the two differ for this region.
+    search_ = new QPushButton(tr("Search Nearby Codes"));
+    search_->setObjectName("searchCodes");
+    search_->setToolTip(tr("Decode the 8 x 8 code pairs nearest to the region's latent and show the one that rebuilds "
+                           "it best. Inspection only: the stored tokens stay the quantizer's, as the official SAMTok "
+                           "writes them."));
+    search_->setEnabled(false);
+    auto* searchRow = new QHBoxLayout;
+    searchRow->addWidget(search_);
+    searchRow->addStretch(1);
+    layout->addLayout(searchRow);
+    codeSearch_ = new QLabel;
+    codeSearch_->setObjectName("codeSearch");
+    codeSearch_->setWordWrap(true);
+    codeSearch_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(codeSearch_);
     layout->addStretch(1);
+    connect(search_, &QPushButton::clicked, this, [this] {
+        codeSearch_->setText(tr("Decoding the nearby code pairs…"));
+        emit codeSearchRequested();
+    });
     connect(copy, &QPushButton::clicked, this, [this] {
         if (!tokens_->text().isEmpty()) QGuiApplication::clipboard()->setText(tokens_->text());
     });
@@ -149,6 +170,8 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
 }
 
 void RegionPanel::showTokens(const QString& tokens, const QString& info) {
+    if (tokens != tokens_->text()) codeSearch_->clear();  // another region, or new tokens
+    search_->setEnabled(!tokens.isEmpty());
     tokens_->setText(tokens);
     tokenInfo_->setText(info);
     if (tokens.isEmpty()) reconstruction_->clear();
@@ -159,6 +182,9 @@ int RegionPanel::compareMode() const { return compare_->currentData().toInt(); }
 double RegionPanel::flagThreshold() const { return flag_->value(); }
 QString RegionPanel::tokensText() const { return tokens_->text(); }
 QString RegionPanel::reconstructionText() const { return reconstruction_->text(); }
+void RegionPanel::showCodeSearch(const QString& text) { codeSearch_->setText(text); }
+QString RegionPanel::codeSearchText() const { return codeSearch_->text(); }
+QPushButton* RegionPanel::codeSearchButton() const { return search_; }
 void RegionPanel::setCompareMode(int mode) { compare_->setCurrentIndex(std::max(0, compare_->findData(mode))); }
 
 void RegionPanel::emitText() {

@@ -32,6 +32,10 @@ public:
     double flagThreshold() const;
     QString tokensText() const;
     QString reconstructionText() const;
+    // The best-decoding code pair near the region's latent (Search Nearby Codes).
+    void showCodeSearch(const QString& text);
+    QString codeSearchText() const;
+    QPushButton* codeSearchButton() const;
     void setCompareMode(int mode);
     QLineEdit* expressionEdit() const { return newExpression_; }
 
@@ -39,6 +43,7 @@ signals:
     void classChosen(std::optional<samtok::RowId> classId);
     void compareModeChanged(int mode);
     void flagThresholdChanged(double threshold);
+    void codeSearchRequested();
     void textChanged(samtok::RowId annotationId, const QString& caption, const QStringList& expressions,
                      samtok::ReviewState review);
 
@@ -57,6 +62,8 @@ private:
     QLineEdit* tokens_;
     QLabel* tokenInfo_;
     QLabel* reconstruction_;
+    QPushButton* search_;
+    QLabel* codeSearch_;
     QComboBox* compare_;
     QDoubleSpinBox* flag_;
     bool filling_ = false;
