@@ -668,41 +668,65 @@ TEST(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
     window.show();
     ASSERT_TRUE(modelLoaded(window));
     ui::RegionPanel* panel = window.regionPanel();
-    EXPECT_FALSE(panel->codeSearchButton()->isEnabled());  // nothing selected
+    QPushButton* button = panel->codeSearchButton();
+    EXPECT_FALSE(button->isEnabled());  // nothing selected
     ASSERT_TRUE(tokenizedAll(window));
 
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
     QSignalSpy searched(window.inference(), &ui::InferenceService::regionCodesSearched);
-    for (const auto& region : regions) {
-        SCOPED_TRACE(region.id);
-        const auto tokens = session.store()->tokensFor(region.id);
-        ASSERT_EQ(tokens.size(), 1u);
-        window.annotate()->select(region.id);
-        ASSERT_TRUE(panel->codeSearchButton()->isEnabled());
+    auto search = [&](RowId region) {
+        window.annotate()->select(region);
+        EXPECT_TRUE(button->isEnabled());
         searched.clear();
-        panel->codeSearchButton()->click();
-        ASSERT_TRUE(searched.wait(60000));
+        button->click();
+        EXPECT_FALSE(button->isEnabled());  // one search at a time
+        EXPECT_TRUE(searched.wait(60000));
         QApplication::processEvents();
-        const auto r = searched.at(0).at(0).value<ui::RegionCodeSearch>();
-        EXPECT_TRUE(r.error.isEmpty()) << r.error.toStdString();
-        // The quantizer's pair is among those decoded, so the shown one rebuilds the region at least as well.
-        const Mask drawn = rle::decode(region.mask);
-        EXPECT_GE(maskIou(drawn, r.mask), *tokens[0].reconstructionIou - 1e-6);
-        const QString text = panel->codeSearchText();
-        EXPECT_TRUE(text.contains("8 x 8")) << text.toStdString();
-        if (r.c0 != tokens[0].c0 || r.c1 != tokens[0].c1)
-            EXPECT_TRUE(text.contains(QString::fromStdString(formatMaskTokens(r.c0, r.c1)))) << text.toStdString();
-        else
-            EXPECT_TRUE(text.contains("its own tokens")) << text.toStdString();
-        // Inspection only: the stored tokens are unchanged.
-        const auto after = session.store()->tokensFor(region.id);
-        EXPECT_EQ(after.at(0).c0, tokens[0].c0);
-        EXPECT_EQ(after.at(0).c1, tokens[0].c1);
+        return searched.isEmpty() ? ui::RegionCodeSearch{} : searched.at(0).at(0).value<ui::RegionCodeSearch>();
+    };
+    // Regions of the first images until one is rebuilt better by another pair than by its own tokens.
+    int better = 0, own = 0;
+    for (int image = 0; image < 3 && better == 0; ++image) {
+        for (const auto& region : session.store()->annotationsForImage(window.currentImageId())) {
+            SCOPED_TRACE(region.id);
+            const auto tokens = session.store()->tokensFor(region.id);
+            ASSERT_EQ(tokens.size(), 1u);
+            const auto r = search(region.id);
+            ASSERT_TRUE(r.error.isEmpty()) << r.error.toStdString();
+            EXPECT_TRUE(button->isEnabled());
+            // The stored pair is among those decoded, so the shown one does at least as well (batches of another
+            // size may move a pixel); the stored pair's IoU is the one the tokenizer stored.
+            EXPECT_GE(r.iou, r.storedIou - 2e-3);
+            EXPECT_NEAR(r.storedIou, *tokens[0].reconstructionIou, 2e-3);
+            const QString text = panel->codeSearchText();
+            if (r.c0 != tokens[0].c0 || r.c1 != tokens[0].c1) {
+                ++better;
+                EXPECT_TRUE(text.contains(QString::fromStdString(formatMaskTokens(r.c0, r.c1)))) << text.toStdString();
+                EXPECT_TRUE(text.contains(QString::number(r.iou, 'f', 3))) << text.toStdString();
+                EXPECT_TRUE(text.contains(QString::number(r.storedIou, 'f', 3))) << text.toStdString();
+            } else {
+                ++own;
+                EXPECT_TRUE(text.contains("its own tokens")) << text.toStdString();
+            }
+            // Inspection only: the stored tokens are unchanged.
+            const auto after = session.store()->tokensFor(region.id);
+            EXPECT_EQ(after.at(0).c0, tokens[0].c0);
+            EXPECT_EQ(after.at(0).c1, tokens[0].c1);
+        }
+        window.nextImage();
     }
-    // Another region clears the result.
-    window.annotate()->select(regions.at(0).id);
-    window.annotate()->select(regions.at(1).id);
+    EXPECT_GT(better, 0) << own << " regions rebuilt best by their own tokens, none by another pair";
+
+    // An answer for a region no longer selected is dropped, and the panel is ready for the next one.
+    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    ASSERT_GE(regions.size(), 2u);
+    window.annotate()->select(regions[0].id);
+    searched.clear();
+    button->click();
+    window.annotate()->select(regions[1].id);
+    ASSERT_TRUE(searched.wait(60000));
+    QApplication::processEvents();
     EXPECT_TRUE(panel->codeSearchText().isEmpty()) << panel->codeSearchText().toStdString();
+    EXPECT_TRUE(button->isEnabled());
 }
 
 TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {

@@ -1,8 +1,11 @@
 #include "InferenceService.h"
 
+#include "mask/MaskMetrics.h"
+
 #include "io/ImageIO.h"
 #include "mask/GrabCutPrompt.h"
 #include "mask/MaskCv.h"
+#include "mask/MaskMetrics.h"
 #include "model/DefaultModel.h"
 #include "model/EmbeddingCache.h"
 #include "model/Runtime.h"
@@ -134,10 +137,11 @@ void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, con
         Qt::QueuedConnection);
 }
 
-void InferenceService::searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey,
-                                         RowId annotationId, const Mask& drawn, int width) {
+void InferenceService::searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                         RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width) {
     QMetaObject::invokeMethod(
-        worker_, [=, w = worker_] { w->searchRegionCodes(imageId, imagePath, imageKey, annotationId, drawn, width); },
+        worker_,
+        [=, w = worker_] { w->searchRegionCodes(id, imageId, imagePath, imageKey, annotationId, drawn, stored, width); },
         Qt::QueuedConnection);
 }
 
@@ -320,10 +324,11 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
     emit regionDecoded(out);
 }
 
-void InferenceWorker::searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey,
-                                        RowId annotationId, const Mask& drawn, int width) {
+void InferenceWorker::searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                                        RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width) {
     servePrompt();
     RegionCodeSearch out;
+    out.id = id;
     out.imageId = imageId;
     out.annotationId = annotationId;
     out.width = width;
@@ -332,10 +337,11 @@ void InferenceWorker::searchRegionCodes(RowId imageId, const QString& imagePath,
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
         const model::MaskView view{drawn.data(), drawn.width(), drawn.height()};
         const model::CodePair best = tokenizer_->encodeSearched(*emb, {view}, width).at(0);
-        auto d = tokenizer_->decode(*emb, {best}).at(0);
+        auto d = tokenizer_->decode(*emb, {best, {stored.first, stored.second}});
         out.c0 = best.c0;
         out.c1 = best.c1;
-        out.mask = Mask(d.height, d.width, std::move(d.mask));
+        out.iou = maskIou(drawn, Mask(d[0].height, d[0].width, std::move(d[0].mask)));
+        out.storedIou = maskIou(drawn, Mask(d[1].height, d[1].width, std::move(d[1].mask)));
     } catch (const std::exception& e) {
         out.error = QString::fromStdString(e.what());
     }

@@ -88,13 +88,16 @@ struct RegionDecode {
 };
 
 // The code pair whose decoded mask best matches a region, among the neighbours of
-// its latent (Tokenizer::encodeSearched), and that mask.
+// its latent (Tokenizer::encodeSearched). Both IoUs are measured here, against the
+// mask that was sent and from one decode, so they compare like with like.
 struct RegionCodeSearch {
+    quint64 id = 0;
     RowId imageId = 0;
     RowId annotationId = 0;
-    int width = 0;       // width x width pairs were decoded
-    int c0 = 0, c1 = 0;
-    Mask mask;
+    int width = 0;             // width x width pairs were decoded
+    int c0 = 0, c1 = 0;        // the best pair
+    double iou = 0;            // of the best pair's mask
+    double storedIou = 0;      // of the stored pair's mask
     QString error;
 };
 
@@ -153,9 +156,10 @@ public:
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
     void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0, int c1);
-    // The best pair near the region's latent by decoding width x width of them; regionCodesSearched follows.
-    void searchRegionCodes(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
-                           const Mask& drawn, int width);
+    // The best pair near the region's latent by decoding width x width of them, and how it and the stored
+    // pair rebuild the drawn mask; regionCodesSearched follows.
+    void searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
+                           RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width);
     // Masks for code pairs (c1 -1: missing, read as the official decoder does); codesDecoded follows.
     void decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
@@ -229,8 +233,8 @@ public slots:
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
                       int c0, int c1);
-    void searchRegionCodes(samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                           samtok::RowId annotationId, const samtok::Mask& drawn, int width);
+    void searchRegionCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
+                           samtok::RowId annotationId, const samtok::Mask& drawn, std::pair<int, int> stored, int width);
     void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
     void decodeSheet(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,

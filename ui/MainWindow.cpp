@@ -505,10 +505,7 @@ void MainWindow::updateInspector() {
         regionPanel_->showTokens({}, {});
         return;
     }
-    const auto known = knownTokenizers(*session_->store(), *inference_);
-    std::optional<MaskTokens> tok;
-    for (const auto& t : session_->store()->tokensFor(*sel))
-        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) tok = t;
+    const auto tok = loadedModelTokens(*sel);
     if (!tok) {
         regionPanel_->showTokens({}, inference_->hasModel()
                                          ? tr("No tokens of the loaded model yet: they follow in the background after an "
@@ -516,6 +513,7 @@ void MainWindow::updateInspector() {
                                          : tr("No model is loaded."));
         return;
     }
+    const auto known = knownTokenizers(*session_->store(), *inference_);
     const KnownTokenizer& k = known.at(tok->tokenizerId);
     regionPanel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, k.codebookSize)),
                              tr("c0 %1 · c1 %2 · %3 (%4…)%5")
@@ -552,48 +550,61 @@ void MainWindow::showDecoded(const RegionDecode& r) {
     if (mode >= 0) view_->setComparison(renderComparison(drawn, r.mask, mode));
 }
 
+// The loaded model's tokens of a region, if it has them.
+std::optional<MaskTokens> MainWindow::loadedModelTokens(RowId annotationId) const {
+    const auto known = knownTokenizers(*session_->store(), *inference_);
+    for (const auto& t : session_->store()->tokensFor(annotationId))
+        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) return t;
+    return std::nullopt;
+}
+
 void MainWindow::searchNearbyCodes() {
     const auto sel = annotate_->selected();
     if (!sel || !session_->isOpen()) return;
     const auto a = session_->store()->annotation(*sel);
     const auto rec = session_->store()->image(currentImage_);
-    if (!a || !rec) return;
-    inference_->searchRegionCodes(currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                                  QString::fromStdString(rec->checksum), *sel, rle::decode(a->mask), kCodeSearchWidth);
+    const auto tok = loadedModelTokens(*sel);
+    if (!a || !rec || !tok) {
+        regionPanel_->showCodeSearch(tr("This region has no tokens of the loaded model yet."));
+        return;
+    }
+    codeSearchDrawn_ = rle::decode(a->mask);
+    regionPanel_->showCodeSearch(tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(kCodeSearchWidth),
+                                 /*searching=*/true);
+    inference_->searchRegionCodes(++codeSearchRequest_, currentImage_,
+                                  QString::fromStdString(session_->store()->resolveImagePath(*rec)),
+                                  QString::fromStdString(rec->checksum), *sel, codeSearchDrawn_, {tok->c0, tok->c1},
+                                  kCodeSearchWidth);
 }
 
 void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
-    if (r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;  // stale
+    // Only the newest request, while its region is still shown.
+    if (r.id != codeSearchRequest_ || r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;
     if (!r.error.isEmpty()) {
         regionPanel_->showCodeSearch(tr("Cannot search: %1").arg(r.error));
         return;
     }
     const auto a = session_->store()->annotation(r.annotationId);
-    if (!a) return;
-    const Mask drawn = rle::decode(a->mask);
-    const auto known = knownTokenizers(*session_->store(), *inference_);
-    std::optional<MaskTokens> stored;
-    for (const auto& t : session_->store()->tokensFor(r.annotationId))
-        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) stored = t;
-    if (!stored) return;  // the search is offered for regions with tokens of the loaded model
-    const QString pair =
-        QString::fromStdString(formatMaskTokens(r.c0, r.c1, known.at(stored->tokenizerId).codebookSize));
-    const double iou = maskIou(drawn, r.mask);
-    if (stored->c0 == r.c0 && stored->c1 == r.c1) {
-        regionPanel_->showCodeSearch(tr("Of the %1 x %1 pairs nearest to its latent, its own tokens rebuild it best "
-                                        "(IoU %2).").arg(r.width).arg(iou, 0, 'f', 3));
+    const auto tok = loadedModelTokens(r.annotationId);
+    if (!a || !tok || !(rle::decode(a->mask) == codeSearchDrawn_)) {
+        regionPanel_->showCodeSearch(tr("The region changed during the search: search again."));
         return;
     }
+    if (tok->c0 == r.c0 && tok->c1 == r.c1) {
+        regionPanel_->showCodeSearch(tr("Of the %1 x %1 pairs nearest to its latent, its own tokens rebuild it best "
+                                        "(IoU %2).").arg(r.width).arg(r.iou, 0, 'f', 3));
+        return;
+    }
+    const int codebookSize = knownTokenizers(*session_->store(), *inference_).at(tok->tokenizerId).codebookSize;
     regionPanel_->showCodeSearch(
-        tr("Best of the %1 x %1 pairs nearest to its latent: %2 (c0 %3 · c1 %4) rebuilds it at IoU %5%6. The stored "
-           "tokens stay the quantizer's, as the official SAMTok writes them.")
+        tr("Best of the %1 x %1 pairs nearest to its latent: %2 (c0 %3 · c1 %4) rebuilds it at IoU %5, its tokens at "
+           "%6. The stored tokens stay the quantizer's, as the official SAMTok writes them.")
             .arg(r.width)
-            .arg(pair)
+            .arg(QString::fromStdString(formatMaskTokens(r.c0, r.c1, codebookSize)))
             .arg(r.c0)
             .arg(r.c1)
-            .arg(iou, 0, 'f', 3)
-            .arg(stored->reconstructionIou ? tr(" (its tokens: %1)").arg(*stored->reconstructionIou, 0, 'f', 3)
-                                                     : QString()));
+            .arg(r.iou, 0, 'f', 3)
+            .arg(r.storedIou, 0, 'f', 3));
 }
 
 void MainWindow::nextFlagged() {

@@ -104,6 +104,7 @@ private:
     void showDecoded(const struct RegionDecode& r);
     void searchNearbyCodes();
     void showCodeSearch(const struct RegionCodeSearch& r);
+    std::optional<MaskTokens> loadedModelTokens(RowId annotationId) const;
     void nextFlagged();
     void jumpToRegion(RowId imageId, RowId annotationId);
     void buildInspectDocks(QDockWidget* besides);
@@ -124,6 +125,8 @@ private:
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
     quint64 overlayGeneration_ = 0;
+    quint64 codeSearchRequest_ = 0;  // the newest Search Nearby Codes request
+    Mask codeSearchDrawn_;           // the mask it was asked for
     RowId lastDecodedRegion_ = 0;
     std::shared_ptr<Mask> lastDecoded_;
     bool userLoad_ = false;

@@ -102,10 +102,7 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     codeSearch_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(codeSearch_);
     layout->addStretch(1);
-    connect(search_, &QPushButton::clicked, this, [this] {
-        codeSearch_->setText(tr("Decoding the nearby code pairs…"));
-        emit codeSearchRequested();
-    });
+    connect(search_, &QPushButton::clicked, this, &RegionPanel::codeSearchRequested);
     connect(copy, &QPushButton::clicked, this, [this] {
         if (!tokens_->text().isEmpty()) QGuiApplication::clipboard()->setText(tokens_->text());
     });
@@ -138,6 +135,7 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
 }
 
 void RegionPanel::showRegion(std::optional<RowId> id) {
+    if (id != shown_) showCodeSearch({}, false);  // another region: an answer still on its way is dropped
     // A refresh (tokens arrived, say) must not throw away what the user is typing.
     const bool typing = id && shown_ == id && caption_->hasFocus();
     const QString typed = caption_->text();
@@ -170,8 +168,8 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
 }
 
 void RegionPanel::showTokens(const QString& tokens, const QString& info) {
-    if (tokens != tokens_->text()) codeSearch_->clear();  // another region, or new tokens
-    search_->setEnabled(!tokens.isEmpty());
+    if (tokens != tokens_->text()) codeSearch_->clear();  // new tokens
+    search_->setEnabled(!tokens.isEmpty() && !searching_);
     tokens_->setText(tokens);
     tokenInfo_->setText(info);
     if (tokens.isEmpty()) reconstruction_->clear();
@@ -182,7 +180,11 @@ int RegionPanel::compareMode() const { return compare_->currentData().toInt(); }
 double RegionPanel::flagThreshold() const { return flag_->value(); }
 QString RegionPanel::tokensText() const { return tokens_->text(); }
 QString RegionPanel::reconstructionText() const { return reconstruction_->text(); }
-void RegionPanel::showCodeSearch(const QString& text) { codeSearch_->setText(text); }
+void RegionPanel::showCodeSearch(const QString& text, bool searching) {
+    codeSearch_->setText(text);
+    searching_ = searching;
+    search_->setEnabled(!searching && !tokens_->text().isEmpty());
+}
 QString RegionPanel::codeSearchText() const { return codeSearch_->text(); }
 QPushButton* RegionPanel::codeSearchButton() const { return search_; }
 void RegionPanel::setCompareMode(int mode) { compare_->setCurrentIndex(std::max(0, compare_->findData(mode))); }

@@ -32,8 +32,9 @@ public:
     double flagThreshold() const;
     QString tokensText() const;
     QString reconstructionText() const;
-    // The best-decoding code pair near the region's latent (Search Nearby Codes).
-    void showCodeSearch(const QString& text);
+    // The best-decoding code pair near the region's latent (Search Nearby Codes);
+    // the button stays disabled while searching.
+    void showCodeSearch(const QString& text, bool searching = false);
     QString codeSearchText() const;
     QPushButton* codeSearchButton() const;
     void setCompareMode(int mode);
@@ -64,6 +65,7 @@ private:
     QLabel* reconstruction_;
     QPushButton* search_;
     QLabel* codeSearch_;
+    bool searching_ = false;
     QComboBox* compare_;
     QDoubleSpinBox* flag_;
     bool filling_ = false;
