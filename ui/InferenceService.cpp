@@ -1,7 +1,5 @@
 #include "InferenceService.h"
 
-#include "mask/MaskMetrics.h"
-
 #include "io/ImageIO.h"
 #include "mask/GrabCutPrompt.h"
 #include "mask/MaskCv.h"

@@ -62,9 +62,6 @@ namespace {
 
 // Bumped when the docks change, so that an old saved layout is not forced on new panels.
 constexpr int kLayoutVersion = 2;
-// Search Nearby Codes decodes width x width pairs: 64 take about 0.15 s with the
-// micro model on 2 cores, a few seconds with the large one.
-constexpr int kCodeSearchWidth = 8;
 
 constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
 
@@ -569,12 +566,13 @@ void MainWindow::searchNearbyCodes() {
         return;
     }
     codeSearchDrawn_ = rle::decode(a->mask);
-    regionPanel_->showCodeSearch(tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(kCodeSearchWidth),
-                                 /*searching=*/true);
+    regionPanel_->showCodeSearch(
+        tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(RegionPanel::kCodeSearchWidth),
+        /*searching=*/true);
     inference_->searchRegionCodes(++codeSearchRequest_, currentImage_,
                                   QString::fromStdString(session_->store()->resolveImagePath(*rec)),
                                   QString::fromStdString(rec->checksum), *sel, codeSearchDrawn_, {tok->c0, tok->c1},
-                                  kCodeSearchWidth);
+                                  RegionPanel::kCodeSearchWidth);
 }
 
 void MainWindow::showCodeSearch(const RegionCodeSearch& r) {

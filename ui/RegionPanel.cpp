@@ -88,9 +88,10 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     // this shows researchers how much the two differ for this region.
     search_ = new QPushButton(tr("Search Nearby Codes"));
     search_->setObjectName("searchCodes");
-    search_->setToolTip(tr("Decode the 8 x 8 code pairs nearest to the region's latent and show the one that rebuilds "
-                           "it best. Inspection only: the stored tokens stay the quantizer's, as the official SAMTok "
-                           "writes them."));
+    search_->setToolTip(tr("Decode the %1 x %1 code pairs nearest to the region's latent and show the one that "
+                           "rebuilds it best. Inspection only: the stored tokens stay the quantizer's, as the official "
+                           "SAMTok writes them.")
+                            .arg(kCodeSearchWidth));
     search_->setEnabled(false);
     auto* searchRow = new QHBoxLayout;
     searchRow->addWidget(search_);

@@ -253,10 +253,10 @@ public:
         for (int64_t k = 0; k < h.masks.size(1); ++k) {
             Candidate c;
             const auto low = h.masks.slice(1, k, k + 1);  // (1, 1, 4e, 4e)
-            c.mask = toMask(low, e, 0.0);                  // SAM's own threshold for prompts
+            const auto lowCpu = low.to(torch::kCPU, torch::kFloat32).contiguous();
+            c.mask = toMask(low.is_cpu() ? lowCpu : low, e, 0.0);  // SAM's own threshold for prompts
             c.mask.predictedIou = iou[0][k].item<float>();
             c.mask.objectScore = objectScore;
-            const auto lowCpu = low.to(torch::kCPU, torch::kFloat32).contiguous();
             c.lowResLogits.assign(lowCpu.data_ptr<float>(), lowCpu.data_ptr<float>() + lowCpu.numel());
             c.lowResSize = static_cast<int>(lowCpu.size(-1));
             out.push_back(std::move(c));
