@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -6,6 +7,13 @@ namespace samtok::test {
 
 // ../shared beside the repository: read-only reference data.
 inline std::filesystem::path sharedDir() { return SAMTOK_SHARED_DIR; }
+
+// Where the model tests run the networks: SAMTOK_TEST_DEVICE (cuda, cuda:1),
+// else the CPU. A CUDA build runs the same parity and training checks there.
+inline std::string testDevice() {
+    const char* d = std::getenv("SAMTOK_TEST_DEVICE");
+    return d && *d ? d : "cpu";
+}
 
 // A fresh, empty folder for one test, removed when the object goes.
 class TempDir {

@@ -35,7 +35,7 @@ Mask toMask(const DecodedMask& d) { return Mask(d.height, d.width, d.mask); }
 }  // namespace
 
 TEST(TokenizerApi, EncodesAndDecodesTheGoldenCasesThroughThePublicApi) {
-    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
     EXPECT_TRUE(tok->info().canTokenize);
     for (const char* c : {"public_case0_coffee", "public_case1_chelsea_tiny"}) {
         SCOPED_TRACE(c);
@@ -59,7 +59,7 @@ TEST(TokenizerApi, EncodesAndDecodesTheGoldenCasesThroughThePublicApi) {
 
 TEST(TokenizerApi, CodesEqualTheGoldenCodes) {
     // The plain-dict copy of the weights, through the public API, on every case (the empty mask included).
-    const auto tok = Tokenizer::load(microConfig(), (kGolden / "tensors_plain.pth").string());
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "tensors_plain.pth").string(), {}, test::testDevice());
     std::ifstream runLog(kGolden / "run_log.json");
     const auto log = nlohmann::json::parse(runLog);
     for (const auto& [name, c] : log.at("cases").items()) {
@@ -75,7 +75,7 @@ TEST(TokenizerApi, CodesEqualTheGoldenCodes) {
 }
 
 TEST(TokenizerApi, MissingCodeRules) {
-    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
     const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
     const auto emb = tok->embed(view(img));
     const auto asZero = tok->decode(*emb, {{5, -1}}, MissingCodeRule::AsCodeZero);
@@ -89,7 +89,8 @@ TEST(TokenizerApi, SearchedCodesReconstructTheMaskAtLeastAsWell) {
     // The embedded model on real photos: its decoder tells pairs apart, so some neighbour pairs fit better.
     const DefaultModelFiles files = findDefaultModel();
     std::ifstream configFile(files.config);
-    const auto tok = Tokenizer::load(configFromJson({std::istreambuf_iterator<char>(configFile), {}}), files.weights);
+    const auto tok = Tokenizer::load(configFromJson({std::istreambuf_iterator<char>(configFile), {}}), files.weights, {},
+                                     test::testDevice());
     const auto berkeley = test::sharedDir() / "data/berkeley";
     double plainSum = 0, searchedSum = 0;
     for (const char* stem : {"12003", "21077", "24077"}) {
@@ -144,7 +145,7 @@ TEST(ResidualQuantizer, NearestPairsFollowTheResidualPath) {
 }
 
 TEST(TokenizerApi, Sam2CheckpointGivesPromptsButNoTokens) {
-    const auto tok = Tokenizer::load(microConfig(), (kGolden / "sam2_micro.pt").string());
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "sam2_micro.pt").string(), {}, test::testDevice());
     EXPECT_FALSE(tok->info().canTokenize);
     const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
     const auto emb = tok->embed(view(img));
@@ -164,10 +165,11 @@ TEST(TokenizerApi, Sam2CheckpointGivesPromptsButNoTokens) {
     EXPECT_THROW(tok->encode(*emb, {{m.data(), m.width(), m.height()}}), std::runtime_error);
     // With the tokenizer file for tokens and the SAM2 file for prompts.
     const auto both = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(),
-                                      (kGolden / "sam2_micro.pt").string());
+                                      (kGolden / "sam2_micro.pt").string(), test::testDevice());
     const auto emb2 = both->embed(view(img));
     const auto viaSam2 = both->segment(*emb2, p);
-    const auto viaTokenizerDecoder = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string())->segment(*emb2, p);
+    const auto viaTokenizerDecoder =
+        Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice())->segment(*emb2, p);
     // The decoders differ on purpose (SAMTok fine-tuned its copy), and so do their masks.
     EXPECT_NE(viaSam2[0].lowResLogits, viaTokenizerDecoder[0].lowResLogits);
 }
@@ -226,7 +228,7 @@ TEST(TokenizerApi, BuiltInLargeConfigHasExactlyTheOfficialKeys) {
 }
 
 TEST(TokenizerApi, DeterministicOnCpuAndCacheableByBytes) {
-    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string());
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
     const DecodedImage img = readImage((kGolden / "public_case1_chelsea_tiny/input_image.png").string());
     const Mask mask = readMask((kGolden / "public_case1_chelsea_tiny/input_mask.png").string());
     const auto a = tok->embed(view(img));
@@ -255,7 +257,7 @@ TEST(TokenizerApi, NothingAssumes1024PixelsOr256Codes) {
     ModelConfig c = microConfig();
     c.imageSize = 512;
     c.codebookSize = 512;
-    const auto tok = Tokenizer::untrained(c);
+    const auto tok = Tokenizer::untrained(c, test::testDevice());
     const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
     const Mask mask = readMask((kGolden / "public_case0_coffee/input_mask.png").string());
     const auto emb = tok->embed(view(img));

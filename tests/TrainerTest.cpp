@@ -1,6 +1,7 @@
 // The trainer on a tiny configuration: the loss falls on a fixed scene, and a
 // run stopped and resumed from its checkpoint ends with exactly the weights of
 // an uninterrupted run.
+#include "TestPaths.h"
 #include "checkpoint/Checkpoint.h"
 #include "model/Tokenizer.h"
 #include "model/Trainer.h"
@@ -69,6 +70,7 @@ TrainOptions options(const fs::path& dir, int steps) {
     o.checkpointEvery = 1000;
     o.logEvery = 1;
     o.seed = 7;
+    o.device = samtok::test::testDevice();
     return o;
 }
 

@@ -24,4 +24,8 @@ Info info() {
     return out;
 }
 
+void synchronize() {
+    if (torch::cuda::is_available()) torch::cuda::synchronize();
+}
+
 }  // namespace samtok::runtime

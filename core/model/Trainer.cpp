@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <stdexcept>
 
@@ -224,8 +225,46 @@ struct Trainer::State {
         cb->embedEma.index_copy_(0, deadIdx, fresh * expected);
     }
 
+    // A GPU waits for the CPU that makes its images: there the next step's
+    // images are made on other threads while this step runs. The source is a
+    // pure function of its seed, so the data, and the run, stay the same.
+    std::future<std::vector<TrainImage>> prefetched;
+    int prefetchedStep = -1;
+    std::vector<TrainImage> makeImages(int forStep, bool parallel) const;
+    std::vector<TrainImage> imagesFor(int forStep);
+
     TrainStatus trainStep();
 };
+
+std::vector<TrainImage> Trainer::State::makeImages(int forStep, bool parallel) const {
+    const int64_t images = options.imagesPerStep, perImage = options.masksPerImage, size = options.config.imageSize;
+    auto one = [&](int64_t i) {
+        TrainImage img = source(mix(options.seed + 1, static_cast<std::uint64_t>(forStep * images + i)), static_cast<int>(perImage));
+        if (img.rgb.size() != static_cast<std::size_t>(size * size * 3) || img.masks.size() != static_cast<std::size_t>(perImage))
+            throw std::runtime_error("training source gave an image of the wrong size or mask count");
+        return img;
+    };
+    std::vector<TrainImage> out;
+    if (!parallel) {
+        for (int64_t i = 0; i < images; ++i) out.push_back(one(i));
+        return out;
+    }
+    std::vector<std::future<TrainImage>> parts;
+    for (int64_t i = 0; i < images; ++i) parts.push_back(std::async(std::launch::async, one, i));
+    for (auto& p : parts) out.push_back(p.get());
+    return out;
+}
+
+std::vector<TrainImage> Trainer::State::imagesFor(int forStep) {
+    const bool ahead = device.is_cuda();
+    std::vector<TrainImage> out = prefetchedStep == forStep ? prefetched.get() : makeImages(forStep, ahead);
+    prefetchedStep = -1;
+    if (ahead && forStep + 1 < options.steps) {
+        prefetched = std::async(std::launch::async, [this, next = forStep + 1] { return makeImages(next, true); });
+        prefetchedStep = forStep + 1;
+    }
+    return out;
+}
 
 Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::make_unique<State>()) {
     auto& s = *state_;
@@ -267,10 +306,8 @@ TrainStatus Trainer::State::trainStep() {
 
     // Batch: (images, 3, S, S) pixels, (n, 1, S, S) masks, each mask next to its image.
     std::vector<torch::Tensor> pix, masks;
-    for (int64_t i = 0; i < images; ++i) {
-        TrainImage img = source(mix(options.seed + 1, static_cast<std::uint64_t>(step * images + i)), static_cast<int>(perImage));
-        if (img.rgb.size() != static_cast<std::size_t>(size * size * 3) || img.masks.size() != static_cast<std::size_t>(perImage))
-            throw std::runtime_error("training source gave an image of the wrong size or mask count");
+    std::vector<TrainImage> batch = imagesFor(step);
+    for (auto& img : batch) {
         pix.push_back(torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
         for (auto& m : img.masks) masks.push_back(torch::from_blob(m.data(), {1, size, size}, torch::kUInt8).to(torch::kFloat32));
     }
