@@ -2,8 +2,9 @@
 # Packs what a CUDA machine needs to build and check SAMTok beside its own
 # PyTorch/libtorch, for scripts/device/cuda-check.sh: the Debian 12 libraries
 # that are not LibTorch (OpenCV core/imgproc/imgcodecs, SQLite, libpng, zlib,
-# libcrypto, GoogleTest) with their headers and CMake packages, the golden
-# parity files and the COCO128-seg training photos, into .device/ (git-ignored).
+# libcrypto, GoogleTest) with their headers and CMake packages, and the golden
+# parity files and COCO128-seg training photos from ../shared, as two archives
+# in .device/ (git-ignored).
 #
 # Such a machine has PyTorch, CMake, ninja and a compiler but none of these
 # libraries and no network. Debian's libopencv_imgcodecs links GDAL (a closure
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/../.."
 OUT=.device
 SHARED=${SHARED:-../shared}
 ARCH=x86_64-linux-gnu
-rm -rf "$OUT" && mkdir -p "$OUT/sys/usr/lib/$ARCH" "$OUT/sys/usr/include" "$OUT/shared"
+rm -rf "$OUT" && mkdir -p "$OUT/sys/usr/lib/$ARCH" "$OUT/sys/usr/include"
 SYS=$OUT/sys/usr
 LIB=$SYS/lib/$ARCH
 
@@ -100,13 +101,9 @@ EOF
 echo 'set(PACKAGE_VERSION 4.6.0)
 set(PACKAGE_VERSION_COMPATIBLE TRUE)' >"$SYS/lib/$ARCH/cmake/opencv4/OpenCVConfig-version.cmake"
 
-# Data: the golden micro set (but its largest case, for size) and COCO128-seg.
-mkdir -p "$OUT/shared/golden/samtok-micro" "$OUT/shared/data/coco128-seg"
-g=$SHARED/golden/samtok-micro
-cp "$g"/*.json "$g"/*.pth "$g"/*.pt "$OUT/shared/golden/samtok-micro/"
-cp -r "$g/model_constants" "$g/public_case1_chelsea_tiny" "$g/public_case2_rocket_empty" "$OUT/shared/golden/samtok-micro/"
-cp -r "$SHARED/data/coco128-seg/coco128-seg" "$OUT/shared/data/coco128-seg/"
-chmod -R u+w "$OUT"
+# Data: the golden micro set, the official key list and COCO128-seg.
+tar -C "$SHARED" -cf - golden/samtok-micro docs/samtok-keys-large.tsv data/coco128-seg/coco128-seg |
+  xz -T0 >"$OUT/shared.tar.xz"
 
 tar -C "$OUT" -cJf "$OUT/sys.tar.xz" sys && rm -rf "$OUT/sys"
-du -sh "$OUT" "$OUT/sys.tar.xz" "$OUT/shared"
+du -sh "$OUT" "$OUT/sys.tar.xz" "$OUT/shared.tar.xz"
