@@ -52,6 +52,8 @@
 #include <QTableWidget>
 #include <csignal>
 #include <sys/wait.h>
+#include <memory>
+
 #include <unistd.h>
 
 using namespace samtok;
@@ -72,9 +74,32 @@ bool tokenizedAll(ui::MainWindow& window) {
     return done.wait(120000);
 }
 
+// Most tests start from the sample project in a fresh folder, shown in a
+// window once the embedded model is loaded: the fixture does that on request.
+class Studio : public ::testing::Test {
+protected:
+    bool openSample(QSize size = {}) {
+        const QString error = session.openSample(QString::fromStdString(dir.path().string()));
+        if (!error.isEmpty()) {
+            ADD_FAILURE() << "the sample project did not open: " << error.toStdString();
+            return false;
+        }
+        window_ = std::make_unique<ui::MainWindow>(&session);
+        if (size.isValid()) window_->resize(size);
+        window_->show();
+        if (modelLoaded(*window_)) return true;
+        ADD_FAILURE() << "the embedded model did not load";
+        return false;
+    }
+
+    test::TempDir dir;
+    ui::ProjectSession session;
+    std::unique_ptr<ui::MainWindow> window_;
+};
+
 }  // namespace
 
-TEST(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
+TEST_F(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
     Mask m(4, 6);
     for (int y = 1; y < 4; ++y)
         for (int x = 2; x < 6; ++x) m.set(y, x, true);
@@ -93,12 +118,9 @@ TEST(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
     EXPECT_EQ(painted, 12);
 }
 
-TEST(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
+TEST_F(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     // Reopen through the window, as File > Open Recent does.
     window.openProjectFile(session.projectPath());
     QApplication::processEvents();
@@ -125,7 +147,7 @@ TEST(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
     EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->images({ImageStatus::Done, {}}).size()));
 }
 
-TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
+TEST_F(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     ui::ProjectSession session;
     ui::MainWindow window(&session);
     ASSERT_TRUE(modelLoaded(window));
@@ -135,7 +157,7 @@ TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     EXPECT_TRUE(window.statusMessage().contains(window.inference()->model().sha256.left(8)));
 }
 
-TEST(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
+TEST_F(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
     QSettings().setValue("inference/precision", "bf16");
     {
         ui::ProjectSession session;
@@ -150,13 +172,9 @@ TEST(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
     EXPECT_EQ(window.inference()->model().precision, "fp32");
 }
 
-TEST(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+TEST_F(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     ASSERT_GT(window.annotationList()->topLevelItemCount(), 0);
     EXPECT_EQ(window.annotationList()->topLevelItem(0)->text(3), QStringLiteral("—"));
 
@@ -176,7 +194,7 @@ TEST(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     EXPECT_EQ(session.store()->tokensFor(annotation).size(), 1u);
 }
 
-TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
+TEST_F(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     test::TempDir dir;
     const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";
     for (const char* f : {"samtok-micro.safetensors", "samtok-micro.safetensors.sha256", "samtok-micro.json"})
@@ -197,7 +215,7 @@ TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     EXPECT_FALSE(window.inference()->hasModel());
 }
 
-TEST(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
+TEST_F(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -214,7 +232,7 @@ TEST(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
     EXPECT_EQ(window.filterModel()->rowCount(), 2);
 }
 
-TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
+TEST_F(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -229,7 +247,7 @@ TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
 }
 
-TEST(Studio, RefusesAFileThatIsNotAProject) {
+TEST_F(Studio, RefusesAFileThatIsNotAProject) {
     test::TempDir dir;
     const std::string bogus = dir.file("bogus.samtok");
     std::ofstream(bogus) << "hello";
@@ -261,7 +279,7 @@ std::int64_t countWithSource(const ProjectStore& store, AnnotationSource source)
 
 }  // namespace
 
-TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
+TEST_F(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
     test::TempDir dir;
     QString projectPath;
     RowId clicked = 0, painted = 0;
@@ -339,7 +357,7 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
     EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
 }
 
-TEST(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
+TEST_F(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
     test::TempDir dir;
     ui::ProjectSession first;
     ASSERT_EQ(first.openSample(QString::fromStdString(dir.path().string())), QString());
@@ -375,7 +393,7 @@ TEST(StudioCrashChild, PaintsUntilKilled) {
     }
 }
 
-TEST(Studio, KillNineLosesNoSavedEdit) {
+TEST_F(Studio, KillNineLosesNoSavedEdit) {
     test::TempDir dir;
     QString path;
     {
@@ -415,12 +433,9 @@ TEST(Studio, KillNineLosesNoSavedEdit) {
     EXPECT_EQ(countWithSource(store, AnnotationSource::Brush), 0);
 }
 
-TEST(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
+TEST_F(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     const auto regions = session.store()->annotationsForImage(window.currentImageId());
     ASSERT_FALSE(regions.empty());
     const RowId id = regions[0].id;
@@ -443,7 +458,7 @@ TEST(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
     EXPECT_EQ(session.store()->annotation(id)->caption, "");
 }
 
-TEST(Studio, TenThousandImagesListFilterAndScroll) {
+TEST_F(Studio, TenThousandImagesListFilterAndScroll) {
     test::TempDir dir;
     {
         auto store = ProjectStore::create(dir.file("big.samtok"), "big");
@@ -468,7 +483,7 @@ TEST(Studio, TenThousandImagesListFilterAndScroll) {
     EXPECT_EQ(window.filterModel()->rowCount(), 11);  // 999 and 9990..9999
 }
 
-TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
+TEST_F(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     QSettings().setValue("shortcuts/toolBrush", "Ctrl+Shift+B");
     {
         ui::ProjectSession session;
@@ -492,7 +507,7 @@ TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
 }
 
-TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
+TEST_F(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
     test::TempDir dir;
     cv::Mat big(8000, 8000, CV_8UC3, cv::Scalar(40, 120, 200));
     cv::rectangle(big, {1000, 1000}, {5000, 6000}, cv::Scalar(10, 200, 30), -1);
@@ -512,12 +527,9 @@ TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
     EXPECT_EQ(window.imageView()->imageSize(), QSize(8000, 8000));
 }
 
-TEST(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
+TEST_F(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     auto* classes = window.findChild<QComboBox*>("classFilter");
     ASSERT_TRUE(classes);
     ASSERT_GT(classes->count(), 1);
@@ -537,7 +549,7 @@ TEST(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
     EXPECT_GE(window.filterModel()->rowCount(), 1);
 }
 
-TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
+TEST_F(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -559,13 +571,9 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
 
-TEST(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.resize(1200, 800);
-    window.show();
+TEST_F(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
+    ASSERT_TRUE(openSample({1200, 800}));
+    ui::MainWindow& window = *window_;
     window.findChild<QAction*>("toolSelect")->trigger();
     ui::ImageView* view = window.imageView();
     const auto regions = session.store()->annotationsForImage(window.currentImageId());
@@ -590,7 +598,7 @@ TEST(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     EXPECT_EQ(view->hasHover(), covered);
 }
 
-TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
+TEST_F(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.openSample(QString::fromStdString((dir.path() / "project").string())), QString());
@@ -622,13 +630,9 @@ TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "export/tokens.txt"));
 }
 
-TEST(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+TEST_F(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
 
     const auto regions = session.store()->annotationsForImage(window.currentImageId());
@@ -660,13 +664,9 @@ TEST(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
     EXPECT_NE(*window.annotate()->selected(), first);
 }
 
-TEST(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+TEST_F(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     ui::RegionPanel* panel = window.regionPanel();
     QPushButton* button = panel->codeSearchButton();
     EXPECT_FALSE(button->isEnabled());  // nothing selected
@@ -729,7 +729,7 @@ TEST(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
     EXPECT_TRUE(button->isEnabled());
 }
 
-TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
+TEST_F(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     QStringList notes;
     const auto groups = ui::parsePasted(
         "```json\n[{\"mask_2d\": \"<|mt_start|><|mt_0017|><|mt_0402|><|mt_end|>\", \"label\": \"dog on the left\"}]\n```"
@@ -744,12 +744,8 @@ TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     EXPECT_FALSE(groups[1].repair.isEmpty());
     EXPECT_TRUE(notes.join(" ").contains("first code 300")) << notes.join(" ").toStdString();
 
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
     const auto before = session.store()->annotationCount();
     ui::PastePanel* panel = window.pastePanel();
     QSignalSpy decoded(window.inference(), &ui::InferenceService::codesDecoded);
@@ -767,14 +763,9 @@ TEST(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     EXPECT_EQ(session.store()->annotationCount(), before);
 }
 
-TEST(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.resize(1400, 900);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+TEST_F(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
     // Known values: every region gets an IoU from its id, so that each class spreads over the bins.
     auto& store = *session.store();
@@ -869,14 +860,9 @@ TEST(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
     EXPECT_EQ(panel->stats().regions.size(), before + 1);
 }
 
-TEST(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBackground) {
-    test::TempDir dir;
-    ui::ProjectSession session;
-    ASSERT_EQ(session.openSample(QString::fromStdString(dir.path().string())), QString());
-    ui::MainWindow window(&session);
-    window.resize(1400, 900);
-    window.show();
-    ASSERT_TRUE(modelLoaded(window));
+TEST_F(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBackground) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
     window.explorerDock()->show();
     window.explorerDock()->raise();
     QApplication::processEvents();
@@ -941,7 +927,7 @@ TEST(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBack
     EXPECT_FALSE(explorer->sheetRunning());
 }
 
-TEST(Studio, TheWindowRemembersWhichPanelsWereOpen) {
+TEST_F(Studio, TheWindowRemembersWhichPanelsWereOpen) {
     ui::ProjectSession session;
     {
         ui::MainWindow window(&session);
