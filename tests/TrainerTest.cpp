@@ -5,6 +5,7 @@
 #include "checkpoint/Checkpoint.h"
 #include "model/Tokenizer.h"
 #include "model/Trainer.h"
+#include "model/WeightLoader.h"
 
 #include <gtest/gtest.h>
 
@@ -140,6 +141,40 @@ TEST(Trainer, ResumedRunContinuesExactly) {
     auto other = options(resumed.path, 12);
     other.config.codebookSize = 8;
     EXPECT_THROW(Trainer(other, source), std::invalid_argument);
+}
+
+TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {
+    auto source = [](std::uint64_t seed, int masks) { return scene(seed % 4, masks); };
+    TempDir base("iou-base"), tuned("iou-tuned");
+    const auto basePath = (base.path / "base.safetensors").string(), tunedPath = (tuned.path / "tuned.safetensors").string();
+    {
+        Trainer a(options(base.path, 30), source);
+        a.run(nullptr);
+        a.exportModel(basePath);
+    }
+    auto o = options(tuned.path, 60);
+    o.iouHeadOnly = true;
+    EXPECT_THROW(Trainer(o, source), std::invalid_argument);  // nothing to start from
+    o.initFrom = basePath;
+    std::vector<double> iouLoss;
+    Trainer b(o, source);
+    b.run([&](const TrainStatus& s) { iouLoss.push_back(s.iouLoss); });
+    b.exportModel(tunedPath);
+
+    const auto before = samtok::checkpoint::Checkpoint::open(basePath);
+    const auto after = samtok::checkpoint::Checkpoint::open(tunedPath);
+    ASSERT_EQ(before.tensors().size(), after.tensors().size());
+    int headChanged = 0;
+    for (const auto& [name, stored] : before.tensors()) {
+        const bool head = name.find("iou_prediction_head.") != std::string::npos;
+        const bool same = torch::equal(toTensor(stored), toTensor(after.tensors().at(name)));
+        if (head) headChanged += !same;
+        else EXPECT_TRUE(same) << name << " changed";
+    }
+    EXPECT_GT(headChanged, 0);
+    const double first = std::accumulate(iouLoss.begin(), iouLoss.begin() + 10, 0.0) / 10;
+    const double last = std::accumulate(iouLoss.end() - 10, iouLoss.end(), 0.0) / 10;
+    EXPECT_LT(last, 0.8 * first) << "IoU head error: first " << first << " last " << last;
 }
 
 // Training feeds batches of images: each image's features must not depend on

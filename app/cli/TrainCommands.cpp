@@ -164,6 +164,11 @@ void addTrainCommands(CLI::App& app) {
     cmd->add_option("--preview-count", args->previewCount, "How many samples --preview writes")->capture_default_str();
     cmd->add_option("--overfit", args->overfit,
                     "Sanity check: train on only N samples, which a working trainer must fit almost exactly");
+    cmd->add_option("--init", args->options.initFrom, "Start from this model file instead of random weights")
+        ->check(CLI::ExistingFile);
+    cmd->add_flag("--iou-head-only", args->options.iouHeadOnly,
+                  "Train only the IoU head of --init's decoder: its tokens and candidate masks stay exactly as they are, "
+                  "and only which candidate a decode returns can change");
     cmd->add_option("--seed", args->options.seed, "Seed of data and initialisation")->capture_default_str();
     cmd->add_option("--checkpoint-every", args->options.checkpointEvery, "Steps between checkpoints")->capture_default_str();
     cmd->add_option("--log-every", args->options.logEvery, "Steps between progress lines and CSV rows")->capture_default_str();

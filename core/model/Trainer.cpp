@@ -2,6 +2,7 @@
 
 #include "checkpoint/Checkpoint.h"
 #include "model/SamTokModel.h"
+#include "model/WeightLoader.h"
 
 #include <chrono>
 #include <cmath>
@@ -273,6 +274,8 @@ Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::ma
     s.options.config.validate();
     if (s.options.steps <= 0 || s.options.imagesPerStep <= 0 || s.options.masksPerImage <= 0)
         throw std::invalid_argument("steps, images per step and masks per image must be positive");
+    if (s.options.iouHeadOnly && s.options.initFrom.empty())
+        throw std::invalid_argument("training the IoU head alone needs a model to start from (--init)");
     s.device = torch::Device(s.options.device);
     if (s.device.is_cuda() && !torch::cuda::is_available())
         throw std::invalid_argument("device '" + s.options.device + "' requested, but this LibTorch build has no CUDA");
@@ -280,10 +283,17 @@ Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::ma
     torch::manual_seed(s.options.seed);
     s.model = SamTokModel(s.options.config);
     if (s.options.alignedAttentionInit) alignAttentionProjections(*s.model, s.options.attentionInitGain);
+    if (!s.options.initFrom.empty()) {
+        LoadRules rules;
+        rules.isIgnorable = isUnusedBySamTok;
+        loadWeights(*s.model, checkpoint::Checkpoint::open(s.options.initFrom), rules);
+    }
     s.model->to(s.device);
     s.model->train();
-    for (auto& p : s.model->parameters())
-        if (p.requires_grad()) s.trainable.push_back(p);
+    for (auto& p : s.model->named_parameters()) {
+        if (s.options.iouHeadOnly && p.key().find("iou_prediction_head.") == std::string::npos) p.value().requires_grad_(false);
+        if (p.value().requires_grad()) s.trainable.push_back(p.value());
+    }
     s.optimizer = std::make_unique<torch::optim::AdamW>(
         s.trainable, torch::optim::AdamWOptions(s.options.learningRate).weight_decay(s.options.weightDecay));
     for (int l = 0; l < s.options.config.codebookDepth; ++l)
@@ -341,7 +351,7 @@ TrainStatus Trainer::State::trainStep() {
         auto row = model->quantizer->codebooks()[static_cast<std::size_t>(level)]->weight.index_select(0, codes).detach();
         cumulative = cumulative + row;
         commit = commit + F::mse_loss(z, cumulative);
-        updateCodebook(level, residual, codes);
+        if (!options.iouHeadOnly) updateCodebook(level, residual, codes);
         residual = residual - row;
         lastUsed[level].index_fill_(0, codes.to(torch::kCPU), step);
     }
