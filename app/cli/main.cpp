@@ -1,6 +1,7 @@
 // samtok: the headless command line over SAMTok Studio's core.
 // Exit codes: 0 success, 1 user error (one-line reason on stderr), 2 internal error.
 #include "cli/Commands.h"
+#include "checkpoint/CheckpointError.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const samtok::StoreError& e) {
+        std::fprintf(stderr, "samtok: %s\n", e.what());
+        return 1;
+    } catch (const samtok::checkpoint::CheckpointError& e) {  // a damaged, hostile or mismatched model file
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const std::invalid_argument& e) {  // bad values reaching the core (codes, devices, configs)
