@@ -57,6 +57,23 @@ TEST(TokenizerApi, EncodesAndDecodesTheGoldenCasesThroughThePublicApi) {
     }
 }
 
+TEST(TokenizerApi, DecodeReturnsTheCandidateItsIouHeadRanksFirst) {
+    const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
+    const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
+    const auto emb = tok->embed(view(img));
+    for (const CodePair pair : {CodePair{12, 44}, CodePair{200, 40}, CodePair{7, -1}}) {
+        const auto candidates = tok->decodeCandidates(*emb, pair);
+        ASSERT_EQ(candidates.size(), 3u);  // the multimask outputs
+        std::size_t first = 0;
+        for (std::size_t k = 1; k < candidates.size(); ++k)
+            if (candidates[k].predictedIou > candidates[first].predictedIou) first = k;
+        const auto decoded = tok->decode(*emb, {pair});
+        EXPECT_EQ(decoded[0].mask, candidates[first].mask) << pair.c0 << "," << pair.c1;
+        EXPECT_FLOAT_EQ(decoded[0].predictedIou, candidates[first].predictedIou);
+        EXPECT_NE(candidates[0].mask, candidates[1].mask);  // three different masks, not one thrice
+    }
+}
+
 TEST(TokenizerApi, CodesEqualTheGoldenCodes) {
     // The plain-dict copy of the weights, through the public API, on every case (the empty mask included).
     const auto tok = Tokenizer::load(microConfig(), (kGolden / "tensors_plain.pth").string(), {}, test::testDevice());

@@ -219,6 +219,28 @@ public:
         return out;
     }
 
+    std::vector<DecodedMask> decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+                                              MissingCodeRule rule) const override {
+        if (!info_.canTokenize) throw std::runtime_error("this model has no codebooks: load a SAMTok tokenizer");
+        torch::InferenceMode guard;
+        const auto& e = static_cast<const Embedding&>(image);
+        const auto codeT = torch::tensor({static_cast<int64_t>(code.c0), static_cast<int64_t>(code.c1)}, torch::kInt64)
+                               .view({1, 2})
+                               .to(device_);
+        const auto zq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_, dtype_);
+        const HeadOutput h = model_->decodeLatent(e.features, zq);  // masks (1, M, 4e, 4e)
+        const auto iou = h.iou.to(torch::kCPU, torch::kFloat32);
+        const float objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
+        std::vector<DecodedMask> out;
+        for (int64_t k = 0; k < h.masks.size(1); ++k) {
+            DecodedMask d = toMask(h.masks.slice(1, k, k + 1), e, config().maskThreshold);
+            d.predictedIou = iou[0][k].item<float>();
+            d.objectScore = objectScore;
+            out.push_back(std::move(d));
+        }
+        return out;
+    }
+
     std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& p) const override {
         if (p.points.empty() && !p.box) throw std::invalid_argument("segment: give at least one point or a box");
         torch::InferenceMode guard;

@@ -119,6 +119,12 @@ public:
                                                  int width) const = 0;
     virtual std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
                                             MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
+    // Every candidate mask the decoder makes for one code pair, in its order
+    // (the multimask outputs), each with its predicted IoU. decode() returns the
+    // one its IoU head ranks first; this shows what it chose among, e.g. to see
+    // whether a bad reconstruction is a bad pair or a bad choice.
+    virtual std::vector<DecodedMask> decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+                                                      MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     virtual std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& prompt) const = 0;
 };
 
