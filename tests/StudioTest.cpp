@@ -651,6 +651,17 @@ TEST_F(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) 
     const QString text = panel->reconstructionText();
     const double shown = text.mid(text.indexOf("IoU ") + 4, 5).toDouble();
     EXPECT_NEAR(shown, *tokens[0].reconstructionIou, 0.002) << text.toStdString();
+    // Beside it, every candidate the decoder made, the returned one marked with the same IoU.
+    const QString line = text.mid(text.indexOf("candidates: IoU ") + 16);
+    const QStringList candidates = line.split(QStringLiteral(" · "));
+    EXPECT_EQ(candidates.size(), 3) << text.toStdString();
+    int returned = 0;
+    for (const QString& c : candidates)
+        if (c.endsWith("(returned)")) {
+            ++returned;
+            EXPECT_NEAR(c.left(5).toDouble(), shown, 1e-9) << text.toStdString();
+        }
+    EXPECT_EQ(returned, 1) << text.toStdString();
 
     // With the threshold at 1, every region is flagged: F3 walks them, across images.
     auto* flag = panel->findChild<QDoubleSpinBox*>();

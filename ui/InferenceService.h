@@ -19,6 +19,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
 #include <optional>
 #include <vector>
 
@@ -82,8 +83,13 @@ struct ExportRequest {
 struct RegionDecode {
     RowId imageId = 0;
     RowId annotationId = 0;
-    Mask mask;
+    Mask mask;               // what a decode of the pair returns: the candidate ranked first
     float predictedIou = 0;
+    // Every candidate the decoder made, in its order, with its predicted IoU;
+    // `returned` indexes the one in `mask`.
+    std::vector<Mask> candidates;
+    std::vector<float> candidateIous;
+    int returned = 0;
     QString error;
 };
 

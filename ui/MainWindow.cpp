@@ -539,10 +539,18 @@ void MainWindow::showDecoded(const RegionDecode& r) {
     const auto a = session_->store()->annotation(r.annotationId);
     if (!a) return;
     const Mask drawn = rle::decode(a->mask);
-    regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3")
+    // The decoder made several candidates and returned the one its IoU head ranked first: a bad
+    // reconstruction with a good candidate beside it is a bad choice, not bad tokens.
+    QStringList candidates;
+    for (std::size_t k = 0; k < r.candidates.size(); ++k)
+        candidates << tr("%1%2").arg(maskIou(drawn, r.candidates[k]), 0, 'f', 3)
+                                .arg(static_cast<int>(k) == r.returned ? tr(" (returned)") : QString());
+    regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3\n"
+                                        "The decoder's candidates: IoU %4")
                                          .arg(maskIou(drawn, r.mask), 0, 'f', 3)
                                          .arg(boundaryIou(drawn, r.mask), 0, 'f', 3)
-                                         .arg(r.predictedIou, 0, 'f', 2));
+                                         .arg(r.predictedIou, 0, 'f', 2)
+                                         .arg(candidates.join(QStringLiteral(" · "))));
     const int mode = regionPanel_->compareMode();
     if (mode >= 0) view_->setComparison(renderComparison(drawn, r.mask, mode));
 }
