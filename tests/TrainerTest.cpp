@@ -175,6 +175,14 @@ TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {
     const double first = std::accumulate(iouLoss.begin(), iouLoss.begin() + 10, 0.0) / 10;
     const double last = std::accumulate(iouLoss.end() - 10, iouLoss.end(), 0.0) / 10;
     EXPECT_LT(last, 0.8 * first) << "IoU head error: first " << first << " last " << last;
+
+    // The run resumes only as it was started: its optimiser knows the head's weights alone.
+    auto everything = options(tuned.path, 80);
+    everything.initFrom = basePath;
+    EXPECT_THROW(Trainer(everything, source), std::invalid_argument);
+    auto same = o;
+    same.steps = 80;
+    EXPECT_EQ(Trainer(same, source).step(), 60);
 }
 
 // Training feeds batches of images: each image's features must not depend on

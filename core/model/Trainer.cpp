@@ -146,6 +146,7 @@ struct Trainer::State {
         archive.write("optimizer", optimArchive);
         archive.write("step", torch::tensor(static_cast<int64_t>(step)));
         archive.write("seed", torch::tensor(static_cast<int64_t>(options.seed)));
+        archive.write("iou_head_only", torch::tensor(static_cast<int64_t>(options.iouHeadOnly)));
         archive.write("last_used", lastUsed);
         archive.write("replay_written", torch::tensor(replayWritten));
         for (std::size_t l = 0; l < replay.size(); ++l) archive.write("replay_" + std::to_string(l), replay[l]);
@@ -169,6 +170,13 @@ struct Trainer::State {
         if (static_cast<std::uint64_t>(seed.item<int64_t>()) != options.seed)
             throw std::invalid_argument("'" + checkpointPath() + "' was written with seed " +
                                         std::to_string(seed.item<int64_t>()) + "; resume with the same seed");
+        // The optimiser holds state for the trained weights only: a run cannot change which those are.
+        torch::Tensor headOnly;
+        const bool savedHeadOnly = archive.try_read("iou_head_only", headOnly) && headOnly.item<int64_t>() != 0;
+        if (savedHeadOnly != options.iouHeadOnly)
+            throw std::invalid_argument("'" + checkpointPath() + "' was written training " +
+                                        (savedHeadOnly ? "the IoU head alone" : "every weight") +
+                                        "; resume it the same way or use a new run folder");
         archive.read("model", modelArchive);
         model->load(modelArchive);
         archive.read("optimizer", optimArchive);
