@@ -135,7 +135,13 @@ TEST(Trainer, ResumedRunContinuesExactly) {
     EXPECT_EQ(c.step(), 5);
     c.run(nullptr);
     EXPECT_EQ(c.step(), 12);
-    EXPECT_EQ(a.weightChecksums(), c.weightChecksums());
+    if (samtok::test::testDevice() == "cpu") {
+        EXPECT_EQ(a.weightChecksums(), c.weightChecksums());
+    } else {  // a GPU's backward passes add with atomics, in no fixed order: equal to rounding
+        const auto wa = a.weightChecksums(), wc = c.weightChecksums();
+        ASSERT_EQ(wa.size(), wc.size());
+        for (std::size_t i = 0; i < wa.size(); ++i) EXPECT_NEAR(wa[i], wc[i], 1e-3 * std::max(1.0, std::abs(wa[i]))) << i;
+    }
 
     // A checkpoint of another config is refused, not silently mixed in.
     auto other = options(resumed.path, 12);

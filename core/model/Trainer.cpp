@@ -163,6 +163,7 @@ struct Trainer::State {
         archive.load_from(checkpointPath(), device);
         torch::Tensor config, seed, s;
         archive.read("config", config);
+        config = config.to(torch::kCPU).contiguous();  // load_from put every tensor on the training device
         const std::string saved(static_cast<const char*>(config.data_ptr()), static_cast<std::size_t>(config.numel()));
         if (saved != configToJson(options.config))
             throw std::invalid_argument("'" + checkpointPath() + "' was written for another model config; use a new run folder");
@@ -184,6 +185,7 @@ struct Trainer::State {
         archive.read("step", s);
         step = static_cast<int>(s.item<int64_t>());
         archive.read("last_used", lastUsed);
+        lastUsed = lastUsed.to(torch::kCPU);  // kept on the CPU (see trainStep)
         torch::Tensor written;
         archive.read("replay_written", written);
         replayWritten = written.item<int64_t>();
@@ -266,8 +268,9 @@ std::vector<TrainImage> Trainer::State::makeImages(int forStep, bool parallel) c
 
 std::vector<TrainImage> Trainer::State::imagesFor(int forStep) {
     const bool ahead = device.is_cuda();
-    std::vector<TrainImage> out = prefetchedStep == forStep ? prefetched.get() : makeImages(forStep, ahead);
-    prefetchedStep = -1;
+    const bool ready = prefetchedStep == forStep;
+    prefetchedStep = -1;  // before get(): a source that threw leaves no stale promise behind
+    std::vector<TrainImage> out = ready ? prefetched.get() : makeImages(forStep, ahead);
     if (ahead && forStep + 1 < options.steps) {
         prefetched = std::async(std::launch::async, [this, next = forStep + 1] { return makeImages(next, true); });
         prefetchedStep = forStep + 1;
