@@ -30,7 +30,11 @@ ModelConfig microConfig() {
     return configFromJson({std::istreambuf_iterator<char>(in), {}});
 }
 
-const torch::Device kDevice(test::testDevice());
+// Built on first use, inside a test: a bad SAMTOK_TEST_DEVICE is then a test failure, not a crash before main.
+const torch::Device& device() {
+    static const torch::Device d(test::testDevice());
+    return d;
+}
 
 SamTokModel& goldenModel() {
     static SamTokModel model = [] {
@@ -44,7 +48,7 @@ SamTokModel& goldenModel() {
         rules.isIgnorable = isUnusedBySamTok;
         const LoadReport r = loadWeights(*m, file, rules);
         EXPECT_TRUE(r.missing.empty() && r.unexpected.empty()) << r.summary();
-        m->to(kDevice);
+        m->to(device());
         return m;
     }();
     return model;
@@ -54,7 +58,7 @@ SamTokModel& goldenModel() {
 torch::Tensor npy(const std::string& caseDir, const std::string& name) {
     return test::readNpy((kGolden / caseDir / (name + ".npy")).string());
 }
-torch::Tensor onDevice(const torch::Tensor& t) { return t.to(kDevice); }
+torch::Tensor onDevice(const torch::Tensor& t) { return t.to(device()); }
 
 void expectClose(const torch::Tensor& actualAnywhere, const torch::Tensor& expectedAnywhere, const std::string& what,
                  double tol = 1e-4) {
@@ -70,7 +74,7 @@ torch::Tensor normalise(const cv::Mat& rgb1024, const ModelConfig& c) {
     auto t = torch::from_blob(rgb1024.data, {rgb1024.rows, rgb1024.cols, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32) / 255.0;
     auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({3, 1, 1});
     auto std = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({3, 1, 1});
-    return ((t - mean) / std).unsqueeze(0).contiguous().to(kDevice);
+    return ((t - mean) / std).unsqueeze(0).contiguous().to(device());
 }
 
 class GoldenCase : public ::testing::TestWithParam<std::string> {};
@@ -158,7 +162,7 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
     const auto fastT = torch::from_blob(const_cast<std::uint8_t*>(fast.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8);
     EXPECT_EQ(fastT.ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
     // Bit for bit only against LibTorch's CPU kernel: a GPU's interpolation rounds differently.
-    if (kDevice.is_cpu())
+    if (device().is_cpu())
         EXPECT_EQ(fastT.ne(ours.to(torch::kUInt8)).sum().item<int64_t>(), 0) << "one-pass and LibTorch masks differ";
 }
 

@@ -244,7 +244,7 @@ TEST(TokenizerApi, BuiltInLargeConfigHasExactlyTheOfficialKeys) {
     EXPECT_EQ(ours.size() + unused, 992u);
 }
 
-TEST(TokenizerApi, DeterministicOnCpuAndCacheableByBytes) {
+TEST(TokenizerApi, DeterministicAndCacheableByBytes) {
     const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
     const DecodedImage img = readImage((kGolden / "public_case1_chelsea_tiny/input_image.png").string());
     const Mask mask = readMask((kGolden / "public_case1_chelsea_tiny/input_mask.png").string());

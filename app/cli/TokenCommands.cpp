@@ -289,7 +289,7 @@ void bench(const BenchOptions& o) {
         for (int r = 0; r < o.repeat; ++r) {
             const auto t = Clock::now();
             fn();
-            runtime::synchronize();
+            runtime::synchronize(o.model.device);
             b = std::min(b, msSince(t));
         }
         return b;

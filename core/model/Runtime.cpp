@@ -24,8 +24,9 @@ Info info() {
     return out;
 }
 
-void synchronize() {
-    if (torch::cuda::is_available()) torch::cuda::synchronize();
+void synchronize(const std::string& device) {
+    const torch::Device d(device);
+    if (d.is_cuda()) torch::cuda::synchronize(d.has_index() ? d.index() : -1);
 }
 
 }  // namespace samtok::runtime

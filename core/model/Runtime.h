@@ -18,8 +18,9 @@ struct Info {
 // 8x4096x4096 scores 1.15 s -> 0.055 s, windowed attention 9 -> 87 GFLOP/s).
 void configure(int threads = 0);
 Info info();
-// Waits until the GPU has run everything queued on it (nothing without CUDA):
-// GPU work is asynchronous, so a timing that does not wait measures launches.
-void synchronize();
+// Waits until the device ("cuda", "cuda:1"; a CPU needs no wait) has run
+// everything queued on it: GPU work is asynchronous, so a timing that does not
+// wait measures launches.
+void synchronize(const std::string& device);
 
 }  // namespace samtok::runtime

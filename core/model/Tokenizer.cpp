@@ -350,6 +350,9 @@ private:
 
     // Networks on the device in the chosen precision; the codebooks stay float32.
     void place() {
+        // fp32 means the official float32 arithmetic: no TF32 convolutions, which would round the
+        // image features to 10-bit mantissas and can move a latent to another code. (A process-wide switch.)
+        if (device_.is_cuda() && dtype_ == torch::kFloat32) at::globalContext().setAllowTF32CuDNN(false);
         model_->to(device_);
         model_->sam2->to(dtype_);
         if (promptDecoder_) promptDecoder_->to(device_, dtype_);
