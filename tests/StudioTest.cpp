@@ -75,8 +75,8 @@ bool tokenizedAll(ui::MainWindow& window) {
 }
 
 // Most tests start from the sample project in a fresh folder, shown in a
-// window once the embedded model is loaded: the fixture does that on request.
-class Studio : public ::testing::Test {
+// window once the embedded model is loaded: this fixture does that.
+class StudioSample : public ::testing::Test {
 protected:
     bool openSample(QSize size = {}) {
         const QString error = session.openSample(QString::fromStdString(dir.path().string()));
@@ -99,7 +99,7 @@ protected:
 
 }  // namespace
 
-TEST_F(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
+TEST(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
     Mask m(4, 6);
     for (int y = 1; y < 4; ++y)
         for (int x = 2; x < 6; ++x) m.set(y, x, true);
@@ -118,7 +118,7 @@ TEST_F(Studio, OverlayPaintsEveryMaskPixelInItsClassColour) {
     EXPECT_EQ(painted, 12);
 }
 
-TEST_F(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
+TEST_F(StudioSample, OpensTheSampleProjectAndBrowsesItsImages) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     // Reopen through the window, as File > Open Recent does.
@@ -147,7 +147,7 @@ TEST_F(Studio, OpensTheSampleProjectAndBrowsesItsImages) {
     EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->images({ImageStatus::Done, {}}).size()));
 }
 
-TEST_F(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
+TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     ui::ProjectSession session;
     ui::MainWindow window(&session);
     ASSERT_TRUE(modelLoaded(window));
@@ -157,7 +157,7 @@ TEST_F(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
     EXPECT_TRUE(window.statusMessage().contains(window.inference()->model().sha256.left(8)));
 }
 
-TEST_F(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
+TEST(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
     QSettings().setValue("inference/precision", "bf16");
     {
         ui::ProjectSession session;
@@ -172,7 +172,7 @@ TEST_F(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
     EXPECT_EQ(window.inference()->model().precision, "fp32");
 }
 
-TEST_F(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
+TEST_F(StudioSample, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     ASSERT_GT(window.annotationList()->topLevelItemCount(), 0);
@@ -194,7 +194,7 @@ TEST_F(Studio, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     EXPECT_EQ(session.store()->tokensFor(annotation).size(), 1u);
 }
 
-TEST_F(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
+TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     test::TempDir dir;
     const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";
     for (const char* f : {"samtok-micro.safetensors", "samtok-micro.safetensors.sha256", "samtok-micro.json"})
@@ -215,7 +215,7 @@ TEST_F(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     EXPECT_FALSE(window.inference()->hasModel());
 }
 
-TEST_F(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
+TEST(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -232,7 +232,7 @@ TEST_F(Studio, AddingImagesShowsThemAndSkipsDuplicates) {
     EXPECT_EQ(window.filterModel()->rowCount(), 2);
 }
 
-TEST_F(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
+TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -247,7 +247,7 @@ TEST_F(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
 }
 
-TEST_F(Studio, RefusesAFileThatIsNotAProject) {
+TEST(Studio, RefusesAFileThatIsNotAProject) {
     test::TempDir dir;
     const std::string bogus = dir.file("bogus.samtok");
     std::ofstream(bogus) << "hello";
@@ -279,7 +279,7 @@ std::int64_t countWithSource(const ProjectStore& store, AnnotationSource source)
 
 }  // namespace
 
-TEST_F(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
+TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
     test::TempDir dir;
     QString projectPath;
     RowId clicked = 0, painted = 0;
@@ -357,7 +357,7 @@ TEST_F(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
     EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
 }
 
-TEST_F(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
+TEST(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
     test::TempDir dir;
     ui::ProjectSession first;
     ASSERT_EQ(first.openSample(QString::fromStdString(dir.path().string())), QString());
@@ -393,7 +393,7 @@ TEST(StudioCrashChild, PaintsUntilKilled) {
     }
 }
 
-TEST_F(Studio, KillNineLosesNoSavedEdit) {
+TEST(Studio, KillNineLosesNoSavedEdit) {
     test::TempDir dir;
     QString path;
     {
@@ -433,7 +433,7 @@ TEST_F(Studio, KillNineLosesNoSavedEdit) {
     EXPECT_EQ(countWithSource(store, AnnotationSource::Brush), 0);
 }
 
-TEST_F(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
+TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     const auto regions = session.store()->annotationsForImage(window.currentImageId());
@@ -458,7 +458,7 @@ TEST_F(Studio, TheRegionPanelEditsTextAsOneUndoableStep) {
     EXPECT_EQ(session.store()->annotation(id)->caption, "");
 }
 
-TEST_F(Studio, TenThousandImagesListFilterAndScroll) {
+TEST(Studio, TenThousandImagesListFilterAndScroll) {
     test::TempDir dir;
     {
         auto store = ProjectStore::create(dir.file("big.samtok"), "big");
@@ -483,7 +483,7 @@ TEST_F(Studio, TenThousandImagesListFilterAndScroll) {
     EXPECT_EQ(window.filterModel()->rowCount(), 11);  // 999 and 9990..9999
 }
 
-TEST_F(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
+TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     QSettings().setValue("shortcuts/toolBrush", "Ctrl+Shift+B");
     {
         ui::ProjectSession session;
@@ -507,7 +507,7 @@ TEST_F(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
 }
 
-TEST_F(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
+TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
     test::TempDir dir;
     cv::Mat big(8000, 8000, CV_8UC3, cv::Scalar(40, 120, 200));
     cv::rectangle(big, {1000, 1000}, {5000, 6000}, cv::Scalar(10, 200, 30), -1);
@@ -527,7 +527,7 @@ TEST_F(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {
     EXPECT_EQ(window.imageView()->imageSize(), QSize(8000, 8000));
 }
 
-TEST_F(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
+TEST_F(StudioSample, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     auto* classes = window.findChild<QComboBox*>("classFilter");
@@ -549,7 +549,7 @@ TEST_F(Studio, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
     EXPECT_GE(window.filterModel()->rowCount(), 1);
 }
 
-TEST_F(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
+TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.create(QString::fromStdString(dir.file("p.samtok")), "p"), QString());
@@ -571,7 +571,7 @@ TEST_F(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
 
-TEST_F(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
+TEST_F(StudioSample, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     ASSERT_TRUE(openSample({1200, 800}));
     ui::MainWindow& window = *window_;
     window.findChild<QAction*>("toolSelect")->trigger();
@@ -598,7 +598,7 @@ TEST_F(Studio, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     EXPECT_EQ(view->hasHover(), covered);
 }
 
-TEST_F(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
+TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     test::TempDir dir;
     ui::ProjectSession session;
     ASSERT_EQ(session.openSample(QString::fromStdString((dir.path() / "project").string())), QString());
@@ -630,7 +630,7 @@ TEST_F(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) 
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "export/tokens.txt"));
 }
 
-TEST_F(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
+TEST_F(StudioSample, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
@@ -657,7 +657,7 @@ TEST_F(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) 
     EXPECT_EQ(candidates.size(), 3) << text.toStdString();
     int returned = 0;
     for (const QString& c : candidates)
-        if (c.endsWith("(returned)")) {
+        if (c.endsWith(", returned)")) {
             ++returned;
             EXPECT_NEAR(c.left(5).toDouble(), shown, 1e-9) << text.toStdString();
         }
@@ -675,7 +675,7 @@ TEST_F(Studio, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlaggedOnes) 
     EXPECT_NE(*window.annotate()->selected(), first);
 }
 
-TEST_F(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
+TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
     ui::RegionPanel* panel = window.regionPanel();
@@ -740,7 +740,7 @@ TEST_F(Studio, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWell) {
     EXPECT_TRUE(button->isEnabled());
 }
 
-TEST_F(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
+TEST_F(StudioSample, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     QStringList notes;
     const auto groups = ui::parsePasted(
         "```json\n[{\"mask_2d\": \"<|mt_start|><|mt_0017|><|mt_0402|><|mt_end|>\", \"label\": \"dog on the left\"}]\n```"
@@ -774,7 +774,7 @@ TEST_F(Studio, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     EXPECT_EQ(session.store()->annotationCount(), before);
 }
 
-TEST_F(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
+TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
     ASSERT_TRUE(openSample({1400, 900}));
     ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
@@ -871,7 +871,7 @@ TEST_F(Studio, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
     EXPECT_EQ(panel->stats().regions.size(), before + 1);
 }
 
-TEST_F(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBackground) {
+TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBackground) {
     ASSERT_TRUE(openSample({1400, 900}));
     ui::MainWindow& window = *window_;
     window.explorerDock()->show();
@@ -938,7 +938,7 @@ TEST_F(Studio, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsInTheBa
     EXPECT_FALSE(explorer->sheetRunning());
 }
 
-TEST_F(Studio, TheWindowRemembersWhichPanelsWereOpen) {
+TEST(Studio, TheWindowRemembersWhichPanelsWereOpen) {
     ui::ProjectSession session;
     {
         ui::MainWindow window(&session);

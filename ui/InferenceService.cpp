@@ -315,13 +315,11 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
         // One decode gives all candidates; decode() would return the first-ranked of them.
         for (auto& c : tokenizer_->decodeCandidates(*emb, {c0, c1})) {
-            if (out.candidates.empty() || c.predictedIou > out.candidateIous[static_cast<std::size_t>(out.returned)])
+            if (out.candidates.empty() || c.predictedIou > out.predictedIous[static_cast<std::size_t>(out.returned)])
                 out.returned = static_cast<int>(out.candidates.size());
-            out.candidateIous.push_back(c.predictedIou);
+            out.predictedIous.push_back(c.predictedIou);
             out.candidates.emplace_back(c.height, c.width, std::move(c.mask));
         }
-        out.mask = out.candidates.at(static_cast<std::size_t>(out.returned));
-        out.predictedIou = out.candidateIous[static_cast<std::size_t>(out.returned)];
     } catch (const std::exception& e) {
         out.error = QString::fromStdString(e.what());
     }

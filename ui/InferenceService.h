@@ -19,7 +19,6 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <vector>
 #include <optional>
 #include <vector>
 
@@ -83,13 +82,12 @@ struct ExportRequest {
 struct RegionDecode {
     RowId imageId = 0;
     RowId annotationId = 0;
-    Mask mask;               // what a decode of the pair returns: the candidate ranked first
-    float predictedIou = 0;
     // Every candidate the decoder made, in its order, with its predicted IoU;
-    // `returned` indexes the one in `mask`.
+    // `returned` indexes the one a decode of the pair returns (ranked first).
     std::vector<Mask> candidates;
-    std::vector<float> candidateIous;
+    std::vector<float> predictedIous;
     int returned = 0;
+    const Mask& mask() const { return candidates.at(static_cast<std::size_t>(returned)); }
     QString error;
 };
 

@@ -532,8 +532,8 @@ void MainWindow::updateInspector() {
 
 void MainWindow::showDecoded(const RegionDecode& r) {
     if (r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;  // stale
-    if (!r.error.isEmpty()) {
-        regionPanel_->showReconstruction(tr("Cannot decode: %1").arg(r.error));
+    if (!r.error.isEmpty() || r.candidates.empty()) {
+        regionPanel_->showReconstruction(tr("Cannot decode: %1").arg(r.error.isEmpty() ? tr("no mask came back") : r.error));
         return;
     }
     const auto a = session_->store()->annotation(r.annotationId);
@@ -543,16 +543,19 @@ void MainWindow::showDecoded(const RegionDecode& r) {
     // reconstruction with a good candidate beside it is a bad choice, not bad tokens.
     QStringList candidates;
     for (std::size_t k = 0; k < r.candidates.size(); ++k)
-        candidates << tr("%1%2").arg(maskIou(drawn, r.candidates[k]), 0, 'f', 3)
-                                .arg(static_cast<int>(k) == r.returned ? tr(" (returned)") : QString());
+        candidates << tr("%1 (predicted %2%3)")
+                          .arg(maskIou(drawn, r.candidates[k]), 0, 'f', 3)
+                          .arg(r.predictedIous[k], 0, 'f', 2)
+                          .arg(static_cast<int>(k) == r.returned ? tr(", returned") : QString());
+    const Mask& rebuilt = r.mask();
     regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3\n"
                                         "The decoder's candidates: IoU %4")
-                                         .arg(maskIou(drawn, r.mask), 0, 'f', 3)
-                                         .arg(boundaryIou(drawn, r.mask), 0, 'f', 3)
-                                         .arg(r.predictedIou, 0, 'f', 2)
+                                         .arg(maskIou(drawn, rebuilt), 0, 'f', 3)
+                                         .arg(boundaryIou(drawn, rebuilt), 0, 'f', 3)
+                                         .arg(r.predictedIous[static_cast<std::size_t>(r.returned)], 0, 'f', 2)
                                          .arg(candidates.join(QStringLiteral(" · "))));
     const int mode = regionPanel_->compareMode();
-    if (mode >= 0) view_->setComparison(renderComparison(drawn, r.mask, mode));
+    if (mode >= 0) view_->setComparison(renderComparison(drawn, rebuilt, mode));
 }
 
 // The loaded model's tokens of a region, if it has them.
