@@ -114,16 +114,18 @@ TEST(Cli, UserErrorsExitOneWithOneLine) {
 
 TEST(Cli, TrainingFromADamagedOrMismatchedModelIsAUserError) {
     TempDir dir;
+    // Run from the temporary folder: the default config is the embedded model's, wherever the command runs.
+    const std::string here = "-C " + dir.path().string();
     std::ofstream(dir.file("bad.safetensors")) << std::string(1000, 'x');
-    const Result damaged = run("train " + dir.file("run1") + " --init " + dir.file("bad.safetensors") + " --steps 1");
+    const Result damaged = run("train " + dir.file("run1") + " --init " + dir.file("bad.safetensors") + " --steps 1", here);
     EXPECT_EQ(damaged.code, 1) << damaged.out;
     EXPECT_NE(damaged.out.find("bad.safetensors"), std::string::npos) << damaged.out;
     // The golden micro checkpoint has another config than the embedded model's.
     const std::string golden = (samtok::test::sharedDir() / "golden/samtok-micro/mask_tokenizer.pth").string();
-    const Result mismatched = run("train " + dir.file("run2") + " --init " + golden + " --steps 1");
+    const Result mismatched = run("train " + dir.file("run2") + " --init " + golden + " --steps 1", here);
     EXPECT_EQ(mismatched.code, 1) << mismatched.out;
     EXPECT_NE(mismatched.out.find("does not match the model"), std::string::npos) << mismatched.out;
-    const Result headless = run("train " + dir.file("run3") + " --iou-head-only --steps 1");
+    const Result headless = run("train " + dir.file("run3") + " --iou-head-only --steps 1", here);
     EXPECT_EQ(headless.code, 1) << headless.out;
     EXPECT_NE(headless.out.find("--init"), std::string::npos) << headless.out;
 }

@@ -108,7 +108,7 @@ void evaluate(const EvalOptions& o) {
                 roundTrip.push_back(maskIou(inst[k].mask, back, ignore));
                 row["c0"] = codes[k].c0, row["c1"] = codes[k].c1, row["round_trip_iou"] = roundTrip.back();
                 // The decode returns the candidate its IoU head ranks first: how good was the best one?
-                double best = 0;
+                double best = roundTrip.back();  // the returned mask is a candidate (decoded in a batch, though)
                 for (const auto& c : tok->decodeCandidates(*emb, codes[k]))
                     best = std::max(best, maskIou(inst[k].mask, Mask(c.height, c.width, c.mask), ignore));
                 bestCandidate.push_back(best);

@@ -2,6 +2,7 @@
 // is made with this command; MODEL_CARD.md gives the exact invocation).
 #include "cli/Commands.h"
 
+#include "model/DefaultModel.h"
 #include "model/Runtime.h"
 #include "model/Trainer.h"
 #include "train/TrainingScenes.h"
@@ -28,7 +29,7 @@ std::atomic<bool> g_stop{false};
 extern "C" void onSignal(int) { g_stop = true; }
 
 struct TrainArgs {
-    std::string config = "models/samtok-micro.json";
+    std::string config;  // empty: the embedded samtok-micro's
     std::string runDir;
     std::string coco;
     std::string exportPath;
@@ -73,6 +74,7 @@ void writePreview(const TrainingScenes& scenes, const TrainArgs& a) {
 
 void runTrain(TrainArgs& a) {
     runtime::configure(a.threads);
+    if (a.config.empty()) a.config = model::findDefaultModel().config;  // not relative to where it runs
     std::ifstream in(a.config);
     if (!in) throw UserError("cannot read model config '" + a.config + "'");
     try {
@@ -135,7 +137,7 @@ void addTrainCommands(CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
     auto* cmd = app.add_subcommand("train", "Train a SAMTok model from scratch (resumes when RUN_DIR holds a checkpoint)");
     cmd->add_option("run_dir", args->runDir, "Run folder: checkpoint.pt, metrics.csv, model.safetensors")->required();
-    cmd->add_option("--config", args->config, "Model config JSON")->capture_default_str();
+    cmd->add_option("--config", args->config, "Model config JSON (default: the embedded samtok-micro's)");
     cmd->add_option("--coco", args->coco,
                     "COCO128-seg folder (images/train2017, labels/train2017); without it only procedural scenes are used");
     cmd->add_option("--steps", args->options.steps, "Optimiser steps")->capture_default_str();
@@ -168,7 +170,7 @@ void addTrainCommands(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_flag("--iou-head-only", args->options.iouHeadOnly,
                   "Train only the IoU head of --init's decoder: its tokens and candidate masks stay exactly as they are, "
-                  "and only which candidate a decode returns can change");
+                  "and only which candidate a decode (or a first click) returns can change");
     cmd->add_option("--seed", args->options.seed, "Seed of data and initialisation")->capture_default_str();
     cmd->add_option("--checkpoint-every", args->options.checkpointEvery, "Steps between checkpoints")->capture_default_str();
     cmd->add_option("--log-every", args->options.logEvery, "Steps between progress lines and CSV rows")->capture_default_str();

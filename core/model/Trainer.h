@@ -57,13 +57,15 @@ struct TrainOptions {
     // (as inference picks one), or their mean, which trains every candidate on
     // every mask (an unambiguous prompt: three fixed blobs cannot lower it).
     bool roundTripAllCandidates = false;
-    // Starts from this model file (as exportModel writes it, or any checkpoint
-    // the tokenizer loads) instead of a random initialisation.
+    // Starts from this model file (as exportModel writes it, or a SAMTok
+    // checkpoint with every tensor of the config; not a SAM2 .pt) instead of a
+    // random initialisation.
     std::string initFrom;
     // Trains the IoU head alone (mask_decoder.iou_prediction_head), everything
-    // else frozen, codebooks included: the tokens and the three candidate masks
-    // of initFrom stay exactly as they were, and only the head's ranking of the
-    // candidates, which picks the mask a decode returns, learns. Needs initFrom.
+    // else frozen, codebooks included: the tokens and the candidate masks of
+    // initFrom stay exactly as they were, and only the head's ranking of the
+    // candidates learns, which picks the mask a decode returns and, the decoder
+    // being shared, the one a first click returns. Needs initFrom.
     bool iouHeadOnly = false;
     std::uint64_t seed = 1;
     int checkpointEvery = 250;

@@ -191,7 +191,7 @@ TrainingSample TrainingScenes::sample(std::uint64_t seed, int count) const {
                         texture = cv::Mat(s, s, CV_8UC3, cv::Scalar(uniformInt(rng, 0, 255), uniformInt(rng, 0, 255),
                                                                    uniformInt(rng, 0, 255)));
                         cv::Mat noise(s, s, CV_8UC3);
-                        cv::theRNG().state = rng();  // OpenCV's generator is global: seed it from ours
+                        cv::theRNG().state = rng();  // OpenCV's generator (one per thread): seed it from ours
                         cv::randn(noise, 0, uniform(rng, 2, 25));
                         texture += noise;
                     }
