@@ -40,10 +40,8 @@ closure() {
     done
   done
 }
-cd /usr/lib/$ARCH
 roots=(libopencv_core.so.406 libopencv_imgproc.so.406 libopencv_imgcodecs.so.406 libsqlite3.so.0 libpng16.so.16
        libcrypto.so.3 libz.so.1)
-cd - >/dev/null
 { for r in "${roots[@]}"; do echo "$r /usr/lib/$ARCH/$r"; done; (cd /usr/lib/$ARCH && closure "${roots[@]}"); } | sort -u |
   while read -r name path; do cp -L "$path" "$LIB/$name"; done
 # Link-time names.
@@ -65,7 +63,7 @@ nm -D --defined-only /usr/lib/$ARCH/libgdal.so.32 | awk '$2 == "T" { print $3 }'
     while read -r s; do echo "void $s(void) { gdalMissing(\"$s\"); }"; done
 } >"$OUT/gdal-stub.c"
 gcc -shared -fPIC -O1 -Wl,-soname,libgdal.so.32 -o "$LIB/libgdal.so.32" "$OUT/gdal-stub.c"
-rm "$OUT/undef" "$OUT/gdal-stub.c"
+rm "$OUT/undef" "$OUT/gdal-stub.c" "$OUT/gdal-symbols"
 
 # Headers and static libraries.
 cp -r /usr/include/opencv4 /usr/include/nlohmann /usr/include/CLI /usr/include/gtest /usr/include/gmock \
