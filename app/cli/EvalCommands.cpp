@@ -107,9 +107,10 @@ void evaluate(const EvalOptions& o) {
                 const Mask back(decoded[k].height, decoded[k].width, decoded[k].mask);
                 roundTrip.push_back(maskIou(inst[k].mask, back, ignore));
                 row["c0"] = codes[k].c0, row["c1"] = codes[k].c1, row["round_trip_iou"] = roundTrip.back();
-                // The decode returns the candidate its IoU head ranks first: how good was the best one?
-                double best = roundTrip.back();  // the returned mask is a candidate (decoded in a batch, though)
-                for (const auto& c : tok->decodeCandidates(*emb, codes[k]))
+                // The decode returns the candidate its IoU head ranks first: how good was the best one? (One
+                // pair at a time, where the decode above ran as a batch: a pixel at the threshold may differ.)
+                double best = 0;
+                for (const auto& c : tok->decodeCandidates(*emb, codes[k]).masks)
                     best = std::max(best, maskIou(inst[k].mask, Mask(c.height, c.width, c.mask), ignore));
                 bestCandidate.push_back(best);
                 row["best_candidate_iou"] = best;

@@ -198,13 +198,7 @@ public:
         if (codes.empty()) return {};
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
-        std::vector<int64_t> flat;
-        for (const CodePair& c : codes) {
-            flat.push_back(c.c0);
-            flat.push_back(c.c1);
-        }
-        const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2}).to(device_);
-        const auto allZq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_, dtype_);
+        const auto allZq = latentsOf(codes, rule);
         std::vector<DecodedMask> out;
         for (int64_t first = 0; first < allZq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
             const HeadOutput h = model_->decodeLatent(e.features, allZq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
@@ -219,24 +213,21 @@ public:
         return out;
     }
 
-    std::vector<DecodedMask> decodeCandidates(const ImageEmbedding& image, const CodePair& code,
-                                              MissingCodeRule rule) const override {
+    DecodedCandidates decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+                                       MissingCodeRule rule) const override {
         if (!info_.canTokenize) throw std::runtime_error("this model has no codebooks: load a SAMTok tokenizer");
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
-        const auto codeT = torch::tensor({static_cast<int64_t>(code.c0), static_cast<int64_t>(code.c1)}, torch::kInt64)
-                               .view({1, 2})
-                               .to(device_);
-        const auto zq = model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_, dtype_);
-        const HeadOutput h = model_->decodeLatent(e.features, zq);  // masks (1, M, 4e, 4e)
+        const HeadOutput h = model_->decodeLatent(e.features, latentsOf({code}, rule));  // masks (1, M, 4e, 4e)
         const auto iou = h.iou.to(torch::kCPU, torch::kFloat32);
         const float objectScore = h.objectScore[0][0].to(torch::kFloat32).item<float>();
-        std::vector<DecodedMask> out;
+        DecodedCandidates out;
+        out.returned = static_cast<int>(h.best[0].item<int64_t>());  // the decoder's own choice, as decode() takes it
         for (int64_t k = 0; k < h.masks.size(1); ++k) {
             DecodedMask d = toMask(h.masks.slice(1, k, k + 1), e, config().maskThreshold);
             d.predictedIou = iou[0][k].item<float>();
             d.objectScore = objectScore;
-            out.push_back(std::move(d));
+            out.masks.push_back(std::move(d));
         }
         return out;
     }
@@ -346,6 +337,17 @@ private:
             ious.push_back(torch::where(uni.gt(0), inter / uni.clamp_min(1), torch::ones_like(uni)));
         }
         return torch::cat(ious).argmax().item<int64_t>();
+    }
+
+    // The quantized latents (n, C) of code pairs, on the device in the networks' precision.
+    torch::Tensor latentsOf(const std::vector<CodePair>& codes, MissingCodeRule rule) const {
+        std::vector<int64_t> flat;
+        for (const CodePair& c : codes) {
+            flat.push_back(c.c0);
+            flat.push_back(c.c1);
+        }
+        const auto codeT = torch::tensor(flat, torch::kInt64).view({-1, 2}).to(device_);
+        return model_->quantizer->embedCodes(codeT, rule == MissingCodeRule::FirstCodeOnly).to(device_, dtype_);
     }
 
     // Networks on the device in the chosen precision; the codebooks stay float32.

@@ -41,6 +41,11 @@ struct DecodedMask {
     float objectScore = 0;           // logit
 };
 
+struct DecodedCandidates {
+    std::vector<DecodedMask> masks;
+    int returned = 0;  // index of the one decode() returns
+};
+
 enum class MissingCodeRule {
     AsCodeZero,     // the official behaviour: a missing second code reads as code 0
     FirstCodeOnly,  // decode from the first code alone
@@ -120,11 +125,11 @@ public:
     virtual std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
                                             MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     // Every candidate mask the decoder makes for one code pair, in its order
-    // (the multimask outputs), each with its predicted IoU. decode() returns the
-    // one its IoU head ranks first; this shows what it chose among, e.g. to see
-    // whether a bad reconstruction is a bad pair or a bad choice.
-    virtual std::vector<DecodedMask> decodeCandidates(const ImageEmbedding& image, const CodePair& code,
-                                                      MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
+    // (the multimask outputs), each with its predicted IoU, and which of them
+    // decode() returns (the one its IoU head ranks first): to see whether a bad
+    // reconstruction is a bad pair or a bad choice.
+    virtual DecodedCandidates decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+                                               MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     virtual std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& prompt) const = 0;
 };
 
