@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -161,9 +163,12 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
                                            static_cast<float>(m->config().maskThreshold));
     const auto fastT = torch::from_blob(const_cast<std::uint8_t*>(fast.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8);
     EXPECT_EQ(fastT.ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
-    // Bit for bit only against LibTorch's CPU kernel: a GPU's interpolation rounds differently.
+    // Bit for bit only against LibTorch 1.13's CPU kernel, which the one-pass upsampling reproduces: a GPU's
+    // interpolation, or another version's CPU kernel, may round a logit on the threshold the other way.
+#if TORCH_VERSION_MAJOR < 2
     if (device().is_cpu())
         EXPECT_EQ(fastT.ne(ours.to(torch::kUInt8)).sum().item<int64_t>(), 0) << "one-pass and LibTorch masks differ";
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenCase,

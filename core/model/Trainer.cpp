@@ -438,7 +438,11 @@ TrainStatus Trainer::State::trainStep() {
 
     const double lr = learningRate(step);
     for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-    optimizer->zero_grad();
+    // Zeroed, not cleared: LibTorch 2's zero_grad() leaves gradients undefined, and AdamW then skips a parameter
+    // that got none this step (the prompt encoder's mask input on steps without corrective clicks), where 1.13
+    // still decays it and moves its moments. The runs of every LibTorch version follow the shipped model's.
+    for (auto& p : trainable)
+        if (p.grad().defined()) p.mutable_grad().detach_().zero_();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(trainable, options.clipNorm);
     optimizer->step();

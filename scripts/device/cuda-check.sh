@@ -31,6 +31,10 @@ stage machine
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 echo "cores $(nproc)"; . /etc/os-release && echo "$PRETTY_NAME"; g++ --version | head -1; cmake --version | head -1
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())'
+# The bundle's Debian libraries (OpenCV, GoogleTest) use the C++11 std::string ABI; a libtorch built with the old
+# one (pip wheels before 2.7) would make every call across them fail to link, so stop before spending the build.
+python3 -c 'import torch, sys; sys.exit(0 if torch.compiled_with_cxx11_abi() else 1)' ||
+  { echo "this PyTorch's libtorch uses the pre-C++11 std::string ABI, the bundle's libraries the C++11 one: cannot link"; exit 1; }
 
 stage unpack
 BUNDLE=/tmp/samtok-bundle
