@@ -7,6 +7,7 @@
 #include "model/Trainer.h"
 #include "model/WeightLoader.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -147,6 +148,29 @@ TEST(Trainer, ResumedRunContinuesExactly) {
     auto other = options(resumed.path, 12);
     other.config.codebookSize = 8;
     EXPECT_THROW(Trainer(other, source), std::invalid_argument);
+}
+
+// The prompt job draws its corrective clicks from 0..maxCorrectiveClicks (none on a quarter of the steps): the
+// default stays within 3, a longer dialogue reaches past it and never past its own bound, and none means none.
+TEST(Trainer, CorrectiveClicksFollowTheirBound) {
+    auto source = [](std::uint64_t seed, int masks) { return scene(seed % 4, masks); };
+    auto clicksOf = [&](int maxClicks, const std::string& name) {
+        TempDir dir("clicks-" + name);
+        auto o = options(dir.path, 40);
+        o.maxCorrectiveClicks = maxClicks;
+        std::vector<int> clicks;
+        Trainer(o, source).run([&](const TrainStatus& s) { clicks.push_back(s.correctiveClicks); });
+        return clicks;
+    };
+    const auto defaults = clicksOf(TrainOptions{}.maxCorrectiveClicks, "default");
+    const auto longer = clicksOf(8, "longer");
+    const auto none = clicksOf(0, "none");
+    ASSERT_EQ(defaults.size(), 40u);
+    EXPECT_EQ(*std::max_element(defaults.begin(), defaults.end()), 3);
+    EXPECT_GT(*std::max_element(longer.begin(), longer.end()), 3);
+    EXPECT_LE(*std::max_element(longer.begin(), longer.end()), 8);
+    EXPECT_EQ(std::count(none.begin(), none.end(), 0), 40);
+    EXPECT_GT(std::count(defaults.begin(), defaults.end(), 0), 0);  // single prompts are still trained
 }
 
 TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {

@@ -160,6 +160,11 @@ void addTrainCommands(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--round-trip-all-candidates", args->options.roundTripAllCandidates,
                   "Train every multimask candidate on the round trip (default: the best one)");
+    cmd->add_option("--corrective-clicks", args->options.maxCorrectiveClicks,
+                    "Most corrective clicks a prompt gets after its first box or click (none on a quarter of the "
+                    "steps, else 0..N, each on the model's own error)")
+        ->check(CLI::Range(0, 16))
+        ->capture_default_str();
     cmd->add_option("--min-instance-area", args->minInstanceArea,
                     "Drop instances smaller than this share of the frame")->capture_default_str();
     cmd->add_option("--preview", args->previewDir, "Write the first training samples, masks outlined, as PNGs to DIR and stop");

@@ -377,7 +377,7 @@ TrainStatus Trainer::State::trainStep() {
     auto objLoss = F::binary_cross_entropy_with_logits(rt.objectScore, torch::ones_like(rt.objectScore));
 
     // (b) Prompts on the same features: a jittered box or one positive click,
-    // then 0..3 corrective clicks from the model's own errors (no gradient),
+    // then 0..maxCorrectiveClicks corrective clicks from the model's own errors (no gradient),
     // each fed back with the previous low-resolution logits, as SAM trains.
     auto& decoder = model->sam2->maskDecoder;
     auto& prompt = model->sam2->promptEncoder;
@@ -397,7 +397,7 @@ TrainStatus Trainer::State::trainStep() {
     torch::Tensor previous;  // low-res logits fed back as the mask prompt
     const int corrective = static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
                                                 ? 0
-                                                : torch::randint(0, 4, {1}).item<int64_t>());
+                                                : torch::randint(0, options.maxCorrectiveClicks + 1, {1}).item<int64_t>());
     auto fDet = fr;
     fDet.embedding = fr.embedding.detach();
     fDet.featS0 = fr.featS0.detach();
@@ -449,6 +449,7 @@ TrainStatus Trainer::State::trainStep() {
     ++step;
 
     TrainStatus st;
+    st.correctiveClicks = corrective;
     st.step = step;
     st.steps = options.steps;
     st.loss = loss.item<double>();

@@ -57,6 +57,11 @@ struct TrainOptions {
     // (as inference picks one), or their mean, which trains every candidate on
     // every mask (an unambiguous prompt: three fixed blobs cannot lower it).
     bool roundTripAllCandidates = false;
+    // The prompt job's corrective clicks after the first box or click: none
+    // on a quarter of the steps, else 0..maxCorrectiveClicks, each placed on
+    // the model's own error. Interactive use goes on for many more clicks than
+    // the default trains (SAM simulates 8), where the model has seen none.
+    int maxCorrectiveClicks = 3;
     // Starts from this model file (as exportModel writes it, or a SAMTok
     // checkpoint with every tensor of the config; not a SAM2 .pt) instead of a
     // random initialisation.
@@ -85,6 +90,7 @@ struct TrainStatus {
     double roundTripIou = 0, promptIou = 0;  // low-resolution IoU on this step's batch
     int codesInUse0 = 0, codesInUse1 = 0;     // codes picked during the last 500 steps
     double learningRate = 0;
+    int correctiveClicks = 0;                 // of the last step's prompts
     double secondsPerStep = 0;                // mean over the steps since the last report
 };
 
