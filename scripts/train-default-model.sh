@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 RUN=${RUN:-runs/samtok-micro}
 COCO=${COCO:-../shared/data/coco128-seg/coco128-seg}
 scripts/build.sh >/dev/null
-train() {
-  build/app/samtok train "$RUN" --config models/samtok-micro.json --coco "$COCO" \
-    --images-per-step 4 --masks-per-image 6 --lr 1e-3 --seed 1 \
-    --attention-init aligned --min-instance-area 0.01 --log-every 50 "$@"
+common() {
+  build/app/samtok train "$@" --config models/samtok-micro.json --coco "$COCO" \
+    --images-per-step 4 --masks-per-image 6 --attention-init aligned --min-instance-area 0.01 --log-every 50
 }
+train() { common "$RUN" --lr 1e-3 --seed 1 "$@"; }
 # Phase 1: 8000 steps on their own cosine schedule. Phase 2 resumes the same run
 # at step 8000 on the schedule of a 14000-step run (a warm restart), phase 3 at
 # step 14000 on that of a 24000-step run, phase 4 at step 24000 on that of a
@@ -21,6 +21,10 @@ train --steps 8000 "$@"
 train --steps 14000 "$@"
 train --steps 24000 "$@"
 train --steps 32000 "$@"
-cp "$RUN/model.safetensors" models/samtok-micro.safetensors
+# Phase 5 starts a new run from phase 4's model (fresh optimiser, fresh data:
+# seed 2) on a 7000-step schedule at peak lr 3e-4; it resumes from its own
+# checkpoint as the phases above do.
+common "$RUN-p5" --init "$RUN/model.safetensors" --lr 3e-4 --seed 2 --steps 7000 "$@"
+cp "$RUN-p5/model.safetensors" models/samtok-micro.safetensors
 sha256sum models/samtok-micro.safetensors | cut -d' ' -f1 > models/samtok-micro.safetensors.sha256
 echo "models/samtok-micro.safetensors updated; run scripts/eval-default-model.sh for its numbers"

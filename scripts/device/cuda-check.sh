@@ -8,7 +8,7 @@
 #      then on that libtorch's CPU side;
 #   3. trains on the GPU: 200 steps from scratch with the default recipe (4
 #      images x 6 masks, lr 1e-3, seed 1), which also measure the step rate,
-#      then continues the shipped model (--init, fresh data seed 2, peak lr
+#      then continues the shipped model (--init, fresh data seed 4, peak lr
 #      3e-4) for as many steps as fit in the time left, its schedule sized to
 #      them: the model that comes back can be evaluated against the shipped one;
 #   (benchmarks of inference on the GPU, micro and random sam2.1_hiera_large,
@@ -95,7 +95,7 @@ else
   # 90 % of the steps the pilot's rate allows, less 15 s to start: the run should end on its own schedule.
   steps=$(python3 -c "print(max(50, min(40000, int(0.9 * ($budget - 15) / float('$rate')) // 50 * 50)))")
   stage "training: $steps steps from the shipped model (${rate} s/step in the pilot, ${budget} s left for it)"
-  resume=(--init models/samtok-micro.safetensors --seed 2 --lr 3e-4)
+  resume=(--init models/samtok-micro.safetensors --seed 4 --lr 3e-4)
   # samtok itself gets the timeout's SIGTERM: it stops at a step boundary and saves a checkpoint.
   timeout "$budget" $S train /tmp/run --steps "$steps" "${resume[@]}" "${common[@]}" >>"$OUT/train.log" 2>&1
   echo "train rc $?"
