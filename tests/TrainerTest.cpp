@@ -7,9 +7,9 @@
 #include "model/Trainer.h"
 #include "model/WeightLoader.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
