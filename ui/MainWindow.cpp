@@ -542,15 +542,20 @@ void MainWindow::showDecoded(const RegionDecode& r) {
     // The decoder made several candidates and returned the one its IoU head ranked first: a bad
     // reconstruction with a good candidate beside it is a bad choice, not bad tokens.
     QStringList candidates;
-    for (std::size_t k = 0; k < r.candidates.size(); ++k)
+    double returnedIou = 0;
+    for (std::size_t k = 0; k < r.candidates.size(); ++k) {
+        const double iou = maskIou(drawn, r.candidates[k]);
+        const bool returned = static_cast<int>(k) == r.returned;
+        if (returned) returnedIou = iou;
         candidates << tr("%1 (predicted %2%3)")
-                          .arg(maskIou(drawn, r.candidates[k]), 0, 'f', 3)
+                          .arg(iou, 0, 'f', 3)
                           .arg(r.predictedIous[k], 0, 'f', 2)
-                          .arg(static_cast<int>(k) == r.returned ? tr(", returned") : QString());
+                          .arg(returned ? tr(", returned") : QString());
+    }
     const Mask& rebuilt = r.mask();
     regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3\n"
                                         "The decoder's candidates: IoU %4")
-                                         .arg(maskIou(drawn, rebuilt), 0, 'f', 3)
+                                         .arg(returnedIou, 0, 'f', 3)
                                          .arg(boundaryIou(drawn, rebuilt), 0, 'f', 3)
                                          .arg(r.predictedIous[static_cast<std::size_t>(r.returned)], 0, 'f', 2)
                                          .arg(candidates.join(QStringLiteral(" · "))));
