@@ -10,6 +10,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp
   # GUI
   qt6-base-dev qt6-base-dev-tools libgl-dev libvulkan-dev libqcustomplot-dev
+  libqt6svg6  # the SVG icon engine that draws the studio's icons
   # images, storage, formats, CLI
   libopencv-dev libpng-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   # tests and benchmarks

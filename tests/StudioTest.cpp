@@ -25,6 +25,8 @@
 #include "mask/MaskMetrics.h"
 
 #include <QApplication>
+#include <QIcon>
+#include <QImage>
 #include <QLineEdit>
 #include <QListView>
 #include <QComboBox>
@@ -505,6 +507,30 @@ TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     ui::ProjectSession session;
     ui::MainWindow window(&session);
     EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
+}
+
+// The tool bar shows each tool's icon, and the application has its own; all are drawn
+// from the SVGs in resources/, so a missing icon engine or resource shows here as blank.
+TEST(Studio, EveryToolAndTheApplicationHaveADrawnIcon) {
+    auto inkOf = [](const QIcon& icon) {
+        const QImage img = icon.pixmap(QSize(48, 48)).toImage().convertToFormat(QImage::Format_ARGB32);
+        int ink = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x) ink += qAlpha(img.pixel(x, y)) > 128;
+        return std::make_pair(ink, img);
+    };
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    std::vector<QImage> drawn;
+    for (const char* name : {"toolSelect", "toolClick", "toolBrush", "toolEraser", "toolPolygon"}) {
+        auto* action = window.findChild<QAction*>(name);
+        ASSERT_NE(action, nullptr) << name;
+        const auto [ink, img] = inkOf(action->icon());
+        EXPECT_GT(ink, 48 * 48 / 20) << name << " has a blank icon";
+        for (const QImage& other : drawn) EXPECT_NE(img, other) << name << " looks like another tool";
+        drawn.push_back(img);
+    }
+    EXPECT_GT(inkOf(QIcon(QStringLiteral(":/icons/samtok-studio.svg"))).first, 48 * 48 / 2);
 }
 
 TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {

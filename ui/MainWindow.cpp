@@ -31,6 +31,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -276,6 +277,7 @@ void MainWindow::buildActions() {
     QToolBar* tools = addToolBar(tr("Tools"));
     tools->setObjectName("toolsToolBar");
     tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);  // icons to find a tool at a glance, names to learn them
     buildTools(tools, edit);
     // Stable names, so that shortcuts can be edited and remembered.
     std::function<void(QMenu*)> name = [&](QMenu* menu) {
@@ -333,19 +335,24 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     auto* group = new QActionGroup(this);
     struct ToolInfo {
         Tool tool;
-        QString name, key, tip;
+        QString name, key, tip, icon;
     };
     const ToolInfo infos[] = {
-        {Tool::Navigate, tr("Select"), tr("V"), tr("Select a region (click it); pan with space-drag or the middle button")},
+        {Tool::Navigate, tr("Select"), tr("V"), tr("Select a region (click it); pan with space-drag or the middle button"),
+         QStringLiteral("tool-select")},
         {Tool::Click, tr("Click"), tr("C"),
-         tr("Left click: positive point; right or shift-click: negative; drag: box. Enter accepts, Tab cycles, Esc cancels")},
-        {Tool::Brush, tr("Brush"), tr("B"), tr("Paint a new region, or add to the selected one. [ and ] or Ctrl+wheel: size")},
-        {Tool::Eraser, tr("Eraser"), tr("E"), tr("Erase from the selected region. [ and ] or Ctrl+wheel: size")},
+         tr("Left click: positive point; right or shift-click: negative; drag: box. Enter accepts, Tab cycles, Esc cancels"),
+         QStringLiteral("tool-click")},
+        {Tool::Brush, tr("Brush"), tr("B"), tr("Paint a new region, or add to the selected one. [ and ] or Ctrl+wheel: size"),
+         QStringLiteral("tool-brush")},
+        {Tool::Eraser, tr("Eraser"), tr("E"), tr("Erase from the selected region. [ and ] or Ctrl+wheel: size"),
+         QStringLiteral("tool-eraser")},
         {Tool::Polygon, tr("Polygon"), tr("P"),
-         tr("Click vertices; double-click, Enter or a click on the first vertex closes; Backspace removes the last")},
+         tr("Click vertices; double-click, Enter or a click on the first vertex closes; Backspace removes the last"),
+         QStringLiteral("tool-polygon")},
     };
     for (const auto& info : infos) {
-        QAction* a = bar->addAction(info.name);
+        QAction* a = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(info.icon)), info.name);
         a->setCheckable(true);
         a->setShortcut(QKeySequence(info.key));
         a->setToolTip(QStringLiteral("%1 (%2)\n%3").arg(info.name, info.key, info.tip));

@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTimer>
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("SAMTok");
     QApplication::setApplicationDisplayName("SAMTok Studio");
     QApplication::setApplicationVersion(SAMTOK_VERSION);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/samtok-studio.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("samtok-studio"));  // Wayland matches the window to the .desktop entry
 
     QCommandLineParser cli;
     cli.setApplicationDescription("SAMTok Studio: label image regions and turn masks into SAMTok tokens.");
