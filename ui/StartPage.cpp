@@ -1,6 +1,7 @@
 #include "StartPage.h"
 
 #include <QFileInfo>
+#include <QIcon>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -12,6 +13,10 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
     auto* outer = new QVBoxLayout(this);
     outer->addStretch(1);
     auto* column = new QVBoxLayout;
+    auto* logo = new QLabel;
+    logo->setPixmap(QIcon(QStringLiteral(":/icons/samtok-studio.svg")).pixmap(QSize(96, 96)));
+    logo->setAlignment(Qt::AlignCenter);
+    column->addWidget(logo);
     auto* title = new QLabel(tr("<h1>SAMTok Studio</h1>"
                                 "<p>Label image regions and turn each mask into its two SAMTok tokens.</p>"));
     title->setAlignment(Qt::AlignCenter);
