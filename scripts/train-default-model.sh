@@ -25,6 +25,10 @@ train --steps 32000 "$@"
 # seed 2) on a 7000-step schedule at peak lr 3e-4; it resumes from its own
 # checkpoint as the phases above do.
 common "$RUN-p5" --init "$RUN/model.safetensors" --lr 3e-4 --seed 2 --steps 7000 "$@"
-cp "$RUN-p5/model.safetensors" models/samtok-micro.safetensors
+# Phase 8 (6 and 7 were tried and not kept; see the model card) starts from
+# phase 5's model the same way (seed 8), training all three candidates of the
+# round trip on every mask, so that the one the IoU head picks is good too.
+common "$RUN-p8" --init "$RUN-p5/model.safetensors" --lr 3e-4 --seed 8 --steps 7000 --round-trip-all-candidates "$@"
+cp "$RUN-p8/model.safetensors" models/samtok-micro.safetensors
 sha256sum models/samtok-micro.safetensors | cut -d' ' -f1 > models/samtok-micro.safetensors.sha256
 echo "models/samtok-micro.safetensors updated; run scripts/eval-default-model.sh for its numbers"
