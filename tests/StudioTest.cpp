@@ -1,6 +1,7 @@
 // The studio's main window on a real project, driven as a user would.
 #include "AnnotateController.h"
 #include "ExportDialog.h"
+#include "Icons.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
@@ -530,7 +531,7 @@ TEST(Studio, EveryToolAndTheApplicationHaveADrawnIcon) {
         for (const QImage& other : drawn) EXPECT_NE(img, other) << name << " looks like another tool";
         drawn.push_back(img);
     }
-    EXPECT_GT(inkOf(QIcon(QStringLiteral(":/icons/samtok-studio.svg"))).first, 48 * 48 / 2);
+    EXPECT_GT(inkOf(ui::applicationIcon()).first, 48 * 48 / 2);
 }
 
 TEST(Studio, AnEightThousandPixelImageOpensWithoutBlockingTheWindow) {

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AnnotateController.h"
+#include "Icons.h"
 #include "ImageListModel.h"
 #include "MaskOverlay.h"
 #include "ImageView.h"
@@ -31,7 +32,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
-#include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -352,7 +352,7 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
          QStringLiteral("tool-polygon")},
     };
     for (const auto& info : infos) {
-        QAction* a = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(info.icon)), info.name);
+        QAction* a = bar->addAction(resourceIcon(info.icon), info.name);
         a->setCheckable(true);
         a->setShortcut(QKeySequence(info.key));
         a->setToolTip(QStringLiteral("%1 (%2)\n%3").arg(info.name, info.key, info.tip));

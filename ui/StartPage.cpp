@@ -1,7 +1,8 @@
 #include "StartPage.h"
 
+#include "Icons.h"
+
 #include <QFileInfo>
-#include <QIcon>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -14,7 +15,7 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
     outer->addStretch(1);
     auto* column = new QVBoxLayout;
     auto* logo = new QLabel;
-    logo->setPixmap(QIcon(QStringLiteral(":/icons/samtok-studio.svg")).pixmap(QSize(96, 96)));
+    logo->setPixmap(applicationIcon().pixmap(QSize(96, 96)));
     logo->setAlignment(Qt::AlignCenter);
     column->addWidget(logo);
     auto* title = new QLabel(tr("<h1>SAMTok Studio</h1>"

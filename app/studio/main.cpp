@@ -2,6 +2,7 @@
 //   samtok-studio                 reopen the last project, or show the start page
 //   samtok-studio PROJECT         open (or, with --create, create) a project
 //   samtok-studio --sample        open the sample project, rendering it on first use
+#include "Icons.h"
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
@@ -12,7 +13,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
-#include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTimer>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("SAMTok");
     QApplication::setApplicationDisplayName("SAMTok Studio");
     QApplication::setApplicationVersion(SAMTOK_VERSION);
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/samtok-studio.svg")));
+    QApplication::setWindowIcon(samtok::ui::applicationIcon());
     QApplication::setDesktopFileName(QStringLiteral("samtok-studio"));  // Wayland matches the window to the .desktop entry
 
     QCommandLineParser cli;
