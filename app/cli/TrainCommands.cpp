@@ -158,8 +158,15 @@ void addTrainCommands(CLI::App& app) {
         ->check(CLI::IsMember({"aligned", "random"}));
     cmd->add_option("--attention-gain", args->options.attentionInitGain, "Gain of the aligned attention init")
         ->capture_default_str();
-    cmd->add_flag("--round-trip-all-candidates", args->options.roundTripAllCandidates,
-                  "Train every multimask candidate on the round trip (default: the best one)");
+    auto* allCandidates = cmd->add_flag_callback(
+        "--round-trip-all-candidates", [args] { args->options.roundTripCandidates = model::RoundTripCandidates::All; },
+        "Train every multimask candidate on the round trip (default: the best one)");
+    cmd->add_flag_callback(
+           "--round-trip-returned",
+           [args] { args->options.roundTripCandidates = model::RoundTripCandidates::BestAndReturned; },
+           "Train the best candidate and the one the IoU head ranks first, which a decode returns (default: the "
+           "best one)")
+        ->excludes(allCandidates);
     cmd->add_option("--corrective-clicks", args->options.maxCorrectiveClicks,
                     "Most corrective clicks a prompt gets after its first box or click (none on a quarter of the "
                     "steps, else 0..N, each on the model's own error)")

@@ -2,6 +2,7 @@
 
 #include "checkpoint/Checkpoint.h"
 #include "model/SamTokModel.h"
+#include "model/TrainingLoss.h"
 #include "model/WeightLoader.h"
 
 #include <chrono>
@@ -48,34 +49,6 @@ std::pair<torch::Tensor, torch::Tensor> pickPoints(const torch::Tensor& depth, d
     auto x = (idx.remainder(w).to(torch::kFloat32) + 0.5) * (static_cast<double>(size) / w);
     auto y = (idx.div(w, "floor").to(torch::kFloat32) + 0.5) * (static_cast<double>(size) / h);
     return {torch::stack({x, y}, 1), maxDepth.squeeze(1) > 0};
-}
-
-struct MaskLossWeights {
-    double bce, focal, dice;
-};
-
-// BCE, focal and Dice per (mask, candidate) against soft targets: (N, M).
-torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target, const MaskLossWeights& w) {
-    auto t = target.expand_as(logits);
-    auto bcePixels = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
-    auto p = logits.sigmoid();
-    auto loss = w.bce * bcePixels.mean({2, 3});
-    if (w.focal > 0) {
-        // As SAM: alpha 0.25 on the foreground, (1 - p_t)^2 on every pixel.
-        auto pt = p * t + (1 - p) * (1 - t);
-        auto alpha = 0.25 * t + 0.75 * (1 - t);
-        loss = loss + w.focal * (alpha * (1 - pt).pow(2) * bcePixels).mean({2, 3});
-    }
-    auto dice = 1 - (2 * (p * t).sum({2, 3}) + 1) / (p.sum({2, 3}) + t.sum({2, 3}) + 1);
-    return loss + w.dice * dice;
-}
-
-torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target, double threshold) {
-    auto p = logits > threshold;
-    auto t = (target > 0.5).expand_as(p);
-    auto inter = p.logical_and(t).sum({2, 3}).to(torch::kFloat32);
-    auto uni = p.logical_or(t).sum({2, 3}).to(torch::kFloat32);
-    return inter / uni.clamp_min(1);
 }
 
 // The mask inference returns for a prompt: the multimask candidate the IoU
@@ -371,7 +344,7 @@ TrainStatus Trainer::State::trainStep() {
     auto zq = step < options.quantizerWarmupSteps ? z : z + (q.quantized - z).detach();
     HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
     auto rtLoss = maskLoss(rt.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});
-    auto rtBest = options.roundTripAllCandidates ? rtLoss.mean(1) : std::get<0>(rtLoss.min(1));
+    auto rtBest = roundTripLoss(rtLoss, rt.best, options.roundTripCandidates);
     auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
     auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
     auto objLoss = F::binary_cross_entropy_with_logits(rt.objectScore, torch::ones_like(rt.objectScore));

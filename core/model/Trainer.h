@@ -28,6 +28,13 @@ struct TrainImage {
 };
 using TrainImageSource = std::function<TrainImage(std::uint64_t seed, int masks)>;
 
+// Which of the round trip's three multimask candidates the mask loss trains.
+enum class RoundTripCandidates {
+    Best,              // the best one alone, as SAM trains multimask outputs
+    All,               // their mean: every candidate on every mask
+    BestAndReturned,   // the best one's plus the one the IoU head ranks first (what a decode returns)
+};
+
 struct TrainOptions {
     ModelConfig config;
     std::string runDir;
@@ -54,9 +61,10 @@ struct TrainOptions {
     bool alignedAttentionInit = true;
     double attentionInitGain = 1.0;
     // The round trip's mask loss: the best of the three multimask candidates
-    // (as inference picks one), or their mean, which trains every candidate on
-    // every mask (an unambiguous prompt: three fixed blobs cannot lower it).
-    bool roundTripAllCandidates = false;
+    // (as SAM trains multimask outputs), their mean (every candidate trained on
+    // every mask, so the one a decode returns cannot be a speck), or the best
+    // one's plus the returned one's (see RoundTripCandidates).
+    RoundTripCandidates roundTripCandidates = RoundTripCandidates::Best;
     // The prompt job's corrective clicks after the first box or click: none
     // on a quarter of the steps, else 0..maxCorrectiveClicks, each placed on
     // the model's own error. Interactive use goes on for many more clicks than
