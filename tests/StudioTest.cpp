@@ -197,6 +197,44 @@ TEST_F(StudioSample, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     EXPECT_EQ(session.store()->tokensFor(annotation).size(), 1u);
 }
 
+// A new user's first look at the sample shows tokens without knowing Model ▸
+// Tokenize Project; opening it again (or any other project) tokenizes nothing unasked.
+TEST(Studio, TheSampleIsTokenizedWhenFirstRenderedAndNotWhenReopened) {
+    test::TempDir dir;
+    const QString folder = QString::fromStdString(dir.path().string());
+    {
+        ui::ProjectSession session;
+        ui::MainWindow window(&session);
+        window.show();
+        QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
+        window.openSampleProject(folder);  // before the model is ready: it waits for it
+        ASSERT_TRUE(session.isOpen());
+        ASSERT_TRUE(done.wait(120000)) << "the freshly rendered sample was not tokenized";
+        ASSERT_EQ(session.store()->tokenizers().size(), 1u);
+        const RowId tokenizer = session.store()->tokenizers().front().id;
+        EXPECT_GT(session.store()->annotationCount(), 0);
+        EXPECT_EQ(session.store()->annotationsNeedingTokens(tokenizer), 0);
+        EXPECT_TRUE(window.annotationList()->topLevelItem(0)->text(3).startsWith("<|mt_start|>"));
+    }
+    // Tokens gone (as after a model change), the sample reopened: nothing is tokenized unasked.
+    {
+        auto store = ProjectStore::open((dir.path() / "sample.samtok").string());
+        for (const ImageRecord& image : store.images())
+            for (const Annotation& a : store.annotationsForImage(image.id)) store.clearTokens(a.id);
+    }
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    window.show();
+    ASSERT_TRUE(modelLoaded(window));
+    QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
+    window.openSampleProject(folder);
+    ASSERT_TRUE(session.isOpen());
+    QApplication::processEvents();
+    EXPECT_FALSE(done.wait(3000));
+    EXPECT_EQ(session.store()->annotationsNeedingTokens(session.store()->tokenizers().front().id),
+              session.store()->annotationCount());
+}
+
 TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
     test::TempDir dir;
     const auto models = std::filesystem::path(SAMTOK_SOURCE_DIR) / "models";

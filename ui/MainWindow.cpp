@@ -132,7 +132,7 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
 
     connect(start_, &StartPage::newProjectRequested, this, &MainWindow::newProject);
     connect(start_, &StartPage::openProjectRequested, this, &MainWindow::openProject);
-    connect(start_, &StartPage::sampleProjectRequested, this, &MainWindow::openSampleProject);
+    connect(start_, &StartPage::sampleProjectRequested, this, [this] { openSampleProject(); });
     connect(start_, &StartPage::recentProjectRequested, this, &MainWindow::openProjectFile);
     connect(session_, &ProjectSession::projectChanged, this, &MainWindow::onProjectChanged);
     connect(session_, &ProjectSession::imagesChanged, this, &MainWindow::onImagesChanged);
@@ -162,7 +162,7 @@ void MainWindow::buildActions() {
     QAction* newAct = file->addAction(tr("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
     QAction* openAct = file->addAction(tr("&Open Project…"), QKeySequence::Open, this, &MainWindow::openProject);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
-    file->addAction(tr("Open &Sample Project"), this, &MainWindow::openSampleProject);
+    file->addAction(tr("Open &Sample Project"), this, [this] { openSampleProject(); });
     file->addSeparator();
     QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
     QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
@@ -982,6 +982,7 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::onModelReady(const ModelSummary& m) {
     userLoad_ = false;
+    tokenizeRenderedSample();
     if (session_->isOpen() && currentImage_) showImage(currentImage_);  // tokens of this model, if the project has them
     modelLabel_->setText(tr("%1 · %2").arg(m.name, m.sha256.left(8)));
     QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6, %7 threads")
@@ -1012,6 +1013,7 @@ void MainWindow::updateTitle() {
 }
 
 void MainWindow::onProjectChanged() {
+    tokenizeSampleWhenReady_ = false;  // another project was opened before the model was ready
     refreshClassBox();
     refreshClassFilter();
     images_->reload(session_->store());
@@ -1211,10 +1213,26 @@ void MainWindow::openProjectFile(const QString& path) {
     if (const QString err = session_->open(path); !err.isEmpty()) showError(tr("Cannot open the project"), err);
 }
 
-void MainWindow::openSampleProject() {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sample";
-    if (const QString err = session_->openSample(folder); !err.isEmpty())
+void MainWindow::openSampleProject(const QString& folder) {
+    const QString where =
+        folder.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sample" : folder;
+    bool rendered = false;
+    if (const QString err = session_->openSample(where, &rendered); !err.isEmpty()) {
         showError(tr("Cannot open the sample project"), err);
+        return;
+    }
+    tokenizeSampleWhenReady_ = rendered;
+    tokenizeRenderedSample();
+}
+
+// A new user should not have to find Model ▸ Tokenize Project before the
+// sample shows what tokens are; a project of their own is never tokenized
+// unasked (it may be large, and the model may not be the one they want).
+void MainWindow::tokenizeRenderedSample() {
+    if (!tokenizeSampleWhenReady_ || !session_->isOpen() || !inference_->hasModel() || !inference_->model().canTokenize)
+        return;
+    tokenizeSampleWhenReady_ = false;
+    tokenizeProject();
 }
 
 void MainWindow::addImageFiles() {

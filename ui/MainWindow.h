@@ -62,7 +62,10 @@ public slots:
     void newProject();
     void openProject();
     void openProjectFile(const QString& path);
-    void openSampleProject();
+    // Opens the sample project (in the app's data folder unless `folder` names
+    // one); when this renders it, its regions are tokenized as soon as a
+    // tokenizer is ready, so a first look shows tokens and reconstructions.
+    void openSampleProject(const QString& folder = {});
     void addImageFiles();
     void addImageFolder();
     void nextImage();
@@ -81,6 +84,7 @@ protected:
     void dropEvent(QDropEvent* e) override;
 
 private:
+    void tokenizeRenderedSample();
     void buildActions();
     void buildDocks();
     void buildStatusBar();
@@ -130,6 +134,7 @@ private:
     RowId lastDecodedRegion_ = 0;
     std::shared_ptr<Mask> lastDecoded_;
     bool userLoad_ = false;
+    bool tokenizeSampleWhenReady_ = false;  // a freshly rendered sample waits for the model
     QAction* tokenizeAction_ = nullptr;
     QProgressBar* tokenizeBar_ = nullptr;
     QToolButton* cancelTokenize_ = nullptr;

@@ -202,11 +202,13 @@ QString ProjectSession::open(const QString& path) {
     return {};
 }
 
-QString ProjectSession::openSample(const QString& folder) {
+QString ProjectSession::openSample(const QString& folder, bool* rendered) {
     const QString project = QDir(folder).filePath(QStringLiteral("sample.samtok"));
+    if (rendered) *rendered = false;
     if (!QFileInfo::exists(project)) {
         const QString err = guarded([&] { createSampleProject(folder.toStdString()); });
         if (!err.isEmpty()) return err;
+        if (rendered) *rendered = true;
     }
     return open(project);
 }

@@ -39,7 +39,9 @@ public:
     // Each returns an empty string on success, else a message naming the problem.
     QString create(const QString& path, const QString& name);
     QString open(const QString& path);
-    QString openSample(const QString& folder);
+    // Renders the sample project into `folder` on first use (*rendered tells
+    // whether this call did), then opens it.
+    QString openSample(const QString& folder, bool* rendered = nullptr);
     void close();
 
     LoadedImage loadImage(RowId id) const;  // the pixels only; regions and overlay come from loadRegions

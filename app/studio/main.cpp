@@ -14,7 +14,6 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QMessageBox>
-#include <QStandardPaths>
 #include <QTimer>
 
 #include <cstdio>
@@ -54,8 +53,7 @@ int main(int argc, char** argv) {
     QString error;
     const QStringList args = cli.positionalArguments();
     if (cli.isSet(sample)) {
-        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sample";
-        error = session.openSample(folder);
+        window.openSampleProject();  // names its own errors
     } else if (!args.isEmpty()) {
         const QString path = args.front();
         if (cli.isSet(create) && !QFileInfo::exists(path))
