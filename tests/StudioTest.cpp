@@ -873,6 +873,11 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
         }
     }
     EXPECT_EQ(drawn, store.annotationCount());
+    // Counts are ticked on whole numbers.
+    panel->histogramPlot()->replot(QCustomPlot::rpImmediateRefresh);
+    const QVector<double> ticks = panel->histogramPlot()->yAxis->tickVector();
+    ASSERT_GE(ticks.size(), 2);
+    for (double t : ticks) EXPECT_EQ(t, std::round(t)) << "a fractional region count on the axis";
     // The worst regions first, named by their image's file.
     ASSERT_GT(panel->worstList()->topLevelItemCount(), 0);
     const auto worst = analytics::lowestIou(panel->stats().regions, 1).at(0);

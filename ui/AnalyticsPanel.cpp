@@ -38,6 +38,14 @@ void legendBeside(QCustomPlot* plot) {
     plot->legend->setRowSpacing(-2);
 }
 
+// Region counts: ticks on whole numbers only (2, 4, 6, not 2.5, 5, 7.5).
+QSharedPointer<QCPAxisTicker> countTicker() {
+    QSharedPointer<QCPAxisTickerFixed> t(new QCPAxisTickerFixed);
+    t->setTickStep(1);
+    t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    return t;
+}
+
 void setTitle(QCustomPlot* plot, const QString& text) {
     if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
         plot->plotLayout()->insertRow(0);
@@ -66,6 +74,7 @@ AnalyticsPanel::AnalyticsPanel(QWidget* parent) : QWidget(parent) {
     classChoice_->setToolTip(tr("All classes stacked, or one class alone"));
     hl->addWidget(classChoice_);
     histogram_ = newPlot();
+    histogram_->yAxis->setTicker(countTicker());
     legendBeside(histogram_);
     hl->addWidget(histogram_, 1);
     tabs_->addTab(histTab, tr("IoU by Class"));
@@ -320,6 +329,7 @@ void AnalyticsPanel::drawUsage() {
         rect->axis(QCPAxis::atBottom)->setLabel(tr("%1 code (%2 of %3 unused)").arg(level == 0 ? "c0" : "c1").arg(levels[level].second).arg(k));
         rect->axis(QCPAxis::atLeft)->setRange(0, top * 1.08);
         rect->axis(QCPAxis::atLeft)->setLabel(tr("regions"));
+        rect->axis(QCPAxis::atLeft)->setTicker(countTicker());
     }
     usage_->replot(QCustomPlot::rpQueuedReplot);
 }
