@@ -144,7 +144,7 @@ void AnnotateController::cancel() {
 }
 
 void AnnotateController::tokenizeSoon() {
-    if (inference_->hasModel() && inference_->model().canTokenize && image_)
+    if (inference_->canTokenize() && image_)
         inference_->tokenizeImage(session_->projectPath(), image_);
 }
 

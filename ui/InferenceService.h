@@ -185,6 +185,7 @@ public:
 
     const ModelSummary& model() const { return summary_; }
     bool hasModel() const { return !summary_.checkpoint.isEmpty(); }
+    bool canTokenize() const { return hasModel() && summary_.canTokenize; }  // a SAM2-only checkpoint cannot
 
 signals:
     void modelLoading(const QString& what);

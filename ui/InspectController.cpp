@@ -156,7 +156,7 @@ void InspectController::requestDecode() {
         explorer_->setAvailable(false, tr("Open an image to decode codes on it."));
         return;
     }
-    if (!inference_->hasModel() || !inference_->model().canTokenize) {
+    if (!inference_->canTokenize()) {
         explorer_->setAvailable(false, tr("Load a tokenizer (Model menu) to decode codes."));
         return;
     }

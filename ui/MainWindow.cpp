@@ -1168,7 +1168,7 @@ void MainWindow::refreshRegions() {
 
 void MainWindow::tokenizeProject() {
     if (!session_->isOpen()) return;
-    if (!inference_->hasModel() || !inference_->model().canTokenize) {
+    if (!inference_->canTokenize()) {
         showError(tr("Cannot tokenize"), tr("No SAMTok tokenizer is loaded. Load one from Model ▸ Load Checkpoint."));
         return;
     }
@@ -1229,8 +1229,7 @@ void MainWindow::openSampleProject(const QString& folder) {
 // sample shows what tokens are; a project of their own is never tokenized
 // unasked (it may be large, and the model may not be the one they want).
 void MainWindow::tokenizeRenderedSample() {
-    if (!tokenizeSampleWhenReady_ || !session_->isOpen() || !inference_->hasModel() || !inference_->model().canTokenize)
-        return;
+    if (!tokenizeSampleWhenReady_ || !session_->isOpen() || !inference_->canTokenize()) return;
     tokenizeSampleWhenReady_ = false;
     tokenizeProject();
 }

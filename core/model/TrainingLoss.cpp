@@ -40,7 +40,7 @@ torch::Tensor roundTripLoss(const torch::Tensor& perCandidate, const torch::Tens
         // Picking a poor candidate costs, while the other two stay free to
         // differ from the best (the mean pulls all three onto one mask).
         return std::get<0>(perCandidate.min(1)) +
-               perCandidate.gather(1, returned.view({-1, 1}).to(torch::kLong)).squeeze(1);
+               perCandidate.gather(1, returned.view({-1, 1})).squeeze(1);
     }
     throw std::invalid_argument("roundTripLoss: unknown candidate choice");
 }
