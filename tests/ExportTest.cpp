@@ -8,13 +8,17 @@
 #include "export/ZoomCrop.h"
 #include "mask/CocoRle.h"
 #include "tokens/TokenText.h"
+#include "util/AtomicFile.h"
 #include "util/Error.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -469,4 +473,34 @@ TEST(Export, PhrasesWithAnArticleDoNotDoubleIt) {
     EXPECT_EQ(fillPhrase("Where is the {X}?", "a horse"), "Where is a horse?");
     EXPECT_EQ(fillPhrase("Where is the {X}?", "man on the left"), "Where is the man on the left?");
     EXPECT_EQ(fillPhrase("Segment {X}.", "The cup"), "Segment The cup.");
+}
+
+// A full disk, as the kernel reports it to a process over its file-size limit
+// (EFBIG where a full disk says ENOSPC): the write fails by the file's name and
+// the file written before stays as it was, with no temporary left beside it.
+TEST(AtomicFile, AFullDiskFailsByNameAndKeepsThePreviousFile) {
+    TempDir dir;
+    const std::string path = dir.file("train.jsonl");
+    writeFileAtomic(path, "the saved dataset\n");
+
+    rlimit before{};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+    rlimit capped = before;
+    capped.rlim_cur = 4096;
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);  // else the kernel stops the process
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &capped), 0);
+    std::string error;
+    try {
+        writeFileAtomic(path, std::string(1 << 20, 'x'));
+    } catch (const UserError& e) {
+        error = e.what();
+    }
+    setrlimit(RLIMIT_FSIZE, &before);
+    std::signal(SIGXFSZ, previousHandler);
+
+    EXPECT_NE(error.find(path), std::string::npos) << error;
+    EXPECT_NE(error.find("unchanged"), std::string::npos) << error;
+    std::ifstream in(path);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "the saved dataset\n");
+    EXPECT_FALSE(fs::exists(path + ".tmp"));
 }

@@ -288,6 +288,51 @@ TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
 }
 
+// The disk fills while the user edits (SQLite's max_page_count caps the file
+// where it is): the edit is refused with a message that says so, the undo
+// history does not pretend it happened, and every earlier edit survives a restart.
+TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
+    test::TempDir dir;
+    const QString path = QString::fromStdString(dir.file("p.samtok"));
+    {
+        ui::ProjectSession session;
+        ASSERT_EQ(session.create(path, "p"), QString());
+        const RowId image = session.store()->addImage({dir.file("a.png"), 64, 48, std::string(64, 'a')});
+        Mask m(48, 64);
+        for (int y = 10; y < 30; ++y)
+            for (int x = 5; x < 40; ++x) m.set(y, x, true);
+        Annotation saved;
+        saved.imageId = image;
+        saved.mask = rle::encode(m);
+        saved.source = AnnotationSource::Brush;
+        saved.caption = "saved before the disk filled";
+        session.apply(edit::createRegion("Brush stroke", saved));
+        ASSERT_EQ(session.store()->annotationCount(), 1);
+
+        sql::Database& db = session.store()->database();
+        db.exec("PRAGMA max_page_count = " + std::to_string(db.queryInt("PRAGMA page_count")));
+        QSignalSpy failed(&session, &ui::ProjectSession::editFailed);
+        Annotation big = saved;
+        big.caption = std::string(256 * 1024, 'x');
+        session.apply(edit::createRegion("Brush stroke", big));
+        ASSERT_EQ(failed.count(), 1);
+        EXPECT_TRUE(failed[0][0].toString().contains("the disk is full")) << failed[0][0].toString().toStdString();
+        EXPECT_EQ(session.store()->annotationCount(), 1);
+        EXPECT_EQ(session.undoStack()->count(), 1);  // no step to undo that never happened
+        db.exec("PRAGMA max_page_count = 1073741823");  // room again: the saved edit undoes and redoes
+        session.undoStack()->undo();
+        EXPECT_EQ(session.store()->annotationCount(), 0);
+        session.undoStack()->redo();
+        EXPECT_EQ(session.store()->annotationCount(), 1);
+    }
+    ui::ProjectSession session;
+    ASSERT_EQ(session.open(path), QString());
+    ASSERT_EQ(session.store()->annotationCount(), 1);
+    EXPECT_EQ(session.store()->annotationsForImage(session.store()->images().front().id).front().caption,
+              "saved before the disk filled");
+    EXPECT_EQ(session.undoStack()->count(), 1);
+}
+
 TEST(Studio, RefusesAFileThatIsNotAProject) {
     test::TempDir dir;
     const std::string bogus = dir.file("bogus.samtok");
