@@ -1,19 +1,14 @@
 // The automatic click protocol and the NoC measure on masks whose answers are known.
+#include "TestMasks.h"
 #include "eval/ClickProtocol.h"
 
 #include <gtest/gtest.h>
 
 using namespace samtok;
+using samtok::test::rectMask;
 using samtok::eval::nextClick;
 
 namespace {
-
-Mask rect(int h, int w, int x0, int y0, int x1, int y1) {  // [x0, x1) x [y0, y1)
-    Mask m(h, w);
-    for (int y = y0; y < y1; ++y)
-        for (int x = x0; x < x1; ++x) m.set(y, x, true);
-    return m;
-}
 
 Mask unite(Mask a, const Mask& b) {
     for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] |= b.data()[i];
@@ -23,7 +18,7 @@ Mask unite(Mask a, const Mask& b) {
 }  // namespace
 
 TEST(ClickProtocol, FirstClickIsTheObjectCentre) {
-    const Mask truth = rect(60, 80, 10, 20, 31, 41);  // 21 x 21, centre (20, 30)
+    const Mask truth = rectMask(60, 80, 10, 20, 31, 41);  // 21 x 21, centre (20, 30)
     const auto c = nextClick(truth, Mask(60, 80));
     ASSERT_TRUE(c);
     EXPECT_TRUE(c->positive);
@@ -32,9 +27,9 @@ TEST(ClickProtocol, FirstClickIsTheObjectCentre) {
 }
 
 TEST(ClickProtocol, ClickGoesToTheLargestErrorRegion) {
-    const Mask truth = unite(rect(60, 80, 0, 0, 30, 30), rect(60, 80, 70, 50, 73, 53));
+    const Mask truth = unite(rectMask(60, 80, 0, 0, 30, 30), rectMask(60, 80, 70, 50, 73, 53));
     // Prediction: the big square (correct), plus an 11 x 11 false blob; the 3 x 3 square is missed.
-    const Mask prediction = unite(rect(60, 80, 0, 0, 30, 30), rect(60, 80, 40, 40, 51, 51));
+    const Mask prediction = unite(rectMask(60, 80, 0, 0, 30, 30), rectMask(60, 80, 40, 40, 51, 51));
     const auto c = nextClick(truth, prediction);
     ASSERT_TRUE(c);
     EXPECT_FALSE(c->positive);
@@ -44,19 +39,19 @@ TEST(ClickProtocol, ClickGoesToTheLargestErrorRegion) {
 
 TEST(ClickProtocol, TheImageBorderCountsAsBoundary) {
     // A missed band along the left edge: the click sits mid-band, not on the edge.
-    const Mask truth = rect(40, 40, 0, 0, 9, 40);
+    const Mask truth = rectMask(40, 40, 0, 0, 9, 40);
     const auto c = nextClick(truth, Mask(40, 40));
     ASSERT_TRUE(c);
     EXPECT_EQ(c->x, 4);
 }
 
 TEST(ClickProtocol, IgnoredPixelsAreNeverErrors) {
-    const Mask truth = rect(30, 30, 5, 5, 25, 25);
+    const Mask truth = rectMask(30, 30, 5, 5, 25, 25);
     EXPECT_FALSE(nextClick(truth, truth));
     // Everything missed lies in the ignored band: nothing to click.
     EXPECT_FALSE(nextClick(truth, Mask(30, 30), &truth));
     // Half ignored: the click lands in the other half.
-    const Mask leftHalf = rect(30, 30, 0, 0, 15, 30);
+    const Mask leftHalf = rectMask(30, 30, 0, 0, 15, 30);
     const auto c = nextClick(truth, Mask(30, 30), &leftHalf);
     ASSERT_TRUE(c);
     EXPECT_GE(c->x, 15);

@@ -1,6 +1,7 @@
 // The MLLM export on a small project whose content is known: every task's
 // records field by field, every target's layout and registration, the path
 // policies, determinism, the split, the zoom-in crop, and the refusals.
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "dataset/Validator.h"
 #include "export/Export.h"
@@ -24,19 +25,13 @@
 #include <sstream>
 
 using namespace samtok;
+using samtok::test::rectMask;
 using namespace samtok::exporter;
 using nlohmann::json;
 using samtok::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-Mask rect(int h, int w, int x0, int y0, int x1, int y1) {
-    Mask m(h, w);
-    for (int y = y0; y < y1; ++y)
-        for (int x = x0; x < x1; ++x) m.set(y, x, true);
-    return m;
-}
 
 std::string tok(int c0, int c1) { return formatMaskTokens(c0, c1); }
 
@@ -63,10 +58,10 @@ struct Fixture {
             a.caption = caption;
             return store.addAnnotation(a);
         };
-        r1 = add(imageA, cup, rect(100, 200, 10, 10, 40, 40), "a red cup");
-        r2 = add(imageA, cup, rect(100, 200, 150, 20, 190, 60), "");
-        r3 = add(imageA, table, rect(100, 200, 0, 50, 200, 100), "a wooden table");
-        r4 = add(imageB, table, rect(60, 80, 5, 5, 70, 50), "");
+        r1 = add(imageA, cup, rectMask(100, 200, 10, 10, 40, 40), "a red cup");
+        r2 = add(imageA, cup, rectMask(100, 200, 150, 20, 190, 60), "");
+        r3 = add(imageA, table, rectMask(100, 200, 0, 50, 200, 100), "a wooden table");
+        r4 = add(imageB, table, rectMask(60, 80, 5, 5, 70, 50), "");
         store.addReferringExpression(r1, "the left cup");
         store.addImageExpression(imageA, "both cups", {r2, r1});
         store.addImageExpression(imageA, "the green dog", {});
@@ -384,7 +379,7 @@ TEST(Export, RegionsWithoutTokensStopTheExportBeforeAnyFileIsWritten) {
     Fixture f;
     Annotation a;
     a.imageId = f.imageB;
-    a.mask = rle::encode(rect(60, 80, 0, 0, 4, 4));
+    a.mask = rle::encode(rectMask(60, 80, 0, 0, 4, 4));
     a.caption = "a corner";
     f.store.addAnnotation(a);
     try {
@@ -457,14 +452,14 @@ TEST(ZoomCrop, GrowsSmallBoxesClipsToTheImageAndUpscales) {
     EXPECT_EQ(zoomRegion({0, 790, 20, 10}, 1000, 800), cv::Rect(0, 660, 140, 140));
     EXPECT_EQ(zoomRegion({100, 100, 300, 200}, 1000, 800), cv::Rect(100, 100, 300, 200));
     cv::Mat rgb(800, 1000, CV_8UC3, cv::Scalar(1, 2, 3));
-    Mask m = rect(800, 1000, 300, 200, 320, 210);
+    Mask m = rectMask(800, 1000, 300, 200, 320, 210);
     const ZoomCrop c = makeZoomCrop(rgb, m, {300, 200, 20, 10});
     EXPECT_EQ(c.rgb.cols, 280);
     EXPECT_EQ(c.rgb.rows, 280);
     EXPECT_EQ(c.mask.width(), 280);
     EXPECT_EQ(c.mask.area(), 40u * 20u);  // 20 x 10 scaled by 2
     // A large crop is not upscaled.
-    const ZoomCrop big = makeZoomCrop(rgb, rect(800, 1000, 0, 0, 300, 300), {0, 0, 300, 300});
+    const ZoomCrop big = makeZoomCrop(rgb, rectMask(800, 1000, 0, 0, 300, 300), {0, 0, 300, 300});
     EXPECT_EQ(big.rgb.cols, 300);
 }
 

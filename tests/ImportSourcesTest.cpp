@@ -2,6 +2,7 @@
 // without Python, hostile ones refused), gRefCOCO multi- and no-target
 // expressions, SA-1B per-image JSON, Pascal VOC PNGs and image + mask folders
 // (DAVIS from the shared data); re-importing adds nothing.
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "dataset/Import.h"
 #include "dataset/PickleData.h"
@@ -17,6 +18,7 @@
 #include <fstream>
 
 using namespace samtok;
+using samtok::test::rectMask;
 using nlohmann::json;
 using samtok::test::TempDir;
 namespace fs = std::filesystem;
@@ -24,13 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kData = SAMTOK_TEST_DATA;
-
-Mask rectMask(int h, int w, int x0, int y0, int x1, int y1) {
-    Mask m(h, w);
-    for (int y = y0; y < y1; ++y)
-        for (int x = x0; x < x1; ++x) m.set(y, x, true);
-    return m;
-}
 
 // One 80x60 image with a square (COCO ann 101) on the left and a box (102) on the right.
 json writeInstances(const TempDir& dir) {

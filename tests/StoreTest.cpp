@@ -1,3 +1,4 @@
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "mask/CocoRle.h"
 #include "store/AddImages.h"
@@ -31,12 +32,9 @@ RowId addTestImage(ProjectStore& s, const std::string& name, int w = 8, int h = 
 }
 
 Annotation squareAnnotation(RowId image, int w = 8, int h = 6) {
-    Mask m(h, w);
-    for (int y = 1; y < 4; ++y)
-        for (int x = 2; x < 5; ++x) m.set(y, x, true);
     Annotation a;
     a.imageId = image;
-    a.mask = rle::encode(m);
+    a.mask = rle::encode(test::rectMask(h, w, 2, 1, 5, 4));
     a.source = AnnotationSource::Polygon;
     a.caption = "a square";
     return a;

@@ -18,6 +18,7 @@
 #include "mask/MaskCv.h"
 #include "RegionPanel.h"
 #include "ProjectSession.h"
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
@@ -298,12 +299,9 @@ TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
         ui::ProjectSession session;
         ASSERT_EQ(session.create(path, "p"), QString());
         const RowId image = session.store()->addImage({dir.file("a.png"), 64, 48, std::string(64, 'a')});
-        Mask m(48, 64);
-        for (int y = 10; y < 30; ++y)
-            for (int x = 5; x < 40; ++x) m.set(y, x, true);
         Annotation saved;
         saved.imageId = image;
-        saved.mask = rle::encode(m);
+        saved.mask = rle::encode(test::rectMask(48, 64, 5, 10, 40, 30));
         saved.source = AnnotationSource::Brush;
         saved.caption = "saved before the disk filled";
         session.apply(edit::createRegion("Brush stroke", saved));
