@@ -1,5 +1,6 @@
 #include "TestMasks.h"
 #include "TestPaths.h"
+#include "TestStore.h"
 #include "mask/CocoRle.h"
 #include "store/AddImages.h"
 #include "store/ProjectStore.h"
@@ -147,8 +148,7 @@ TEST(ProjectStore, ATransactionIsAllOrNothing) {
     EXPECT_EQ(s.annotationCount(), 1);
 }
 
-// SQLite's max_page_count caps the file at its size: to SQLite that is a full
-// disk, met in the middle of a transaction.
+// A full disk (test::FullDisk) met in the middle of a transaction.
 TEST(ProjectStore, AFullDiskFailsTheActionByNameAndKeepsWhatWasSaved) {
     test::TempDir dir;
     const std::string path = dir.file("p.samtok");
@@ -156,21 +156,21 @@ TEST(ProjectStore, AFullDiskFailsTheActionByNameAndKeepsWhatWasSaved) {
         ProjectStore s = ProjectStore::create(path, "p");
         const RowId img = addTestImage(s, "a.jpg");
         s.transaction([&] { s.addAnnotation(squareAnnotation(img)); });
-        sql::Database& db = s.database();
-        db.exec("PRAGMA max_page_count = " + std::to_string(db.queryInt("PRAGMA page_count")));
         Annotation big = squareAnnotation(img);
         big.caption = std::string(256 * 1024, 'x');  // more than the pages left free
-        expectErrorContaining(
-            [&] {
-                s.transaction([&] {
-                    s.addAnnotation(squareAnnotation(img));
-                    s.addAnnotation(big);
-                });
-            },
-            "the disk is full; nothing of this action was saved");
-        EXPECT_EQ(s.annotationCount(), 1);
+        {
+            test::FullDisk full(s.database());
+            expectErrorContaining(
+                [&] {
+                    s.transaction([&] {
+                        s.addAnnotation(squareAnnotation(img));
+                        s.addAnnotation(big);
+                    });
+                },
+                "the disk is full; nothing of this action was saved");
+            EXPECT_EQ(s.annotationCount(), 1);
+        }
         // Room again: the same store takes the next action.
-        db.exec("PRAGMA max_page_count = 1073741823");
         s.transaction([&] { s.addAnnotation(big); });
         EXPECT_EQ(s.annotationCount(), 2);
     }

@@ -20,6 +20,7 @@
 #include "ProjectSession.h"
 #include "TestMasks.h"
 #include "TestPaths.h"
+#include "TestStore.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
 #include "tokens/TokenText.h"
@@ -289,8 +290,7 @@ TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
 }
 
-// The disk fills while the user edits (SQLite's max_page_count caps the file
-// where it is): the edit is refused with a message that says so, the undo
+// The disk fills while the user edits (test::FullDisk): the edit is refused with a message that says so, the undo
 // history does not pretend it happened, and every earlier edit survives a restart.
 TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
     test::TempDir dir;
@@ -307,17 +307,18 @@ TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
         session.apply(edit::createRegion("Brush stroke", saved));
         ASSERT_EQ(session.store()->annotationCount(), 1);
 
-        sql::Database& db = session.store()->database();
-        db.exec("PRAGMA max_page_count = " + std::to_string(db.queryInt("PRAGMA page_count")));
-        QSignalSpy failed(&session, &ui::ProjectSession::editFailed);
-        Annotation big = saved;
-        big.caption = std::string(256 * 1024, 'x');
-        session.apply(edit::createRegion("Brush stroke", big));
-        ASSERT_EQ(failed.count(), 1);
-        EXPECT_TRUE(failed[0][0].toString().contains("the disk is full")) << failed[0][0].toString().toStdString();
-        EXPECT_EQ(session.store()->annotationCount(), 1);
-        EXPECT_EQ(session.undoStack()->count(), 1);  // no step to undo that never happened
-        db.exec("PRAGMA max_page_count = 1073741823");  // room again: the saved edit undoes and redoes
+        {
+            test::FullDisk full(session.store()->database());
+            QSignalSpy failed(&session, &ui::ProjectSession::editFailed);
+            Annotation big = saved;
+            big.caption = std::string(256 * 1024, 'x');
+            session.apply(edit::createRegion("Brush stroke", big));
+            ASSERT_EQ(failed.count(), 1);
+            EXPECT_TRUE(failed[0][0].toString().contains("the disk is full")) << failed[0][0].toString().toStdString();
+            EXPECT_EQ(session.store()->annotationCount(), 1);
+            EXPECT_EQ(session.undoStack()->count(), 1);  // no step to undo that never happened
+        }
+        // Room again: the saved edit undoes and redoes.
         session.undoStack()->undo();
         EXPECT_EQ(session.store()->annotationCount(), 0);
         session.undoStack()->redo();
