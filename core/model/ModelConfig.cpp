@@ -21,22 +21,78 @@ std::vector<int> ModelConfig::backboneChannels() const {
 }
 
 void ModelConfig::validate() const {
+    // A config also arrives in a model file's metadata, so it is checked as
+    // hostile input: every size the networks divide by or allocate from is
+    // bounded here, before any module is built.
     auto require = [](bool ok, const std::string& what) {
         if (!ok) throw std::invalid_argument("model config: " + what);
     };
-    require(imageSize > 0 && imageSize % backboneStride == 0, "image_size must be a multiple of the backbone stride");
+    auto within = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
     require(backboneStride == 16, "backbone_stride must be 16 (the FPN level SAM heads read)");
+    require(imageSize > 0 && imageSize <= 4096 && imageSize % backboneStride == 0,
+            "image_size must be a multiple of the backbone stride, at most 4096");
+    for (int i = 0; i < 3; ++i)
+        require(within(pixelMean[i], -1e3, 1e3) && within(pixelStd[i], 1e-6, 1e3),
+                "preprocess mean and std must be finite, std positive");
+    require(std::isfinite(maskThreshold), "mask_threshold must be finite");
+
     require(trunk.stages.size() == 4 && trunk.windowSpec.size() == 4, "the trunk needs 4 stages and 4 window sizes");
-    require((imageSize / 4) % trunk.windowSpec[0] == 0, "image_size / 4 must be a multiple of window_spec[0]");
-    require(trunk.embedDim > 0 && trunk.numHeads > 0, "embed_dim and num_heads must be positive");
+    int depth = 0;
+    for (int s : trunk.stages) {
+        require(s >= 1 && s <= 128, "each trunk stage needs 1..128 blocks");
+        depth += s;
+    }
+    for (int b : trunk.globalAttBlocks) require(b >= 0 && b < depth, "global_att_blocks must name blocks of the trunk");
+    for (int w : trunk.windowSpec) require(w >= 1 && w <= 1024, "window_spec sizes must be 1..1024");
     require(trunk.qPool >= 0 && trunk.qPool <= 3, "q_pool must be 0..3");
-    require(dModel % decoder.numHeads == 0 && dModel % maskEncoder.numHeads == 0, "d_model must divide by the heads");
+    require(trunk.qStride >= 1 && trunk.qStride <= 4, "q_stride must be 1..4");
+    int poolFactor = 1;
+    for (int s = 0; s < trunk.qPool; ++s) {
+        // The first block of the next stage pools the previous stage's window.
+        require(trunk.windowSpec[static_cast<std::size_t>(s)] % trunk.qStride == 0,
+                "the windows of the stages before a q-pool must be multiples of q_stride");
+        poolFactor *= trunk.qStride;
+    }
+    require((imageSize / 4) % poolFactor == 0, "image_size / 4 must divide by the trunk's pooling (q_stride ^ q_pool)");
+    require((imageSize / 4) % trunk.windowSpec[0] == 0, "image_size / 4 must be a multiple of window_spec[0]");
+    require(trunk.windowPosEmbedBkgSpatialSize[0] >= 1 && trunk.windowPosEmbedBkgSpatialSize[0] <= 256 &&
+                trunk.windowPosEmbedBkgSpatialSize[1] >= 1 && trunk.windowPosEmbedBkgSpatialSize[1] <= 256,
+            "window_pos_embed_bkg_spatial_size must be 1..256");
+    require(within(trunk.dimMul, 1, 4) && within(trunk.headMul, 1, 4) && within(trunk.mlpRatio, 0.25, 16),
+            "dim_mul and head_mul must be 1..4, mlp_ratio 0.25..16");
+    require(trunk.embedDim > 0 && trunk.embedDim <= 4096 && trunk.numHeads > 0 && trunk.numHeads <= 64,
+            "embed_dim must be 1..4096 and num_heads 1..64");
+    double dim = trunk.embedDim, heads = trunk.numHeads;
+    for (std::size_t s = 0; s < trunk.stages.size(); ++s) {
+        if (s > 0) {
+            // As the trunk computes them: truncated products.
+            dim = static_cast<double>(static_cast<long long>(dim * trunk.dimMul));
+            heads = static_cast<double>(static_cast<long long>(heads * trunk.headMul));
+        }
+        require(dim <= 16384 && heads <= 1024 && std::fmod(dim, heads) == 0,
+                "each trunk stage's width must divide by its heads (embed_dim, num_heads, dim_mul, head_mul)");
+    }
+
+    require(dModel > 0 && dModel <= 4096 && dModel % 8 == 0, "d_model must be a multiple of 8, at most 4096");
+    for (int level : fpnTopDownLevels) require(level >= 0 && level <= 3, "fpn_top_down_levels must be 0..3");
     require(scalp == 1 && fpnTopDownLevels.size() <= 4, "scalp must be 1");
+    for (const auto* t : {&decoder, &maskEncoder}) {
+        const char* which = t == &decoder ? "mask_decoder" : "mask_encoder";
+        require(t->depth >= 1 && t->depth <= 32 && t->mlpDim >= 1 && t->mlpDim <= 65536,
+                std::string(which) + ": depth must be 1..32 and mlp_dim 1..65536");
+        require(t->numHeads >= 1 && t->attentionDownsampleRate >= 1 && dModel % t->attentionDownsampleRate == 0 &&
+                    (dModel / t->attentionDownsampleRate) % t->numHeads == 0 && dModel % t->numHeads == 0,
+                std::string(which) + ": d_model, and d_model / attention_downsample_rate, must divide by the heads");
+    }
+    require(numMultimaskOutputs >= 1 && numMultimaskOutputs <= 8, "num_multimask_outputs must be 1..8");
+    require(iouHeadDepth >= 1 && iouHeadDepth <= 16 && iouHeadHiddenDim >= 1 && iouHeadHiddenDim <= 4096,
+            "iou_head_depth must be 1..16 and iou_head_hidden_dim 1..4096");
     require(codebookSize > 0 && 2 * codebookSize <= 10000,
             "codebook_size must be 1..5000 (both levels' token ids must fit the 4-digit <|mt_dddd|> form)");
     require(codebookDepth == 2, "codebook_depth must be 2 (two tokens per mask)");
     require(latentDim == dModel && numMaskTokens == 1, "latent_dim must equal d_model with one mask token");
-    require(maskInChans % 4 == 0 && maskInChans > 0, "mask_in_chans must be a positive multiple of 4");
+    require(maskInChans % 4 == 0 && maskInChans > 0 && maskInChans <= 1024,
+            "mask_in_chans must be a positive multiple of 4, at most 1024");
 }
 
 namespace {
