@@ -78,6 +78,55 @@ TEST(Import, CocoRleIsKeptByteForByteCrowdIsSkippedBadRecordsAreNamed) {
     EXPECT_EQ(store.annotationCount(), 2);
 }
 
+// Found by the mutation tests: a file of the wrong shape, or points far off
+// the image, once escaped as the JSON library's bare message or ran the
+// rasterizer out of memory.
+TEST(Import, AWronglyShapedFileIsRefusedByNameAndAWildPolygonSkippedByPosition) {
+    TempDir dir;
+    cv::imwrite(dir.file("a.png"), cv::Mat(40, 60, CV_8UC3, cv::Scalar(10, 20, 30)));
+    auto store = ProjectStore::create(dir.file("p.samtok"), "p");
+    const auto refusal = [&](const nlohmann::json& j) {
+        std::ofstream(dir.file("odd.json")) << j.dump();
+        try {
+            dataset::importCoco(store, dir.file("odd.json"), dir.path().string());
+        } catch (const FormatError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const nlohmann::json image{{"id", 7}, {"file_name", "a.png"}, {"width", 60}, {"height", 40}};
+    EXPECT_NE(refusal({{"images", 5}, {"annotations", nlohmann::json::array()}}).find("odd.json"), std::string::npos);
+    EXPECT_NE(refusal({{"images", {image}}, {"annotations", true}}).find("must be lists"), std::string::npos);
+    std::ofstream(dir.file("big.json")) << R"({"images": [], "annotations": [], "x": 1e999})";
+    EXPECT_THROW(dataset::importCoco(store, dir.file("big.json"), dir.path().string()), FormatError);
+
+    const nlohmann::json j{
+        {"images", {image}},
+        {"categories", {{{"id", 3}, {"name", "thing"}}, {{"name", "no id"}}}},
+        {"annotations",
+         {{{"id", 1}, {"image_id", 7}, {"category_id", 3}, {"segmentation", {{10, 10, 30, 10, 30, 30}}}},
+          {{"id", 2}, {"image_id", 7}, {"category_id", 3}, {"segmentation", {{10, 10, 1e12, 10, 30, 30}}}}}}};
+    std::ofstream(dir.file("a.json")) << j.dump();
+    const auto rep = dataset::importCoco(store, dir.file("a.json"), dir.path().string());
+    EXPECT_EQ(rep.annotationsAdded, 1);
+    ASSERT_EQ(rep.skipped.size(), 2u);
+    EXPECT_NE(rep.skipped[0].find("a.json: categories[1]"), std::string::npos) << rep.skipped[0];
+    EXPECT_NE(rep.skipped[1].find("annotations[1] (id 2): polygon point 1"), std::string::npos) << rep.skipped[1];
+    EXPECT_NE(rep.skipped[1].find("far outside the 60x40 image"), std::string::npos) << rep.skipped[1];
+
+    // LabelMe: an imagePath that is not a string, or empty, is named as such.
+    std::ofstream(dir.file("l.json")) << R"({"shapes": [], "imagePath": 3})";
+    EXPECT_THROW(dataset::importLabelMe(store, dir.file("l.json")), FormatError);
+    std::ofstream(dir.file("l.json")) << R"({"shapes": [], "imagePath": ""})";
+    try {
+        dataset::importLabelMe(store, dir.file("l.json"));
+        ADD_FAILURE() << "accepted an empty imagePath";
+    } catch (const FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find("l.json': its imagePath is empty"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(store.annotationCount(), 1);
+}
+
 TEST(Import, APolygonSquareCoversItsPixels) {
     // No pycocotools polygon vectors are in ../shared/golden: this checks the shape, not bit parity.
     const Rle r = dataset::rleFromPolygon({10, 10, 20, 10, 20, 20, 10, 20}, 30, 30);

@@ -105,8 +105,19 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
                                                const std::set<std::int64_t>* onlyImages) {
     if (!j.is_object() || !j.contains("images") || !j.contains("annotations"))
         throw FormatError("'" + jsonPath + "' is not a COCO instances file (no 'images' or 'annotations')");
+    if (!j["images"].is_array() || !j["annotations"].is_array() ||
+        (j.contains("categories") && !j["categories"].is_array()))
+        throw FormatError("'" + jsonPath + "' is not a COCO instances file ('images', 'annotations' and " +
+                          "'categories' must be lists)");
     std::map<std::int64_t, std::string> categories;
-    for (const auto& c : j.value("categories", json::array())) categories[c.at("id").get<std::int64_t>()] = c.at("name");
+    const json& cats = j.contains("categories") ? j["categories"] : json::array();
+    for (std::size_t i = 0; i < cats.size(); ++i) {
+        try {
+            categories[cats[i].at("id").get<std::int64_t>()] = cats[i].at("name").get<std::string>();
+        } catch (const json::exception& e) {
+            report.skipped.push_back(jsonPath + ": categories[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
     struct ImageEntry {
         std::string path;
         int width = 0, height = 0;
@@ -157,24 +168,34 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
 }
 
 ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
-    const json j = readJsonFile(jsonPath);
-    ImportReport report;
-    store.transaction([&] {
-        ImportTarget target(store, report);
-        addCocoInstances(target, j, jsonPath, imageRoot, report, nullptr);
+    return importingFile(jsonPath, [&] {
+        const json j = readJsonFile(jsonPath);
+        ImportReport report;
+        store.transaction([&] {
+            ImportTarget target(store, report);
+            addCocoInstances(target, j, jsonPath, imageRoot, report, nullptr);
+        });
+        return report;
     });
-    return report;
 }
 
 ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
+    return importingFile(jsonPath, [&] {
     const json j = readJsonFile(jsonPath);
-    if (!j.contains("shapes") || !j.contains("imagePath"))
-        throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' or 'imagePath')");
+    if (!j.is_object() || !j.contains("shapes") || !j.contains("imagePath") || !j["imagePath"].is_string() ||
+        !j["shapes"].is_array())
+        throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' list or 'imagePath' string)");
+    if (j["imagePath"].get<std::string>().empty()) throw FormatError("'" + jsonPath + "': its imagePath is empty");
     const std::string imagePath = (fs::path(jsonPath).parent_path() / j["imagePath"].get<std::string>()).string();
     ImportReport report;
     store.transaction([&] {
         ImportTarget target(store, report);
-        const auto img = target.image(imagePath);
+        ImportTarget::Image img;
+        try {
+            img = target.image(imagePath);
+        } catch (const UserError& e) {
+            throw UserError("'" + jsonPath + "': its image: " + e.what());
+        }
         const auto& shapes = j["shapes"];
         for (std::size_t i = 0; i < shapes.size(); ++i) {
             const auto& s = shapes[i];
@@ -190,12 +211,16 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
                 Mask m(img.height, img.width);
                 if (type == "polygon") {
                     Ring ring;
-                    for (const auto& p : pts) ring.push_back({p.at(0).get<double>(), p.at(1).get<double>()});
+                    std::vector<double> xy;
+                    for (const auto& p : pts) xy.insert(xy.end(), {p.at(0).get<double>(), p.at(1).get<double>()});
+                    checkPolygonCoordinates(xy, img.height, img.width);
+                    for (std::size_t k = 0; k + 1 < xy.size(); k += 2) ring.push_back({xy[k], xy[k + 1]});
                     if (ring.size() < 3) throw FormatError("a polygon needs at least 3 points");
                     m = ringsToMask({ring}, img.height, img.width);
                 } else if (type == "rectangle" || type == "circle") {
                     if (pts.size() < 2) throw FormatError(type + " needs 2 points");
                     const double x0 = pts[0].at(0), y0 = pts[0].at(1), x1 = pts[1].at(0), y1 = pts[1].at(1);
+                    checkPolygonCoordinates({x0, y0, x1, y1}, img.height, img.width);
                     cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
                     if (type == "rectangle")
                         cv::rectangle(mat, cv::Point(static_cast<int>(std::lround(std::min(x0, x1))), static_cast<int>(std::lround(std::min(y0, y1)))),
@@ -224,6 +249,7 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
         }
     });
     return report;
+    });
 }
 
 ImportReport importYoloSeg(ProjectStore& store, const std::string& imagePath, const std::string& labelPath,

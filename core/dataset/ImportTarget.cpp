@@ -5,6 +5,7 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <fstream>
 
@@ -80,8 +81,20 @@ nlohmann::json readJsonFile(const std::string& path) {
     if (!in) throw UserError("cannot read '" + path + "'");
     try {
         return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double
         throw FormatError("'" + path + "' is not valid JSON: " + e.what());
+    }
+}
+
+void checkPolygonCoordinates(const std::vector<double>& xy, int height, int width) {
+    const double margin = std::max(height, width);
+    for (std::size_t i = 0; i + 1 < xy.size(); i += 2) {
+        const double x = xy[i], y = xy[i + 1];
+        if (!std::isfinite(x) || !std::isfinite(y) || x < -margin || x > width + margin || y < -margin ||
+            y > height + margin)
+            throw FormatError("polygon point " + std::to_string(i / 2) + " (" + std::to_string(x) + ", " +
+                              std::to_string(y) + ") lies far outside the " + std::to_string(width) + "x" +
+                              std::to_string(height) + " image");
     }
 }
 
@@ -91,7 +104,9 @@ Rle cocoSegmentation(const nlohmann::json& seg, int h, int w) {
         for (const auto& poly : seg) {
             if (!poly.is_array() || poly.size() < 6 || poly.size() % 2)
                 throw FormatError("a polygon needs at least 3 x y pairs");
-            parts.push_back(rleFromPolygon(poly.get<std::vector<double>>(), h, w));
+            const auto xy = poly.get<std::vector<double>>();
+            checkPolygonCoordinates(xy, h, w);
+            parts.push_back(rleFromPolygon(xy, h, w));
         }
         if (parts.empty()) throw FormatError("empty segmentation");
         return parts.size() == 1 ? parts[0] : rle::merge(parts, false);

@@ -3,6 +3,7 @@
 // checksum, classes by name, and the masks already on each image, so that
 // importing a file twice adds nothing the second time.
 #include "dataset/Import.h"
+#include "util/Error.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -43,6 +44,22 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const nlohm
                                                const std::set<std::int64_t>* onlyImages);
 
 nlohmann::json readJsonFile(const std::string& path);
+
+// Runs the import of one file. What the JSON library throws outside any record
+// (a top-level value of the wrong type, a missing key) becomes a FormatError
+// naming the file; the transaction has already rolled back.
+template <class Import>
+ImportReport importingFile(const std::string& path, Import&& import) {
+    try {
+        return import();
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError("'" + path + "' does not have the expected structure: " + e.what());
+    }
+}
+
+// Polygon coordinates from a file: finite, and within one image size of the
+// image (farther is a broken file, and would make rasterizing run away).
+void checkPolygonCoordinates(const std::vector<double>& xy, int height, int width);
 
 // A COCO "segmentation": polygons (united) or RLE of size [h, w].
 Rle cocoSegmentation(const nlohmann::json& seg, int height, int width);
