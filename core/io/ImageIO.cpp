@@ -71,25 +71,38 @@ bool isPalettePng(const std::vector<unsigned char>& b) {
     return b.size() > 25 && startsWith(b, "IHDR", 4, 12) && b[25] == 3;
 }
 
+// OpenCV's own limit on decoded pixels (CV_IO_MAX_IMAGE_PIXELS), kept for the
+// decoders that bypass it: a header may claim any size, and is checked before
+// anything is allocated.
+constexpr std::uint64_t kMaxImagePixels = 1ULL << 30;
+
 struct PngSource {
     const std::vector<unsigned char>* bytes;
     std::size_t pos;
+    std::string error;  // libpng's message, for ours
 };
 
 // Palette PNG -> indices. OpenCV expands palettes to colours, so libpng is used directly.
 cv::Mat readPaletteIndices(const std::vector<unsigned char>& bytes, const std::string& path) {
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    PngSource src{&bytes, 0, {}};
+    // Errors jump back here with their message; nothing is printed.
+    const auto onError = [](png_structp p, png_const_charp message) {
+        static_cast<PngSource*>(png_get_error_ptr(p))->error = message;
+        png_longjmp(p, 1);
+    };
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, onError, [](png_structp, png_const_charp) {});
     if (!png) throw std::runtime_error("libpng: out of memory");
     png_infop info = png_create_info_struct(png);
     if (!info) {
         png_destroy_read_struct(&png, nullptr, nullptr);
         throw std::runtime_error("libpng: out of memory");
     }
-    PngSource src{&bytes, 0};
     cv::Mat indices;  // declared before setjmp so longjmp leaves it valid
+    std::vector<png_bytep> rows;
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, nullptr);
-        throw FormatError(quoted(path) + ": corrupt or truncated PNG data");
+        throw FormatError(quoted(path) + ": corrupt or truncated PNG data" +
+                          (src.error.empty() ? std::string() : " (" + src.error + ")"));
     }
     png_set_read_fn(png, &src, [](png_structp p, png_bytep out, png_size_t n) {
         auto* s = static_cast<PngSource*>(png_get_io_ptr(p));
@@ -100,10 +113,12 @@ cv::Mat readPaletteIndices(const std::vector<unsigned char>& bytes, const std::s
     png_read_info(png, info);
     const png_uint_32 w = png_get_image_width(png, info);
     const png_uint_32 h = png_get_image_height(png, info);
+    if (static_cast<std::uint64_t>(w) * h > kMaxImagePixels) png_error(png, "the header claims more than 2^30 pixels");
     png_set_packing(png);  // 1, 2 and 4-bit indices become one byte each
     png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != w) png_error(png, "not one byte per pixel after unpacking");
     indices.create(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
-    std::vector<png_bytep> rows(h);
+    rows.resize(h);
     for (png_uint_32 y = 0; y < h; ++y) rows[y] = indices.ptr<png_byte>(static_cast<int>(y));
     png_read_image(png, rows.data());
     png_read_end(png, nullptr);
@@ -221,16 +236,24 @@ cv::Size readImageSize(const std::string& path) { return imageSizeFromBytes(read
 
 cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
-    if (format == "png" && bytes.size() >= 24)
-        return {static_cast<int>(readU32(&bytes[16], false)), static_cast<int>(readU32(&bytes[20], false))};
+    if (format == "png" && bytes.size() >= 24) {
+        const std::uint32_t w = readU32(&bytes[16], false), h = readU32(&bytes[20], false);
+        if (w == 0 || h == 0 || w > 0x7fffffffU || h > 0x7fffffffU)
+            throw FormatError(quoted(path) + ": corrupt PNG header (size " + std::to_string(w) + "x" +
+                              std::to_string(h) + ")");
+        return {static_cast<int>(w), static_cast<int>(h)};
+    }
     if (format == "jpeg") {
         // Scan markers for a start-of-frame segment (SOF0..SOF15 except DHT, JPG and DAC).
         std::size_t p = 2;
         while (p + 9 < bytes.size() && bytes[p] == 0xFF) {
             const unsigned char m = bytes[p + 1];
             const std::size_t len = (bytes[p + 2] << 8) | bytes[p + 3];
-            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)
-                return {readU16(&bytes[p + 7], false), readU16(&bytes[p + 5], false)};
+            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+                const cv::Size size(readU16(&bytes[p + 7], false), readU16(&bytes[p + 5], false));
+                if (size.width > 0 && size.height > 0) return size;
+                break;  // a height given later (DNL) or a broken header: let the decoder decide
+            }
             if (len < 2) break;
             p += 2 + len;
         }
