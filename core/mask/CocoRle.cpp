@@ -122,7 +122,8 @@ Rle fromString(std::string_view s, int height, int width) {
             more = (c & 0x20) != 0;
             ++p;
             ++k;
-            if (!more && (c & 0x10)) x |= -1LL << (5 * k);
+            // Sign extension as maskApi.c's `x |= -1 << 5 * k`, without shifting a negative value (undefined).
+            if (!more && (c & 0x10)) x |= static_cast<long long>(~0ULL << (5 * k));
         }
         const std::size_t m = out.counts.size();
         if (m > 2) x += static_cast<long long>(out.counts[m - 2]);
