@@ -167,7 +167,7 @@ void checkFencedJson(const std::string& answer, const std::string& where, std::v
         json j;
         try {
             j = json::parse((*it)[1].str());
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {
             problems.push_back(where + ": the ```json block does not parse: " + e.what());
             continue;
         }
@@ -211,7 +211,7 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
         json j;
         try {
             j = json::parse(records[i].second);
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {
             report.issues.push_back({line, static_cast<int>(i), std::string("not valid JSON: ") + e.what()});
             ++report.records;
             continue;
