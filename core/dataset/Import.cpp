@@ -181,74 +181,79 @@ ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const 
 
 ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
     return importingFile(jsonPath, [&] {
-    const json j = readJsonFile(jsonPath);
-    if (!j.is_object() || !j.contains("shapes") || !j.contains("imagePath") || !j["imagePath"].is_string() ||
-        !j["shapes"].is_array())
-        throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' list or 'imagePath' string)");
-    if (j["imagePath"].get<std::string>().empty()) throw FormatError("'" + jsonPath + "': its imagePath is empty");
-    const std::string imagePath = (fs::path(jsonPath).parent_path() / j["imagePath"].get<std::string>()).string();
-    ImportReport report;
-    store.transaction([&] {
-        ImportTarget target(store, report);
-        ImportTarget::Image img;
-        try {
-            img = target.image(imagePath);
-        } catch (const UserError& e) {
-            throw UserError("'" + jsonPath + "': its image: " + e.what());
-        }
-        const auto& shapes = j["shapes"];
-        for (std::size_t i = 0; i < shapes.size(); ++i) {
-            const auto& s = shapes[i];
-            const std::string where = jsonPath + ": shapes[" + std::to_string(i) + "]";
+        const json j = readJsonFile(jsonPath);
+        if (!j.is_object() || !j.contains("shapes") || !j.contains("imagePath") || !j["imagePath"].is_string() ||
+            !j["shapes"].is_array())
+            throw FormatError("'" + jsonPath + "' is not a LabelMe file (no 'shapes' list or 'imagePath' string)");
+        if (j["imagePath"].get<std::string>().empty()) throw FormatError("'" + jsonPath + "': its imagePath is empty");
+        const std::string imagePath = (fs::path(jsonPath).parent_path() / j["imagePath"].get<std::string>()).string();
+        ImportReport report;
+        store.transaction([&] {
+            ImportTarget target(store, report);
+            ImportTarget::Image img;
             try {
-                const std::string label = s.value("label", std::string());
-                if (label == "__ignore__") {  // labelme2coco's convention: a region to leave out, not an object
-                    ++report.ignoredSkipped;
-                    continue;
-                }
-                const std::string type = s.value("shape_type", std::string("polygon"));
-                const auto pts = s.at("points");
-                Mask m(img.height, img.width);
-                if (type == "polygon") {
-                    Ring ring;
-                    std::vector<double> xy;
-                    for (const auto& p : pts) xy.insert(xy.end(), {p.at(0).get<double>(), p.at(1).get<double>()});
-                    checkPolygonCoordinates(xy, img.height, img.width);
-                    for (std::size_t k = 0; k + 1 < xy.size(); k += 2) ring.push_back({xy[k], xy[k + 1]});
-                    if (ring.size() < 3) throw FormatError("a polygon needs at least 3 points");
-                    m = ringsToMask({ring}, img.height, img.width);
-                } else if (type == "rectangle" || type == "circle") {
-                    if (pts.size() < 2) throw FormatError(type + " needs 2 points");
-                    const double x0 = pts[0].at(0), y0 = pts[0].at(1), x1 = pts[1].at(0), y1 = pts[1].at(1);
-                    checkPolygonCoordinates({x0, y0, x1, y1}, img.height, img.width);
-                    cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
-                    if (type == "rectangle")
-                        cv::rectangle(mat, cv::Point(static_cast<int>(std::lround(std::min(x0, x1))), static_cast<int>(std::lround(std::min(y0, y1)))),
-                                      cv::Point(static_cast<int>(std::lround(std::max(x0, x1))), static_cast<int>(std::lround(std::max(y0, y1)))), 1, -1);
-                    else
-                        cv::circle(mat, cv::Point(static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0))),
-                                   static_cast<int>(std::lround(std::hypot(x1 - x0, y1 - y0))), 1, -1);
-                    m = fromMat(mat);
-                } else if (type == "mask") {
-                    const auto png = base64Decode(s.at("mask").get<std::string>());
-                    cv::Mat part = cv::imdecode(png, cv::IMREAD_GRAYSCALE);
-                    if (part.empty()) throw FormatError("the mask is not a readable PNG");
-                    const int x = static_cast<int>(std::lround(pts.at(0).at(0).get<double>()));
-                    const int y = static_cast<int>(std::lround(pts.at(0).at(1).get<double>()));
-                    const cv::Rect r = cv::Rect(x, y, part.cols, part.rows) & cv::Rect(0, 0, img.width, img.height);
-                    cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
-                    if (r.area() > 0) cv::Mat(part(cv::Rect(r.x - x, r.y - y, r.width, r.height)) > 0).copyTo(mat(r));
-                    m = fromMat(mat);
-                } else {
-                    throw FormatError("shape type '" + type + "' has no area (only polygon, rectangle, circle, mask)");
-                }
-                target.add(img, label, rle::encode(m), s.value("description", std::string()));
-            } catch (const std::exception& e) {
-                report.skipped.push_back(where + ": " + e.what());
+                img = target.image(imagePath);
+            } catch (const UserError& e) {
+                throw UserError("'" + jsonPath + "': its image: " + e.what());
             }
-        }
-    });
-    return report;
+            const auto& shapes = j["shapes"];
+            for (std::size_t i = 0; i < shapes.size(); ++i) {
+                const auto& s = shapes[i];
+                const std::string where = jsonPath + ": shapes[" + std::to_string(i) + "]";
+                try {
+                    const std::string label = s.value("label", std::string());
+                    if (label == "__ignore__") {  // labelme2coco's convention: a region to leave out, not an object
+                        ++report.ignoredSkipped;
+                        continue;
+                    }
+                    const std::string type = s.value("shape_type", std::string("polygon"));
+                    const auto pts = s.at("points");
+                    Mask m(img.height, img.width);
+                    if (type == "polygon") {
+                        Ring ring;
+                        std::vector<double> xy;
+                        for (const auto& p : pts) xy.insert(xy.end(), {p.at(0).get<double>(), p.at(1).get<double>()});
+                        checkPolygonCoordinates(xy, img.height, img.width);
+                        for (std::size_t k = 0; k + 1 < xy.size(); k += 2) ring.push_back({xy[k], xy[k + 1]});
+                        if (ring.size() < 3) throw FormatError("a polygon needs at least 3 points");
+                        m = ringsToMask({ring}, img.height, img.width);
+                    } else if (type == "rectangle" || type == "circle") {
+                        if (pts.size() < 2) throw FormatError(type + " needs 2 points");
+                        const double x0 = pts[0].at(0), y0 = pts[0].at(1), x1 = pts[1].at(0), y1 = pts[1].at(1);
+                        checkPolygonCoordinates({x0, y0, x1, y1}, img.height, img.width);
+                        cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
+                        if (type == "rectangle")
+                            cv::rectangle(mat, cv::Point(static_cast<int>(std::lround(std::min(x0, x1))), static_cast<int>(std::lround(std::min(y0, y1)))),
+                                          cv::Point(static_cast<int>(std::lround(std::max(x0, x1))), static_cast<int>(std::lround(std::max(y0, y1)))), 1, -1);
+                        else
+                            cv::circle(mat, cv::Point(static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0))),
+                                       static_cast<int>(std::lround(std::hypot(x1 - x0, y1 - y0))), 1, -1);
+                        m = fromMat(mat);
+                    } else if (type == "mask") {
+                        const auto png = base64Decode(s.at("mask").get<std::string>());
+                        // The header first: a mask larger than its image is a broken (or hostile) file.
+                        const cv::Size size = imageSizeFromBytes(png, "the mask");
+                        if (size.width > img.width || size.height > img.height)
+                            throw FormatError("the mask is larger than the image");
+                        cv::Mat part = cv::imdecode(png, cv::IMREAD_GRAYSCALE);
+                        if (part.empty()) throw FormatError("the mask is not a readable PNG");
+                        const double x0 = pts.at(0).at(0).get<double>(), y0 = pts.at(0).at(1).get<double>();
+                        checkPolygonCoordinates({x0, y0}, img.height, img.width);
+                        const int x = static_cast<int>(std::lround(x0)), y = static_cast<int>(std::lround(y0));
+                        const cv::Rect r = cv::Rect(x, y, part.cols, part.rows) & cv::Rect(0, 0, img.width, img.height);
+                        cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
+                        if (r.area() > 0) cv::Mat(part(cv::Rect(r.x - x, r.y - y, r.width, r.height)) > 0).copyTo(mat(r));
+                        m = fromMat(mat);
+                    } else {
+                        throw FormatError("shape type '" + type + "' has no area (only polygon, rectangle, circle, mask)");
+                    }
+                    target.add(img, label, rle::encode(m), s.value("description", std::string()));
+                } catch (const std::exception& e) {
+                    report.skipped.push_back(where + ": " + e.what());
+                }
+            }
+        });
+        return report;
     });
 }
 
