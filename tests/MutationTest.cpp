@@ -8,6 +8,7 @@
 // sanitizer build runs them with many more rounds (scripts/sanitize.sh).
 #include "Mutator.h"
 #include "TestImages.h"
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "checkpoint/Checkpoint.h"
 #include "checkpoint/CheckpointError.h"
@@ -294,12 +295,22 @@ TEST(MutatedInput, AnAnnotationImportSavesEverythingOrNothing) {
     auto labelme = nlohmann::json::parse(readAll(kLabelme / "data_annotated/2011_000003.json"));
     labelme["imagePath"] = (kLabelme / "data_annotated/2011_000003.jpg").string();
     const auto coco = nlohmann::json::parse(readAll(kLabelme / "data_dataset_coco/annotations.json"));
+    // SA-1B and DAM files over the same photo (500 x 338).
+    const Rle box = rle::encode(samtok::test::rectMask(338, 500, 100, 50, 300, 200));
+    const nlohmann::json rle{{"size", {338, 500}}, {"counts", rle::toString(box)}};
+    const nlohmann::json sa1b{{"image", {{"file_name", "2011_000003.jpg"}, {"width", 500}, {"height", 338}}},
+                              {"annotations", {{{"segmentation", rle}}, {{"segmentation", rle}}}}};
+    const nlohmann::json dam{{{"image", "2011_000003.jpg"}, {"caption", "a person"}, {"mask_rle", rle}}};
+    const std::string photos = (kLabelme / "data_annotated").string();
     const int rounds = samtok::test::mutationRounds(60);
     for (int round = 0; round < rounds; ++round) {
         TempDir dir;
         const std::string labelmePath = dir.file("shapes.json"), cocoPath = dir.file("instances.json");
+        const std::string sa1bPath = dir.file("sa_1.json"), damPath = dir.file("dam.json");
         writeAll(labelmePath, Mutator(10000 + round).json(labelme));
         writeAll(cocoPath, Mutator(11000 + round).json(coco));
+        writeAll(sa1bPath, Mutator(14000 + round).json(sa1b));
+        writeAll(damPath, Mutator(15000 + round).json(dam));
         const auto check = [&](const char* name, const std::string& file, auto&& import) {
             auto store = ProjectStore::create(dir.file(std::string(name) + ".samtok"), name);
             dataset::ImportReport report;
@@ -314,6 +325,8 @@ TEST(MutatedInput, AnAnnotationImportSavesEverythingOrNothing) {
         check("coco", "instances.json", [&](ProjectStore& s) {
             return dataset::importCoco(s, cocoPath, (kLabelme / "data_dataset_coco").string());
         });
+        check("sa1b", "sa_1.json", [&](ProjectStore& s) { return dataset::importSa1b(s, sa1bPath, photos); });
+        check("dam", "dam.json", [&](ProjectStore& s) { return dataset::importDam(s, damPath, photos); });
     }
 }
 

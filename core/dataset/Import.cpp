@@ -190,12 +190,7 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
         ImportReport report;
         store.transaction([&] {
             ImportTarget target(store, report);
-            ImportTarget::Image img;
-            try {
-                img = target.image(imagePath);
-            } catch (const UserError& e) {
-                throw UserError("'" + jsonPath + "': its image: " + e.what());
-            }
+            const auto img = target.imageOf(jsonPath, imagePath);
             const auto& shapes = j["shapes"];
             for (std::size_t i = 0; i < shapes.size(); ++i) {
                 const auto& s = shapes[i];

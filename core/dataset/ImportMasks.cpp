@@ -38,27 +38,29 @@ void perImage(ProjectStore& store, ImportReport& total, const std::string& where
 }  // namespace
 
 ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
-    const json j = readJsonFile(jsonPath);
-    if (!j.is_object() || !j.contains("image") || !j.contains("annotations"))
-        throw FormatError("'" + jsonPath + "' is not an SA-1B file (no 'image' or 'annotations')");
-    ImportReport report;
-    store.transaction([&] {
-        ImportTarget target(store, report);
-        const auto& im = j["image"];
-        const auto img = target.image((fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
-        if (img.width != im.value("width", img.width) || img.height != im.value("height", img.height))
-            throw FormatError("'" + jsonPath + "': the image is " + std::to_string(img.width) + "x" +
-                              std::to_string(img.height) + ", the JSON says " + im["width"].dump() + "x" + im["height"].dump());
-        const auto& anns = j["annotations"];
-        for (std::size_t i = 0; i < anns.size(); ++i) {
-            try {
-                target.add(img, {}, cocoSegmentation(anns[i].at("segmentation"), img.height, img.width));
-            } catch (const std::exception& e) {
-                report.skipped.push_back(jsonPath + ": annotations[" + std::to_string(i) + "]: " + e.what());
+    return importingFile(jsonPath, [&] {
+        const json j = readJsonFile(jsonPath);
+        if (!j.is_object() || !j.contains("image") || !j.contains("annotations"))
+            throw FormatError("'" + jsonPath + "' is not an SA-1B file (no 'image' or 'annotations')");
+        ImportReport report;
+        store.transaction([&] {
+            ImportTarget target(store, report);
+            const auto& im = j["image"];
+            const auto img = target.imageOf(jsonPath, (fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
+            if (img.width != im.value("width", img.width) || img.height != im.value("height", img.height))
+                throw FormatError("'" + jsonPath + "': the image is " + std::to_string(img.width) + "x" +
+                                  std::to_string(img.height) + ", the JSON says " + im["width"].dump() + "x" + im["height"].dump());
+            const auto& anns = j["annotations"];
+            for (std::size_t i = 0; i < anns.size(); ++i) {
+                try {
+                    target.add(img, {}, cocoSegmentation(anns[i].at("segmentation"), img.height, img.width));
+                } catch (const std::exception& e) {
+                    report.skipped.push_back(jsonPath + ": annotations[" + std::to_string(i) + "]: " + e.what());
+                }
             }
-        }
+        });
+        return report;
     });
-    return report;
 }
 
 ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const std::string& split) {

@@ -74,81 +74,85 @@ std::string where(const std::string& path, const json& ref, std::size_t index) {
 
 ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, const std::string& instancesPath,
                            const std::string& imageRoot, const std::string& split) {
-    const auto loaded = loadRefs(refsPath, instancesPath, split);
-    const json& coco = loaded->coco;
-    const auto& images = loaded->images;
-    const auto& chosen = loaded->chosen;
-    ImportReport report;
-    store.transaction([&] {
-        ImportTarget target(store, report);
-        const auto ids = addCocoInstances(target, coco, instancesPath, imageRoot, report, &images);
-        for (std::size_t i = 0; i < chosen.size(); ++i) {
-            const json& r = *chosen[i];
-            try {
-                const auto ann = annIds(r);
-                if (ann.size() != 1) throw FormatError("a RefCOCO ref names one region; use gRefCOCO import for several");
-                const auto it = ids.find(ann[0]);
-                if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(ann[0]) + ") was not imported");
-                auto known = store.referringExpressions(it->second);
-                for (const auto& s : sentences(r)) {
-                    if (std::find(known.begin(), known.end(), s) != known.end()) continue;
-                    store.addReferringExpression(it->second, s);
-                    known.push_back(s);
-                    ++report.expressionsAdded;
+    return importingFile(refsPath + "' with '" + instancesPath, [&] {
+        const auto loaded = loadRefs(refsPath, instancesPath, split);
+        const json& coco = loaded->coco;
+        const auto& images = loaded->images;
+        const auto& chosen = loaded->chosen;
+        ImportReport report;
+        store.transaction([&] {
+            ImportTarget target(store, report);
+            const auto ids = addCocoInstances(target, coco, instancesPath, imageRoot, report, &images);
+            for (std::size_t i = 0; i < chosen.size(); ++i) {
+                const json& r = *chosen[i];
+                try {
+                    const auto ann = annIds(r);
+                    if (ann.size() != 1) throw FormatError("a RefCOCO ref names one region; use gRefCOCO import for several");
+                    const auto it = ids.find(ann[0]);
+                    if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(ann[0]) + ") was not imported");
+                    auto known = store.referringExpressions(it->second);
+                    for (const auto& s : sentences(r)) {
+                        if (std::find(known.begin(), known.end(), s) != known.end()) continue;
+                        store.addReferringExpression(it->second, s);
+                        known.push_back(s);
+                        ++report.expressionsAdded;
+                    }
+                } catch (const std::exception& e) {
+                    report.skipped.push_back(where(refsPath, r, i) + ": " + e.what());
                 }
-            } catch (const std::exception& e) {
-                report.skipped.push_back(where(refsPath, r, i) + ": " + e.what());
             }
-        }
+        });
+        return report;
     });
-    return report;
 }
 
 ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, const std::string& instancesPath,
                             const std::string& imageRoot, const std::string& split) {
-    const auto loaded = loadRefs(grefsPath, instancesPath, split);
-    const json& coco = loaded->coco;
-    const auto& images = loaded->images;
-    const auto& chosen = loaded->chosen;
-    // COCO image id -> file, for the no-target refs whose image has no region.
-    std::map<std::int64_t, std::string> files;
-    for (const auto& im : coco.value("images", json::array()))
-        if (im.contains("id") && im.contains("file_name"))
-            files[im["id"].get<std::int64_t>()] = (fs::path(imageRoot) / im["file_name"].get<std::string>()).string();
-    ImportReport report;
-    store.transaction([&] {
-        ImportTarget target(store, report);
-        const auto ids = addCocoInstances(target, coco, instancesPath, imageRoot, report, &images);
-        for (std::size_t i = 0; i < chosen.size(); ++i) {
-            const json& r = *chosen[i];
-            try {
-                const auto file = files.find(r["image_id"].get<std::int64_t>());
-                if (file == files.end()) throw FormatError("image_id " + r["image_id"].dump() + " is not in the instances file");
-                const RowId imageId = target.image(file->second).id;
-                std::vector<RowId> targets;
-                if (!r.value("no_target", false))
-                    for (std::int64_t a : annIds(r)) {
-                        if (a < 0) continue;
-                        const auto it = ids.find(a);
-                        if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(a) + ") was not imported");
-                        targets.push_back(it->second);
+    return importingFile(grefsPath + "' with '" + instancesPath, [&] {
+        const auto loaded = loadRefs(grefsPath, instancesPath, split);
+        const json& coco = loaded->coco;
+        const auto& images = loaded->images;
+        const auto& chosen = loaded->chosen;
+        // COCO image id -> file, for the no-target refs whose image has no region.
+        std::map<std::int64_t, std::string> files;
+        for (const auto& im : coco.value("images", json::array()))
+            if (im.contains("id") && im.contains("file_name"))
+                files[im["id"].get<std::int64_t>()] = (fs::path(imageRoot) / im["file_name"].get<std::string>()).string();
+        ImportReport report;
+        store.transaction([&] {
+            ImportTarget target(store, report);
+            const auto ids = addCocoInstances(target, coco, instancesPath, imageRoot, report, &images);
+            for (std::size_t i = 0; i < chosen.size(); ++i) {
+                const json& r = *chosen[i];
+                try {
+                    const auto file = files.find(r["image_id"].get<std::int64_t>());
+                    if (file == files.end()) throw FormatError("image_id " + r["image_id"].dump() + " is not in the instances file");
+                    const RowId imageId = target.image(file->second).id;
+                    std::vector<RowId> targets;
+                    if (!r.value("no_target", false))
+                        for (std::int64_t a : annIds(r)) {
+                            if (a < 0) continue;
+                            const auto it = ids.find(a);
+                            if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(a) + ") was not imported");
+                            targets.push_back(it->second);
+                        }
+                    std::sort(targets.begin(), targets.end());
+                    const auto known = store.imageExpressions(imageId);
+                    for (const auto& s : sentences(r)) {
+                        const bool seen = std::any_of(known.begin(), known.end(), [&](const ImageExpression& e) {
+                            return e.text == s && e.targets == targets;
+                        });
+                        if (seen) continue;
+                        store.addImageExpression(imageId, s, targets);
+                        ++report.expressionsAdded;
                     }
-                std::sort(targets.begin(), targets.end());
-                const auto known = store.imageExpressions(imageId);
-                for (const auto& s : sentences(r)) {
-                    const bool seen = std::any_of(known.begin(), known.end(), [&](const ImageExpression& e) {
-                        return e.text == s && e.targets == targets;
-                    });
-                    if (seen) continue;
-                    store.addImageExpression(imageId, s, targets);
-                    ++report.expressionsAdded;
+                } catch (const std::exception& e) {
+                    report.skipped.push_back(where(grefsPath, r, i) + ": " + e.what());
                 }
-            } catch (const std::exception& e) {
-                report.skipped.push_back(where(grefsPath, r, i) + ": " + e.what());
             }
-        }
+        });
+        return report;
     });
-    return report;
 }
 
 }  // namespace samtok::dataset

@@ -43,6 +43,16 @@ ImportTarget::Image ImportTarget::image(const std::string& path) {
     return images_[path] = img;
 }
 
+ImportTarget::Image ImportTarget::imageOf(const std::string& annotationFile, const std::string& path) {
+    try {
+        return image(path);
+    } catch (const FormatError& e) {
+        throw FormatError("'" + annotationFile + "': its image: " + e.what());
+    } catch (const UserError& e) {
+        throw UserError("'" + annotationFile + "': its image: " + e.what());
+    }
+}
+
 RowId ImportTarget::classId(const std::string& name) {
     const std::string key = lower(name);
     if (auto it = classes_.find(key); it != classes_.end()) return it->second;

@@ -23,6 +23,8 @@ public:
     };
     // Adds the image file, or finds it by its bytes.
     Image image(const std::string& path);
+    // The same for the one image an annotation file is about: an error names that file too.
+    Image imageOf(const std::string& annotationFile, const std::string& path);
     RowId classId(const std::string& name);
     // Adds the region, or returns the id of the same mask already on the image.
     RowId add(const Image& img, const std::string& className, Rle mask, const std::string& caption = {});
