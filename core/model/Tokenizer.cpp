@@ -392,10 +392,16 @@ std::string precisionName(Precision p) { return p == Precision::BFloat16 ? "bf16
 ModelConfig detectConfig(const std::string& path) {
     const auto file = checkpoint::Checkpoint::open(path);
     auto meta = file.metadata().find("config");
-    if (meta != file.metadata().end()) return configFromJson(meta->second);
+    if (meta != file.metadata().end()) {
+        try {
+            return configFromJson(meta->second);
+        } catch (const std::invalid_argument& e) {
+            throw checkpoint::CheckpointError("'" + path + "': its config: " + e.what());
+        }
+    }
     const std::string prefix = isSam2File(file) ? "" : kSam2Prefix;
     auto pos = file.tensors().find(prefix + "image_encoder.trunk.pos_embed");
-    if (pos == file.tensors().end())
+    if (pos == file.tensors().end() || pos->second.sizes.size() != 4)
         throw checkpoint::CheckpointError("'" + path + "': not a SAM2 or SAMTok checkpoint (no image_encoder.trunk)");
     const int64_t embed = pos->second.sizes.at(1);
     int blocks = 0;
