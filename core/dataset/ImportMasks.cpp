@@ -49,7 +49,8 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
             const auto img = target.imageOf(jsonPath, (fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
             if (img.width != im.value("width", img.width) || img.height != im.value("height", img.height))
                 throw FormatError("'" + jsonPath + "': the image is " + std::to_string(img.width) + "x" +
-                                  std::to_string(img.height) + ", the JSON says " + im["width"].dump() + "x" + im["height"].dump());
+                                  std::to_string(img.height) + ", the JSON says " + im.value("width", json()).dump() + "x" +
+                                  im.value("height", json()).dump());
             const auto& anns = j["annotations"];
             for (std::size_t i = 0; i < anns.size(); ++i) {
                 try {
