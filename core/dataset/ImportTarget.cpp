@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cctype>
 #include <fstream>
+#include <sstream>
 
 namespace samtok::dataset {
 namespace {
@@ -102,9 +103,12 @@ void checkPolygonCoordinates(const std::vector<double>& xy, int height, int widt
         const double x = xy[i], y = xy[i + 1];
         if (!std::isfinite(x) || !std::isfinite(y) || x < -margin || x > width + margin || y < -margin ||
             y > height + margin)
-            throw FormatError("polygon point " + std::to_string(i / 2) + " (" + std::to_string(x) + ", " +
-                              std::to_string(y) + ") lies far outside the " + std::to_string(width) + "x" +
-                              std::to_string(height) + " image");
+        {
+            std::ostringstream point;
+            point << "(" << x << ", " << y << ")";
+            throw FormatError("polygon point " + std::to_string(i / 2) + " " + point.str() + " lies far outside the " +
+                              std::to_string(width) + "x" + std::to_string(height) + " image");
+        }
     }
 }
 
