@@ -112,6 +112,19 @@ TEST(Cli, UserErrorsExitOneWithOneLine) {
     }
 }
 
+TEST(Cli, AMistakeSaysWhichHelpToRead) {
+    // A command that needs a subcommand lists them; any other mistake names its command's --help.
+    const Result bare = run("project");
+    EXPECT_EQ(bare.code, 1) << bare.out;
+    for (const char* sub : {"init", "add-images", "info", "sample"})
+        EXPECT_NE(bare.out.find(sub), std::string::npos) << sub << ": " << bare.out;
+    const Result missing = run("project init");
+    EXPECT_EQ(missing.code, 1) << missing.out;
+    EXPECT_NE(missing.out.find("Run 'samtok project init --help' for usage."), std::string::npos) << missing.out;
+    const Result unknown = run("encode --no-such-flag");
+    EXPECT_NE(unknown.out.find("Run 'samtok encode --help' for usage."), std::string::npos) << unknown.out;
+}
+
 TEST(Cli, TrainingFromADamagedOrMismatchedModelIsAUserError) {
     TempDir dir;
     // Run from the temporary folder: the default config is the embedded model's, wherever the command runs.

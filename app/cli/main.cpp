@@ -8,6 +8,26 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+
+namespace {
+
+// The deepest command the arguments reached ("samtok project init"): its help
+// is the one a user who got it wrong needs.
+const CLI::App* reachedCommand(const CLI::App& app) {
+    const CLI::App* at = &app;
+    for (auto parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) at = parsed.front();
+    return at;
+}
+
+std::string commandPath(const CLI::App* command) {
+    std::string path;
+    for (; command; command = command->get_parent())
+        path = (command->get_parent() ? command->get_name() : std::string("samtok")) + (path.empty() ? "" : " ") + path;
+    return path;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"samtok: turn image regions into SAMTok mask tokens, and manage SAMTok Studio projects"};
@@ -31,8 +51,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        const CLI::App* command = reachedCommand(app);
         std::fprintf(stderr, "samtok: %s\n", e.what());
-        std::fprintf(stderr, "Run with --help for usage.\n");
+        if (command->get_subcommands().empty() && !command->get_subcommands({}).empty()) {
+            // A command that needs a subcommand and got none: list them, as its help does.
+            std::fprintf(stderr, "\n%s", command->help().c_str());
+        } else {
+            std::fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(command).c_str());
+        }
         return 1;
     } catch (const samtok::UserError& e) {
         std::fprintf(stderr, "samtok: %s\n", e.what());
