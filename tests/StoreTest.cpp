@@ -178,6 +178,44 @@ TEST(ProjectStore, AFullDiskFailsTheActionByNameAndKeepsWhatWasSaved) {
     EXPECT_EQ(reopened.annotationCount(), 2);
 }
 
+// A file damaged on disk (SQLite pages carry no checksums): one region whose
+// stored mask no longer decodes must not hide the others, nor vanish unnamed.
+TEST(ProjectStore, ADamagedMaskIsNamedAndTheOtherRegionsStillRead) {
+    test::TempDir dir;
+    RowId image = 0, damaged = 0, good = 0;
+    {
+        ProjectStore s = ProjectStore::create(dir.file("p.samtok"), "p");
+        image = addTestImage(s, "a.png");
+        good = s.addAnnotation(squareAnnotation(image));
+        damaged = s.addAnnotation(squareAnnotation(image));
+    }
+    {
+        sql::Database raw(dir.file("p.samtok"), SQLITE_OPEN_READWRITE);
+        raw.exec("UPDATE annotations SET rle_counts = '!!' WHERE id = " + std::to_string(damaged));
+    }
+    ProjectStore s = ProjectStore::open(dir.file("p.samtok"));
+    // Where a region must not be skipped silently (exports, tokens): an error that names it.
+    expectErrorContaining([&] { s.annotationsForImage(image); },
+                          "annotation " + std::to_string(damaged) + " has a damaged mask");
+    expectErrorContaining([&] { s.annotation(damaged); }, "damaged mask");
+    // For display: the others, and the damaged one listed.
+    std::vector<DamagedAnnotation> listed;
+    const auto readable = s.readableAnnotationsForImage(image, listed);
+    ASSERT_EQ(readable.size(), 1u);
+    EXPECT_EQ(readable[0].id, good);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].id, damaged);
+    EXPECT_EQ(listed[0].imageId, image);
+    const auto all = s.damagedAnnotations();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].id, damaged);
+    // A failed read leaves nothing open: the store goes on reading and writing.
+    EXPECT_TRUE(s.annotation(good).has_value());
+    s.removeAnnotation(damaged);
+    EXPECT_EQ(s.annotationsForImage(image).size(), 1u);
+    EXPECT_TRUE(s.damagedAnnotations().empty());
+}
+
 TEST(ProjectStore, BulkInsertKeepsOrderAndIds) {
     test::TempDir dir;
     ProjectStore s = ProjectStore::create(dir.file("p.samtok"), "p");

@@ -332,22 +332,57 @@ void ProjectStore::removeAnnotation(RowId id) {
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(id));
 }
 
+namespace {
+
+// Reads the annotation rows a statement yields; a row whose mask does not
+// decode throws, or, given `damaged`, is listed there and left out.
+std::vector<Annotation> readAnnotations(sql::Statement& s, std::vector<DamagedAnnotation>* damaged) {
+    std::vector<Annotation> out;
+    try {
+        while (s.step()) {
+            try {
+                out.push_back(readAnnotation(s));
+            } catch (const FormatError& e) {
+                if (!damaged) throw;
+                damaged->push_back({s.int64(0), s.int64(1), e.what()});
+            }
+        }
+    } catch (...) {
+        s.reset();  // a statement left mid-step would hold its read snapshot open
+        throw;
+    }
+    s.reset();
+    return out;
+}
+
+}  // namespace
+
 std::optional<Annotation> ProjectStore::annotation(RowId id) const {
     auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE id = ?1");
     s.bind(1, id);
-    std::optional<Annotation> out;
-    if (s.step()) out = readAnnotation(s);
-    s.reset();
-    return out;
+    auto rows = readAnnotations(s, nullptr);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
 }
 
 std::vector<Annotation> ProjectStore::annotationsForImage(RowId imageId) const {
     auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?1 ORDER BY id");
     s.bind(1, imageId);
-    std::vector<Annotation> out;
-    while (s.step()) out.push_back(readAnnotation(s));
-    s.reset();
-    return out;
+    return readAnnotations(s, nullptr);
+}
+
+std::vector<Annotation> ProjectStore::readableAnnotationsForImage(RowId imageId,
+                                                                  std::vector<DamagedAnnotation>& damaged) const {
+    auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?1 ORDER BY id");
+    s.bind(1, imageId);
+    return readAnnotations(s, &damaged);
+}
+
+std::vector<DamagedAnnotation> ProjectStore::damagedAnnotations() const {
+    std::vector<DamagedAnnotation> damaged;
+    auto& s = db_->prepare(std::string(kAnnotationColumns) + " ORDER BY id");
+    readAnnotations(s, &damaged);
+    return damaged;
 }
 
 std::int64_t ProjectStore::annotationCount() const { return db_->queryInt("SELECT count(*) FROM annotations"); }

@@ -27,6 +27,13 @@ struct NewImage {
     std::string checksum;
 };
 
+// An annotation whose stored mask no longer decodes (the file was damaged on disk).
+struct DamagedAnnotation {
+    RowId id = 0;
+    RowId imageId = 0;
+    std::string reason;  // "annotation 2 has a damaged mask: ..."
+};
+
 struct ImageFilter {
     std::optional<ImageStatus> status;
     std::string nameContains;  // case-insensitive substring of the path
@@ -79,7 +86,12 @@ public:
     void setReferringExpressions(RowId annotationId, const std::vector<std::string>& texts);  // replaces them
     void clearTokens(RowId annotationId);
     std::optional<Annotation> annotation(RowId id) const;
+    // Throws FormatError naming the first damaged annotation: exports and tokens must not skip one silently.
     std::vector<Annotation> annotationsForImage(RowId imageId) const;
+    // The same, leaving damaged annotations out and listing them in `damaged`: for display, where the
+    // others must still show.
+    std::vector<Annotation> readableAnnotationsForImage(RowId imageId, std::vector<DamagedAnnotation>& damaged) const;
+    std::vector<DamagedAnnotation> damagedAnnotations() const;  // in the whole project
     std::int64_t annotationCount() const;
 
     // Referring expressions: many per annotation.
