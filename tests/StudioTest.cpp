@@ -40,6 +40,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
+#include <sqlite3.h>
 #include <QUndoStack>
 #include <QAction>
 #include <QDockWidget>
@@ -705,6 +706,43 @@ TEST_F(StudioSample, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     bool covered = false;
     for (const auto& r : regions) covered = covered || rle::decode(r.mask).at(1, 1);
     EXPECT_EQ(view->hasHover(), covered);
+}
+
+// A project file damaged on disk: a region whose stored mask no longer
+// decodes is named in the status bar, the image's other regions still show,
+// and picking with the Select tool over the image does not end the program.
+TEST_F(StudioSample, ADamagedRegionIsNamedAndTheOthersStillShowAndPick) {
+    ASSERT_TRUE(openSample({1200, 800}));
+    ui::MainWindow& window = *window_;
+    const RowId image = window.currentImageId();
+    const auto regions = session.store()->annotationsForImage(image);
+    ASSERT_GE(regions.size(), 2u);
+    {
+        sql::Database raw(session.store()->path(), SQLITE_OPEN_READWRITE);
+        raw.exec("UPDATE annotations SET rle_counts = '!!' WHERE id = " + std::to_string(regions[0].id));
+    }
+    window.nextImage();
+    window.previousImage();
+    ASSERT_EQ(window.currentImageId(), image);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.statusMessage().contains("damaged"); }, 10000))
+        << window.statusMessage().toStdString();
+    const QString status = window.statusMessage();
+    EXPECT_TRUE(status.contains(QStringLiteral("1 damaged, not shown"))) << status.toStdString();
+    EXPECT_EQ(window.findChild<QTreeWidget*>("annotations")->topLevelItemCount(), static_cast<int>(regions.size()) - 1);
+
+    window.findChild<QAction*>("toolSelect")->trigger();
+    ui::ImageView* view = window.imageView();
+    const Mask m = rle::decode(regions[1].mask);
+    QPointF inside;
+    for (int y = 0; y < m.height() && inside.isNull(); ++y)
+        for (int x = 0; x < m.width(); ++x)
+            if (m.at(y, x)) {
+                inside = QPointF(x + 0.5, y + 0.5);
+                break;
+            }
+    QTest::mouseMove(view->viewport(), view->mapFromScene(inside));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->mapFromScene(inside));
+    ASSERT_TRUE(window.annotate()->selected().has_value());
 }
 
 TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {

@@ -211,7 +211,8 @@ RowId AnnotateController::regionAt(QPointF at) {
     if (x < 0 || y < 0 || x >= width_ || y >= height_) return 0;
     if (regionMap_.empty()) {
         regionMap_.assign(static_cast<std::size_t>(width_) * height_, 0);
-        auto regions = session_->store()->annotationsForImage(image_);
+        std::vector<DamagedAnnotation> damaged;  // not drawn, so not pickable; the window names them
+        auto regions = session_->store()->readableAnnotationsForImage(image_, damaged);
         // Largest first, so that the smallest region under a pixel is the one kept: nested regions stay reachable.
         std::sort(regions.begin(), regions.end(), [](const Annotation& a, const Annotation& b) { return a.area > b.area; });
         for (const auto& r : regions) {

@@ -766,6 +766,7 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     annotations_ = new QTreeWidget;
+    annotations_->setObjectName(QStringLiteral("annotations"));
     annotations_->setHeaderLabels(
         {tr("#"), tr("Class"), tr("IoU"), tr("Tokens"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
     annotations_->headerItem()->setToolTip(2, tr("Round-trip IoU: the mask against the mask decoded from its two tokens"));
@@ -1160,10 +1161,20 @@ void MainWindow::refreshRegions() {
     }
     updateInspector();
     const QModelIndex i = list_->currentIndex();
-    imageLabel_->setText(tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
-                             .arg(i.data(Qt::DisplayRole).toString())
-                             .arg(imageSize_.width())
-                             .arg(imageSize_.height()));
+    QString label = tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
+                        .arg(i.data(Qt::DisplayRole).toString())
+                        .arg(imageSize_.width())
+                        .arg(imageSize_.height());
+    // A region the store cannot read (a project file damaged on disk) is named, never silently dropped.
+    QStringList problems;
+    for (const DamagedAnnotation& d : loaded.damaged) problems << QString::fromStdString(d.reason);
+    if (!loaded.error.isEmpty()) problems << loaded.error;
+    if (!loaded.damaged.empty())
+        label += tr(" — %n damaged, not shown", nullptr, static_cast<int>(loaded.damaged.size()));
+    imageLabel_->setText(label);
+    imageLabel_->setStyleSheet(problems.isEmpty() ? QString() : QStringLiteral("color: #d32f2f;"));
+    imageLabel_->setToolTip(problems.join(QLatin1Char('\n')));
+    if (!problems.isEmpty()) statusBar()->showMessage(problems.front(), 15000);
 }
 
 void MainWindow::tokenizeProject() {

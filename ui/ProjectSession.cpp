@@ -256,7 +256,7 @@ LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::op
     out.id = id;
     if (!store_) return out;
     out.error = guarded([&] {
-        out.annotations = store_->annotationsForImage(id);
+        out.annotations = store_->readableAnnotationsForImage(id, out.damaged);
         if (!render) return;
         std::vector<OverlayMask> masks;
         for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId), selected == a.id});

@@ -22,6 +22,7 @@ struct LoadedImage {
     QImage overlay;    // masks, same size
     std::vector<Annotation> annotations;
     QString error;     // non-empty when the image could not be shown
+    std::vector<DamagedAnnotation> damaged;  // regions whose stored mask is damaged: not shown
 };
 
 class ProjectSession : public QObject {
