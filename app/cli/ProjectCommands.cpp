@@ -62,6 +62,10 @@ void info(const ProjectOptions& o) {
     j["tokenizers"] = nlohmann::json::array();
     for (const TokenizerModel& t : tokenizers)
         j["tokenizers"].push_back({{"id", t.id}, {"name", t.name}, {"checkpoint_sha256", t.checkpointSha256}});
+    const auto damaged = store.damagedAnnotations();
+    j["damaged_annotations"] = nlohmann::json::array();
+    for (const DamagedAnnotation& d : damaged)
+        j["damaged_annotations"].push_back({{"id", d.id}, {"image_id", d.imageId}, {"reason", d.reason}});
     if (o.json) {
         std::cout << j.dump(2) << "\n";
         return;
@@ -79,6 +83,11 @@ void info(const ProjectOptions& o) {
               << "annotations  " << j["annotations"] << "\n"
               << "classes      " << classes.size() << "\n"
               << "tokenizers   " << tokenizers.size() << "\n";
+    // A damaged file is named by region, so that a user can see what is lost before exporting.
+    if (!damaged.empty()) {
+        std::cout << "damaged      " << damaged.size() << " annotation(s) whose stored mask no longer decodes:\n";
+        for (const DamagedAnnotation& d : damaged) std::cout << "  image " << d.imageId << ": " << d.reason << "\n";
+    }
 }
 
 void sample(const ProjectOptions& o) {

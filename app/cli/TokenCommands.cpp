@@ -223,7 +223,8 @@ void tokenize(const TokenizeOptions& o) {
     for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
     std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with " << name << "; "
               << store.annotationsNeedingTokens(r.tokenizerId) << " still without tokens\n";
-    if (!r.skipped.empty()) throw UserError(std::to_string(r.skipped.size()) + " image(s) could not be read (listed above)");
+    if (!r.skipped.empty())
+        throw UserError(std::to_string(r.skipped.size()) + " image(s) or damaged annotation(s) skipped (listed above)");
 }
 
 void modelInfo(const ModelOptions& o) {

@@ -6,6 +6,7 @@
 #include "util/Checksum.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <exception>
 
 namespace samtok::pipeline {
@@ -28,9 +29,34 @@ std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokeniz
     return tokenizer.embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
 }
 
+namespace {
+
+// The image's annotations that lack this tokenizer's tokens. A damaged one
+// (its stored mask no longer decodes) cannot be tokenized: the others are, and
+// it is named in `damaged`.
+std::vector<Annotation> annotationsToTokenize(const ProjectStore& store, RowId tokenizerId, RowId imageId,
+                                              std::vector<DamagedAnnotation>& damaged) {
+    try {
+        return store.annotationsNeedingTokens(tokenizerId, imageId);
+    } catch (const FormatError&) {
+        std::vector<Annotation> todo;
+        for (Annotation& a : store.readableAnnotationsForImage(imageId, damaged)) {
+            const auto tokens = store.tokensFor(a.id);
+            const bool has = std::any_of(tokens.begin(), tokens.end(),
+                                         [&](const MaskTokens& t) { return t.tokenizerId == tokenizerId; });
+            if (!has) todo.push_back(std::move(a));
+        }
+        return todo;
+    }
+}
+
+}  // namespace
+
 std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
-                          const EmbeddingSource& embedding) {
-    const std::vector<Annotation> todo = store.annotationsNeedingTokens(tokenizerId, imageId);
+                          const EmbeddingSource& embedding, std::vector<DamagedAnnotation>* damagedOut) {
+    std::vector<DamagedAnnotation> damaged;
+    const std::vector<Annotation> todo = annotationsToTokenize(store, tokenizerId, imageId, damaged);
+    if (damagedOut) damagedOut->insert(damagedOut->end(), damaged.begin(), damaged.end());
     if (todo.empty()) return 0;
     const auto record = store.image(imageId);
     if (!record) throw UserError("image " + std::to_string(imageId) + " is not in the project");
@@ -67,10 +93,16 @@ TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& toke
     for (RowId imageId : images) {
         if (stop && stop->load()) break;
         try {
-            const std::size_t n = tokenizeImage(store, tokenizer, result.tokenizerId, imageId);
+            std::vector<DamagedAnnotation> damaged;
+            const std::size_t n = tokenizeImage(store, tokenizer, result.tokenizerId, imageId, {}, &damaged);
             ++result.images;
             result.annotations += n;
             p.annotationsDone += n;
+            for (const DamagedAnnotation& d : damaged) {
+                const auto record = store.image(imageId);
+                result.skipped.push_back((record ? store.resolveImagePath(*record) : std::to_string(imageId)) + ": " +
+                                         d.reason);
+            }
         } catch (const UserError& e) {  // an unreadable or changed image: the rest of the project goes on
             const auto record = store.image(imageId);
             result.skipped.push_back((record ? store.resolveImagePath(*record) : std::to_string(imageId)) + ": " + e.what());

@@ -22,7 +22,7 @@ struct TokenizeResult {
     RowId tokenizerId = 0;
     std::size_t images = 0;       // images whose annotations were tokenized
     std::size_t annotations = 0;  // annotations that got tokens
-    std::vector<std::string> skipped;  // "path: reason" for images that could not be read
+    std::vector<std::string> skipped;  // "path: reason" for images that could not be read, and damaged annotations
 };
 
 // Registers the tokenizer in the project (by checkpoint checksum) and returns its row.
@@ -36,8 +36,9 @@ std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokeniz
 
 // Tokens for the image's annotations that lack them, in one transaction; returns how many.
 // Throws UserError when the image cannot be read or no longer matches the project.
+// Annotations whose stored mask is damaged are left without tokens and listed in `damaged`.
 std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
-                          const EmbeddingSource& embedding = {});
+                          const EmbeddingSource& embedding = {}, std::vector<DamagedAnnotation>* damaged = nullptr);
 
 TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
                                const std::function<void(const TokenizeProgress&)>& progress = {},
