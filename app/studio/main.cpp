@@ -7,6 +7,7 @@
 #include "MainWindow.h"
 #include "ProjectSession.h"
 #include "SettingsDialog.h"
+#include "StudioApplication.h"
 #include "StudioMeasure.h"
 #include "model/Runtime.h"
 
@@ -17,45 +18,9 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <exception>
-
-namespace {
-
-// The last line of defence: an exception escaping an event handler would end
-// the process (Qt cannot unwind through its event loop). Every user action is
-// one transaction, so what was saved is intact; say what went wrong and go on.
-class StudioApplication : public QApplication {
-public:
-    using QApplication::QApplication;
-    bool notify(QObject* receiver, QEvent* event) override {
-        try {
-            return QApplication::notify(receiver, event);
-        } catch (const std::exception& e) {
-            report(QString::fromStdString(e.what()));
-        } catch (...) {
-            report(QStringLiteral("an unknown error"));
-        }
-        return false;
-    }
-
-private:
-    void report(const QString& what) {
-        std::fprintf(stderr, "samtok-studio: %s\n", what.toLocal8Bit().constData());
-        if (reporting_) return;  // one dialog at a time; the rest go to stderr
-        reporting_ = true;
-        QTimer::singleShot(0, this, [this, what] {
-            QMessageBox::warning(activeWindow(), QStringLiteral("SAMTok Studio"),
-                                 QStringLiteral("That action failed: %1\n\nEverything saved before it is intact.").arg(what));
-            reporting_ = false;
-        });
-    }
-    bool reporting_ = false;
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
-    StudioApplication app(argc, argv);
+    samtok::ui::StudioApplication app(argc, argv);
     QApplication::setApplicationName("samtok-studio");
     QApplication::setOrganizationName("SAMTok");
     QApplication::setApplicationDisplayName("SAMTok Studio");
