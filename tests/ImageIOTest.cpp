@@ -23,26 +23,6 @@ std::vector<unsigned char> readAll(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// A 4-bit palette PNG whose palette colours are deliberately unrelated to the indices.
-void writePalettePng(const std::string& path, const cv::Mat& indices) {
-    FILE* f = std::fopen(path.c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    png_infop info = png_create_info_struct(png);
-    png_init_io(png, f);
-    png_set_IHDR(png, info, indices.cols, indices.rows, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_color palette[16];
-    for (int i = 0; i < 16; ++i) palette[i] = {static_cast<png_byte>(255 - i * 7), static_cast<png_byte>(i * 13), 200};
-    png_set_PLTE(png, info, palette, 16);
-    png_write_info(png, info);
-    png_set_packing(png);
-    for (int y = 0; y < indices.rows; ++y) png_write_row(png, const_cast<png_bytep>(indices.ptr<png_byte>(y)));
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    std::fclose(f);
-}
-
 cv::Mat gradientBgr(int h, int w) {
     cv::Mat m(h, w, CV_8UC3);
     for (int y = 0; y < h; ++y)
@@ -77,7 +57,7 @@ TEST(ImageIO, PalettePngGivesIndicesNotColours) {
     ids(cv::Rect(1, 1, 3, 2)).setTo(1);
     ids(cv::Rect(4, 3, 2, 3)).setTo(5);
     ids.at<uchar>(5, 0) = 15;
-    writePalettePng(dir.file("p.png"), ids);
+    ASSERT_TRUE(test::writePalettePng(dir.file("p.png"), ids));
     const cv::Mat labels = readLabelMap(dir.file("p.png"));
     ASSERT_EQ(labels.type(), CV_8UC1);
     EXPECT_EQ(cv::countNonZero(labels != ids), 0);
@@ -118,6 +98,28 @@ TEST(ImageIO, ExifOrientationIsReportedAndAppliedOnlyOnRequest) {
     const DecodedImage upright = readImage(dir.file("r.jpg"), {true});
     EXPECT_EQ(upright.rgb.size(), cv::Size(16, 24));   // rotated 90 degrees clockwise
     EXPECT_EQ(readImageSize(dir.file("r.jpg")), cv::Size(24, 16));
+}
+
+// Found by the mutation tests: a size read from a header alone sized masks and
+// rasterized polygons, so a forged one could make them overflow or run away.
+TEST(ImageIO, AHeaderClaimingAnImpossibleSizeIsRefused) {
+    test::TempDir dir;
+    cv::imwrite(dir.file("a.png"), cv::Mat(4, 5, CV_8UC3, cv::Scalar(1, 2, 3)));
+    auto bytes = readAll(dir.file("a.png"));
+    EXPECT_EQ(imageSizeFromBytes(bytes, "a.png"), cv::Size(5, 4));
+    for (const auto [w, h] : {std::pair<std::uint32_t, std::uint32_t>{0, 4}, {(1U << 20) + 1, 4}, {40000, 40000}}) {
+        for (int i = 0; i < 4; ++i) {
+            bytes[16 + i] = static_cast<unsigned char>(w >> (24 - 8 * i));
+            bytes[20 + i] = static_cast<unsigned char>(h >> (24 - 8 * i));
+        }
+        try {
+            imageSizeFromBytes(bytes, "forged.png");
+            ADD_FAILURE() << "accepted " << w << "x" << h;
+        } catch (const FormatError& e) {
+            EXPECT_NE(std::string(e.what()).find("forged.png': the header gives an impossible or too large size"),
+                      std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST(ImageIO, BadFilesGiveErrorsThatNameTheProblem) {

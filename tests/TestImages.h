@@ -1,6 +1,10 @@
 #pragma once
 // Hand-made image files for tests of what real files carry.
 #include <opencv2/imgcodecs.hpp>
+#include <png.h>
+
+#include <cstdio>
+#include <string>
 
 #include <vector>
 
@@ -22,6 +26,26 @@ inline std::vector<unsigned char> jpegWithOrientation(const cv::Mat& bgr, int or
     app1[3] = static_cast<unsigned char>(len & 0xff);
     jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
     return jpeg;
+}
+
+// A 4-bit palette PNG whose palette colours are deliberately unrelated to the indices.
+inline bool writePalettePng(const std::string& path, const cv::Mat& indices) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) return false;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    png_init_io(png, f);
+    png_set_IHDR(png, info, indices.cols, indices.rows, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_color palette[16];
+    for (int i = 0; i < 16; ++i) palette[i] = {static_cast<png_byte>(255 - i * 7), static_cast<png_byte>(i * 13), 200};
+    png_set_PLTE(png, info, palette, 16);
+    png_write_info(png, info);
+    png_set_packing(png);
+    for (int y = 0; y < indices.rows; ++y) png_write_row(png, const_cast<png_bytep>(indices.ptr<png_byte>(y)));
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return std::fclose(f) == 0;
 }
 
 }  // namespace samtok::test

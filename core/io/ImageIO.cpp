@@ -97,7 +97,9 @@ cv::Mat readPaletteIndices(const std::vector<unsigned char>& bytes, const std::s
         png_destroy_read_struct(&png, nullptr, nullptr);
         throw std::runtime_error("libpng: out of memory");
     }
-    cv::Mat indices;  // declared before setjmp so longjmp leaves it valid
+    // Declared before setjmp: a longjmp skips no constructor or destructor (their addresses
+    // escape to libpng, so their values survive it too).
+    cv::Mat indices;
     std::vector<png_bytep> rows;
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, nullptr);
@@ -234,15 +236,24 @@ std::vector<unsigned char> readFileBytes(const std::string& path) { return readB
 
 cv::Size readImageSize(const std::string& path) { return imageSizeFromBytes(readBytes(path), path); }
 
+namespace {
+
+// OpenCV's decoders refuse more (CV_IO_MAX_IMAGE_WIDTH / _HEIGHT / _PIXELS); a
+// size read from a header alone is held to the same, so that nothing sized by
+// it (masks, rasterized polygons) can be made to overflow or run away.
+cv::Size checkedHeaderSize(std::uint64_t w, std::uint64_t h, const std::string& path) {
+    if (w == 0 || h == 0 || w > (1U << 20) || h > (1U << 20) || w * h > kMaxImagePixels)
+        throw FormatError(quoted(path) + ": the header gives an impossible or too large size (" + std::to_string(w) +
+                          "x" + std::to_string(h) + "; at most 2^20 a side and 2^30 pixels)");
+    return {static_cast<int>(w), static_cast<int>(h)};
+}
+
+}  // namespace
+
 cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
-    if (format == "png" && bytes.size() >= 24) {
-        const std::uint32_t w = readU32(&bytes[16], false), h = readU32(&bytes[20], false);
-        if (w == 0 || h == 0 || w > 0x7fffffffU || h > 0x7fffffffU)
-            throw FormatError(quoted(path) + ": corrupt PNG header (size " + std::to_string(w) + "x" +
-                              std::to_string(h) + ")");
-        return {static_cast<int>(w), static_cast<int>(h)};
-    }
+    if (format == "png" && bytes.size() >= 24)
+        return checkedHeaderSize(readU32(&bytes[16], false), readU32(&bytes[20], false), path);
     if (format == "jpeg") {
         // Scan markers for a start-of-frame segment (SOF0..SOF15 except DHT, JPG and DAC).
         std::size_t p = 2;
@@ -250,8 +261,8 @@ cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::
             const unsigned char m = bytes[p + 1];
             const std::size_t len = (bytes[p + 2] << 8) | bytes[p + 3];
             if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-                const cv::Size size(readU16(&bytes[p + 7], false), readU16(&bytes[p + 5], false));
-                if (size.width > 0 && size.height > 0) return size;
+                const std::uint16_t w = readU16(&bytes[p + 7], false), h = readU16(&bytes[p + 5], false);
+                if (w > 0 && h > 0) return checkedHeaderSize(w, h, path);
                 break;  // a height given later (DNL) or a broken header: let the decoder decide
             }
             if (len < 2) break;
