@@ -3,11 +3,14 @@
 #include "TestPaths.h"
 #include "checkpoint/Checkpoint.h"
 #include "checkpoint/CheckpointError.h"
+#include "model/ModelConfig.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
+
+#include <nlohmann/json.hpp>
 
 using namespace samtok::checkpoint;
 using samtok::test::TempDir;
@@ -206,4 +209,41 @@ TEST(Checkpoint, RefusesFilesThatAreNotCheckpoints) {
     expectRefused(write(dir, "text.pth", "just some text, not a model at all"), "not a checkpoint");
     expectRefused(dir.file("missing.pth"), "No such file");
     expectRefused(write(dir, "nopkl.pth", makeZip({{"a/other", "x"}})), "no data.pkl");
+}
+
+// A model config also comes from a model file's metadata. Found by the mutation
+// tests: a zero window divided by zero, and sizes that are not whole numbers in
+// int's range were cast (undefined, or silently truncated: 4294967552 read as 256).
+TEST(ModelConfig, RefusesSizesThatAreZeroFractionalOrOutOfRange) {
+    std::ifstream in(std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json");
+    const auto micro = nlohmann::json::parse(in);
+    EXPECT_NO_THROW(samtok::model::configFromJson(micro.dump()));
+    const auto refused = [&](const std::string& section, const std::string& key, const nlohmann::json& value) {
+        auto j = micro;
+        (section.empty() ? j : j[section])[key] = value;
+        try {
+            samtok::model::configFromJson(j.dump());
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what()).rfind("model config: ", 0) == 0;
+        }
+        return false;
+    };
+    EXPECT_TRUE(refused("image_encoder", "window_spec", {0, 4, 16, 8}));
+    EXPECT_TRUE(refused("mask_decoder", "num_heads", 0));
+    EXPECT_TRUE(refused("image_encoder", "d_model", 64.5));
+    EXPECT_TRUE(refused("", "image_size", 4294967552.0));
+    EXPECT_TRUE(refused("", "image_size", 1e308));
+    EXPECT_TRUE(refused("quantizer", "codebook_size", 2000000000));
+    EXPECT_TRUE(refused("image_encoder", "stages", {1000, 2, 4, 1}));
+    // Each size within its bound, their product not: 128 blocks a stage from width 2048 is 5e11 weights.
+    auto huge = micro;
+    huge["image_encoder"]["embed_dim"] = 2048;
+    huge["image_encoder"]["stages"] = {128, 128, 128, 128};
+    try {
+        samtok::model::configFromJson(huge.dump());
+        ADD_FAILURE() << "accepted a 5e11-weight trunk";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("over 2 billion weights"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(refused("", "image_size", 256.0));  // a float with a whole value is a whole number
 }

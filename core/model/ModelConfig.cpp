@@ -4,18 +4,22 @@
 
 #include <cmath>
 #include <numeric>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
+#include <type_traits>
 
 namespace samtok::model {
 
 using nlohmann::json;
 
 std::vector<int> ModelConfig::backboneChannels() const {
+    // Truncated at each stage change, as the trunk computes its widths.
     std::vector<int> widths;
-    double dim = trunk.embedDim;
+    long long dim = trunk.embedDim;
     for (std::size_t s = 0; s < trunk.stages.size(); ++s) {
         widths.push_back(static_cast<int>(dim));
-        dim *= trunk.dimMul;
+        dim = static_cast<long long>(static_cast<double>(dim) * trunk.dimMul);
     }
     return {widths.rbegin(), widths.rend()};
 }
@@ -62,7 +66,7 @@ void ModelConfig::validate() const {
             "dim_mul and head_mul must be 1..4, mlp_ratio 0.25..16");
     require(trunk.embedDim > 0 && trunk.embedDim <= 4096 && trunk.numHeads > 0 && trunk.numHeads <= 64,
             "embed_dim must be 1..4096 and num_heads 1..64");
-    double dim = trunk.embedDim, heads = trunk.numHeads;
+    double dim = trunk.embedDim, heads = trunk.numHeads, trunkWeights = 0;
     for (std::size_t s = 0; s < trunk.stages.size(); ++s) {
         if (s > 0) {
             // As the trunk computes them: truncated products.
@@ -71,11 +75,15 @@ void ModelConfig::validate() const {
         }
         require(dim <= 16384 && heads <= 1024 && std::fmod(dim, heads) == 0,
                 "each trunk stage's width must divide by its heads (embed_dim, num_heads, dim_mul, head_mul)");
+        // Each size is bounded above; so is their product: the blocks' weights, built before any is read.
+        trunkWeights += static_cast<double>(trunk.stages[s]) * (4 + 2 * trunk.mlpRatio) * dim * dim;
     }
+    require(trunkWeights <= 2e9, "the trunk would hold over 2 billion weights");
 
     require(dModel > 0 && dModel <= 4096 && dModel % 8 == 0, "d_model must be a multiple of 8, at most 4096");
     for (int level : fpnTopDownLevels) require(level >= 0 && level <= 3, "fpn_top_down_levels must be 0..3");
-    require(scalp == 1 && fpnTopDownLevels.size() <= 4, "scalp must be 1");
+    require(fpnTopDownLevels.size() <= 4, "fpn_top_down_levels names at most 4 levels");
+    require(scalp == 1, "scalp must be 1");
     for (const auto* t : {&decoder, &maskEncoder}) {
         const char* which = t == &decoder ? "mask_decoder" : "mask_encoder";
         require(t->depth >= 1 && t->depth <= 32 && t->mlpDim >= 1 && t->mlpDim <= 65536,
@@ -87,7 +95,7 @@ void ModelConfig::validate() const {
     require(numMultimaskOutputs >= 1 && numMultimaskOutputs <= 8, "num_multimask_outputs must be 1..8");
     require(iouHeadDepth >= 1 && iouHeadDepth <= 16 && iouHeadHiddenDim >= 1 && iouHeadHiddenDim <= 4096,
             "iou_head_depth must be 1..16 and iou_head_hidden_dim 1..4096");
-    require(codebookSize > 0 && 2 * codebookSize <= 10000,
+    require(codebookSize > 0 && codebookSize <= 5000,
             "codebook_size must be 1..5000 (both levels' token ids must fit the 4-digit <|mt_dddd|> form)");
     require(codebookDepth == 2, "codebook_depth must be 2 (two tokens per mask)");
     require(latentDim == dModel && numMaskTokens == 1, "latent_dim must equal d_model with one mask token");
@@ -130,9 +138,44 @@ ModelConfig builtinConfig(const std::string& name) {
 
 namespace {
 
+// An int from JSON: an integer in int's range, or a float with an integral value in it
+// (nlohmann's own conversion of 1e308 or 2.5 to int is a plain cast: undefined or silent).
+int toInt(const json& v, const char* key) {
+    if (v.is_number_integer()) {
+        if (v.is_number_unsigned() ? v.get<std::uint64_t>() <= 0x7fffffffULL
+                                   : (v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX))
+            return static_cast<int>(v.get<std::int64_t>());
+    } else if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && d >= INT32_MIN && d <= INT32_MAX) return static_cast<int>(d);
+    }
+    throw std::invalid_argument(std::string("'") + key + "' must be an integer, not " + v.dump());
+}
+
 template <typename T>
 void read(const json& j, const char* key, T& out) {
-    if (j.contains(key)) out = j.at(key).get<T>();
+    if (!j.contains(key)) return;
+    const json& v = j.at(key);
+    if constexpr (std::is_same_v<T, int>) {
+        out = toInt(v, key);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+        if (!v.is_array()) throw std::invalid_argument(std::string("'") + key + "' must be a list of integers");
+        out.clear();
+        for (const json& e : v) out.push_back(toInt(e, key));
+    } else if constexpr (std::is_same_v<T, std::array<float, 3>>) {
+        if (!v.is_array() || v.size() != 3) throw std::invalid_argument(std::string("'") + key + "' must be three numbers");
+        for (std::size_t i = 0; i < 3; ++i) {
+            const double d = v[i].get<double>();
+            if (!std::isfinite(d) || std::abs(d) > 1e6)
+                throw std::invalid_argument(std::string("'") + key + "' must hold finite numbers");
+            out[i] = static_cast<float>(d);
+        }
+    } else if constexpr (std::is_same_v<T, std::array<int, 2>>) {
+        if (!v.is_array() || v.size() != 2) throw std::invalid_argument(std::string("'") + key + "' must be two integers");
+        out = {toInt(v[0], key), toInt(v[1], key)};
+    } else {
+        out = v.get<T>();
+    }
 }
 
 void readTwoWay(const json& j, TwoWayConfig& t) {
@@ -196,6 +239,8 @@ ModelConfig configFromJson(const std::string& text) {
         }
         read(j, "mask_threshold", c.maskThreshold);
     } catch (const json::exception& e) {
+        throw std::invalid_argument(std::string("model config: ") + e.what());
+    } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("model config: ") + e.what());
     }
     c.validate();

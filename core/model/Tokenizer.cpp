@@ -401,8 +401,10 @@ ModelConfig detectConfig(const std::string& path) {
     }
     const std::string prefix = isSam2File(file) ? "" : kSam2Prefix;
     auto pos = file.tensors().find(prefix + "image_encoder.trunk.pos_embed");
-    if (pos == file.tensors().end() || pos->second.sizes.size() != 4)
+    if (pos == file.tensors().end())
         throw checkpoint::CheckpointError("'" + path + "': not a SAM2 or SAMTok checkpoint (no image_encoder.trunk)");
+    if (pos->second.sizes.size() != 4)
+        throw checkpoint::CheckpointError("'" + path + "': image_encoder.trunk.pos_embed is not 4-dimensional");
     const int64_t embed = pos->second.sizes.at(1);
     int blocks = 0;
     while (file.tensors().count(prefix + "image_encoder.trunk.blocks." + std::to_string(blocks) + ".norm1.weight")) ++blocks;
