@@ -131,8 +131,9 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
                 const fs::path url = im["coco_url"].get<std::string>();
                 file = (url.parent_path().filename() / url.filename()).string();
             }
-            images[im.at("id").get<std::int64_t>()] = {(fs::path(imageRoot) / file).string(), im.at("width"), im.at("height")};
-        } catch (const json::exception& e) {
+            images[im.at("id").get<std::int64_t>()] = {(fs::path(imageRoot) / file).string(),
+                                                       jsonSize(im.at("width"), "width"), jsonSize(im.at("height"), "height")};
+        } catch (const std::exception& e) {  // the JSON library's errors, and jsonSize's
             report.skipped.push_back(jsonPath + ": images[" + std::to_string(i) + "]: " + e.what());
         }
     }

@@ -34,7 +34,8 @@ ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const s
             const auto ids = addCocoInstances(target, j, jsonPath, imageRoot, report, nullptr);
             std::map<std::int64_t, std::vector<const json*>> annsOfImage;
             for (const auto& a : j["annotations"])
-                if (a.contains("image_id")) annsOfImage[a["image_id"].get<std::int64_t>()].push_back(&a);
+                if (a.is_object() && a.contains("image_id") && a["image_id"].is_number_integer())
+                    annsOfImage[a["image_id"].get<std::int64_t>()].push_back(&a);  // others were skipped by position
             for (std::size_t i = 0; i < j["images"].size(); ++i) {
                 const auto& im = j["images"][i];
                 const std::string where = jsonPath + ": images[" + std::to_string(i) + "]";

@@ -47,7 +47,9 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
             ImportTarget target(store, report);
             const auto& im = j["image"];
             const auto img = target.imageOf(jsonPath, (fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
-            if (img.width != im.value("width", img.width) || img.height != im.value("height", img.height))
+            const int width = im.contains("width") ? jsonSize(im["width"], "'" + jsonPath + "': width") : img.width;
+            const int height = im.contains("height") ? jsonSize(im["height"], "'" + jsonPath + "': height") : img.height;
+            if (img.width != width || img.height != height)
                 throw FormatError("'" + jsonPath + "': the image is " + std::to_string(img.width) + "x" +
                                   std::to_string(img.height) + ", the JSON says " + im.value("width", json()).dump() + "x" +
                                   im.value("height", json()).dump());

@@ -68,8 +68,10 @@ RowId ImportTarget::add(const Image& img, const std::string& className, Rle mask
     if (rle::area(mask) == 0) throw FormatError("the region is empty");
     auto [it, first] = existing_.try_emplace(img.id);
     auto& known = it->second;
-    if (first)
-        for (const auto& a : store_.annotationsForImage(img.id)) known.emplace_back(a.mask, a.id);
+    if (first) {
+        std::vector<DamagedAnnotation> damaged;  // unreadable, so no duplicate of anything; the studio names it
+        for (const auto& a : store_.readableAnnotationsForImage(img.id, damaged)) known.emplace_back(a.mask, a.id);
+    }
     for (const auto& [m, id] : known)
         if (m == mask) {
             ++report_.duplicates;
@@ -95,6 +97,18 @@ nlohmann::json readJsonFile(const std::string& path) {
     } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double
         throw FormatError("'" + path + "' is not valid JSON: " + e.what());
     }
+}
+
+int jsonSize(const nlohmann::json& value, const std::string& what) {
+    if (value.is_number_integer()) {
+        if (value.is_number_unsigned() ? value.get<std::uint64_t>() <= (1U << 20)
+                                       : (value.get<std::int64_t>() >= 1 && value.get<std::int64_t>() <= (1 << 20)))
+            return static_cast<int>(value.get<std::int64_t>());
+    } else if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && d >= 1 && d <= (1 << 20)) return static_cast<int>(d);
+    }
+    throw FormatError(what + " must be a whole number from 1 to 2^20, not " + value.dump());
 }
 
 void checkPolygonCoordinates(const std::vector<double>& xy, int height, int width) {
@@ -126,7 +140,7 @@ Rle cocoSegmentation(const nlohmann::json& seg, int h, int w) {
         return parts.size() == 1 ? parts[0] : rle::merge(parts, false);
     }
     if (seg.is_object() && seg.contains("counts") && seg.contains("size")) {
-        const int sh = seg["size"].at(0), sw = seg["size"].at(1);
+        const int sh = jsonSize(seg["size"].at(0), "the RLE height"), sw = jsonSize(seg["size"].at(1), "the RLE width");
         if (sh != h || sw != w)
             throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) + "] differs from the image's [" +
                               std::to_string(h) + ", " + std::to_string(w) + "] (size is [height, width])");

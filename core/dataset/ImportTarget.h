@@ -59,6 +59,10 @@ ImportReport importingFile(const std::string& path, Import&& import) {
     }
 }
 
+// A width, height or other count from a file: an integer in 1..2^20 (the largest
+// side an image decoder accepts), else FormatError naming `what`.
+int jsonSize(const nlohmann::json& value, const std::string& what);
+
 // Polygon coordinates from a file: finite, and within one image size of the
 // image (farther is a broken file, and would make rasterizing run away).
 void checkPolygonCoordinates(const std::vector<double>& xy, int height, int width);

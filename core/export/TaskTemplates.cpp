@@ -77,7 +77,7 @@ TemplatePools TemplatePools::fromJsonFile(const std::string& path) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double
         throw FormatError("'" + path + "' is not valid JSON: " + e.what());
     }
     if (!j.is_object()) throw FormatError("'" + path + "' must hold an object of template lists");
