@@ -209,7 +209,11 @@ TEST(ProjectStore, ADamagedMaskIsNamedAndTheOtherRegionsStillRead) {
     const auto all = s.damagedAnnotations();
     ASSERT_EQ(all.size(), 1u);
     EXPECT_EQ(all[0].id, damaged);
-    // A failed read leaves nothing open: the store goes on reading and writing.
+    // A failed read leaves no statement mid-step (it would hold its read snapshot open).
+    expectErrorContaining([&] { s.annotationsForImage(image); }, "damaged mask");
+    for (sqlite3_stmt* st = sqlite3_next_stmt(s.database().handle(), nullptr); st;
+         st = sqlite3_next_stmt(s.database().handle(), st))
+        EXPECT_FALSE(sqlite3_stmt_busy(st)) << sqlite3_sql(st);
     EXPECT_TRUE(s.annotation(good).has_value());
     s.removeAnnotation(damaged);
     EXPECT_EQ(s.annotationsForImage(image).size(), 1u);

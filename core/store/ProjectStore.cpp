@@ -470,10 +470,7 @@ std::vector<Annotation> ProjectStore::annotationsNeedingTokens(RowId tokenizerId
     auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?2 AND" + kLacksTokens + " ORDER BY id");
     s.bind(1, tokenizerId);
     s.bind(2, imageId);
-    std::vector<Annotation> out;
-    while (s.step()) out.push_back(readAnnotation(s));
-    s.reset();
-    return out;
+    return readAnnotations(s, nullptr);
 }
 
 namespace {
