@@ -607,8 +607,6 @@ TEST(Studio, EditedShortcutsAreRememberedAcrossRestarts) {
     EXPECT_EQ(window.findChild<QAction*>("toolBrush")->shortcut(), QKeySequence("B"));
 }
 
-// The tool bar shows each tool's icon, and the application has its own; all are drawn
-// from the SVGs in resources/, so a missing icon engine or resource shows here as blank.
 // The last line of defence: an exception escaping an event handler is reported and the studio goes on.
 TEST(Studio, AnExceptionEscapingAHandlerIsReportedInsteadOfEndingTheProgram) {
     struct Throwing : QObject {
@@ -638,6 +636,8 @@ TEST(Studio, AnExceptionEscapingAHandlerIsReportedInsteadOfEndingTheProgram) {
     box->close();
 }
 
+// The tool bar shows each tool's icon, and the application has its own; all are drawn
+// from the SVGs in resources/, so a missing icon engine or resource shows here as blank.
 TEST(Studio, EveryToolAndTheApplicationHaveADrawnIcon) {
     auto inkOf = [](const QIcon& icon) {
         const QImage img = icon.pixmap(QSize(48, 48)).toImage().convertToFormat(QImage::Format_ARGB32);

@@ -20,6 +20,7 @@
 #include "store/ProjectStore.h"
 #include "mask/MaskMetrics.h"
 #include "tokens/TokenText.h"
+#include "util/Error.h"
 
 #include <map>
 
@@ -641,8 +642,12 @@ void MainWindow::nextFlagged() {
     // Every flagged region, in image order, then the first one after the current selection.
     std::vector<std::pair<RowId, RowId>> flagged;  // (image, region)
     for (const auto& t : session_->store()->tokensOf(*tokenizer))
-        if (t.reconstructionIou && *t.reconstructionIou < regionPanel_->flagThreshold())
-            if (const auto a = session_->store()->annotation(t.annotationId)) flagged.emplace_back(a->imageId, a->id);
+        if (t.reconstructionIou && *t.reconstructionIou < regionPanel_->flagThreshold()) {
+            try {
+                if (const auto a = session_->store()->annotation(t.annotationId)) flagged.emplace_back(a->imageId, a->id);
+            } catch (const FormatError&) {  // a damaged region: its image names it; the others are still found
+            }
+        }
     if (flagged.empty()) {
         statusBar()->showMessage(tr("No region is rebuilt below IoU %1").arg(regionPanel_->flagThreshold()), 6000);
         return;
@@ -1174,7 +1179,10 @@ void MainWindow::refreshRegions() {
     imageLabel_->setText(label);
     imageLabel_->setStyleSheet(problems.isEmpty() ? QString() : QStringLiteral("color: #d32f2f;"));
     imageLabel_->setToolTip(problems.join(QLatin1Char('\n')));
-    if (!problems.isEmpty()) statusBar()->showMessage(problems.front(), 15000);
+    // Said once per image and problem, not again at every refresh.
+    const QString said = QString::number(currentImage_) + problems.join(QLatin1Char('\n'));
+    if (!problems.isEmpty() && said != lastProblems_) statusBar()->showMessage(problems.front(), 15000);
+    lastProblems_ = said;
 }
 
 void MainWindow::tokenizeProject() {

@@ -99,6 +99,7 @@ private:
     void onModelReady(const ModelSummary& m);
     void buildTools(QToolBar* bar, QMenu* edit);
     void refreshRegions();
+    QString lastProblems_;  // the damaged regions last named in the status bar
     void refreshClassBox();
     void onClassChosen(int index);
     void prefetchNeighbours();

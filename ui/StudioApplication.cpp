@@ -1,6 +1,7 @@
 #include "StudioApplication.h"
 
 #include <QMessageBox>
+#include <QThread>
 #include <QTimer>
 
 #include <cstdio>
@@ -20,6 +21,10 @@ bool StudioApplication::notify(QObject* receiver, QEvent* event) {
 }
 
 void StudioApplication::report(const QString& what) {
+    if (QThread::currentThread() != thread()) {  // the inference worker's thread: report from the GUI's
+        QMetaObject::invokeMethod(this, [this, what] { report(what); }, Qt::QueuedConnection);
+        return;
+    }
     lastError_ = what;
     ++errorCount_;
     std::fprintf(stderr, "samtok-studio: %s\n", what.toLocal8Bit().constData());

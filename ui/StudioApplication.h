@@ -3,7 +3,8 @@
 // escapes an event handler would end the process (Qt cannot unwind through its
 // event loop). Every user action is one transaction, so what was saved is
 // intact: the error is reported (stderr and a non-modal dialog) and the
-// studio goes on.
+// studio goes on, as far as Qt's own state allows (an exception unwinding
+// through Qt's code may skip its cleanup: this is a net, not a design).
 #include <QApplication>
 #include <QString>
 
