@@ -558,6 +558,24 @@ TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
     EXPECT_EQ(session.store()->annotation(id)->caption, "");
 }
 
+// Closing the window while a caption is still being typed (no Enter yet) saves it: hiding the
+// window takes the focus, and the field commits while the window is whole. Its teardown then
+// runs no edit on itself (a focus-out once reached a half-destroyed window: heap corruption).
+TEST_F(StudioSample, ClosingTheWindowKeepsTheCaptionBeingTyped) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
+    const RowId id = session.store()->annotationsForImage(window.currentImageId()).at(0).id;
+    window.annotate()->select(id);
+    ui::RegionPanel* panel = window.regionPanel();
+    window.activateWindow();
+    panel->captionEdit()->setFocus();
+    QTest::keyClicks(panel->captionEdit(), "typed, never entered");
+    window.close();
+    EXPECT_EQ(session.store()->annotation(id)->caption, "typed, never entered");
+    window_.reset();
+    EXPECT_EQ(session.undoStack()->count(), 1);
+}
+
 TEST(Studio, TenThousandImagesListFilterAndScroll) {
     test::TempDir dir;
     {

@@ -151,6 +151,17 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
     inference_->loadDefaultModel();
 }
 
+MainWindow::~MainWindow() {
+    // The child widgets are destroyed after this body and after the members. A caption field
+    // losing its focus then emits editingFinished, which ran an edit and a refresh on this half-
+    // destroyed window (and wrote a destroyed member: heap corruption at exit). Nothing a child
+    // or the session says may reach the window from here on.
+    for (QWidget* w : findChildren<QWidget*>()) w->blockSignals(true);
+    disconnect(session_, nullptr, this, nullptr);
+    disconnect(annotate_, nullptr, nullptr, nullptr);
+    disconnect(inference_, nullptr, nullptr, nullptr);
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

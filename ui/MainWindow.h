@@ -39,6 +39,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(ProjectSession* session, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     // For tests and the command line.
     ImageView* imageView() const { return view_; }
