@@ -50,7 +50,11 @@ Rle rleFromPolygon(const std::vector<double>& xy, int h, int w) {
         const int dx = std::abs(xe - xs), dy = std::abs(ys - ye);
         const bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
         if (flip) std::swap(xs, xe), std::swap(ys, ye);
-        const double s = dx >= dy ? static_cast<double>(ye - ys) / dx : static_cast<double>(xe - xs) / dy;
+        // A repeated point (dx = dy = 0) gives 0/0 in maskApi.c and a NaN cast to int (undefined);
+        // its one boundary point shares u with both neighbours and is never read, so 0 is the same.
+        const double s = dx == 0 && dy == 0 ? 0.0
+                         : dx >= dy         ? static_cast<double>(ye - ys) / dx
+                                            : static_cast<double>(xe - xs) / dy;
         if (dx >= dy)
             for (int d = 0; d <= dx; ++d) {
                 const int t = flip ? dx - d : d;
@@ -113,8 +117,8 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
     const json& cats = j.contains("categories") ? j["categories"] : json::array();
     for (std::size_t i = 0; i < cats.size(); ++i) {
         try {
-            categories[cats[i].at("id").get<std::int64_t>()] = cats[i].at("name").get<std::string>();
-        } catch (const json::exception& e) {
+            categories[jsonId(cats[i].at("id"))] = cats[i].at("name").get<std::string>();
+        } catch (const std::exception& e) {  // the JSON library's errors, and jsonId's
             report.skipped.push_back(jsonPath + ": categories[" + std::to_string(i) + "]: " + e.what());
         }
     }
@@ -131,7 +135,7 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
                 const fs::path url = im["coco_url"].get<std::string>();
                 file = (url.parent_path().filename() / url.filename()).string();
             }
-            images[im.at("id").get<std::int64_t>()] = {(fs::path(imageRoot) / file).string(),
+            images[jsonId(im.at("id"))] = {(fs::path(imageRoot) / file).string(),
                                                        jsonSize(im.at("width"), "width"), jsonSize(im.at("height"), "height")};
         } catch (const std::exception& e) {  // the JSON library's errors, and jsonSize's
             report.skipped.push_back(jsonPath + ": images[" + std::to_string(i) + "]: " + e.what());
@@ -144,9 +148,9 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
         const std::string where = jsonPath + ": annotations[" + std::to_string(i) + "] (id " +
                                   (a.contains("id") ? a["id"].dump() : std::string("?")) + ")";
         try {
-            const std::int64_t imageId = a.at("image_id").get<std::int64_t>();
+            const std::int64_t imageId = jsonId(a.at("image_id"));
             if (onlyImages && !onlyImages->count(imageId)) continue;
-            if (a.value("iscrowd", 0) == 1) {
+            if (a.contains("iscrowd") && a["iscrowd"] == 1) {
                 ++report.crowdSkipped;
                 continue;
             }
@@ -157,10 +161,10 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
                 throw FormatError("'" + im->second.path + "' is " + std::to_string(img.width) + "x" +
                                   std::to_string(img.height) + ", the JSON says " + std::to_string(im->second.width) +
                                   "x" + std::to_string(im->second.height));
-            const auto cat = categories.find(a.value("category_id", std::int64_t{-1}));
+            const auto cat = categories.find(a.contains("category_id") ? jsonId(a["category_id"]) : -1);
             const RowId id = target.add(img, cat == categories.end() ? std::string() : cat->second,
                                         cocoSegmentation(a.at("segmentation"), img.height, img.width));
-            if (a.contains("id")) ids[a["id"].get<std::int64_t>()] = id;
+            if (a.contains("id")) ids[jsonId(a["id"])] = id;
         } catch (const std::exception& e) {
             report.skipped.push_back(where + ": " + e.what());
         }

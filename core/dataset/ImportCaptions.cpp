@@ -35,7 +35,7 @@ ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const s
             std::map<std::int64_t, std::vector<const json*>> annsOfImage;
             for (const auto& a : j["annotations"])
                 if (a.is_object() && a.contains("image_id") && a["image_id"].is_number_integer())
-                    annsOfImage[a["image_id"].get<std::int64_t>()].push_back(&a);  // others were skipped by position
+                    annsOfImage[jsonId(a["image_id"])].push_back(&a);  // others were skipped by position
             for (std::size_t i = 0; i < j["images"].size(); ++i) {
                 const auto& im = j["images"][i];
                 const std::string where = jsonPath + ": images[" + std::to_string(i) + "]";
@@ -44,8 +44,8 @@ ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const s
                     GroundedCaption c;
                     c.text = im["caption"].get<std::string>();
                     c.imageId = target.image((fs::path(imageRoot) / im.at("file_name").get<std::string>()).string()).id;
-                    for (const json* a : annsOfImage[im.at("id").get<std::int64_t>()]) {
-                        const auto id = ids.find(a->value("id", std::int64_t{-1}));
+                    for (const json* a : annsOfImage[jsonId(im.at("id"))]) {
+                        const auto id = ids.find(a->contains("id") ? jsonId((*a)["id"]) : -1);
                         if (id == ids.end()) throw FormatError("annotation " + a->value("id", json()).dump() + " was not imported");
                         for (const auto& span : a->value("tokens_positive", json::array()))
                             c.phrases.push_back({byteOffset(c.text, span.at(0)), byteOffset(c.text, span.at(1)), id->second});

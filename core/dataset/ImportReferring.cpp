@@ -24,7 +24,7 @@ json readRefs(const std::string& path) {
 std::vector<std::int64_t> annIds(const json& ref) {
     const json& a = ref.at("ann_id");
     if (a.is_array()) return a.get<std::vector<std::int64_t>>();
-    return {a.get<std::int64_t>()};
+    return {jsonId(a)};
 }
 
 std::vector<std::string> sentences(const json& ref) {
@@ -44,7 +44,7 @@ std::vector<const json*> chooseRefs(const json& refs, const std::string& split, 
         if (!r.is_object() || !r.contains("image_id")) continue;
         if (!split.empty() && r.value("split", std::string()) != split) continue;
         out.push_back(&r);
-        images.insert(r["image_id"].get<std::int64_t>());
+        images.insert(jsonId(r["image_id"]));
     }
     return out;
 }
@@ -117,7 +117,7 @@ ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, c
         std::map<std::int64_t, std::string> files;
         for (const auto& im : coco.value("images", json::array()))
             if (im.contains("id") && im.contains("file_name"))
-                files[im["id"].get<std::int64_t>()] = (fs::path(imageRoot) / im["file_name"].get<std::string>()).string();
+                files[jsonId(im["id"])] = (fs::path(imageRoot) / im["file_name"].get<std::string>()).string();
         ImportReport report;
         store.transaction([&] {
             ImportTarget target(store, report);
@@ -125,7 +125,7 @@ ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, c
             for (std::size_t i = 0; i < chosen.size(); ++i) {
                 const json& r = *chosen[i];
                 try {
-                    const auto file = files.find(r["image_id"].get<std::int64_t>());
+                    const auto file = files.find(jsonId(r["image_id"]));
                     if (file == files.end()) throw FormatError("image_id " + r["image_id"].dump() + " is not in the instances file");
                     const RowId imageId = target.image(file->second).id;
                     std::vector<RowId> targets;

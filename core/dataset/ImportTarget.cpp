@@ -5,6 +5,7 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cctype>
 #include <fstream>
@@ -99,6 +100,17 @@ nlohmann::json readJsonFile(const std::string& path) {
     }
 }
 
+std::int64_t jsonId(const nlohmann::json& value) {
+    if (value.is_number_integer()) {
+        if (!value.is_number_unsigned() || value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
+            return value.get<std::int64_t>();
+    } else if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 9007199254740992.0) return static_cast<std::int64_t>(d);
+    }
+    throw FormatError("an id must be a whole number, not " + value.dump());
+}
+
 int jsonSize(const nlohmann::json& value, const std::string& what) {
     if (value.is_number_integer()) {
         if (value.is_number_unsigned() ? value.get<std::uint64_t>() <= (1U << 20)
@@ -145,7 +157,18 @@ Rle cocoSegmentation(const nlohmann::json& seg, int h, int w) {
             throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) + "] differs from the image's [" +
                               std::to_string(h) + ", " + std::to_string(w) + "] (size is [height, width])");
         if (seg["counts"].is_string()) return rle::fromString(seg["counts"].get<std::string>(), h, w);
-        Rle r{h, w, seg["counts"].get<std::vector<std::uint32_t>>()};
+        // Uncompressed counts: each a whole number of pixels (a float such as -1e308 was cast: undefined).
+        const nlohmann::json& counts = seg["counts"];
+        if (!counts.is_array()) throw FormatError("RLE counts must be a string or a list of numbers");
+        Rle r{h, w, {}};
+        r.counts.reserve(counts.size());
+        for (const auto& c : counts) {
+            const double v = c.is_number() ? c.get<double>() : -1;
+            if (!c.is_number() || !std::isfinite(v) || v < 0 || v > 4294967295.0 || v != std::floor(v))
+                throw FormatError("RLE counts must be whole numbers from 0 to 2^32 - 1, not " + c.dump());
+            r.counts.push_back(c.is_number_unsigned() ? static_cast<std::uint32_t>(c.get<std::uint64_t>())
+                                                      : static_cast<std::uint32_t>(v));
+        }
         rle::validate(r);
         return r;
     }

@@ -59,6 +59,11 @@ ImportReport importingFile(const std::string& path, Import&& import) {
     }
 }
 
+// An id from a file (image_id, category_id, ...): a whole number, as an integer or a float
+// with an integral value within +-2^53; else FormatError. (nlohmann's own conversion of a
+// float such as 1e308 is a plain cast: undefined.)
+std::int64_t jsonId(const nlohmann::json& value);
+
 // A width, height or other count from a file: an integer in 1..2^20 (the largest
 // side an image decoder accepts), else FormatError naming `what`.
 int jsonSize(const nlohmann::json& value, const std::string& what);
