@@ -3,6 +3,7 @@
 #include "io/ImageIO.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
+#include "util/JsonNumber.h"
 
 #include <algorithm>
 #include <climits>
@@ -101,25 +102,12 @@ nlohmann::json readJsonFile(const std::string& path) {
 }
 
 std::int64_t jsonId(const nlohmann::json& value) {
-    if (value.is_number_integer()) {
-        if (!value.is_number_unsigned() || value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
-            return value.get<std::int64_t>();
-    } else if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 9007199254740992.0) return static_cast<std::int64_t>(d);
-    }
+    if (const auto n = wholeNumber(value)) return *n;
     throw FormatError("an id must be a whole number, not " + value.dump());
 }
 
 int jsonSize(const nlohmann::json& value, const std::string& what) {
-    if (value.is_number_integer()) {
-        if (value.is_number_unsigned() ? value.get<std::uint64_t>() <= (1U << 20)
-                                       : (value.get<std::int64_t>() >= 1 && value.get<std::int64_t>() <= (1 << 20)))
-            return static_cast<int>(value.get<std::int64_t>());
-    } else if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (std::isfinite(d) && d == std::floor(d) && d >= 1 && d <= (1 << 20)) return static_cast<int>(d);
-    }
+    if (const auto n = wholeNumberIn(value, 1, 1 << 20)) return static_cast<int>(*n);
     throw FormatError(what + " must be a whole number from 1 to 2^20, not " + value.dump());
 }
 
@@ -163,11 +151,9 @@ Rle cocoSegmentation(const nlohmann::json& seg, int h, int w) {
         Rle r{h, w, {}};
         r.counts.reserve(counts.size());
         for (const auto& c : counts) {
-            const double v = c.is_number() ? c.get<double>() : -1;
-            if (!c.is_number() || !std::isfinite(v) || v < 0 || v > 4294967295.0 || v != std::floor(v))
-                throw FormatError("RLE counts must be whole numbers from 0 to 2^32 - 1, not " + c.dump());
-            r.counts.push_back(c.is_number_unsigned() ? static_cast<std::uint32_t>(c.get<std::uint64_t>())
-                                                      : static_cast<std::uint32_t>(v));
+            const auto n = wholeNumberIn(c, 0, UINT32_MAX);
+            if (!n) throw FormatError("RLE counts must be whole numbers from 0 to 2^32 - 1, not " + c.dump());
+            r.counts.push_back(static_cast<std::uint32_t>(*n));
         }
         rle::validate(r);
         return r;

@@ -1,4 +1,5 @@
 #include "model/ModelConfig.h"
+#include "util/JsonNumber.h"
 
 #include <nlohmann/json.hpp>
 
@@ -138,17 +139,8 @@ ModelConfig builtinConfig(const std::string& name) {
 
 namespace {
 
-// An int from JSON: an integer in int's range, or a float with an integral value in it
-// (nlohmann's own conversion of 1e308 or 2.5 to int is a plain cast: undefined or silent).
 int toInt(const json& v, const char* key) {
-    if (v.is_number_integer()) {
-        if (v.is_number_unsigned() ? v.get<std::uint64_t>() <= 0x7fffffffULL
-                                   : (v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX))
-            return static_cast<int>(v.get<std::int64_t>());
-    } else if (v.is_number_float()) {
-        const double d = v.get<double>();
-        if (std::isfinite(d) && d == std::floor(d) && d >= INT32_MIN && d <= INT32_MAX) return static_cast<int>(d);
-    }
+    if (const auto n = wholeNumberIn(v, INT32_MIN, INT32_MAX)) return static_cast<int>(*n);
     throw std::invalid_argument(std::string("'") + key + "' must be an integer, not " + v.dump());
 }
 
