@@ -1,5 +1,6 @@
 // The samtok command line as a user runs it: outputs and exit codes.
 #include "TestImages.h"
+#include "CliRun.h"
 #include "TestPaths.h"
 
 #include <gtest/gtest.h>
@@ -19,24 +20,8 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Result {
-    int code = -1;
-    std::string out;  // stdout and stderr together
-};
-
-Result run(const std::string& args, const std::string& env = {}) {
-    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SAMTOK_CLI) + " " + args + " 2>&1";
-    Result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
+using Result = samtok::test::CliResult;
+Result run(const std::string& args, const std::string& env = {}) { return samtok::test::runCli(args, env); }
 }  // namespace
 
 using samtok::test::TempDir;

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -20,24 +19,34 @@ constexpr char kSqliteMagic[] = "SQLite format 3";  // plus its NUL: 16 bytes
 
 std::string quoted(const std::string& p) { return "'" + p + "'"; }
 
-// Refuses, before SQLite touches the file, anything that is not an SQLite database.
-void requireSqliteFile(const std::string& path) {
+// Refuses what cannot be a project before SQLite opens it: only stat(), no
+// descriptor (see Database::fileStart).
+void requireProjectPath(const std::string& path) {
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st)) throw UserError(quoted(path) + ": no such project file");
     if (fs::is_directory(st)) throw UserError(quoted(path) + ": is a directory, not a project file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UserError(quoted(path) + ": cannot be read");
-    char header[16] = {};
-    in.read(header, sizeof header);
-    if (in.gcount() == 0) throw UserError(quoted(path) + ": empty file, not a SAMTok project");
-    if (in.gcount() < 16 || std::memcmp(header, kSqliteMagic, 16) != 0)
+}
+
+// Refuses anything that is not an SQLite database, reading its header through
+// the connection's own file handle, before SQLite reads a page of it.
+void requireSqliteHeader(const sql::Database& db, const std::string& path) {
+    sql::Database::FileStart start;
+    try {
+        start = db.fileStart(16);
+    } catch (const StoreError& e) {
+        throw UserError(quoted(path) + ": cannot be read (" + e.what() + ")");
+    }
+    if (start.size == 0) throw UserError(quoted(path) + ": empty file, not a SAMTok project");
+    if (start.bytes.size() < 16 || std::memcmp(start.bytes.data(), kSqliteMagic, 16) != 0)
         throw UserError(quoted(path) + ": not a SAMTok project (not an SQLite database)");
 }
 
 void configureConnection(sql::Database& db) {
     db.exec("PRAGMA foreign_keys = ON");
-    db.exec("PRAGMA busy_timeout = 5000");
+    // Another process may be writing (a `samtok` command beside the studio): wait for its transaction, which
+    // is one user action or one image's tokens, instead of failing at once.
+    db.exec("PRAGMA busy_timeout = 15000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
 }
@@ -136,8 +145,14 @@ ProjectStore ProjectStore::create(const std::string& path, const std::string& na
 }
 
 ProjectStore ProjectStore::open(const std::string& path) {
-    requireSqliteFile(path);
-    auto db = std::make_unique<sql::Database>(path, SQLITE_OPEN_READWRITE);
+    requireProjectPath(path);
+    std::unique_ptr<sql::Database> db;
+    try {
+        db = std::make_unique<sql::Database>(path, SQLITE_OPEN_READWRITE);
+    } catch (const StoreError& e) {
+        throw UserError(quoted(path) + ": cannot be opened (" + e.what() + ")");
+    }
+    requireSqliteHeader(*db, path);
     // Checks read only; nothing is written before they pass.
     std::string check;
     try {
@@ -451,6 +466,29 @@ constexpr const char* kLacksTokens =
 std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
     auto& s = db_->prepare(std::string("SELECT DISTINCT image_id FROM annotations WHERE") + kLacksTokens + " ORDER BY image_id");
     s.bind(1, tokenizerId);
+    std::vector<RowId> out;
+    while (s.step()) out.push_back(s.int64(0));
+    s.reset();
+    return out;
+}
+
+std::int64_t ProjectStore::dataVersion() const { return db_->dataVersion(); }
+
+RowId ProjectStore::lastAnnotationId() const { return db_->queryInt("SELECT coalesce(max(id), 0) FROM annotations"); }
+
+std::vector<RowId> ProjectStore::annotationIdsAfter(RowId id) const {
+    auto& s = db_->prepare("SELECT id FROM annotations WHERE id > ?1 ORDER BY id");
+    s.bind(1, id);
+    std::vector<RowId> out;
+    while (s.step()) out.push_back(s.int64(0));
+    s.reset();
+    return out;
+}
+
+std::vector<RowId> ProjectStore::imagesWithUntokenizedDrawnRegions() const {
+    auto& s = db_->prepare(
+        "SELECT DISTINCT image_id FROM annotations WHERE source <> 'import' AND"
+        " NOT EXISTS (SELECT 1 FROM tokens t WHERE t.annotation_id = annotations.id) ORDER BY image_id");
     std::vector<RowId> out;
     while (s.step()) out.push_back(s.int64(0));
     s.reset();

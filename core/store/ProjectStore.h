@@ -124,6 +124,9 @@ public:
     std::vector<MaskTokens> tokensOf(RowId tokenizerId) const;  // every annotation's, in one query
     // Ids of the images with at least one annotation that has no tokens of this tokenizer.
     std::vector<RowId> imagesNeedingTokens(RowId tokenizerId) const;
+    // Images with a region drawn by hand (not imported) that has no tokens of any tokenizer: the studio gives
+    // such a region tokens right after the edit, so it was left without them by a studio killed meanwhile.
+    std::vector<RowId> imagesWithUntokenizedDrawnRegions() const;
     std::int64_t annotationsNeedingTokens(RowId tokenizerId) const;
     std::vector<Annotation> annotationsNeedingTokens(RowId tokenizerId, RowId imageId) const;
 
@@ -133,6 +136,11 @@ public:
 
     // "ok", or SQLite's list of problems.
     std::string integrityCheck() const;
+    // Changes when another connection (another process, or another store on the file) commits.
+    std::int64_t dataVersion() const;
+    // The newest annotation id (0 when none), and the ids above one: what an import added.
+    RowId lastAnnotationId() const;
+    std::vector<RowId> annotationIdsAfter(RowId id) const;
 
     sql::Database& database() const { return *db_; }  // prepared statements are a cache, not project state
 

@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace samtok::sql {
 
 void throwError(sqlite3* db, int rc, std::string_view context) {
@@ -142,6 +144,23 @@ std::int64_t Database::queryInt(const std::string& sql) {
     s.reset();
     return out;
 }
+
+Database::FileStart Database::fileStart(int bytes) const {
+    sqlite3_file* file = nullptr;
+    int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK || !file || !file->pMethods) throwError(db_, rc == SQLITE_OK ? SQLITE_CANTOPEN : rc, "reading the file header");
+    FileStart out;
+    sqlite3_int64 size = 0;
+    if ((rc = file->pMethods->xFileSize(file, &size)) != SQLITE_OK) throwError(db_, rc, "reading the file size");
+    out.size = size;
+    const int n = static_cast<int>(std::min<sqlite3_int64>(size, bytes));
+    out.bytes.assign(static_cast<std::size_t>(n), '\0');
+    if (n > 0 && (rc = file->pMethods->xRead(file, out.bytes.data(), n, 0)) != SQLITE_OK)
+        throwError(db_, rc, "reading the file header");
+    return out;
+}
+
+std::int64_t Database::dataVersion() { return queryInt("PRAGMA data_version"); }
 
 void Database::begin() {
     exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(depth_));

@@ -62,6 +62,18 @@ public:
     // First column of the first row, or nullopt.
     std::optional<std::string> queryText(const std::string& sql);
     std::int64_t queryInt(const std::string& sql);
+    // The main file's size and first `bytes` bytes, read through SQLite's own
+    // file handle. Never open a database file a second time while a connection
+    // to it is open in this process: closing that second descriptor drops every
+    // POSIX lock the process holds on the file, SQLite's included, and another
+    // process may then delete the WAL under this one.
+    struct FileStart {
+        std::int64_t size = 0;
+        std::string bytes;  // min(size, requested) bytes
+    };
+    FileStart fileStart(int bytes) const;
+    // PRAGMA data_version: changes when another connection commits to the file.
+    std::int64_t dataVersion();
 
     int transactionDepth() const { return depth_; }
     void begin();
