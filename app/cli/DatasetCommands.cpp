@@ -34,9 +34,11 @@ struct ValidateOptions {
 
 void validate(ValidateOptions& o) {
     o.check.checkPaths = !o.noPaths;
-    std::unique_ptr<model::Tokenizer> tok;
+    std::unique_ptr<pipeline::ActiveModel> active;
+    const model::Tokenizer* tok = nullptr;
     if (o.decode) {
-        tok = loadTokenizer(o.model);
+        active = loadModel(o.model);
+        tok = &active->tokenizer();
         o.check.codebookSize = tok->config().codebookSize;
     }
     auto report = dataset::validateDataset(o.file, o.check);
@@ -90,11 +92,14 @@ struct ImportOptions {
     std::string images, labels, names;
     std::string refs, instances, split, masks, className;
     bool instancesMode = false;
+    dataset::MaskFolderOptions maskFolder;
     int ignoreValue = -1;
 };
 
 void printReport(const dataset::ImportReport& r) {
+    for (const auto& n : r.notes) std::cerr << "samtok: " << n << "\n";
     for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
+    if (r.imagesWithoutLabels) std::cout << r.imagesWithoutLabels << " image(s) without a label file were not imported\n";
     std::cout << "imported " << r.annotationsAdded << " annotation(s); images: " << r.imagesAdded << " added, "
               << r.imagesKnown << " already in the project; " << r.duplicates << " duplicate annotation(s) not added";
     if (r.crowdSkipped) std::cout << "; " << r.crowdSkipped << " crowd region(s) skipped";
@@ -103,22 +108,6 @@ void printReport(const dataset::ImportReport& r) {
     std::cout << "; " << r.skipped.size() << " record(s) skipped\n";
     if (!r.skipped.empty())
         throw UserError(std::to_string(r.skipped.size()) + " record(s) could not be imported (listed above); the rest was saved");
-}
-
-std::vector<std::string> jsonFilesUnder(const std::vector<std::string>& paths) {
-    std::vector<std::string> out;
-    for (const auto& p : paths) {
-        if (fs::is_directory(p)) {
-            for (const auto& e : fs::recursive_directory_iterator(p))
-                if (e.is_regular_file() && e.path().extension() == ".json") out.push_back(e.path().string());
-        } else if (fs::is_regular_file(p)) {
-            out.push_back(p);
-        } else {
-            throw UserError("'" + p + "' does not exist");
-        }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
 }
 
 void importCoco(const ImportOptions& o) {
@@ -130,18 +119,7 @@ void importCoco(const ImportOptions& o) {
 
 void importLabelMe(const ImportOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
-    dataset::ImportReport total;
-    for (const auto& f : jsonFilesUnder(o.files)) {
-        try {
-            total.add(dataset::importLabelMe(store, f));
-        } catch (const FormatError& e) {
-            // A folder may hold other JSON (a labelme2coco output, say): name it and go on.
-            if (std::find(o.files.begin(), o.files.end(), f) != o.files.end()) throw;
-            std::cerr << "samtok: not a LabelMe file, left alone: " << e.what() << "\n";
-            ++total.filesSkipped;
-        }
-    }
-    printReport(total);
+    printReport(dataset::importLabelMeSources(store, o.files));
 }
 
 void importYolo(const ImportOptions& o) {
@@ -155,18 +133,7 @@ void importYolo(const ImportOptions& o) {
         for (std::string l; std::getline(in, l);)
             if (!l.empty()) names.push_back(l);
     }
-    dataset::ImportReport total;
-    int unlabelled = 0;
-    for (const auto& image : collectImageFiles({o.images})) {
-        const fs::path label = fs::path(o.labels) / (fs::path(image).stem().string() + ".txt");
-        if (!fs::exists(label)) {
-            ++unlabelled;
-            continue;
-        }
-        total.add(dataset::importYoloSeg(store, image, label.string(), names));
-    }
-    if (unlabelled) std::cout << unlabelled << " image(s) without a label file were not imported\n";
-    printReport(total);
+    printReport(dataset::importYoloFolder(store, o.images, o.labels, names));
 }
 
 void importReferring(const ImportOptions& o, bool generalised) {
@@ -181,7 +148,7 @@ void importReferring(const ImportOptions& o, bool generalised) {
 void importSa1b(const ImportOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
     dataset::ImportReport total;
-    for (const auto& f : jsonFilesUnder(o.files))
+    for (const auto& f : dataset::jsonFilesUnder(o.files))
         total.add(dataset::importSa1b(store, f, o.images.empty() ? fs::path(f).parent_path().string() : o.images));
     printReport(total);
 }
@@ -264,9 +231,24 @@ void addDatasetCommands(CLI::App& app) {
     mf->add_flag("--instances", io->instancesMode, "Each non-zero value of a mask is its own region (palette / id maps)");
     mf->add_option("--ignore-value", io->ignoreValue, "A mask value that is neither region nor background (GrabCut: 128)");
     mf->add_option("--class", io->className, "Class of every imported region");
+    mf->add_option("--threshold", io->maskFolder.threshold,
+                   "Binary masks: foreground is a value >= this (soft edges, e.g. DUTS: 128)")
+        ->check(CLI::Range(1, 65535))
+        ->capture_default_str();
+    mf->add_flag("--connected-parts", io->maskFolder.connectedParts,
+                 "Each region's connected parts become regions of their own (semantic labels as object-like regions)");
+    mf->add_option("--min-part-area", io->maskFolder.minPartArea, "With --connected-parts: drop parts under N pixels")
+        ->check(CLI::NonNegativeNumber);
+    mf->add_option("--class-names", io->maskFolder.classNamesFile,
+                   "'VALUE NAME' lines naming the class of each mask value (e.g. a labels.txt)")
+        ->check(CLI::ExistingFile);
     mf->callback([io] {
         ProjectStore store = ProjectStore::open(io->project);
-        printReport(dataset::importMaskFolder(store, io->images, io->masks, {io->instancesMode, io->ignoreValue, io->className}));
+        dataset::MaskFolderOptions o = io->maskFolder;
+        o.instances = io->instancesMode;
+        o.ignoreValue = io->ignoreValue;
+        o.className = io->className;
+        printReport(dataset::importMaskFolder(store, io->images, io->masks, o));
     });
 
     auto o = std::make_shared<ValidateOptions>();

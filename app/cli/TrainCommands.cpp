@@ -32,6 +32,7 @@ struct TrainArgs {
     std::string config;  // empty: the embedded samtok-micro's
     std::string runDir;
     std::string coco;
+    std::vector<std::string> projects;  // PATH or PATH:WEIGHT
     std::string exportPath;
     std::string device = "cpu";
     int threads = 0;
@@ -89,13 +90,23 @@ void runTrain(TrainArgs& a) {
     so.size = a.options.config.imageSize;
     so.cocoRoot = a.coco;
     so.minAreaShare = a.minInstanceArea;
+    for (const std::string& p : a.projects) so.projects.push_back(parseTrainingProject(p));
+    const bool tty = isatty(fileno(stderr));
+    so.progress = [tty](std::size_t done, std::size_t total) {
+        if (tty && (done % 50 == 0 || done == total))
+            std::fprintf(stderr, "\r\033[Kreading training images %zu/%zu", done, total);
+        if (tty && done == total) std::fprintf(stderr, "\n");
+    };
     const TrainingScenes scenes(so);
     if (!a.previewDir.empty()) {
         writePreview(scenes, a);
         return;
     }
-    std::fprintf(stderr, "training data: %zu COCO128-seg photos with %zu instances, composites and procedural scenes at %d px\n",
-                 scenes.photoCount(), scenes.instanceCount(), so.size);
+    if (scenes.photoCount() == 0)
+        std::fprintf(stderr, "training data: procedural scenes only at %d px (give --coco or --project for photos)\n", so.size);
+    else
+        std::fprintf(stderr, "training data: %s; with composites and procedural scenes at %d px\n",
+                     scenes.describeSources().c_str(), so.size);
     auto source = [&scenes, overfit = a.overfit](std::uint64_t seed, int masks) {
         if (overfit > 0) seed %= static_cast<std::uint64_t>(overfit);  // a handful of samples, seen again and again
         TrainingSample s = scenes.sample(seed, masks);
@@ -109,14 +120,14 @@ void runTrain(TrainArgs& a) {
 
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
-    const bool tty = isatty(fileno(stderr));
     trainer.run(
         [&](const model::TrainStatus& s) {
             const double eta = s.secondsPerStep * (s.steps - s.step);
             std::fprintf(stderr,
-                         "%sstep %d/%d %5.1f%%  %.2f s/step  ETA %s  loss %.3f  round-trip IoU %.3f  prompt IoU %.3f  "
+                         "%sstep %d/%d %5.1f%%  %.2f s/step (data %.0f%%)  ETA %s  loss %.3f  round-trip IoU %.3f  prompt IoU %.3f  "
                          "codes %d+%d  lr %.2e%s",
                          tty ? "\r\033[K" : "", s.step, s.steps, 100.0 * s.step / s.steps, s.secondsPerStep,
+                         s.secondsPerStep > 0 ? 100.0 * s.dataSeconds / s.secondsPerStep : 0.0,
                          duration(eta).c_str(), s.loss, s.roundTripIou, s.promptIou, s.codesInUse0, s.codesInUse1,
                          s.learningRate, tty ? "" : "\n");
         },
@@ -140,6 +151,10 @@ void addTrainCommands(CLI::App& app) {
     cmd->add_option("--config", args->config, "Model config JSON (default: the embedded samtok-micro's)");
     cmd->add_option("--coco", args->coco,
                     "COCO128-seg folder (images/train2017, labels/train2017); without it only procedural scenes are used");
+    cmd->add_option("--project", args->projects,
+                    "A project whose images and regions are training photos, as PATH or PATH:WEIGHT (the weight "
+                    "scales how often each of its images is drawn; default 1); repeat for several")
+        ->type_name("PATH[:WEIGHT]");
     cmd->add_option("--steps", args->options.steps, "Optimiser steps")->capture_default_str();
     cmd->add_option("--images-per-step", args->options.imagesPerStep, "Images per step")->capture_default_str();
     cmd->add_option("--masks-per-image", args->options.masksPerImage, "Masks per image")->capture_default_str();

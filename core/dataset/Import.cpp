@@ -5,6 +5,7 @@
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "mask/Polygon.h"
+#include "store/AddImages.h"
 #include "dataset/YoloSeg.h"
 #include "util/Base64.h"
 #include "util/Checksum.h"
@@ -30,8 +31,57 @@ void ImportReport::add(const ImportReport& o) {
     imagesAdded += o.imagesAdded, imagesKnown += o.imagesKnown, annotationsAdded += o.annotationsAdded;
     expressionsAdded += o.expressionsAdded, captionsAdded += o.captionsAdded;
     duplicates += o.duplicates, crowdSkipped += o.crowdSkipped, ignoredSkipped += o.ignoredSkipped;
-    filesSkipped += o.filesSkipped;
+    filesSkipped += o.filesSkipped, imagesWithoutLabels += o.imagesWithoutLabels;
     skipped.insert(skipped.end(), o.skipped.begin(), o.skipped.end());
+    notes.insert(notes.end(), o.notes.begin(), o.notes.end());
+}
+
+std::vector<std::string> jsonFilesUnder(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            for (const auto& e : fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec))
+                if (e.is_regular_file() && e.path().extension() == ".json") out.push_back(e.path().string());
+        } else if (fs::is_regular_file(p, ec)) {
+            out.push_back(p);
+        } else {
+            throw UserError("'" + p + "' does not exist");
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+ImportReport importLabelMeSources(ProjectStore& store, const std::vector<std::string>& filesOrFolders) {
+    ImportReport total;
+    for (const auto& f : jsonFilesUnder(filesOrFolders)) {
+        try {
+            total.add(importLabelMe(store, f));
+        } catch (const FormatError& e) {
+            // A folder may hold other JSON (a labelme2coco output, say): name it and go on.
+            if (std::find(filesOrFolders.begin(), filesOrFolders.end(), f) != filesOrFolders.end()) throw;
+            total.notes.push_back(std::string("not a LabelMe file, left alone: ") + e.what());
+            ++total.filesSkipped;
+        }
+    }
+    return total;
+}
+
+ImportReport importYoloFolder(ProjectStore& store, const std::string& images, const std::string& labels,
+                              const std::vector<std::string>& classNames) {
+    std::error_code ec;
+    if (!fs::is_directory(labels, ec)) throw UserError("'" + labels + "' is not a folder of YOLO label files");
+    ImportReport total;
+    for (const auto& image : collectImageFiles({images})) {
+        const fs::path label = fs::path(labels) / (fs::path(image).stem().string() + ".txt");
+        if (!fs::exists(label, ec)) {
+            ++total.imagesWithoutLabels;
+            continue;
+        }
+        total.add(importYoloSeg(store, image, label.string(), classNames));
+    }
+    return total;
 }
 
 Rle rleFromPolygon(const std::vector<double>& xy, int h, int w) {

@@ -21,8 +21,10 @@ struct ImportReport {
     int ignoredSkipped = 0;     // LabelMe "__ignore__" regions
     int filesSkipped = 0;
     int expressionsAdded = 0;   // referring expressions (RefCOCO, gRefCOCO)
-    int captionsAdded = 0;      // grounded captions (GCG) and region captions (DAM)       // files in a scanned folder that are not of the format
+    int captionsAdded = 0;      // grounded captions (GCG) and region captions (DAM)
+    int imagesWithoutLabels = 0;  // YOLO images with no label file: not imported
     std::vector<std::string> skipped;  // "file:position: reason"
+    std::vector<std::string> notes;    // files left alone on purpose, with why (other JSON in a LabelMe folder)
     void add(const ImportReport& o);
 };
 
@@ -34,6 +36,19 @@ ImportReport importCoco(ProjectStore& store, const std::string& jsonPath, const 
 // LabelMe JSON files: polygons, rectangles, circles and base64 PNG masks; the
 // image is imagePath next to the JSON.
 ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath);
+
+// The .json files among `paths` and under its folders (recursively), sorted; throws UserError for a path
+// that does not exist.
+std::vector<std::string> jsonFilesUnder(const std::vector<std::string>& paths);
+
+// LabelMe files and folders of them (searched recursively), as the CLI and the studio import them: a JSON
+// file found in a folder that is not LabelMe is left alone and noted; one named directly is an error.
+ImportReport importLabelMeSources(ProjectStore& store, const std::vector<std::string>& filesOrFolders);
+
+// YOLO-seg: every image under `images` (recursively) with the label file of its stem in `labels`. Images
+// without one are counted in imagesWithoutLabels, for the front-end to say so.
+ImportReport importYoloFolder(ProjectStore& store, const std::string& images, const std::string& labels,
+                              const std::vector<std::string>& classNames);
 
 // A YOLO-seg label file for one image; classNames maps class ids to names
 // (ids without a name become "class N").
@@ -76,9 +91,14 @@ ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const st
 // A folder of images and a folder of masks paired by relative path and stem.
 // One transaction per image.
 struct MaskFolderOptions {
-    bool instances = false;  // each non-zero value of a mask is a region (else: one region, value > 127)
+    bool instances = false;  // each non-zero value of a mask is a region (else: one region, value >= threshold)
     int ignoreValue = -1;
     std::string className;   // class of every region, or none
+    int threshold = 128;     // binary masks: foreground is value >= threshold
+    bool connectedParts = false;  // each region's connected parts are regions of their own
+    int minPartArea = 0;          // pixels; smaller parts are dropped
+    // Class names by mask value ("VALUE NAME" lines, e.g. a labels.txt); a value without a name gets className.
+    std::string classNamesFile;
 };
 ImportReport importMaskFolder(ProjectStore& store, const std::string& imagesDir, const std::string& masksDir,
                               const MaskFolderOptions& options);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -127,8 +128,37 @@ ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const st
     return total;
 }
 
+namespace {
+
+// "VALUE NAME" per line (tab or spaces); value 0 and the names "null", "_background_" and "background" are
+// background and get no class.
+std::map<int, std::string> readValueNames(const std::string& path) {
+    std::map<int, std::string> names;
+    if (path.empty()) return names;
+    std::ifstream in(path);
+    if (!in) throw UserError("cannot read the class names '" + path + "'");
+    int lineNo = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++lineNo;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        std::istringstream fields(line);
+        long value = -1;
+        std::string name;
+        if (!(fields >> value) || value < 0 || value > 65535 || !std::getline(fields >> std::ws, name))
+            throw FormatError("'" + path + "' line " + std::to_string(lineNo) + ": expected 'VALUE NAME'");
+        while (!name.empty() && (name.back() == '\r' || name.back() == ' ' || name.back() == '\t')) name.pop_back();
+        if (value == 0 || name == "null" || name == "_background_" || name == "background") continue;
+        names[static_cast<int>(value)] = name;
+    }
+    return names;
+}
+
+}  // namespace
+
 ImportReport importMaskFolder(ProjectStore& store, const std::string& imagesDir, const std::string& masksDir,
                               const MaskFolderOptions& o) {
+    const std::map<int, std::string> names = readValueNames(o.classNamesFile);
+    const LabelMapRules rules{o.instances, o.ignoreValue, o.threshold, o.connectedParts, o.minPartArea};
     ImportReport total;
     for (const auto& pair : pairImagesWithMasks(imagesDir, masksDir)) {
         perImage(store, total, pair.mask, [&](ImportTarget& target, ImportReport& report) {
@@ -137,9 +167,10 @@ ImportReport importMaskFolder(ProjectStore& store, const std::string& imagesDir,
             if (labels.cols != img.width || labels.rows != img.height)
                 throw FormatError("the mask is " + std::to_string(labels.cols) + "x" + std::to_string(labels.rows) +
                                   ", its image " + std::to_string(img.width) + "x" + std::to_string(img.height));
-            for (auto& r : splitLabelMap(labels, {o.instances, o.ignoreValue})) {
+            for (auto& r : splitLabelMap(labels, rules)) {
                 try {
-                    target.add(img, o.className, rle::encode(r.mask));
+                    const auto named = names.find(r.value);
+                    target.add(img, named != names.end() ? named->second : o.className, rle::encode(r.mask));
                 } catch (const std::exception& e) {
                     report.skipped.push_back(pair.mask + ": value " + std::to_string(r.value) + ": " + e.what());
                 }

@@ -4,6 +4,9 @@
 #include "store/AddImages.h"
 #include "util/Error.h"
 
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -41,7 +44,27 @@ Mask ignoreRegion(const cv::Mat& labels, int ignoreValue) {
     return cv::countNonZero(ignore) == 0 ? Mask() : fromMat(ignore);
 }
 
+namespace {
+
+// The 8-connected parts of a region of at least minArea pixels, largest first.
+std::vector<LabelRegion> connectedParts(const LabelRegion& region, int minArea) {
+    const cv::Mat m = toMat(region.mask);
+    cv::Mat ids, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(m, ids, stats, centroids, 8, CV_32S);
+    std::vector<std::pair<int, int>> parts;  // area, label
+    for (int k = 1; k < n; ++k)
+        if (const int area = stats.at<int>(k, cv::CC_STAT_AREA); area >= std::max(1, minArea)) parts.push_back({area, k});
+    std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<LabelRegion> out;
+    for (const auto& [area, k] : parts) out.push_back({region.value, fromMat(ids == k)});
+    return out;
+}
+
+}  // namespace
+
 std::vector<LabelRegion> splitLabelMap(const cv::Mat& labels, const LabelMapRules& rules) {
+    if (rules.threshold < 1 || rules.threshold > 65535) throw UserError("a mask threshold must be from 1 to 65535");
+    if (rules.minPartArea < 0) throw UserError("a minimum part area cannot be negative");
     std::vector<LabelRegion> out;
     if (rules.instances) {
         std::set<int> values;
@@ -52,11 +75,15 @@ std::vector<LabelRegion> splitLabelMap(const cv::Mat& labels, const LabelMapRule
             }
         for (int v : values) out.push_back({v, fromMat(labels == v)});
     } else {
-        cv::Mat fg = labels > 127;
+        cv::Mat fg = labels >= rules.threshold;
         if (rules.ignoreValue >= 0) fg.setTo(0, labels == rules.ignoreValue);
         if (cv::countNonZero(fg) > 0) out.push_back({255, fromMat(fg)});
     }
-    return out;
+    if (!rules.connectedParts) return out;
+    std::vector<LabelRegion> parts;
+    for (const LabelRegion& r : out)
+        for (LabelRegion& p : connectedParts(r, rules.minPartArea)) parts.push_back(std::move(p));
+    return parts;
 }
 
 }  // namespace samtok::dataset

@@ -300,7 +300,9 @@ TrainStatus Trainer::State::trainStep() {
 
     // Batch: (images, 3, S, S) pixels, (n, 1, S, S) masks, each mask next to its image.
     std::vector<torch::Tensor> pix, masks;
+    const auto dataStart = std::chrono::steady_clock::now();
     std::vector<TrainImage> batch = imagesFor(step);
+    const double dataSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - dataStart).count();
     for (auto& img : batch) {
         pix.push_back(torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
         for (auto& m : img.masks) masks.push_back(torch::from_blob(m.data(), {1, size, size}, torch::kUInt8).to(torch::kFloat32));
@@ -438,6 +440,7 @@ TrainStatus Trainer::State::trainStep() {
     st.codesInUse0 = static_cast<int>(inUse[0].item<int64_t>());
     st.codesInUse1 = c.codebookDepth > 1 ? static_cast<int>(inUse[1].item<int64_t>()) : 0;
     st.learningRate = lr;
+    st.dataSeconds = dataSeconds;
     return st;
 }
 
@@ -447,7 +450,7 @@ void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const
     std::ofstream csv(s.metricsPath(), std::ios::app);
     if (newFile)
         csv << "step,loss,round_trip_loss,prompt_loss,commit_loss,iou_head_loss,round_trip_iou,prompt_iou,codes_in_use_0,"
-               "codes_in_use_1,learning_rate,seconds_per_step\n";
+               "codes_in_use_1,learning_rate,seconds_per_step,data_seconds_per_step\n";
     TrainStatus sum;
     int counted = 0;
     auto since = std::chrono::steady_clock::now();
@@ -455,6 +458,7 @@ void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const
         const TrainStatus st = s.trainStep();
         sum.loss += st.loss, sum.maskLoss += st.maskLoss, sum.promptLoss += st.promptLoss, sum.commitLoss += st.commitLoss;
         sum.iouLoss += st.iouLoss, sum.roundTripIou += st.roundTripIou, sum.promptIou += st.promptIou;
+        sum.dataSeconds += st.dataSeconds;
         ++counted;
         if (st.step % s.options.logEvery == 0 || st.step == s.options.steps) {
             const auto now = std::chrono::steady_clock::now();
@@ -463,9 +467,10 @@ void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const
             avg.commitLoss = sum.commitLoss / counted, avg.iouLoss = sum.iouLoss / counted;
             avg.roundTripIou = sum.roundTripIou / counted, avg.promptIou = sum.promptIou / counted;
             avg.secondsPerStep = std::chrono::duration<double>(now - since).count() / counted;
+            avg.dataSeconds = sum.dataSeconds / counted;
             csv << avg.step << ',' << avg.loss << ',' << avg.maskLoss << ',' << avg.promptLoss << ',' << avg.commitLoss << ','
                 << avg.iouLoss << ',' << avg.roundTripIou << ',' << avg.promptIou << ',' << avg.codesInUse0 << ','
-                << avg.codesInUse1 << ',' << avg.learningRate << ',' << avg.secondsPerStep << '\n';
+                << avg.codesInUse1 << ',' << avg.learningRate << ',' << avg.secondsPerStep << ',' << avg.dataSeconds << '\n';
             csv.flush();
             if (progress) progress(avg);
             sum = TrainStatus{};

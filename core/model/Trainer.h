@@ -100,6 +100,7 @@ struct TrainStatus {
     double learningRate = 0;
     int correctiveClicks = 0;                 // of the last step's prompts
     double secondsPerStep = 0;                // mean over the steps since the last report
+    double dataSeconds = 0;                   // of which the step waited for its images (decoding, warping, masks)
 };
 
 class Trainer {
