@@ -8,6 +8,7 @@
 #include "model/EmbeddingCache.h"
 #include "model/Runtime.h"
 #include "model/Tokenizer.h"
+#include "pipeline/ActiveModel.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
 #include "dataset/Validator.h"
@@ -16,6 +17,8 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+
+#include <sys/stat.h>
 #include <QThread>
 
 #include <exception>
@@ -47,6 +50,7 @@ InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(n
     connect(worker_, &InferenceWorker::embeddingStarted, this, &InferenceService::embeddingStarted);
     connect(worker_, &InferenceWorker::embeddingFinished, this, &InferenceService::embeddingFinished);
     connect(worker_, &InferenceWorker::imageTokenized, this, &InferenceService::imageTokenized);
+    connect(worker_, &InferenceWorker::leftoversTokenized, this, &InferenceService::leftoversTokenized);
     connect(worker_, &InferenceWorker::exportProgress, this, &InferenceService::exportProgress);
     connect(worker_, &InferenceWorker::exportFinished, this, &InferenceService::exportFinished);
     connect(worker_, &InferenceWorker::regionDecoded, this, &InferenceService::regionDecoded);
@@ -100,6 +104,13 @@ void InferenceService::tokenizeImage(const QString& projectPath, RowId imageId) 
                               Qt::QueuedConnection);
 }
 
+void InferenceService::tokenizeLeftovers(const QString& projectPath) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath] { w->tokenizeLeftovers(projectPath); },
+                              Qt::QueuedConnection);
+}
+
+int InferenceService::projectOpens() const { return worker_->projectOpens.load(); }
+
 void InferenceService::prefetch(RowId imageId, const QString& imagePath, const QString& imageKey) {
     QMetaObject::invokeMethod(worker_, [w = worker_, imageId, imagePath, imageKey] { w->prefetch(imageId, imagePath, imageKey); },
                               Qt::QueuedConnection);
@@ -146,6 +157,23 @@ void InferenceService::searchRegionCodes(quint64 id, RowId imageId, const QStrin
 InferenceWorker::InferenceWorker() : cache_(std::make_unique<model::EmbeddingCache>(kEmbeddingBudget)) {}
 InferenceWorker::~InferenceWorker() = default;
 
+ProjectStore& InferenceWorker::project(const QString& path) {
+    struct stat st {};
+    const bool same = project_ && projectPath_ == path && ::stat(path.toLocal8Bit().constData(), &st) == 0 &&
+                      st.st_ino == projectFile_.first && st.st_dev == projectFile_.second;
+    if (!same) {  // another project, or the file was replaced
+        project_.reset();
+        project_ = std::make_unique<ProjectStore>(ProjectStore::open(path.toStdString()));
+        projectPath_ = path;
+        if (::stat(path.toLocal8Bit().constData(), &st) == 0) projectFile_ = {st.st_ino, st.st_dev};
+        ++projectOpens;
+    }
+    return *project_;
+}
+
+// The loaded model's row in the project, registered with the digest computed at load.
+RowId InferenceWorker::tokenizerRow(ProjectStore& store) { return active_->rowIn(store); }
+
 void InferenceWorker::post(const PromptRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_ = r;
@@ -157,29 +185,27 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
                            const QString& precision) {
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
     try {
-        std::string path = checkpoint.toStdString();
-        std::string sha256;
-        if (isDefault) {
-            const auto files = model::findDefaultModel();
-            model::verifyDefaultModel(files);  // hashes the file: its digest is then the recorded one
-            path = files.weights;
-            sha256 = files.sha256;
-        }
-        const model::ModelConfig config = model::detectConfig(path);
-        auto tok = model::Tokenizer::load(config, path, promptCheckpoint.toStdString(), device.toStdString(),
-                                          model::parsePrecision(precision.toStdString()));
+        pipeline::ModelRequest request;
+        request.model = isDefault ? std::string() : checkpoint.toStdString();
+        request.promptModel = promptCheckpoint.toStdString();
+        request.device = device.toStdString();
+        request.precision = precision.toStdString();
+        auto active = pipeline::ActiveModel::load(request);  // as the CLI loads it
+        const model::TokenizerInfo& info = active->tokenizer().info();
         ModelSummary s;
-        s.name = isDefault ? what : QFileInfo(checkpoint).completeBaseName();
-        s.checkpoint = QString::fromStdString(path);
-        s.sha256 = QString::fromStdString(sha256.empty() ? sha256File(path) : sha256);
-        s.device = QString::fromStdString(tok->info().device);
-        s.precision = QString::fromStdString(tok->info().precision);
+        s.name = QString::fromStdString(active->name());
+        s.checkpoint = QString::fromStdString(active->checkpoint());
+        s.sha256 = QString::fromStdString(active->sha256());
+        s.device = QString::fromStdString(info.device);
+        s.precision = QString::fromStdString(info.precision);
         s.threads = runtime::info().threads;
-        s.parameters = tok->info().parameters;
-        s.canTokenize = tok->info().canTokenize;
-        s.canPrompt = tok->info().canPrompt;
-        s.isDefault = isDefault;
-        tokenizer_ = std::move(tok);
+        s.parameters = info.parameters;
+        s.canTokenize = active->canTokenize();
+        s.canPrompt = active->canPrompt();
+        s.codebookSize = active->codebookSize();
+        s.isDefault = active->isDefault();
+        active_ = std::move(active);
+        tokenizer_ = &active_->tokenizer();
         cache_->clear();  // embeddings belong to the model that made them
         name_ = s.name;
         sha256_ = s.sha256;
@@ -264,9 +290,9 @@ void InferenceWorker::tokenize(const QString& projectPath) {
         return;
     }
     try {
-        ProjectStore store = ProjectStore::open(projectPath.toStdString());
+        ProjectStore& store = project(projectPath);
         const auto r = pipeline::tokenizeProject(
-            store, *tokenizer_, name_.toStdString(),
+            store, *active_,
             [this](const pipeline::TokenizeProgress& p) {
                 emit progress(static_cast<int>(p.imagesDone), static_cast<int>(p.imagesTotal));
                 servePrompt();  // a waiting prompt goes first, between two images
@@ -282,8 +308,8 @@ void InferenceWorker::tokenizeImage(const QString& projectPath, RowId imageId) {
     servePrompt();
     if (!tokenizer_ || !tokenizer_->info().canTokenize) return;
     try {
-        ProjectStore store = ProjectStore::open(projectPath.toStdString());
-        const RowId tokenizerId = pipeline::registerTokenizer(store, *tokenizer_, name_.toStdString());
+        ProjectStore& store = project(projectPath);
+        const RowId tokenizerId = tokenizerRow(store);
         const auto n = pipeline::tokenizeImage(store, *tokenizer_, tokenizerId, imageId,
                                                [&](const ImageRecord& im, const std::string& path) {
                                                    return embedding(im.id, QString::fromStdString(path),
@@ -292,6 +318,33 @@ void InferenceWorker::tokenizeImage(const QString& projectPath, RowId imageId) {
         emit imageTokenized(imageId, static_cast<int>(n), QString());
     } catch (const std::exception& e) {
         emit imageTokenized(imageId, 0, QString::fromStdString(e.what()));
+    }
+}
+
+void InferenceWorker::tokenizeLeftovers(const QString& projectPath) {
+    if (!tokenizer_ || !tokenizer_->info().canTokenize) return;
+    int total = 0;
+    try {
+        ProjectStore& store = project(projectPath);
+        const std::vector<RowId> images = store.imagesWithUntokenizedDrawnRegions();
+        const RowId tokenizerId = images.empty() ? 0 : tokenizerRow(store);  // no row for a model that did nothing
+        for (RowId imageId : images) {
+            servePrompt();  // a click waiting goes first
+            try {
+                const auto n = pipeline::tokenizeImage(store, *tokenizer_, tokenizerId, imageId,
+                                                       [&](const ImageRecord& im, const std::string& path) {
+                                                           return embedding(im.id, QString::fromStdString(path),
+                                                                            QString::fromStdString(im.checksum), nullptr);
+                                                       });
+                total += static_cast<int>(n);
+                emit imageTokenized(imageId, static_cast<int>(n), QString());
+            } catch (const UserError& e) {  // an image that cannot be read: the others go on
+                emit imageTokenized(imageId, 0, QString::fromStdString(e.what()));
+            }
+        }
+        emit leftoversTokenized(total, QString());
+    } catch (const std::exception& e) {
+        emit leftoversTokenized(total, QString::fromStdString(e.what()));
     }
 }
 
@@ -413,19 +466,12 @@ void InferenceWorker::exportDataset(const ExportRequest& request) {
     result.folder = QString::fromStdString(request.options.outDir);
     try {
         if (!tokenizer_) throw UserError("no model is loaded");
-        ProjectStore store = ProjectStore::open(request.projectPath.toStdString());
+        ProjectStore& store = project(request.projectPath);
         exporter::ExportOptions o = request.options;
-        std::optional<TokenizerModel> tok;
-        for (const auto& t : store.tokenizers())
-            if (QString::fromStdString(t.checkpointSha256) == sha256_) tok = t;
-        if (!tok)
-            throw UserError("the project has no tokens of the loaded model (" + name_.toStdString() +
-                            "): run Model ▸ Tokenize Project first");
-        o.tokenizerId = tok->id;
+        const TokenizerModel tok = active_->identity().requireIn(store, "run Model ▸ Tokenize Project first");
+        o.tokenizerId = tok.id;
         o.tokenizeCrop = [this](const cv::Mat& rgb, const Mask& mask) {
-            const auto emb = tokenizer_->embed({rgb.data, rgb.cols, rgb.rows, rgb.step});
-            const auto codes = tokenizer_->encode(*emb, {{mask.data(), mask.width(), mask.height()}});
-            return std::pair<int, int>{codes.at(0).c0, codes.at(0).c1};
+            return pipeline::tokenizeCrop(*tokenizer_, rgb, mask);
         };
         o.progress = [this](std::size_t done, std::size_t total) {
             emit exportProgress(static_cast<int>(done), static_cast<int>(total));
@@ -443,7 +489,7 @@ void InferenceWorker::exportDataset(const ExportRequest& request) {
                              .arg(r.total())
                              .arg(r.images)
                              .arg(r.crops)
-                             .arg(QString::fromStdString(tok->name), QString::fromStdString(tok->checkpointSha256.substr(0, 8)),
+                             .arg(QString::fromStdString(tok.name), QString::fromStdString(tok.checkpointSha256.substr(0, 8)),
                                   parts.join("; "));
         if (r.meanIou) result.summary += tr(" — mean reconstruction IoU %1").arg(*r.meanIou, 0, 'f', 3);
         for (const auto& f : r.files) {

@@ -24,6 +24,14 @@
 
 class QThread;
 
+namespace samtok {
+class ProjectStore;
+}
+
+namespace samtok::pipeline {
+class ActiveModel;
+}
+
 namespace samtok::model {
 class Tokenizer;
 class EmbeddingCache;
@@ -42,6 +50,7 @@ struct ModelSummary {
     qulonglong parameters = 0;
     bool canTokenize = false;
     bool canPrompt = false;
+    int codebookSize = 256;  // the model's config: codes are 0..codebookSize-1 at each level
     bool isDefault = false;
 };
 
@@ -156,6 +165,11 @@ public:
     void segment(const PromptRequest& request);
     // Tokens for the image's annotations that lack them (after an edit).
     void tokenizeImage(const QString& projectPath, RowId imageId);
+    // Tokens for the regions drawn by hand that lack them: those a killed studio had no time to tokenize.
+    // leftoversTokenized follows.
+    void tokenizeLeftovers(const QString& projectPath);
+    // How many times the worker has opened a project (tests: once per project, not once per job).
+    int projectOpens() const;
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
@@ -198,6 +212,7 @@ signals:
     void embeddingFinished(samtok::RowId imageId, double millis);
     void promptFinished(const samtok::ui::PromptResultPtr& result);
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
+    void leftoversTokenized(int annotations, const QString& error);
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
@@ -223,6 +238,7 @@ public:
     ~InferenceWorker() override;
 
     std::atomic<bool> stop{false};
+    std::atomic<int> projectOpens{0};
     std::atomic<bool> cancelExport{false};
     std::atomic<bool> cancelSheet{false};
     void post(const PromptRequest& r);  // any thread: replaces the waiting prompt
@@ -234,6 +250,7 @@ public slots:
     void tokenize(const QString& projectPath);
     void servePrompt();
     void tokenizeImage(const QString& projectPath, samtok::RowId imageId);
+    void tokenizeLeftovers(const QString& projectPath);
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
@@ -254,6 +271,7 @@ signals:
     void embeddingFinished(samtok::RowId imageId, double millis);
     void promptFinished(const samtok::ui::PromptResultPtr& result);
     void imageTokenized(samtok::RowId imageId, int annotations, const QString& error);
+    void leftoversTokenized(int annotations, const QString& error);
     void exportProgress(int done, int total);
     void exportFinished(const samtok::ui::ExportResult& result);
     void regionDecoded(const samtok::ui::RegionDecode& result);
@@ -262,8 +280,16 @@ signals:
     void sheetChunk(const samtok::ui::SheetChunk& chunk);
 
 private:
+    // The worker's own connection to the project, opened once and kept: an open
+    // runs a quick_check of the whole file, and a job follows every edit.
+    ProjectStore& project(const QString& path);
+    std::unique_ptr<ProjectStore> project_;
+    QString projectPath_;
+    std::pair<unsigned long long, unsigned long long> projectFile_{};  // inode and device of the open file
     std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
-    std::unique_ptr<model::Tokenizer> tokenizer_;
+    RowId tokenizerRow(ProjectStore& store);
+    std::unique_ptr<pipeline::ActiveModel> active_;
+    model::Tokenizer* tokenizer_ = nullptr;  // active_'s
     std::unique_ptr<model::EmbeddingCache> cache_;
     QString name_, sha256_;
     std::mutex mutex_;

@@ -70,7 +70,8 @@ void evaluate(const EvalOptions& o) {
     auto pairs = dataset::pairImagesWithMasks(o.images, o.masks);
     if (o.limit > 0 && pairs.size() > static_cast<std::size_t>(o.limit)) pairs.resize(static_cast<std::size_t>(o.limit));
 
-    const auto tok = loadTokenizer(o.model);
+    const auto active = loadModel(o.model);
+    const model::Tokenizer* tok = &active->tokenizer();
     const bool clicks = !o.noClicks && tok->info().canPrompt;
     std::vector<double> roundTrip, bestCandidate, boxBaseline, noc85, noc90;
     std::vector<std::vector<double>> iouAtClick(static_cast<std::size_t>(o.maxClicks));

@@ -1,6 +1,7 @@
 // samtok export mllm | coco | labelme | yolo
 #include "cli/Commands.h"
 #include "cli/ModelOptions.h"
+#include "pipeline/ProjectTokenizer.h"
 #include "cli/Progress.h"
 #include "export/AnnotationExport.h"
 #include "export/Export.h"
@@ -24,14 +25,10 @@ struct MllmOptions {
     ModelOptions model;
 };
 
-// The project's tokenizer row for the chosen checkpoint, found by its checksum.
+// The project's tokenizer row for the chosen checkpoint, found by its checksum (the model is not loaded).
 TokenizerModel tokenizerFor(const ProjectStore& store, const ModelOptions& m) {
-    const std::string path = checkpointPath(m);
-    const std::string sum = sha256File(path);
-    for (const auto& t : store.tokenizers())
-        if (t.checkpointSha256 == sum) return t;
-    throw UserError("the project has no tokens of '" + path + "' (SHA-256 " + sum.substr(0, 8) +
-                    "…): run `samtok tokenize " + store.path() + (m.model.empty() ? "" : " --model " + m.model) + "` first");
+    return pipeline::identifyModel(modelRequest(m))
+        .requireIn(store, "run `samtok tokenize " + store.path() + (m.model.empty() ? "" : " --model " + m.model) + "` first");
 }
 
 void exportMllm(MllmOptions& o) {
@@ -51,12 +48,10 @@ void exportMllm(MllmOptions& o) {
     const TokenizerModel tok = tokenizerFor(store, o.model);
     o.e.tokenizerId = tok.id;
     // The model is loaded only if a zoom-in crop needs tokens.
-    std::unique_ptr<model::Tokenizer> net;
+    std::unique_ptr<pipeline::ActiveModel> net;
     o.e.tokenizeCrop = [&](const cv::Mat& rgb, const Mask& mask) {
-        if (!net) net = loadTokenizer(o.model);
-        const auto emb = net->embed({rgb.data, rgb.cols, rgb.rows, rgb.step});
-        const auto codes = net->encode(*emb, {{mask.data(), mask.width(), mask.height()}});
-        return std::pair<int, int>{codes.at(0).c0, codes.at(0).c1};
+        if (!net) net = loadModel(o.model);
+        return pipeline::tokenizeCrop(net->tokenizer(), rgb, mask);
     };
     Progress bar("export");
     o.e.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };

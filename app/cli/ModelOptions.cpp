@@ -1,6 +1,5 @@
 #include "cli/ModelOptions.h"
 
-#include "checkpoint/CheckpointError.h"
 #include "model/DefaultModel.h"
 #include "model/Runtime.h"
 #include "util/Error.h"
@@ -28,41 +27,6 @@ void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
     cmd->add_option("--threads", o.threads, "CPU threads (default: all cores)");
 }
 
-namespace {
-
-bool isDefault(const ModelOptions& o) { return o.model.empty() || o.model == model::kDefaultModelName; }
-
-// The embedded model, checked against its recorded SHA-256 before use.
-std::string defaultWeights() {
-    const auto files = model::findDefaultModel();
-    model::verifyDefaultModel(files);
-    return files.weights;
-}
-
-}  // namespace
-
-std::string checkpointPath(const ModelOptions& o) { return isDefault(o) ? defaultWeights() : o.model; }
-
-namespace {
-
-// The config for a checkpoint already resolved to a path.
-model::ModelConfig configFor(const ModelOptions& o, const std::string& checkpoint) {
-    try {
-        if (o.config.empty()) return model::detectConfig(checkpoint);
-        if (std::filesystem::is_regular_file(o.config)) {
-            std::ifstream in(o.config);
-            return model::configFromJson({std::istreambuf_iterator<char>(in), {}});
-        }
-        return model::builtinConfig(o.config);
-    } catch (const std::invalid_argument& e) {
-        throw UserError(e.what());
-    } catch (const checkpoint::CheckpointError& e) {
-        throw UserError(e.what());
-    }
-}
-
-}  // namespace
-
 void addSearchOption(CLI::App* cmd, int& width) {
     cmd->add_option("--search", width,
                     "Choose each mask's codes by decoding: the N nearest first codes x the N nearest second codes, "
@@ -72,19 +36,27 @@ void addSearchOption(CLI::App* cmd, int& width) {
         ->capture_default_str();
 }
 
-model::ModelConfig resolveConfig(const ModelOptions& o) {
-    return configFor(o, o.config.empty() ? checkpointPath(o) : o.model);
+pipeline::ModelRequest modelRequest(const ModelOptions& o) {
+    return {o.model, o.config, o.promptModel, o.device, o.precision};
 }
 
-std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o) {
-    runtime::configure(o.threads);
-    const std::string checkpoint = checkpointPath(o);  // the default model's checksum is verified here, once
-    const model::ModelConfig config = configFor(o, checkpoint);
+// The config alone, for random weights (benchmarks): a built-in name or a JSON file.
+model::ModelConfig resolveConfig(const ModelOptions& o) {
     try {
-        return model::Tokenizer::load(config, checkpoint, o.promptModel, o.device, model::parsePrecision(o.precision));
-    } catch (const checkpoint::CheckpointError& e) {
-        throw UserError(e.what());
+        if (o.config.empty()) return model::detectConfig(pipeline::identifyModel(modelRequest(o)).checkpoint);
+        if (std::filesystem::is_regular_file(o.config)) {
+            std::ifstream in(o.config);
+            return model::configFromJson({std::istreambuf_iterator<char>(in), {}});
+        }
+        return model::builtinConfig(o.config);
+    } catch (const std::invalid_argument& e) {
+        throw UserError("'" + o.config + "': " + e.what());
     }
+}
+
+std::unique_ptr<pipeline::ActiveModel> loadModel(const ModelOptions& o) {
+    runtime::configure(o.threads);
+    return pipeline::ActiveModel::load(modelRequest(o));
 }
 
 }  // namespace samtok::cli

@@ -2,6 +2,7 @@
 // --model / --config / --prompt-model / --device / --precision / --threads, shared by the
 // commands that run the network.
 #include "model/Tokenizer.h"
+#include "pipeline/ActiveModel.h"
 
 #include <memory>
 #include <string>
@@ -24,8 +25,9 @@ struct ModelOptions {
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required = true);
 // --search N: choose each mask's codes by decoding N x N neighbour pairs (Tokenizer::encodeSearched).
 void addSearchOption(CLI::App* cmd, int& width);
+pipeline::ModelRequest modelRequest(const ModelOptions& o);
 model::ModelConfig resolveConfig(const ModelOptions& o);
-std::string checkpointPath(const ModelOptions& o);  // resolves the default model
-std::unique_ptr<model::Tokenizer> loadTokenizer(const ModelOptions& o);
+// Sets the thread count, then loads through pipeline::ActiveModel::load, as the studio's worker does.
+std::unique_ptr<pipeline::ActiveModel> loadModel(const ModelOptions& o);
 
 }  // namespace samtok::cli

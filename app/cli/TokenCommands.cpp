@@ -58,7 +58,8 @@ struct EncodeOptions {
 };
 
 void encode(const EncodeOptions& o) {
-    const auto tok = loadTokenizer(o.model);
+    const auto active = loadModel(o.model);
+    const model::Tokenizer* tok = &active->tokenizer();
     const DecodedImage img = readInputImage(o.image);
     std::vector<Mask> masks;
     for (const auto& path : o.masks) {
@@ -119,7 +120,8 @@ void decode(const DecodeOptions& o) {
         std::ifstream in(text);
         text.assign(std::istreambuf_iterator<char>(in), {});
     }
-    const auto tok = loadTokenizer(o.model);
+    const auto active = loadModel(o.model);
+    const model::Tokenizer* tok = &active->tokenizer();
     const TokenParse parsed = parseMaskTokens(text, tok->config().codebookSize);
     for (const auto& w : parsed.warnings) std::cerr << "warning: " << w << "\n";
     if (parsed.groups.empty()) throw UserError("no mask token group found in the text");
@@ -174,7 +176,8 @@ std::vector<float> parseNumbers(const std::string& text, const char* what) {
 // Click / box prompts -> the best candidate mask, as the studio's click tool does.
 void segment(const SegmentOptions& o) {
     if (o.points.empty() && o.box.empty()) throw UserError("give at least one --point or a --box");
-    const auto tok = loadTokenizer(o.model);
+    const auto active = loadModel(o.model);
+    const model::Tokenizer* tok = &active->tokenizer();
     const DecodedImage img = readInputImage(o.image);
     model::Prompt prompt;
     for (const auto& p : o.points) {
@@ -213,25 +216,25 @@ struct TokenizeOptions {
 
 void tokenize(const TokenizeOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
-    const auto tok = loadTokenizer(o.model);
-    const std::string name = o.model.model.empty() ? "samtok-micro" : std::filesystem::path(o.model.model).filename().string();
+    const auto active = loadModel(o.model);
     Progress bar("tokenize");
-    const auto r = pipeline::tokenizeProject(store, *tok, name, [&](const pipeline::TokenizeProgress& p) {
+    const auto r = pipeline::tokenizeProject(store, *active, [&](const pipeline::TokenizeProgress& p) {
         bar.update(p.imagesDone, p.imagesTotal);
     });
     bar.finish();
     for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
-    std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with " << name << "; "
+    std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with " << active->name() << "; "
               << store.annotationsNeedingTokens(r.tokenizerId) << " still without tokens\n";
     if (!r.skipped.empty())
         throw UserError(std::to_string(r.skipped.size()) + " image(s) or damaged annotation(s) skipped (listed above)");
 }
 
 void modelInfo(const ModelOptions& o) {
-    const auto tok = loadTokenizer(o);
+    const auto active = loadModel(o);
+    const model::Tokenizer* tok = &active->tokenizer();
     const auto& i = tok->info();
     nlohmann::json j{{"checkpoint", i.checkpoint},
-                     {"sha256", i.checkpoint.empty() ? std::string() : sha256File(i.checkpoint)},
+                     {"sha256", active->sha256()},
                      {"format", i.format},
                      {"parameters", i.parameters},
                      {"can_tokenize", i.canTokenize},
@@ -260,14 +263,18 @@ long memoryMb(const std::string& field) {
 }
 
 void bench(const BenchOptions& o) {
-    std::unique_ptr<model::Tokenizer> tok;
+    std::unique_ptr<model::Tokenizer> untrained;
+    std::unique_ptr<pipeline::ActiveModel> active;
+    const model::Tokenizer* tok = nullptr;
     if (o.random) {
         runtime::configure(o.model.threads);
         ModelOptions m = o.model;
         if (m.config.empty()) m.config = "sam2.1_hiera_large";
-        tok = model::Tokenizer::untrained(resolveConfig(m), m.device, model::parsePrecision(m.precision));
+        untrained = model::Tokenizer::untrained(resolveConfig(m), m.device, model::parsePrecision(m.precision));
+        tok = untrained.get();
     } else {
-        tok = loadTokenizer(o.model);
+        active = loadModel(o.model);
+        tok = &active->tokenizer();
     }
     const auto rt = runtime::info();
     const long loadedMb = memoryMb("VmRSS");

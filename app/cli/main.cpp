@@ -60,13 +60,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "Run '%s --help' for usage.\n", commandPath(command).c_str());
         }
         return 1;
-    } catch (const samtok::UserError& e) {
+    } catch (const samtok::UserError& e) {  // also a damaged, hostile or mismatched model file (CheckpointError)
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const samtok::StoreError& e) {
-        std::fprintf(stderr, "samtok: %s\n", e.what());
-        return 1;
-    } catch (const samtok::checkpoint::CheckpointError& e) {  // a damaged, hostile or mismatched model file
         std::fprintf(stderr, "samtok: %s\n", e.what());
         return 1;
     } catch (const std::invalid_argument& e) {  // bad values reaching the core (codes, devices, configs)

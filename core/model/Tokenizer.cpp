@@ -6,6 +6,7 @@
 #include "model/PillowResize.h"
 #include "model/SamTokModel.h"
 #include "model/WeightLoader.h"
+#include "util/Error.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -151,7 +152,7 @@ public:
     std::vector<CodePair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
                                          int width) const override {
         if (!info_.canTokenize)
-            throw std::runtime_error("this model has no mask encoder (a SAM2 checkpoint): load a SAMTok tokenizer");
+            throw UserError("this model has no mask encoder (a SAM2 checkpoint): load a SAMTok tokenizer");
         if (width < 1 || width > config().codebookSize)
             throw std::invalid_argument("encode: search width " + std::to_string(width) + " is not in 1.." +
                                         std::to_string(config().codebookSize));
@@ -194,7 +195,7 @@ public:
 
     std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
                                     MissingCodeRule rule) const override {
-        if (!info_.canTokenize) throw std::runtime_error("this model has no codebooks: load a SAMTok tokenizer");
+        if (!info_.canTokenize) throw UserError("this model has no codebooks: load a SAMTok tokenizer");
         if (codes.empty()) return {};
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
@@ -215,7 +216,7 @@ public:
 
     DecodedCandidates decodeCandidates(const ImageEmbedding& image, const CodePair& code,
                                        MissingCodeRule rule) const override {
-        if (!info_.canTokenize) throw std::runtime_error("this model has no codebooks: load a SAMTok tokenizer");
+        if (!info_.canTokenize) throw UserError("this model has no codebooks: load a SAMTok tokenizer");
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
         const HeadOutput h = model_->decodeLatent(e.features, latentsOf({code}, rule));  // masks (1, M, 4e, 4e)

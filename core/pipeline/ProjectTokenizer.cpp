@@ -3,22 +3,12 @@
 #include "io/ImageIO.h"
 #include "mask/CocoRle.h"
 #include "mask/MaskMetrics.h"
-#include "util/Checksum.h"
 #include "util/Error.h"
 
 #include <algorithm>
 #include <exception>
 
 namespace samtok::pipeline {
-
-RowId registerTokenizer(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name) {
-    TokenizerModel m;
-    m.name = name;
-    m.configJson = model::configToJson(tokenizer.config());
-    const std::string& path = tokenizer.info().checkpoint;
-    m.checkpointSha256 = path.empty() ? "untrained" : sha256File(path);
-    return store.registerTokenizer(m);
-}
 
 std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer, const ImageRecord& record,
                                                             const std::string& path) {
@@ -27,6 +17,12 @@ std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokeniz
         throw UserError("the file is now " + std::to_string(img.rgb.cols) + "x" + std::to_string(img.rgb.rows) +
                         ", the project recorded " + std::to_string(record.width) + "x" + std::to_string(record.height));
     return tokenizer.embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
+}
+
+std::pair<int, int> tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask) {
+    const auto emb = tokenizer.embed({rgb.data, rgb.cols, rgb.rows, rgb.step});
+    const auto codes = tokenizer.encode(*emb, {{mask.data(), mask.width(), mask.height()}});
+    return {codes.at(0).c0, codes.at(0).c1};
 }
 
 namespace {
@@ -68,8 +64,14 @@ std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer
     for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
     const auto codes = tokenizer.encode(*emb, views);
     const auto decoded = tokenizer.decode(*emb, codes);
+    std::size_t written = 0;
     store.transaction([&] {
         for (std::size_t i = 0; i < todo.size(); ++i) {
+            // Another connection (the studio, a second `samtok`) may have changed or removed the region
+            // while its tokens were computed: tokens of the old mask would be wrong, so they wait for the next run.
+            const auto now = store.annotation(todo[i].id);
+            if (!now || now->updatedAt != todo[i].updatedAt || rle::toString(now->mask) != rle::toString(todo[i].mask))
+                continue;
             MaskTokens t;
             t.annotationId = todo[i].id;
             t.tokenizerId = tokenizerId;
@@ -77,16 +79,18 @@ std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer
             t.c1 = codes[i].c1;
             t.reconstructionIou = maskIou(masks[i], Mask(decoded[i].height, decoded[i].width, decoded[i].mask));
             store.setTokens(t);
+            ++written;
         }
     });
-    return todo.size();
+    return written;
 }
 
-TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
+TokenizeResult tokenizeProject(ProjectStore& store, const ActiveModel& model,
                                const std::function<void(const TokenizeProgress&)>& progress,
                                const std::atomic<bool>* stop) {
     TokenizeResult result;
-    result.tokenizerId = registerTokenizer(store, tokenizer, name);
+    const model::Tokenizer& tokenizer = model.tokenizer();
+    result.tokenizerId = model.rowIn(store);
     const std::vector<RowId> images = store.imagesNeedingTokens(result.tokenizerId);
     TokenizeProgress p;
     p.imagesTotal = images.size();

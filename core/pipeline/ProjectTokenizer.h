@@ -4,9 +4,13 @@
 // per image. Killed at any moment, a rerun resumes from what was committed and
 // ends with the same tokens as an uninterrupted run.
 #include "model/Tokenizer.h"
+#include "pipeline/ActiveModel.h"
 #include "store/ProjectStore.h"
 
+#include <opencv2/core.hpp>
+
 #include <atomic>
+#include <utility>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,9 +29,6 @@ struct TokenizeResult {
     std::vector<std::string> skipped;  // "path: reason" for images that could not be read, and damaged annotations
 };
 
-// Registers the tokenizer in the project (by checkpoint checksum) and returns its row.
-RowId registerTokenizer(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name);
-
 // The image's embedding, e.g. from a cache; empty: read the file and embed it.
 using EmbeddingSource =
     std::function<std::shared_ptr<const model::ImageEmbedding>(const ImageRecord& image, const std::string& path)>;
@@ -40,7 +41,12 @@ std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokeniz
 std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
                           const EmbeddingSource& embedding = {}, std::vector<DamagedAnnotation>* damaged = nullptr);
 
-TokenizeResult tokenizeProject(ProjectStore& store, const model::Tokenizer& tokenizer, const std::string& name,
+// The codes of one mask on an image that is not in the project (the zoom-in crop of a region caption):
+// the exporter's tokenizeCrop, for the CLI and the studio alike.
+std::pair<int, int> tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask);
+
+// Registers the model in the project (ActiveModel::rowIn) and tokenizes every image that needs it.
+TokenizeResult tokenizeProject(ProjectStore& store, const ActiveModel& model,
                                const std::function<void(const TokenizeProgress&)>& progress = {},
                                const std::atomic<bool>* stop = nullptr);
 
