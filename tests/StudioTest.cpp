@@ -21,6 +21,7 @@
 #include "StudioApplication.h"
 #include "ProjectSession.h"
 #include "TestMasks.h"
+#include "StudioFixtures.h"
 #include "TestPaths.h"
 #include "TestStore.h"
 #include "sample/SampleScenes.h"
@@ -69,42 +70,9 @@ using namespace samtok;
 
 namespace {
 
-// The embedded model is loaded (it may have been before the call: no race with a late spy).
-bool modelLoaded(ui::MainWindow& window) {
-    if (window.inference()->hasModel()) return true;
-    QSignalSpy ready(window.inference(), &ui::InferenceService::modelReady);
-    return ready.wait(60000) || window.inference()->hasModel();
-}
-
-// Model ▸ Tokenize Project, waited for.
-bool tokenizedAll(ui::MainWindow& window) {
-    QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
-    window.tokenizeProject();
-    return done.wait(120000);
-}
-
-// Most tests start from the sample project in a fresh folder, shown in a
-// window once the embedded model is loaded: this fixture does that.
-class StudioSample : public ::testing::Test {
-protected:
-    bool openSample(QSize size = {}) {
-        const QString error = session.openSample(QString::fromStdString(dir.path().string()));
-        if (!error.isEmpty()) {
-            ADD_FAILURE() << "the sample project did not open: " << error.toStdString();
-            return false;
-        }
-        window_ = std::make_unique<ui::MainWindow>(&session);
-        if (size.isValid()) window_->resize(size);
-        window_->show();
-        if (modelLoaded(*window_)) return true;
-        ADD_FAILURE() << "the embedded model did not load";
-        return false;
-    }
-
-    test::TempDir dir;
-    ui::ProjectSession session;
-    std::unique_ptr<ui::MainWindow> window_;
-};
+using test::modelLoaded;
+using test::StudioSample;
+using test::tokenizedAll;
 
 }  // namespace
 
@@ -139,7 +107,7 @@ TEST_F(StudioSample, OpensTheSampleProjectAndBrowsesItsImages) {
     EXPECT_EQ(window.imageView()->imageSize(), QSize(640, 480));
     const RowId first = window.currentImageId();
     EXPECT_EQ(window.annotationList()->topLevelItemCount(),
-              static_cast<int>(session.store()->annotationsForImage(first).size()));
+              static_cast<int>(session.storeForTests()->annotationsForImage(first).size()));
     EXPECT_GT(window.annotationList()->topLevelItemCount(), 0);
 
     // D goes to the next image, A comes back.
@@ -153,7 +121,7 @@ TEST_F(StudioSample, OpensTheSampleProjectAndBrowsesItsImages) {
     EXPECT_EQ(window.filterModel()->rowCount(), 3);  // scene_010..012
     window.filterModel()->setNameFilter("");
     window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Done));
-    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->images({ImageStatus::Done, {}}).size()));
+    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.storeForTests()->images({ImageStatus::Done, {}}).size()));
 }
 
 TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
@@ -200,7 +168,7 @@ TEST_F(StudioSample, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     EXPECT_LE(iou, 1.0);
     // Every annotation of the project now has tokens, written by the worker's own connection.
     const RowId annotation = item->text(0).toLongLong();
-    EXPECT_EQ(session.store()->tokensFor(annotation).size(), 1u);
+    EXPECT_EQ(session.storeForTests()->tokensFor(annotation).size(), 1u);
 }
 
 // A new user's first look at the sample shows tokens without knowing Model ▸
@@ -216,10 +184,10 @@ TEST(Studio, TheSampleIsTokenizedWhenFirstRenderedAndNotWhenReopened) {
         window.openSampleProject(folder);  // before the model is ready: it waits for it
         ASSERT_TRUE(session.isOpen());
         ASSERT_TRUE(done.wait(120000)) << "the freshly rendered sample was not tokenized";
-        ASSERT_EQ(session.store()->tokenizers().size(), 1u);
-        const RowId tokenizer = session.store()->tokenizers().front().id;
-        EXPECT_GT(session.store()->annotationCount(), 0);
-        EXPECT_EQ(session.store()->annotationsNeedingTokens(tokenizer), 0);
+        ASSERT_EQ(session.storeForTests()->tokenizers().size(), 1u);
+        const RowId tokenizer = session.storeForTests()->tokenizers().front().id;
+        EXPECT_GT(session.storeForTests()->annotationCount(), 0);
+        EXPECT_EQ(session.storeForTests()->annotationsNeedingTokens(tokenizer), 0);
         EXPECT_TRUE(window.annotationList()->topLevelItem(0)->text(3).startsWith("<|mt_start|>"));
     }
     // Tokens gone (as after a model change), the sample reopened: nothing is tokenized unasked.
@@ -237,8 +205,8 @@ TEST(Studio, TheSampleIsTokenizedWhenFirstRenderedAndNotWhenReopened) {
     ASSERT_TRUE(session.isOpen());
     QApplication::processEvents();
     EXPECT_FALSE(done.wait(3000));
-    EXPECT_EQ(session.store()->annotationsNeedingTokens(session.store()->tokenizers().front().id),
-              session.store()->annotationCount());
+    EXPECT_EQ(session.storeForTests()->annotationsNeedingTokens(session.storeForTests()->tokenizers().front().id),
+              session.storeForTests()->annotationCount());
 }
 
 TEST(Studio, ADamagedEmbeddedModelIsNamedAndTheAppGoesOn) {
@@ -290,7 +258,7 @@ TEST(Studio, AnUnreadableImageShowsAMessageInsteadOfCrashing) {
     }
     session.addImages({QString::fromStdString(img)}, {});
     std::filesystem::remove(img);
-    const ui::LoadedImage loaded = session.loadImage(session.store()->images().front().id);
+    const ui::LoadedImage loaded = session.loadImage(session.storeForTests()->images().front().id);
     EXPECT_TRUE(loaded.error.contains("gone.png")) << loaded.error.toStdString();
 }
 
@@ -302,36 +270,36 @@ TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
     {
         ui::ProjectSession session;
         ASSERT_EQ(session.create(path, "p"), QString());
-        const RowId image = session.store()->addImage({dir.file("a.png"), 64, 48, std::string(64, 'a')});
+        const RowId image = session.storeForTests()->addImage({dir.file("a.png"), 64, 48, std::string(64, 'a')});
         Annotation saved;
         saved.imageId = image;
         saved.mask = rle::encode(test::rectMask(48, 64, 5, 10, 40, 30));
         saved.source = AnnotationSource::Brush;
         saved.caption = "saved before the disk filled";
         session.apply(edit::createRegion("Brush stroke", saved));
-        ASSERT_EQ(session.store()->annotationCount(), 1);
+        ASSERT_EQ(session.storeForTests()->annotationCount(), 1);
 
         {
-            test::FullDisk full(session.store()->database());
+            test::FullDisk full(session.storeForTests()->database());
             QSignalSpy failed(&session, &ui::ProjectSession::editFailed);
             Annotation big = saved;
             big.caption = std::string(256 * 1024, 'x');
             session.apply(edit::createRegion("Brush stroke", big));
             ASSERT_EQ(failed.count(), 1);
             EXPECT_TRUE(failed[0][0].toString().contains("the disk is full")) << failed[0][0].toString().toStdString();
-            EXPECT_EQ(session.store()->annotationCount(), 1);
+            EXPECT_EQ(session.storeForTests()->annotationCount(), 1);
             EXPECT_EQ(session.undoStack()->count(), 1);  // no step to undo that never happened
         }
         // Room again: the saved edit undoes and redoes.
         session.undoStack()->undo();
-        EXPECT_EQ(session.store()->annotationCount(), 0);
+        EXPECT_EQ(session.storeForTests()->annotationCount(), 0);
         session.undoStack()->redo();
-        EXPECT_EQ(session.store()->annotationCount(), 1);
+        EXPECT_EQ(session.storeForTests()->annotationCount(), 1);
     }
     ui::ProjectSession session;
     ASSERT_EQ(session.open(path), QString());
-    ASSERT_EQ(session.store()->annotationCount(), 1);
-    EXPECT_EQ(session.store()->annotationsForImage(session.store()->images().front().id).front().caption,
+    ASSERT_EQ(session.storeForTests()->annotationCount(), 1);
+    EXPECT_EQ(session.storeForTests()->annotationsForImage(session.storeForTests()->images().front().id).front().caption,
               "saved before the disk filled");
     EXPECT_EQ(session.undoStack()->count(), 1);
 }
@@ -393,7 +361,7 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         ASSERT_TRUE(modelLoaded(window));
         ui::ImageView* view = window.imageView();
         const RowId image = window.currentImageId();
-        const auto before = session.store()->annotationsForImage(image);
+        const auto before = session.storeForTests()->annotationsForImage(image);
         ASSERT_FALSE(before.empty());
 
         // Click the middle of an object; a candidate appears; Enter stores it.
@@ -411,11 +379,11 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         QTest::keyClick(view, Qt::Key_Tab);  // the next candidate, then accept it
         QTest::keyClick(view, Qt::Key_Return);
         EXPECT_FALSE(window.annotate()->hasCandidate());
-        ASSERT_EQ(countWithSource(*session.store(), AnnotationSource::Click), 1);
+        ASSERT_EQ(countWithSource(*session.storeForTests(), AnnotationSource::Click), 1);
         ASSERT_TRUE(tokenized.wait(30000));
-        for (const auto& a : session.store()->annotationsForImage(image))
+        for (const auto& a : session.storeForTests()->annotationsForImage(image))
             if (a.source == AnnotationSource::Click) clicked = a.id;
-        ASSERT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens reached the database
+        ASSERT_EQ(session.storeForTests()->tokensFor(clicked).size(), 1u);  // its tokens reached the database
         EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
 
         // Paint another region with the brush.
@@ -425,36 +393,36 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         QTest::mousePress(view->viewport(), Qt::LeftButton, {}, a);
         for (int i = 1; i <= 10; ++i) QTest::mouseMove(view->viewport(), a + (b - a) * i / 10);
         QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, b);
-        ASSERT_EQ(countWithSource(*session.store(), AnnotationSource::Brush), 1);
-        for (const auto& r : session.store()->annotationsForImage(image))
+        ASSERT_EQ(countWithSource(*session.storeForTests(), AnnotationSource::Brush), 1);
+        for (const auto& r : session.storeForTests()->annotationsForImage(image))
             if (r.source == AnnotationSource::Brush) painted = r.id;
-        EXPECT_GT(session.store()->annotation(painted)->area, 1000u);
+        EXPECT_GT(session.storeForTests()->annotation(painted)->area, 1000u);
 
         // Undo takes the stroke back, redo brings it again, with its id.
         EXPECT_EQ(session.undoStack()->count(), 2);
         session.undoStack()->undo();
-        EXPECT_FALSE(session.store()->annotation(painted));
+        EXPECT_FALSE(session.storeForTests()->annotation(painted));
         EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
         session.undoStack()->redo();
-        ASSERT_TRUE(session.store()->annotation(painted));
+        ASSERT_TRUE(session.storeForTests()->annotation(painted));
         EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 2);
     }
     // Quit and reopen: everything is there, and so is the history.
     ui::ProjectSession session;
     ASSERT_EQ(session.open(projectPath), QString());
-    EXPECT_TRUE(session.store()->annotation(clicked));
-    EXPECT_TRUE(session.store()->annotation(painted));
-    EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);
+    EXPECT_TRUE(session.storeForTests()->annotation(clicked));
+    EXPECT_TRUE(session.storeForTests()->annotation(painted));
+    EXPECT_EQ(session.storeForTests()->tokensFor(clicked).size(), 1u);
     ASSERT_EQ(session.undoStack()->count(), 2);
     EXPECT_EQ(session.undoStack()->index(), 2);
     EXPECT_EQ(session.undoStack()->undoText(), QStringLiteral("Brush stroke"));
     session.undoStack()->undo();
     session.undoStack()->undo();
-    EXPECT_FALSE(session.store()->annotation(painted));
-    EXPECT_FALSE(session.store()->annotation(clicked));
+    EXPECT_FALSE(session.storeForTests()->annotation(painted));
+    EXPECT_FALSE(session.storeForTests()->annotation(clicked));
     session.undoStack()->redo();
-    EXPECT_TRUE(session.store()->annotation(clicked));
-    EXPECT_EQ(session.store()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
+    EXPECT_TRUE(session.storeForTests()->annotation(clicked));
+    EXPECT_EQ(session.storeForTests()->tokensFor(clicked).size(), 1u);  // its tokens came back with it
 }
 
 TEST(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
@@ -522,7 +490,7 @@ TEST(Studio, KillNineLosesNoSavedEdit) {
 
     ui::ProjectSession session;
     ASSERT_EQ(session.open(path), QString());  // the dead studio's lock does not keep the project closed
-    ProjectStore& store = *session.store();
+    ProjectStore& store = *session.storeForTests();
     EXPECT_EQ(store.integrityCheck(), "ok");
     // Every stroke the history says is done is in the project, and nothing else.
     std::int64_t done = 0;
@@ -536,7 +504,7 @@ TEST(Studio, KillNineLosesNoSavedEdit) {
 TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    const auto regions = session.storeForTests()->annotationsForImage(window.currentImageId());
     ASSERT_FALSE(regions.empty());
     const RowId id = regions[0].id;
     window.annotate()->select(id);
@@ -545,17 +513,17 @@ TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
     panel->captionEdit()->setFocus();
     panel->captionEdit()->setText("a small blue box");
     QTest::keyClick(panel->captionEdit(), Qt::Key_Return);
-    EXPECT_EQ(session.store()->annotation(id)->caption, "a small blue box");
+    EXPECT_EQ(session.storeForTests()->annotation(id)->caption, "a small blue box");
     QTest::keyClicks(panel->expressionEdit(), "the box at the bottom left");
     QTest::keyClick(panel->expressionEdit(), Qt::Key_Return);
-    EXPECT_EQ(session.store()->referringExpressions(id), std::vector<std::string>{"the box at the bottom left"});
+    EXPECT_EQ(session.storeForTests()->referringExpressions(id), std::vector<std::string>{"the box at the bottom left"});
     // Letters typed into the panel are text, not tool shortcuts.
     EXPECT_TRUE(window.findChild<QAction*>("toolClick")->isChecked());
     session.undoStack()->undo();
-    EXPECT_TRUE(session.store()->referringExpressions(id).empty());
-    EXPECT_EQ(session.store()->annotation(id)->caption, "a small blue box");
+    EXPECT_TRUE(session.storeForTests()->referringExpressions(id).empty());
+    EXPECT_EQ(session.storeForTests()->annotation(id)->caption, "a small blue box");
     session.undoStack()->undo();
-    EXPECT_EQ(session.store()->annotation(id)->caption, "");
+    EXPECT_EQ(session.storeForTests()->annotation(id)->caption, "");
 }
 
 // Closing the window while a caption is still being typed (no Enter yet) saves it: hiding the
@@ -564,14 +532,14 @@ TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
 TEST_F(StudioSample, ClosingTheWindowKeepsTheCaptionBeingTyped) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
-    const RowId id = session.store()->annotationsForImage(window.currentImageId()).at(0).id;
+    const RowId id = session.storeForTests()->annotationsForImage(window.currentImageId()).at(0).id;
     window.annotate()->select(id);
     ui::RegionPanel* panel = window.regionPanel();
     window.activateWindow();
     panel->captionEdit()->setFocus();
     QTest::keyClicks(panel->captionEdit(), "typed, never entered");
     window.close();
-    EXPECT_EQ(session.store()->annotation(id)->caption, "typed, never entered");
+    EXPECT_EQ(session.storeForTests()->annotation(id)->caption, "typed, never entered");
     window_.reset();
     EXPECT_EQ(session.undoStack()->count(), 1);
 }
@@ -707,7 +675,7 @@ TEST_F(StudioSample, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
     classes->setCurrentIndex(1);
     emit classes->activated(1);
     const RowId cls = classes->itemData(1).toLongLong();
-    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.store()->imagesWithClass(cls).size()));
+    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.storeForTests()->imagesWithClass(cls).size()));
     EXPECT_LT(window.filterModel()->rowCount(), 12);
     classes->setCurrentIndex(0);
     emit classes->activated(0);
@@ -715,7 +683,7 @@ TEST_F(StudioSample, ImagesFilterByClassAndTakeTheStatusTheAnnotatorGives) {
 
     const RowId image = window.currentImageId();
     window.findChild<QAction*>("actionMarkReviewed")->trigger();
-    EXPECT_EQ(session.store()->image(image)->status, ImageStatus::Reviewed);
+    EXPECT_EQ(session.storeForTests()->image(image)->status, ImageStatus::Reviewed);
     window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Reviewed));
     EXPECT_GE(window.filterModel()->rowCount(), 1);
 }
@@ -729,15 +697,15 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     const auto examples = samtok::test::sharedDir() / "data/labelme-examples/examples/instance_segmentation";
     const QString summary = session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string()));
     EXPECT_TRUE(summary.startsWith("Imported")) << summary.toStdString();
-    const auto imported = session.store()->annotationCount();
+    const auto imported = session.storeForTests()->annotationCount();
     ASSERT_GT(imported, 10);
     EXPECT_EQ(session.undoStack()->count(), 1);
     EXPECT_EQ(window.filterModel()->rowCount(), 3);  // the new images are listed
     session.undoStack()->undo();
-    EXPECT_EQ(session.store()->annotationCount(), 0);
-    EXPECT_EQ(session.store()->imageCount(), 3);  // images stay
+    EXPECT_EQ(session.storeForTests()->annotationCount(), 0);
+    EXPECT_EQ(session.storeForTests()->imageCount(), 3);  // images stay
     session.undoStack()->redo();
-    EXPECT_EQ(session.store()->annotationCount(), imported);
+    EXPECT_EQ(session.storeForTests()->annotationCount(), imported);
     EXPECT_TRUE(session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
@@ -747,7 +715,7 @@ TEST_F(StudioSample, TheSelectToolHighlightsTheRegionUnderTheCursorAndPicksIt) {
     ui::MainWindow& window = *window_;
     window.findChild<QAction*>("toolSelect")->trigger();
     ui::ImageView* view = window.imageView();
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    const auto regions = session.storeForTests()->annotationsForImage(window.currentImageId());
     ASSERT_FALSE(regions.empty());
     // A pixel of the first region that no smaller region covers.
     const Mask m = rle::decode(regions[0].mask);
@@ -778,10 +746,10 @@ TEST_F(StudioSample, ADamagedRegionIsNamedAndTheOthersStillShowAndPick) {
     const auto* app = qobject_cast<ui::StudioApplication*>(QCoreApplication::instance());
     const int errorsBefore = app->errorCount();  // none may escape a handler here
     const RowId image = window.currentImageId();
-    const auto regions = session.store()->annotationsForImage(image);
+    const auto regions = session.storeForTests()->annotationsForImage(image);
     ASSERT_GE(regions.size(), 2u);
     {
-        sql::Database raw(session.store()->path(), SQLITE_OPEN_READWRITE);
+        sql::Database raw(session.storeForTests()->path(), SQLITE_OPEN_READWRITE);
         raw.exec("UPDATE annotations SET rle_counts = '!!' WHERE id = " + std::to_string(regions[0].id));
     }
     window.nextImage();
@@ -816,8 +784,8 @@ TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     ui::MainWindow window(&session);
     window.show();
     ASSERT_TRUE(modelLoaded(window));
-    const RowId region = session.store()->annotationsForImage(window.currentImageId()).at(0).id;
-    session.store()->addReferringExpression(region, "the first shape");
+    const RowId region = session.storeForTests()->annotationsForImage(window.currentImageId()).at(0).id;
+    session.storeForTests()->addReferringExpression(region, "the first shape");
 
     ui::ExportDialog early(window.inference(), session.projectPath());
     early.setFolder(QString::fromStdString(dir.file("early")));
@@ -846,8 +814,8 @@ TEST_F(StudioSample, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlagged
     ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
 
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
-    const auto tokens = session.store()->tokensFor(regions[0].id);
+    const auto regions = session.storeForTests()->annotationsForImage(window.currentImageId());
+    const auto tokens = session.storeForTests()->tokensFor(regions[0].id);
     ASSERT_EQ(tokens.size(), 1u);
     ui::RegionPanel* panel = window.regionPanel();
     panel->setCompareMode(2);
@@ -908,9 +876,9 @@ TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWe
     // Regions of the first images until one is rebuilt better by another pair than by its own tokens.
     int better = 0, own = 0;
     for (int image = 0; image < 3 && better == 0; ++image) {
-        for (const auto& region : session.store()->annotationsForImage(window.currentImageId())) {
+        for (const auto& region : session.storeForTests()->annotationsForImage(window.currentImageId())) {
             SCOPED_TRACE(region.id);
-            const auto tokens = session.store()->tokensFor(region.id);
+            const auto tokens = session.storeForTests()->tokensFor(region.id);
             ASSERT_EQ(tokens.size(), 1u);
             const auto r = search(region.id);
             ASSERT_TRUE(r.error.isEmpty()) << r.error.toStdString();
@@ -930,7 +898,7 @@ TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWe
                 EXPECT_TRUE(text.contains("its own tokens")) << text.toStdString();
             }
             // Inspection only: the stored tokens are unchanged.
-            const auto after = session.store()->tokensFor(region.id);
+            const auto after = session.storeForTests()->tokensFor(region.id);
             EXPECT_EQ(after.at(0).c0, tokens[0].c0);
             EXPECT_EQ(after.at(0).c1, tokens[0].c1);
         }
@@ -939,7 +907,7 @@ TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWe
     EXPECT_GT(better, 0) << own << " regions rebuilt best by their own tokens, none by another pair";
 
     // An answer for a region no longer selected is dropped, and the panel is ready for the next one.
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    const auto regions = session.storeForTests()->annotationsForImage(window.currentImageId());
     ASSERT_GE(regions.size(), 2u);
     window.annotate()->select(regions[0].id);
     searched.clear();
@@ -968,7 +936,7 @@ TEST_F(StudioSample, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion)
 
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
-    const auto before = session.store()->annotationCount();
+    const auto before = session.storeForTests()->annotationCount();
     ui::PastePanel* panel = window.pastePanel();
     QSignalSpy decoded(window.inference(), &ui::InferenceService::codesDecoded);
     emit panel->decodeRequested("Here: <|mt_start|><|mt_0010|><|mt_0300|><|mt_end|> the thing");
@@ -978,11 +946,11 @@ TEST_F(StudioSample, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion)
     ASSERT_TRUE(panel->mask(0));
     ASSERT_GT(panel->mask(0)->area(), 0u);  // the model is fixed: this pair decodes to a region on this image
     emit panel->acceptRequested(0);
-    EXPECT_EQ(session.store()->annotationCount(), before + 1);
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
-    EXPECT_EQ(session.store()->referringExpressions(regions.back().id), std::vector<std::string>{"Here:"});
+    EXPECT_EQ(session.storeForTests()->annotationCount(), before + 1);
+    const auto regions = session.storeForTests()->annotationsForImage(window.currentImageId());
+    EXPECT_EQ(session.storeForTests()->referringExpressions(regions.back().id), std::vector<std::string>{"Here:"});
     session.undoStack()->undo();
-    EXPECT_EQ(session.store()->annotationCount(), before);
+    EXPECT_EQ(session.storeForTests()->annotationCount(), before);
 }
 
 TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion) {
@@ -990,7 +958,7 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
     ui::MainWindow& window = *window_;
     ASSERT_TRUE(tokenizedAll(window));
     // Known values: every region gets an IoU from its id, so that each class spreads over the bins.
-    auto& store = *session.store();
+    auto& store = *session.storeForTests();
     const RowId tokenizer = store.tokenizers().at(0).id;
     for (auto t : store.tokensOf(tokenizer)) {
         t.reconstructionIou = static_cast<double>((t.annotationId * 37) % 101) / 100.0;
@@ -1116,9 +1084,9 @@ TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsI
     EXPECT_EQ(explorer->tokenText().toStdString(), formatMaskTokens(17, 44));
 
     // The CLI decodes the same text on the same image to the same pixels.
-    const auto rec = session.store()->image(window.currentImageId());
+    const auto rec = session.storeForTests()->image(window.currentImageId());
     QProcess cli;
-    cli.start(SAMTOK_CLI, {"decode", "--image", QString::fromStdString(session.store()->resolveImagePath(*rec)), "--tokens",
+    cli.start(SAMTOK_CLI, {"decode", "--image", QString::fromStdString(session.storeForTests()->resolveImagePath(*rec)), "--tokens",
                            explorer->tokenText(), "--out-dir", QString::fromStdString(dir.file("cli"))});
     ASSERT_TRUE(cli.waitForFinished(120000));
     ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
@@ -1128,12 +1096,12 @@ TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsI
     EXPECT_TRUE(std::equal(fromCli.data(), fromCli.data() + fromCli.size(), mask->data()));
 
     // Keep as Region is one undoable step.
-    const auto before = session.store()->annotationCount();
+    const auto before = session.storeForTests()->annotationCount();
     if (mask->area() > 0) {
         emit explorer->keepRequested();
-        EXPECT_EQ(session.store()->annotationCount(), before + 1);
+        EXPECT_EQ(session.storeForTests()->annotationCount(), before + 1);
         session.undoStack()->undo();
-        EXPECT_EQ(session.store()->annotationCount(), before);
+        EXPECT_EQ(session.storeForTests()->annotationCount(), before);
     }
 
     // A sheet: c0 fixed, c1 over the codebook, in the background; entry 44 is the pair above, small.

@@ -22,10 +22,10 @@ void AnnotateController::setImage(RowId imageId) {
     imagePath_.clear();
     imageKey_.clear();
     width_ = height_ = 0;
-    if (imageId && session_->store())
-        if (const auto rec = session_->store()->image(imageId)) {
-            imagePath_ = QString::fromStdString(session_->store()->resolveImagePath(*rec));
-            imageKey_ = QString::fromStdString(rec->checksum);
+    if (imageId)
+        if (const auto rec = session_->image(imageId)) {
+            imagePath_ = rec->file;
+            imageKey_ = rec->checksum;
             width_ = rec->width;
             height_ = rec->height;
         }
@@ -183,7 +183,7 @@ void AnnotateController::applyPolygon(QPolygonF polygon) {
 }
 
 void AnnotateController::editSelectedMask(const QString& label, const std::function<void(Mask&)>& change) {
-    auto a = session_->store()->annotation(*selected_);
+    auto a = session_->annotation(*selected_);
     if (!a) {
         select(std::nullopt);
         return;
@@ -191,12 +191,12 @@ void AnnotateController::editSelectedMask(const QString& label, const std::funct
     Mask m = rle::decode(a->mask);
     change(m);
     if (m.area() == 0) {
-        session_->apply(edit::deleteRegion(*session_->store(), label.toStdString(), a->id));
+        session_->deleteRegion(label, a->id);
         select(std::nullopt);
         return;
     }
     a->mask = rle::encode(m);
-    session_->apply(edit::updateRegion(*session_->store(), label.toStdString(), *a));
+    session_->updateRegion(label, *a);
     tokenizeSoon();
 }
 
@@ -206,13 +206,13 @@ void AnnotateController::select(std::optional<RowId> annotationId) {
 }
 
 RowId AnnotateController::regionAt(QPointF at) {
-    if (!session_->store() || !image_) return 0;
+    if (!session_->isOpen() || !image_) return 0;
     const int x = static_cast<int>(at.x()), y = static_cast<int>(at.y());
     if (x < 0 || y < 0 || x >= width_ || y >= height_) return 0;
     if (regionMap_.empty()) {
         regionMap_.assign(static_cast<std::size_t>(width_) * height_, 0);
-        std::vector<DamagedAnnotation> damaged;  // not drawn, so not pickable; the window names them
-        auto regions = session_->store()->readableAnnotationsForImage(image_, damaged);
+        // Damaged regions are not drawn, so not pickable; the window names them.
+        auto regions = session_->readableRegions(image_);
         // Largest first, so that the smallest region under a pixel is the one kept: nested regions stay reachable.
         std::sort(regions.begin(), regions.end(), [](const Annotation& a, const Annotation& b) { return a.area > b.area; });
         for (const auto& r : regions) {
@@ -235,7 +235,7 @@ void AnnotateController::hoverAt(QPointF at) {
     const RowId id = regionAt(at);
     if (id == hovered_) return;
     hovered_ = id;
-    const auto a = id ? session_->store()->annotation(id) : std::nullopt;
+    const auto a = id ? session_->annotation(id) : std::nullopt;
     emit hoverChanged(a ? renderHover(rle::decode(a->mask)) : QImage());
 }
 
@@ -245,30 +245,27 @@ void AnnotateController::pickAt(QPointF at) {
 }
 
 void AnnotateController::deleteSelected() {
-    if (!selected_ || !session_->store()) return;
-    if (!session_->store()->annotation(*selected_)) return;
-    session_->apply(edit::deleteRegion(*session_->store(), tr("Delete region").toStdString(), *selected_));
+    if (!selected_ || !session_->annotation(*selected_)) return;
+    session_->deleteRegion(tr("Delete region"), *selected_);
     select(std::nullopt);
 }
 
 void AnnotateController::setClassOfSelected(std::optional<RowId> classId) {
-    if (!selected_ || !session_->store()) return;
-    auto a = session_->store()->annotation(*selected_);
+    if (!selected_) return;
+    auto a = session_->annotation(*selected_);
     if (!a || a->classId == classId) return;
     a->classId = classId;
-    session_->apply(edit::updateRegion(*session_->store(), tr("Change class").toStdString(), *a));
+    session_->updateRegion(tr("Change class"), *a);
 }
 
 void AnnotateController::describe(RowId id, const QString& caption, const QStringList& expressions, ReviewState review) {
-    if (!session_->store()) return;
-    const auto a = session_->store()->annotation(id);
+    const auto a = session_->annotation(id);
     if (!a) return;
     std::vector<std::string> texts;
     for (const QString& e : expressions) texts.push_back(e.toStdString());
-    if (a->caption == caption.toStdString() && a->review == review && session_->store()->referringExpressions(id) == texts)
+    if (a->caption == caption.toStdString() && a->review == review && session_->referringExpressions(id) == texts)
         return;  // nothing changed: no empty step in the history
-    session_->apply(edit::describeRegion(*session_->store(), tr("Edit region text").toStdString(), id, caption.toStdString(),
-                                         texts, review));
+    session_->describeRegion(tr("Edit region text"), id, caption, texts, review);
 }
 
 void AnnotateController::fillHolesOfSelected() {

@@ -2,7 +2,6 @@
 
 #include "ThumbnailCache.h"
 
-#include "store/ProjectStore.h"
 
 #include <QColor>
 #include <QFileInfo>
@@ -20,12 +19,10 @@ ImageListModel::ImageListModel(QObject* parent)
     });
 }
 
-void ImageListModel::reload(const ProjectStore* store) {
+void ImageListModel::reload(std::vector<ImageRef> rows) {
     beginResetModel();
     thumbnails_->clear();
-    rows_ = store ? store->images() : std::vector<ImageRecord>{};
-    files_.clear();
-    for (const auto& r : rows_) files_.push_back(QString::fromStdString(store->resolveImagePath(r)));
+    rows_ = std::move(rows);
     endResetModel();
 }
 
@@ -73,18 +70,18 @@ QIcon statusIcon(ImageStatus s) {
 
 QVariant ImageListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const ImageRecord& r = rows_[static_cast<std::size_t>(index.row())];
+    const ImageRef& r = rows_[static_cast<std::size_t>(index.row())];
     switch (role) {
-        case Qt::DisplayRole: return QFileInfo(QString::fromStdString(r.path)).fileName();
+        case Qt::DisplayRole: return QFileInfo(r.storedPath).fileName();
         case Qt::ToolTipRole:
             return QStringLiteral("%1\n%2 x %3 px · %4")
-                .arg(QString::fromStdString(r.path))
+                .arg(r.storedPath)
                 .arg(r.width)
                 .arg(r.height)
                 .arg(statusLabel(r.status));
         case Qt::DecorationRole: {
             // The preview with the status dot in its corner; the dot alone until the preview is made.
-            QPixmap thumb = thumbnails_->thumbnail(r.id, files_[static_cast<std::size_t>(index.row())]);
+            QPixmap thumb = thumbnails_->thumbnail(r.id, r.file);
             if (thumb.isNull()) return statusIcon(r.status);
             QPainter p(&thumb);
             p.setRenderHint(QPainter::Antialiasing);
@@ -95,7 +92,7 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
         }
         case ImageIdRole: return QVariant::fromValue<qlonglong>(r.id);
         case StatusRole: return static_cast<int>(r.status);
-        case PathRole: return QString::fromStdString(r.path);
+        case PathRole: return r.storedPath;
         default: return {};
     }
 }

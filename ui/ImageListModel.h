@@ -1,6 +1,7 @@
 #pragma once
 // The project's images as a list model. Rows are loaded from the store in one
 // query; views are virtualised (uniform item sizes), so 10,000+ rows stay fluid.
+#include "ProjectSession.h"
 #include "store/Records.h"
 
 #include <QAbstractListModel>
@@ -9,10 +10,6 @@
 #include <optional>
 #include <set>
 #include <vector>
-
-namespace samtok {
-class ProjectStore;
-}
 
 namespace samtok::ui {
 
@@ -25,7 +22,7 @@ public:
 
     explicit ImageListModel(QObject* parent = nullptr);
     static constexpr int kThumbnailHeight = 40;
-    void reload(const ProjectStore* store);  // nullptr clears
+    void reload(std::vector<ImageRef> rows);  // pushed by the window from the open project; empty clears
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -36,8 +33,7 @@ public:
     static QColor statusColor(ImageStatus s);
 
 private:
-    std::vector<ImageRecord> rows_;
-    std::vector<QString> files_;  // absolute paths, for the previews
+    std::vector<ImageRef> rows_;
     ThumbnailCache* thumbnails_;
 };
 

@@ -23,7 +23,7 @@ namespace samtok::ui {
 
 InspectController::InspectController(ProjectSession* session, InferenceService* inference, ImageView* view,
                                      AnnotateController* annotate, TokenExplorer* explorer, AnalyticsPanel* analytics,
-                                     std::function<std::optional<LoadedTokens>()> loadedTokens, QObject* parent)
+                                     QObject* parent)
     : QObject(parent),
       session_(session),
       inference_(inference),
@@ -31,7 +31,6 @@ InspectController::InspectController(ProjectSession* session, InferenceService* 
       annotate_(annotate),
       explorer_(explorer),
       analytics_(analytics),
-      loadedTokens_(std::move(loadedTokens)),
       refreshTimer_(new QTimer(this)) {
     refreshTimer_->setSingleShot(true);
     refreshTimer_->setInterval(300);  // a project tokenizing reports every image: redraw a few times a second at most
@@ -89,8 +88,8 @@ void InspectController::scheduleRefresh() {
 void InspectController::refreshNow() {
     refreshTimer_->stop();
     dirty_ = false;
-    const auto tokens = session_->isOpen() ? loadedTokens_() : std::nullopt;
-    if (!tokens) {
+    const auto tokenizer = session_->activeTokenizerId();
+    if (!tokenizer) {
         ++refreshGeneration_;  // a query still running answers for a state that is gone
         analytics_->clear(!session_->isOpen() ? tr("Open a project to see how well its tokens rebuild its regions.")
                           : inference_->hasModel()
@@ -109,7 +108,7 @@ void InspectController::refreshNow() {
     computing_ = true;
     const quint64 generation = ++refreshGeneration_;
     const std::string path = session_->projectPath().toStdString();
-    const LoadedTokens t = *tokens;
+    const StatsTokens t{*tokenizer, session_->activeCodebookSize(), session_->activeTokenizer()->name};
     QPointer<InspectController> self(this);
     QThreadPool::globalInstance()->start([self, generation, path, t] {
         auto result = std::make_shared<StatsResult>();
@@ -128,7 +127,7 @@ void InspectController::refreshNow() {
     });
 }
 
-void InspectController::showStats(quint64 generation, const LoadedTokens& tokens, StatsResult result) {
+void InspectController::showStats(quint64 generation, const StatsTokens& tokens, StatsResult result) {
     computing_ = false;
     if (refreshAgain_) {
         refreshAgain_ = false;
@@ -167,15 +166,14 @@ void InspectController::requestDecode() {
         return;
     }
     if (inFlight_) return;  // the answer in flight asks again for the newest pair
-    const auto rec = session_->store()->image(imageId_);
+    const auto rec = session_->image(imageId_);
     if (!rec) return;
     inFlight_ = true;
     requestedPair_ = pair;
     decodeRequest_ = inference_->nextRequestId();
     decodeStartedMs_ = QDateTime::currentMSecsSinceEpoch();
     explorer_->setDecodePending(true);
-    inference_->decodeCodes(decodeRequest_, imageId_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                            QString::fromStdString(rec->checksum), {pair});
+    inference_->decodeCodes(decodeRequest_, imageId_, rec->file, rec->checksum, {pair});
 }
 
 void InspectController::onCodesDecoded(const CodesDecode& r) {
@@ -222,15 +220,14 @@ void InspectController::keep() {
 
 void InspectController::startSheet(int varyingLevel, int fixedCode) {
     if (!session_->isOpen() || !imageId_ || !inference_->hasModel()) return;
-    const auto rec = session_->store()->image(imageId_);
+    const auto rec = session_->image(imageId_);
     if (!rec) return;
     std::vector<std::pair<int, int>> codes;
     for (int code = 0; code < explorer_->codebookSize(); ++code)
         codes.emplace_back(varyingLevel == 1 ? fixedCode : code, varyingLevel == 1 ? code : fixedCode);
     sheetRequest_ = inference_->nextRequestId();
     explorer_->startSheet(static_cast<int>(codes.size()));
-    inference_->decodeSheet(sheetRequest_, imageId_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                            QString::fromStdString(rec->checksum), codes, 96);
+    inference_->decodeSheet(sheetRequest_, imageId_, rec->file, rec->checksum, codes, 96);
 }
 
 void InspectController::onSheetChunk(const SheetChunk& c) {

@@ -34,7 +34,8 @@ struct StatsResult {
     QString error;
 };
 
-struct LoadedTokens {
+// Whose tokens the analytics show: the active model's row in the project.
+struct StatsTokens {
     RowId tokenizerId = 0;
     int codebookSize = 256;
     QString name;
@@ -44,8 +45,7 @@ class InspectController : public QObject {
     Q_OBJECT
 public:
     InspectController(ProjectSession* session, InferenceService* inference, ImageView* view, AnnotateController* annotate,
-                      TokenExplorer* explorer, AnalyticsPanel* analytics,
-                      std::function<std::optional<LoadedTokens>()> loadedTokens, QObject* parent = nullptr);
+                      TokenExplorer* explorer, AnalyticsPanel* analytics, QObject* parent = nullptr);
 
     void setImage(RowId imageId, const QImage& image);  // 0: none
     void setExplorerVisible(bool visible);
@@ -69,7 +69,7 @@ private:
     void keep();
     void startSheet(int varyingLevel, int fixedCode);
     void showCandidate(bool show);
-    void showStats(quint64 generation, const LoadedTokens& tokens, StatsResult result);
+    void showStats(quint64 generation, const StatsTokens& tokens, StatsResult result);
 
     ProjectSession* session_;
     InferenceService* inference_;
@@ -77,7 +77,6 @@ private:
     AnnotateController* annotate_;
     TokenExplorer* explorer_;
     AnalyticsPanel* analytics_;
-    std::function<std::optional<LoadedTokens>()> loadedTokens_;
     QTimer* refreshTimer_;
     RowId imageId_ = 0;
     bool explorerVisible_ = false;

@@ -67,47 +67,23 @@ constexpr int kLayoutVersion = 2;
 
 constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
 
-// A project's tokenizer as the annotations panel shows it.
-struct KnownTokenizer {
-    TokenizerModel model;
-    int codebookSize = 256;
-    bool loaded = false;  // the model the inference service has now
-};
-
-std::map<RowId, KnownTokenizer> knownTokenizers(const ProjectStore& store, const InferenceService& inference) {
-    std::map<RowId, KnownTokenizer> out;
-    for (const auto& t : store.tokenizers()) {
-        KnownTokenizer k{t};
-        try {
-            k.codebookSize = model::configFromJson(t.configJson).codebookSize;
-        } catch (const std::exception&) {  // an unreadable stored config: show the codes with the usual offset
-        }
-        k.loaded = inference.hasModel() && t.checkpointSha256 == inference.model().sha256.toStdString();
-        out[t.id] = std::move(k);
-    }
-    return out;
-}
-
 // The tokens of the loaded model; tokens of another tokenizer are shown greyed
 // and named, never passed off as the current model's.
-void showTokens(QTreeWidgetItem* item, const std::vector<MaskTokens>& all, const std::map<RowId, KnownTokenizer>& known,
-                const QPalette& palette) {
-    if (all.empty()) {
+void showTokens(QTreeWidgetItem* item, const std::optional<ShownTokens>& shown, const QPalette& palette) {
+    if (!shown) {
         item->setText(3, MainWindow::tr("—"));
         item->setToolTip(3, MainWindow::tr("Not tokenized yet (Model ▸ Tokenize Project)"));
         return;
     }
-    const MaskTokens* shown = &all.front();
-    for (const auto& t : all)
-        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) shown = &t;
-    const KnownTokenizer k = known.count(shown->tokenizerId) ? known.at(shown->tokenizerId) : KnownTokenizer{};
-    item->setText(3, QString::fromStdString(formatMaskTokens(shown->c0, shown->c1, k.codebookSize)));
-    item->setText(2, shown->reconstructionIou ? QString::number(*shown->reconstructionIou, 'f', 3) : QString());
-    const QString name = QString::fromStdString(k.model.name);
-    item->setToolTip(3, k.loaded ? MainWindow::tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(shown->c0).arg(shown->c1)
-                                 : MainWindow::tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
-                                       .arg(name, QString::fromStdString(k.model.checkpointSha256.substr(0, 8))));
-    if (!k.loaded)
+    const MaskTokens& t = shown->tokens;
+    item->setText(3, QString::fromStdString(formatMaskTokens(t.c0, t.c1, shown->codebookSize)));
+    item->setText(2, t.reconstructionIou ? QString::number(*t.reconstructionIou, 'f', 3) : QString());
+    const QString name = QString::fromStdString(shown->tokenizer.name);
+    item->setToolTip(3, shown->active
+                            ? MainWindow::tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(t.c0).arg(t.c1)
+                            : MainWindow::tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
+                                  .arg(name, QString::fromStdString(shown->tokenizer.checkpointSha256.substr(0, 8))));
+    if (!shown->active)
         for (int c : {2, 3}) item->setForeground(c, palette.color(QPalette::Disabled, QPalette::Text));
 }
 
@@ -447,6 +423,13 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
         annotate_->regionsChanged();
         refreshRegions();
     });
+    connect(inference_, &InferenceService::leftoversTokenized, this, [this](int annotations, const QString& error) {
+        if (!error.isEmpty())
+            statusBar()->showMessage(tr("Tokens of regions left without them could not be computed: %1").arg(error), 10000);
+        else if (annotations > 0)
+            statusBar()->showMessage(tr("Computed the tokens of %n region(s) left without them when the studio last "
+                                        "closed", nullptr, annotations), 10000);
+    });
     connect(session_, &ProjectSession::editFailed, this, [this](const QString& m) {
         showError(tr("The change was not saved"), m);
     });
@@ -521,7 +504,7 @@ void MainWindow::updateInspector() {
         regionPanel_->showTokens({}, {});
         return;
     }
-    const auto tok = loadedModelTokens(*sel);
+    const auto tok = session_->activeTokens(*sel);
     if (!tok) {
         regionPanel_->showTokens({}, inference_->hasModel()
                                          ? tr("No tokens of the loaded model yet: they follow in the background after an "
@@ -529,24 +512,22 @@ void MainWindow::updateInspector() {
                                          : tr("No model is loaded."));
         return;
     }
-    const auto known = knownTokenizers(*session_->store(), *inference_);
-    const KnownTokenizer& k = known.at(tok->tokenizerId);
-    regionPanel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, k.codebookSize)),
+    const ActiveTokenizer& model = *session_->activeTokenizer();
+    regionPanel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, model.codebookSize)),
                              tr("c0 %1 · c1 %2 · %3 (%4…)%5")
                                  .arg(tok->c0)
                                  .arg(tok->c1)
-                                 .arg(QString::fromStdString(k.model.name), QString::fromStdString(k.model.checkpointSha256.substr(0, 8)),
+                                 .arg(model.name, model.sha256.left(8),
                                       tok->reconstructionIou ? tr(" · stored IoU %1").arg(*tok->reconstructionIou, 0, 'f', 3)
                                                              : QString()));
     if (regionPanel_->compareMode() < 0) {
         regionPanel_->showReconstruction({});
         return;
     }
-    const auto rec = session_->store()->image(currentImage_);
+    const auto rec = session_->image(currentImage_);
     if (!rec) return;
     regionPanel_->showReconstruction(tr("Decoding the two tokens…"));
-    inference_->decodeRegion(currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                             QString::fromStdString(rec->checksum), *sel, tok->c0, tok->c1);
+    inference_->decodeRegion(currentImage_, rec->file, rec->checksum, *sel, tok->c0, tok->c1);
 }
 
 void MainWindow::showDecoded(const RegionDecode& r) {
@@ -555,7 +536,7 @@ void MainWindow::showDecoded(const RegionDecode& r) {
         regionPanel_->showReconstruction(tr("Cannot decode: %1").arg(r.error.isEmpty() ? tr("no mask came back") : r.error));
         return;
     }
-    const auto a = session_->store()->annotation(r.annotationId);
+    const auto a = session_->annotation(r.annotationId);
     if (!a) return;
     const Mask drawn = rle::decode(a->mask);
     // The decoder made several candidates and returned the one its IoU head ranked first: a bad
@@ -582,20 +563,12 @@ void MainWindow::showDecoded(const RegionDecode& r) {
     if (mode >= 0) view_->setComparison(renderComparison(drawn, rebuilt, mode));
 }
 
-// The loaded model's tokens of a region, if it has them.
-std::optional<MaskTokens> MainWindow::loadedModelTokens(RowId annotationId) const {
-    const auto known = knownTokenizers(*session_->store(), *inference_);
-    for (const auto& t : session_->store()->tokensFor(annotationId))
-        if (known.count(t.tokenizerId) && known.at(t.tokenizerId).loaded) return t;
-    return std::nullopt;
-}
-
 void MainWindow::searchNearbyCodes() {
     const auto sel = annotate_->selected();
     if (!sel || !session_->isOpen()) return;
-    const auto a = session_->store()->annotation(*sel);
-    const auto rec = session_->store()->image(currentImage_);
-    const auto tok = loadedModelTokens(*sel);
+    const auto a = session_->annotation(*sel);
+    const auto rec = session_->image(currentImage_);
+    const auto tok = session_->activeTokens(*sel);
     if (!a || !rec || !tok) {
         regionPanel_->showCodeSearch(tr("This region has no tokens of the loaded model yet."));
         return;
@@ -604,10 +577,8 @@ void MainWindow::searchNearbyCodes() {
     regionPanel_->showCodeSearch(
         tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(RegionPanel::kCodeSearchWidth),
         /*searching=*/true);
-    inference_->searchRegionCodes(++codeSearchRequest_, currentImage_,
-                                  QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                                  QString::fromStdString(rec->checksum), *sel, codeSearchDrawn_, {tok->c0, tok->c1},
-                                  RegionPanel::kCodeSearchWidth);
+    inference_->searchRegionCodes(++codeSearchRequest_, currentImage_, rec->file, rec->checksum, *sel, codeSearchDrawn_,
+                                  {tok->c0, tok->c1}, RegionPanel::kCodeSearchWidth);
 }
 
 void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
@@ -617,8 +588,8 @@ void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
         regionPanel_->showCodeSearch(tr("Cannot search: %1").arg(r.error));
         return;
     }
-    const auto a = session_->store()->annotation(r.annotationId);
-    const auto tok = loadedModelTokens(r.annotationId);
+    const auto a = session_->annotation(r.annotationId);
+    const auto tok = session_->activeTokens(r.annotationId);
     if (!a || !tok || !(rle::decode(a->mask) == codeSearchDrawn_)) {
         regionPanel_->showCodeSearch(tr("The region changed during the search: search again."));
         return;
@@ -628,7 +599,7 @@ void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
                                         "(IoU %2).").arg(r.width).arg(r.iou, 0, 'f', 3));
         return;
     }
-    const int codebookSize = knownTokenizers(*session_->store(), *inference_).at(tok->tokenizerId).codebookSize;
+    const int codebookSize = session_->activeCodebookSize();
     regionPanel_->showCodeSearch(
         tr("Best of the %1 x %1 pairs nearest to its latent: %2 (c0 %3 · c1 %4) rebuilds it at IoU %5, its tokens at "
            "%6. The stored tokens stay the quantizer's, as the official SAMTok writes them.")
@@ -642,33 +613,17 @@ void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
 
 void MainWindow::nextFlagged() {
     if (!session_->isOpen()) return;
-    const auto known = knownTokenizers(*session_->store(), *inference_);
-    std::optional<RowId> tokenizer;
-    for (const auto& [id, k] : known)
-        if (k.loaded) tokenizer = id;
-    if (!tokenizer) {
+    if (!session_->activeTokenizerId()) {
         statusBar()->showMessage(tr("No tokens of the loaded model in this project"), 6000);
         return;
     }
-    // Every flagged region, in image order, then the first one after the current selection.
-    std::vector<std::pair<RowId, RowId>> flagged;  // (image, region)
-    for (const auto& t : session_->store()->tokensOf(*tokenizer))
-        if (t.reconstructionIou && *t.reconstructionIou < regionPanel_->flagThreshold()) {
-            try {
-                if (const auto a = session_->store()->annotation(t.annotationId)) flagged.emplace_back(a->imageId, a->id);
-            } catch (const FormatError&) {  // a damaged region: its image names it; the others are still found
-            }
-        }
-    if (flagged.empty()) {
+    const auto next = session_->nextFlagged({currentImage_, annotate_->selected().value_or(0)}, regionPanel_->flagThreshold());
+    if (!next) {
         statusBar()->showMessage(tr("No region is rebuilt below IoU %1").arg(regionPanel_->flagThreshold()), 6000);
         return;
     }
-    std::sort(flagged.begin(), flagged.end());
-    const std::pair<RowId, RowId> here{currentImage_, annotate_->selected().value_or(0)};
-    auto next = std::upper_bound(flagged.begin(), flagged.end(), here);
-    if (next == flagged.end()) next = flagged.begin();  // wrap around
-    jumpToRegion(next->first, next->second);
-    statusBar()->showMessage(tr("Flagged region %1 of %2").arg(std::distance(flagged.begin(), next) + 1).arg(flagged.size()), 6000);
+    jumpToRegion(next->imageId, next->annotationId);
+    statusBar()->showMessage(tr("Flagged region %1 of %2").arg(next->index).arg(next->total), 6000);
 }
 
 void MainWindow::jumpToRegion(RowId imageId, RowId annotationId) {
@@ -698,12 +653,9 @@ void MainWindow::refreshClassFilter() {
 
 void MainWindow::setCurrentImageStatus(ImageStatus status) {
     if (!session_->isOpen() || !currentImage_) return;
-    try {
-        session_->store()->setImageStatus(currentImage_, status);
-    } catch (const std::exception& e) {
-        showError(tr("The status was not saved"), QString::fromStdString(e.what()));
-        return;
-    }
+    session_->setImageStatus(currentImage_, status);
+    const auto rec = session_->image(currentImage_);
+    if (!rec || rec->status != status) return;  // not saved: editFailed said why
     images_->setStatus(currentImage_, status);
     statusBar()->showMessage(tr("Marked %1").arg(ImageListModel::statusLabel(status).toLower()), 4000);
 }
@@ -811,19 +763,16 @@ void MainWindow::buildDocks() {
     propDock->raise();
     connect(pastePanel_, &PastePanel::decodeRequested, this, [this](const QString& text) {
         if (!session_->isOpen() || !currentImage_) return;
-        int codebook = 256;
-        for (const auto& [id, k] : knownTokenizers(*session_->store(), *inference_))
-            if (k.loaded) codebook = k.codebookSize;
         QStringList notes;
-        const auto groups = parsePasted(text, codebook, &notes);
+        const auto groups = parsePasted(text, session_->activeCodebookSize(), &notes);
         pastePanel_->showGroups(groups, notes);
         if (groups.empty()) return;
         std::vector<std::pair<int, int>> codes;
         for (const auto& g : groups) codes.emplace_back(g.c0, g.c1);
-        const auto rec = session_->store()->image(currentImage_);
+        const auto rec = session_->image(currentImage_);
+        if (!rec) return;
         pasteRequest_ = inference_->nextRequestId();
-        inference_->decodeCodes(pasteRequest_, currentImage_, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                                QString::fromStdString(rec->checksum), codes);
+        inference_->decodeCodes(pasteRequest_, currentImage_, rec->file, rec->checksum, codes);
     });
     connect(inference_, &InferenceService::codesDecoded, this, [this](const CodesDecode& r) {
         if (r.id != pasteRequest_ || r.imageId != currentImage_) return;
@@ -867,7 +816,7 @@ void MainWindow::buildDocks() {
         if (!d.isValid() || !session_->isOpen()) {
             filter_->setImageSubset(std::nullopt);
         } else {
-            const auto ids = session_->store()->imagesWithClass(d.toLongLong());
+            const auto ids = session_->imagesWithClass(d.toLongLong());
             filter_->setImageSubset(std::set<RowId>(ids.begin(), ids.end()));
         }
         onImagesChanged();
@@ -905,12 +854,7 @@ void MainWindow::buildInspectDocks(QDockWidget* besides) {
     addDockWidget(Qt::BottomDockWidgetArea, analyticsDock_);
     resizeDocks({analyticsDock_}, {280}, Qt::Vertical);
 
-    auto loaded = [this]() -> std::optional<LoadedTokens> {
-        for (const auto& [id, k] : knownTokenizers(*session_->store(), *inference_))
-            if (k.loaded) return LoadedTokens{id, k.codebookSize, inference_->model().name};
-        return std::nullopt;
-    };
-    inspect_ = new InspectController(session_, inference_, view_, annotate_, explorer_, analytics_, loaded, this);
+    inspect_ = new InspectController(session_, inference_, view_, annotate_, explorer_, analytics_, this);
     connect(explorerDock_, &QDockWidget::visibilityChanged, inspect_, &InspectController::setExplorerVisible);
     connect(analyticsDock_, &QDockWidget::visibilityChanged, inspect_, &InspectController::setAnalyticsVisible);
     connect(inspect_, &InspectController::jumpRequested, this, &MainWindow::jumpToRegion);
@@ -999,7 +943,9 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::onModelReady(const ModelSummary& m) {
     userLoad_ = false;
+    session_->setActiveTokenizer(ActiveTokenizer{m.name, m.sha256, m.codebookSize});
     tokenizeRenderedSample();
+    tokenizeLeftovers();
     if (session_->isOpen() && currentImage_) showImage(currentImage_);  // tokens of this model, if the project has them
     modelLabel_->setText(tr("%1 · %2").arg(m.name, m.sha256.left(8)));
     QString tip = tr("Model: %1\nFile: %2\nSHA-256: %3\nParameters: %4\nDevice: %5, %6, %7 threads")
@@ -1033,7 +979,7 @@ void MainWindow::onProjectChanged() {
     tokenizeSampleWhenReady_ = false;  // another project was opened before the model was ready
     refreshClassBox();
     refreshClassFilter();
-    images_->reload(session_->store());
+    images_->reload(session_->images());
     currentImage_ = 0;
     inspect_->setImage(0, {});
     inspect_->scheduleRefresh();
@@ -1044,16 +990,25 @@ void MainWindow::onProjectChanged() {
     start_->setRecentProjects(ProjectSession::recentProjects());
     updateTitle();
     onImagesChanged();
+    tokenizeLeftovers();
     if (session_->isOpen() && filter_->rowCount() > 0) list_->setCurrentIndex(filter_->index(0, 0));
     if (session_->isOpen() && images_->rowCount() == 0)
         view_->showMessage(tr("This project has no images yet.\nAdd some with File ▸ Add Images (Ctrl+I),\n"
                               "File ▸ Add Folder, or drop files here."));
 }
 
+// Regions drawn here get their tokens right after each edit; a studio killed in
+// between leaves them with none. They get the loaded model's when the project is
+// next open with a model that can tokenize (imported regions, and regions with
+// another model's tokens, wait for Tokenize Project).
+void MainWindow::tokenizeLeftovers() {
+    if (session_->isOpen() && inference_->canTokenize()) inference_->tokenizeLeftovers(session_->projectPath());
+}
+
 void MainWindow::onImagesChanged() {
-    if (session_->isOpen() && images_->rowCount() != static_cast<int>(session_->store()->imageCount())) {
+    if (session_->isOpen() && images_->rowCount() != static_cast<int>(session_->imageCount())) {
         const RowId keep = currentImage_;
-        images_->reload(session_->store());
+        images_->reload(session_->images());
         const int row = images_->rowOfImage(keep);
         if (row >= 0) list_->setCurrentIndex(filter_->mapFromSource(images_->index(row)));
     }
@@ -1074,12 +1029,12 @@ void MainWindow::showImage(RowId id) {
     imageSize_ = {};         // until the pixels are here, nothing is drawn for the old size
     annotate_->setImage(0);  // no click may land on the previous image meanwhile
     // Very large images decode off the UI thread: the window stays responsive meanwhile.
-    const auto rec = session_->isOpen() ? session_->store()->image(id) : std::nullopt;
+    const auto rec = session_->image(id);
     if (rec && static_cast<qint64>(rec->width) * rec->height > kLargeImagePixels) {
-        view_->showMessage(tr("Opening %1 (%2 x %3 px)…").arg(QFileInfo(QString::fromStdString(rec->path)).fileName())
+        view_->showMessage(tr("Opening %1 (%2 x %3 px)…").arg(QFileInfo(rec->file).fileName())
                                .arg(rec->width)
                                .arg(rec->height));
-        const std::string path = session_->store()->resolveImagePath(*rec);
+        const std::string path = rec->file.toStdString();
         QPointer<MainWindow> self(this);
         QThreadPool::globalInstance()->start([self, id, path] {
             QImage image;
@@ -1121,9 +1076,7 @@ void MainWindow::prefetchNeighbours() {
     for (int r : {row, row + 1, row - 1}) {
         if (r < 0 || r >= filter_->rowCount()) continue;
         const RowId id = filter_->index(r, 0).data(ImageListModel::ImageIdRole).toLongLong();
-        if (const auto rec = session_->store()->image(id))
-            inference_->prefetch(id, QString::fromStdString(session_->store()->resolveImagePath(*rec)),
-                                 QString::fromStdString(rec->checksum));
+        if (const auto rec = session_->image(id)) inference_->prefetch(id, rec->file, rec->checksum);
     }
 }
 
@@ -1156,14 +1109,13 @@ void MainWindow::refreshRegions() {
     regionPanel_->showRegion(annotate_->selected());
     const QSignalBlocker block(annotations_);
     annotations_->clear();
-    const auto tokenizers = knownTokenizers(*session_->store(), *inference_);
     for (const Annotation& a : loaded.annotations) {
         auto* item = new QTreeWidgetItem(annotations_);
         item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(a.id));
         item->setText(0, QString::number(a.id));
         item->setText(1, session_->className(a.classId));
         item->setIcon(1, colourSwatch(session_->classColor(a.classId)));
-        showTokens(item, session_->store()->tokensFor(a.id), tokenizers, palette());
+        showTokens(item, session_->shownTokens(a.id), palette());
         bool numeric = false;
         const double iou = item->text(2).toDouble(&numeric);
         if (numeric && iou < regionPanel_->flagThreshold() && item->foreground(2).color() != palette().color(QPalette::Disabled, QPalette::Text)) {

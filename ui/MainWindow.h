@@ -91,6 +91,7 @@ private:
     void buildStatusBar();
     void onProjectChanged();
     void onImagesChanged();
+    void tokenizeLeftovers();
     void onCurrentRowChanged();
     void addPaths(const QStringList& paths);
     void refreshRecentMenu();
@@ -110,7 +111,6 @@ private:
     void showDecoded(const struct RegionDecode& r);
     void searchNearbyCodes();
     void showCodeSearch(const struct RegionCodeSearch& r);
-    std::optional<MaskTokens> loadedModelTokens(RowId annotationId) const;
     void nextFlagged();
     void jumpToRegion(RowId imageId, RowId annotationId);
     void buildInspectDocks(QDockWidget* besides);

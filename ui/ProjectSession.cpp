@@ -3,7 +3,7 @@
 #include "MaskOverlay.h"
 #include "RegionCommand.h"
 #include "dataset/Import.h"
-#include "store/Sqlite.h"
+#include "pipeline/ActiveModel.h"
 #include "io/ImageIO.h"
 #include "sample/SampleScenes.h"
 #include "util/Error.h"
@@ -12,7 +12,10 @@
 #include <QFileInfo>
 #include <QLockFile>
 #include <QSettings>
+#include <QTimer>
 #include <QUndoStack>
+
+#include <algorithm>
 
 namespace samtok::ui {
 namespace {
@@ -20,7 +23,12 @@ constexpr int kMaxRecent = 10;
 const char* kRecentKey = "recentProjects";
 }  // namespace
 
-ProjectSession::ProjectSession(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {}
+ProjectSession::ProjectSession(QObject* parent)
+    : QObject(parent), watch_(new QTimer(this)), undo_(new QUndoStack(this)) {
+    watch_->setInterval(1000);
+    connect(watch_, &QTimer::timeout, this, &ProjectSession::checkDataVersion);
+}
+
 ProjectSession::~ProjectSession() = default;
 
 QString ProjectSession::projectName() const { return store_ ? QString::fromStdString(store_->name()) : QString(); }
@@ -34,6 +42,30 @@ static QString guarded(F&& f) {
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
+}
+
+void ProjectSession::setWatchInterval(int millis) { watch_->setInterval(millis); }
+
+// Several processes may use the project at once (SQLite's WAL: readers never
+// wait, writers wait for each other). PRAGMA data_version changes when another
+// connection commits; the views then reload what they show.
+void ProjectSession::watchForOtherWriters() {
+    watch_->stop();
+    if (!store_) return;
+    dataVersion_ = 0;
+    guarded([&] { dataVersion_ = store_->dataVersion(); });
+    watch_->start();
+}
+
+void ProjectSession::checkDataVersion() {
+    if (!store_) return;
+    std::int64_t now = dataVersion_;
+    if (!guarded([&] { now = store_->dataVersion(); }).isEmpty() || now == dataVersion_) return;
+    dataVersion_ = now;
+    loadClasses();
+    emit changedElsewhere();
+    emit imagesChanged();
+    emit regionsChanged(0);
 }
 
 void ProjectSession::rebuildHistory() {
@@ -75,32 +107,19 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
     std::int64_t seq = 0;
     const QString err = guarded([&] {
         store_->transaction([&] {
-            const std::int64_t before = store_->database().queryInt("SELECT coalesce(max(id), 0) FROM annotations");
+            const RowId before = store_->lastAnnotationId();
             const std::string p = path.toStdString();
             if (format == QLatin1String("coco")) {
                 report = dataset::importCoco(*store_, p, QFileInfo(path).absolutePath().toStdString());
             } else if (format == QLatin1String("labelme")) {
-                for (const QString& f : QDir(path).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
-                    try {
-                        report.add(dataset::importLabelMe(*store_, QDir(path).filePath(f).toStdString()));
-                    } catch (const FormatError&) {
-                        ++report.filesSkipped;  // another kind of JSON in the folder
-                    }
-                }
+                report = dataset::importLabelMeSources(*store_, {p});
             } else if (format == QLatin1String("yolo")) {
-                for (const std::string& image : collectImageFiles({p})) {
-                    const QString label = QDir(second).filePath(QFileInfo(QString::fromStdString(image)).completeBaseName() + ".txt");
-                    if (QFileInfo::exists(label)) report.add(dataset::importYoloSeg(*store_, image, label.toStdString(), {}));
-                }
+                report = dataset::importYoloFolder(*store_, p, second.toStdString(), {});
             } else {
                 throw UserError("unknown import format '" + format.toStdString() + "'");
             }
             e.label = tr("Import %n region(s)", nullptr, report.annotationsAdded).toStdString();
-            auto& ids = store_->database().prepare("SELECT id FROM annotations WHERE id > ?1 ORDER BY id");
-            ids.bind(1, before);
-            std::vector<RowId> added;
-            while (ids.step()) added.push_back(ids.int64(0));
-            ids.reset();
+            const std::vector<RowId> added = store_->annotationIdsAfter(before);
             for (RowId id : added) e.changes.push_back({std::nullopt, edit::captureRegion(*store_, id)});
             if (!added.empty()) seq = store_->appendEdit(e.label, std::nullopt, edit::toJson(e));
         });
@@ -119,6 +138,9 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
     QString summary = tr("Imported %n region(s)", nullptr, report.annotationsAdded);
     summary += tr("; %n image(s) added", nullptr, report.imagesAdded);
     if (report.duplicates) summary += tr("; %n already in the project", nullptr, report.duplicates);
+    if (report.imagesWithoutLabels)
+        summary += tr("; %n image(s) without a label file not imported", nullptr, report.imagesWithoutLabels);
+    if (report.filesSkipped) summary += tr("; %n other JSON file(s) left alone", nullptr, report.filesSkipped);
     if (!report.skipped.empty()) summary += tr("; %n record(s) skipped: %1", nullptr, static_cast<int>(report.skipped.size()))
                                                 .arg(QString::fromStdString(report.skipped.front()));
     return summary;
@@ -176,6 +198,7 @@ QString ProjectSession::create(const QString& path, const QString& name) {
     loadClasses();
     rebuildHistory();
     remember(projectPath());
+    watchForOtherWriters();
     emit projectChanged();
     return {};
 }
@@ -198,6 +221,7 @@ QString ProjectSession::open(const QString& path) {
     loadClasses();
     rebuildHistory();
     remember(projectPath());
+    watchForOtherWriters();
     emit projectChanged();
     return {};
 }
@@ -214,6 +238,7 @@ QString ProjectSession::openSample(const QString& folder, bool* rendered) {
 }
 
 void ProjectSession::close() {
+    watch_->stop();
     undo_->clear();
     store_.reset();
     lock_.reset();
@@ -291,6 +316,169 @@ void ProjectSession::remember(const QString& path) {
     list.prepend(path);
     while (list.size() > kMaxRecent) list.removeLast();
     settings.setValue(kRecentKey, list);
+}
+
+// ---- typed reads and actions for the widgets ----
+
+namespace {
+
+ImageRef toRef(const ProjectStore& store, const ImageRecord& r) {
+    return {r.id, QString::fromStdString(store.resolveImagePath(r)), QString::fromStdString(r.path),
+            QString::fromStdString(r.checksum), r.width, r.height, r.status};
+}
+
+}  // namespace
+
+std::vector<ImageRef> ProjectSession::images() const {
+    std::vector<ImageRef> out;
+    if (!store_) return out;
+    guarded([&] {
+        for (const ImageRecord& r : store_->images()) out.push_back(toRef(*store_, r));
+    });
+    return out;
+}
+
+std::optional<ImageRef> ProjectSession::image(RowId id) const {
+    std::optional<ImageRef> out;
+    if (store_) guarded([&] {
+            if (const auto r = store_->image(id)) out = toRef(*store_, *r);
+        });
+    return out;
+}
+
+std::int64_t ProjectSession::imageCount() const {
+    std::int64_t n = 0;
+    if (store_) guarded([&] { n = store_->imageCount(); });
+    return n;
+}
+
+std::vector<RowId> ProjectSession::imagesWithClass(RowId classId) const {
+    std::vector<RowId> out;
+    if (store_) guarded([&] { out = store_->imagesWithClass(classId); });
+    return out;
+}
+
+std::optional<Annotation> ProjectSession::annotation(RowId id) const {
+    std::optional<Annotation> out;
+    if (store_) guarded([&] { out = store_->annotation(id); });
+    return out;
+}
+
+std::vector<Annotation> ProjectSession::readableRegions(RowId imageId, std::vector<DamagedAnnotation>* damaged) const {
+    std::vector<Annotation> out;
+    std::vector<DamagedAnnotation> d;
+    if (store_) guarded([&] { out = store_->readableAnnotationsForImage(imageId, d); });
+    if (damaged) *damaged = std::move(d);
+    return out;
+}
+
+std::vector<std::string> ProjectSession::referringExpressions(RowId annotationId) const {
+    std::vector<std::string> out;
+    if (store_) guarded([&] { out = store_->referringExpressions(annotationId); });
+    return out;
+}
+
+void ProjectSession::setImageStatus(RowId id, ImageStatus status) {
+    if (!store_) return;
+    if (const QString err = guarded([&] { store_->setImageStatus(id, status); }); !err.isEmpty()) emit editFailed(err);
+}
+
+void ProjectSession::deleteRegion(const QString& label, RowId id) {
+    if (!store_) return;
+    edit::RegionEdit e;
+    if (const QString err = guarded([&] { e = edit::deleteRegion(*store_, label.toStdString(), id); }); !err.isEmpty()) {
+        emit editFailed(err);
+        return;
+    }
+    apply(std::move(e));
+}
+
+void ProjectSession::updateRegion(const QString& label, const Annotation& changed) {
+    if (!store_) return;
+    edit::RegionEdit e;
+    if (const QString err = guarded([&] { e = edit::updateRegion(*store_, label.toStdString(), changed); }); !err.isEmpty()) {
+        emit editFailed(err);
+        return;
+    }
+    apply(std::move(e));
+}
+
+void ProjectSession::describeRegion(const QString& label, RowId id, const QString& caption,
+                                    const std::vector<std::string>& texts, ReviewState review) {
+    if (!store_) return;
+    edit::RegionEdit e;
+    const QString err = guarded(
+        [&] { e = edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review); });
+    if (!err.isEmpty()) {
+        emit editFailed(err);
+        return;
+    }
+    apply(std::move(e));
+}
+
+void ProjectSession::setActiveTokenizer(std::optional<ActiveTokenizer> model) { active_ = std::move(model); }
+
+std::optional<RowId> ProjectSession::activeTokenizerId() const {
+    std::optional<RowId> out;
+    if (!store_ || !active_) return out;
+    guarded([&] {
+        for (const TokenizerModel& t : store_->tokenizers())
+            if (t.checkpointSha256 == active_->sha256.toStdString()) out = t.id;
+    });
+    return out;
+}
+
+std::optional<MaskTokens> ProjectSession::activeTokens(RowId annotationId) const {
+    const auto tokenizer = activeTokenizerId();
+    std::optional<MaskTokens> out;
+    if (!tokenizer) return out;
+    guarded([&] {
+        for (const MaskTokens& t : store_->tokensFor(annotationId))
+            if (t.tokenizerId == *tokenizer) out = t;
+    });
+    return out;
+}
+
+std::optional<ShownTokens> ProjectSession::shownTokens(RowId annotationId) const {
+    std::optional<ShownTokens> out;
+    if (!store_) return out;
+    guarded([&] {
+        const auto all = store_->tokensFor(annotationId);
+        if (all.empty()) return;
+        const auto active = activeTokenizerId();
+        const MaskTokens* shown = &all.front();
+        for (const MaskTokens& t : all)
+            if (active && t.tokenizerId == *active) shown = &t;
+        ShownTokens s;
+        s.tokens = *shown;
+        s.active = active && shown->tokenizerId == *active;
+        for (const TokenizerModel& t : store_->tokenizers())
+            if (t.id == shown->tokenizerId) s.tokenizer = t;
+        s.codebookSize = s.active ? activeCodebookSize() : pipeline::storedCodebookSize(s.tokenizer);
+        out = s;
+    });
+    return out;
+}
+
+std::optional<ProjectSession::Flagged> ProjectSession::nextFlagged(std::pair<RowId, RowId> after, double threshold) const {
+    const auto tokenizer = activeTokenizerId();
+    if (!tokenizer) return std::nullopt;
+    std::vector<std::pair<RowId, RowId>> flagged;  // (image, region), in image order
+    guarded([&] {
+        for (const MaskTokens& t : store_->tokensOf(*tokenizer)) {
+            if (!t.reconstructionIou || *t.reconstructionIou >= threshold) continue;
+            try {
+                if (const auto a = store_->annotation(t.annotationId)) flagged.emplace_back(a->imageId, a->id);
+            } catch (const FormatError&) {  // a damaged region: its image names it; the others are still found
+            }
+        }
+    });
+    if (flagged.empty()) return std::nullopt;
+    std::sort(flagged.begin(), flagged.end());
+    auto next = std::upper_bound(flagged.begin(), flagged.end(), after);
+    if (next == flagged.end()) next = flagged.begin();  // wrap around
+    return Flagged{next->first, next->second, static_cast<int>(next - flagged.begin()) + 1,
+                   static_cast<int>(flagged.size())};
 }
 
 }  // namespace samtok::ui

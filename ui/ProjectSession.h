@@ -13,6 +13,7 @@
 
 class QUndoStack;
 class QLockFile;
+class QTimer;
 
 namespace samtok::ui {
 
@@ -25,6 +26,31 @@ struct LoadedImage {
     std::vector<DamagedAnnotation> damaged;  // regions whose stored mask is damaged: not shown
 };
 
+// An image as the widgets need it: the file to read, the key of its embedding.
+struct ImageRef {
+    RowId id = 0;
+    QString file;        // absolute path on disk
+    QString storedPath;  // as the project records it (relative inside the project's folder)
+    QString checksum;    // the embedding cache's key
+    int width = 0, height = 0;
+    ImageStatus status = ImageStatus::Unlabelled;
+};
+
+// The tokens a region shows: the active model's when it has them, else another tokenizer's (greyed).
+struct ShownTokens {
+    MaskTokens tokens;
+    TokenizerModel tokenizer;
+    int codebookSize = 256;
+    bool active = false;  // of the model loaded now
+};
+
+// The active model as the project knows it (set by the studio when a model is loaded).
+struct ActiveTokenizer {
+    QString name;
+    QString sha256;
+    int codebookSize = 256;
+};
+
 class ProjectSession : public QObject {
     Q_OBJECT
 public:
@@ -32,8 +58,8 @@ public:
     ~ProjectSession() override;
 
     bool isOpen() const { return store_ != nullptr; }
-    ProjectStore* store() { return store_.get(); }
-    const ProjectStore* store() const { return store_.get(); }
+    // The store itself, for tests that check what reached the file; widgets use the typed reads below.
+    ProjectStore* storeForTests() { return store_.get(); }
     QString projectName() const;
     QString projectPath() const;
 
@@ -53,6 +79,38 @@ public:
 
     AddImagesReport addImages(const QStringList& paths, const std::function<bool(std::size_t, std::size_t)>& progress);
 
+    // Typed reads for the widgets. Each returns nothing (never throws) when the project is closed, the row is
+    // gone, or its stored mask is damaged (the image's label names those).
+    std::vector<ImageRef> images() const;
+    std::optional<ImageRef> image(RowId id) const;
+    std::int64_t imageCount() const;
+    std::vector<RowId> imagesWithClass(RowId classId) const;
+    std::optional<Annotation> annotation(RowId id) const;
+    std::vector<Annotation> readableRegions(RowId imageId, std::vector<DamagedAnnotation>* damaged = nullptr) const;
+    std::vector<std::string> referringExpressions(RowId annotationId) const;
+
+    // Actions, one transaction and (for regions) one undoable step each; a failure is reported by editFailed.
+    void setImageStatus(RowId id, ImageStatus status);
+    void deleteRegion(const QString& label, RowId id);
+    void updateRegion(const QString& label, const Annotation& changed);
+    void describeRegion(const QString& label, RowId id, const QString& caption, const std::vector<std::string>& texts,
+                        ReviewState review);
+
+    // The tokens of the active model: which model is loaded is the studio's to say.
+    void setActiveTokenizer(std::optional<ActiveTokenizer> model);
+    const std::optional<ActiveTokenizer>& activeTokenizer() const { return active_; }
+    int activeCodebookSize() const { return active_ ? active_->codebookSize : 256; }
+    std::optional<RowId> activeTokenizerId() const;  // the project's row of the active model, if it has one
+    std::optional<MaskTokens> activeTokens(RowId annotationId) const;
+    std::optional<ShownTokens> shownTokens(RowId annotationId) const;
+    // The next region after (image, region) `after` whose active tokens rebuild it below `threshold`, in image order,
+    // wrapping around; `index` and `total` say where it is among them.
+    struct Flagged {
+        RowId imageId = 0, annotationId = 0;
+        int index = 0, total = 0;
+    };
+    std::optional<Flagged> nextFlagged(std::pair<RowId, RowId> after, double threshold) const;
+
     static QStringList recentProjects();
 
     // Edits go through the undo stack: each is one transaction in the store
@@ -66,8 +124,14 @@ public:
     const std::vector<LabelClass>& classes() const { return classes_; }
     RowId addClass(const QString& name);  // or the existing one of that name; 0 with a message on failure
 
+    // How often the session looks for commits of other processes (a `samtok` command in a terminal).
+    void setWatchInterval(int millis);
+
 signals:
     void projectChanged();
+    // Another connection committed to the project (a `samtok` command, the studio's own worker): imagesChanged and
+    // regionsChanged(0) follow, so every view shows the file as it is now.
+    void changedElsewhere();
     void imagesChanged();
     void regionsChanged(samtok::RowId imageId);
     void editFailed(const QString& message);
@@ -80,7 +144,13 @@ private:
     // One studio per project: two would each keep an undo history of the other's rows.
     QString lock(const QString& path);
 
+    void watchForOtherWriters();
+    void checkDataVersion();
+
+    std::optional<ActiveTokenizer> active_;
     std::unique_ptr<QLockFile> lock_;
+    QTimer* watch_;
+    std::int64_t dataVersion_ = 0;
     std::unique_ptr<ProjectStore> store_;
     std::vector<LabelClass> classes_;
     QUndoStack* undo_;

@@ -143,7 +143,7 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
     filling_ = true;
     shown_.reset();
     std::optional<Annotation> a;
-    if (id && session_->store()) a = session_->store()->annotation(*id);
+    if (id) a = session_->annotation(*id);
     for (QWidget* w : std::initializer_list<QWidget*>{class_, caption_, review_, expressions_, newExpression_, remove_})
         w->setEnabled(a.has_value());
     class_->clear();
@@ -164,7 +164,7 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
     class_->setCurrentIndex(a->classId ? std::max(0, class_->findData(QVariant::fromValue<qlonglong>(*a->classId))) : 0);
     caption_->setText(typing ? typed : QString::fromStdString(a->caption));
     review_->setCurrentIndex(review_->findData(static_cast<int>(a->review)));
-    for (const auto& e : session_->store()->referringExpressions(a->id)) expressions_->addItem(QString::fromStdString(e));
+    for (const auto& e : session_->referringExpressions(a->id)) expressions_->addItem(QString::fromStdString(e));
     filling_ = false;
 }
 

@@ -75,7 +75,7 @@ QString measureStudio(MainWindow& window, ProjectSession& session) {
             window.nextImage();  // shows the image and its regions before returning
             nextImage.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
         }
-        const auto regions = session.store()->annotationsForImage(window.currentImageId());
+        const auto regions = session.readableRegions(window.currentImageId());
         if (!regions.empty()) timedClick(window, regions.front());  // the first click may wait for the embedding
         for (std::size_t k = 0; k < regions.size() && k < 3; ++k) clicks.push_back(timedClick(window, regions[k]));
     }
@@ -85,7 +85,7 @@ QString measureStudio(MainWindow& window, ProjectSession& session) {
     bool finished = false;
     auto onDone = QObject::connect(&window, &MainWindow::tokenizingFinished, [&] { finished = true; });
     window.tokenizeProject();
-    const auto regions = session.store()->annotationsForImage(window.currentImageId());
+    const auto regions = session.readableRegions(window.currentImageId());
     for (int k = 0; k < 10 && !finished && !regions.empty(); ++k)
         clicksWhileTokenizing.push_back(timedClick(window, regions[static_cast<std::size_t>(k) % regions.size()]));
     while (!finished) waitFor(&window, &MainWindow::tokenizingFinished, 600000);
