@@ -7,6 +7,7 @@
 #include "edit/RegionEdit.h"
 #include "mask/CocoRle.h"
 #include "store/ProjectStore.h"
+#include "util/Checksum.h"
 
 #include <QAction>
 #include <QTest>
@@ -42,13 +43,14 @@ TEST_F(StudioSample, RegionsAnotherProgramAddsShowWithoutReopening) {
     EXPECT_EQ(window_->annotationList()->topLevelItemCount(), shown + 1);
 }
 
-TEST_F(StudioSample, TheWorkerOpensTheProjectOnceAcrossTenEdits) {
+TEST_F(StudioSample, TheWorkerOpensTheProjectOnceAndHashesNothingAcrossTenEdits) {
     ASSERT_TRUE(openSample({1200, 800}));
     const RowId image = window_->currentImageId();
     const auto rec = session.storeForTests()->image(image);
     ASSERT_TRUE(rec);
     window_->findChild<QAction*>("toolBrush")->trigger();
     ui::ImageView* view = window_->imageView();
+    const std::uint64_t hashedBefore = filesHashed();
     for (int i = 0; i < 10; ++i) {
         QSignalSpy tokenized(window_->inference(), &ui::InferenceService::imageTokenized);
         QTest::keyClick(view, Qt::Key_Escape);  // nothing selected: each stroke is a new region
@@ -59,6 +61,8 @@ TEST_F(StudioSample, TheWorkerOpensTheProjectOnceAcrossTenEdits) {
         ASSERT_TRUE(tokenized.wait(30000)) << "edit " << i << " got no tokens";
     }
     EXPECT_EQ(window_->inference()->projectOpens(), 1);
+    // Images are hashed when added, the checkpoint when loaded: an edit hashes nothing.
+    EXPECT_EQ(filesHashed(), hashedBefore) << "a file was hashed during the edits";
 }
 
 TEST(Studio, RegionsAKilledStudioLeftWithoutTokensGetThemOnTheNextOpen) {

@@ -74,12 +74,12 @@ void ProjectSession::rebuildHistory() {
     std::vector<EditRecord> history;
     const QString err = guarded([&] { history = store_->edits(); });
     int applied = 0;
-    RegionCommand::setReplaying(true);
     for (const auto& r : history) {
         try {
             auto* c = new RegionCommand(
-                store_.get(), r.seq, edit::editFromJson(r.payload), [this](RowId image) { emit regionsChanged(image); },
-                [this](const QString& m) { emit editFailed(m); });
+                store_.get(), r.seq, edit::editFromJson(r.payload),
+                r.undone ? RegionCommand::InStore::Undone : RegionCommand::InStore::Applied,
+                [this](RowId image) { emit regionsChanged(image); }, [this](const QString& m) { emit editFailed(m); });
             undo_->push(c);
             if (!r.undone) applied = undo_->count();
         } catch (const std::exception&) {  // a damaged entry: the history starts after it
@@ -89,7 +89,6 @@ void ProjectSession::rebuildHistory() {
     }
     undo_->setIndex(applied);
     undo_->setClean();
-    RegionCommand::setReplaying(false);
     (void)err;
 }
 
@@ -127,11 +126,10 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
     if (!err.isEmpty()) return tr("Error: %1").arg(err);  // nothing of it was saved
     loadClasses();
     if (seq) {
-        RegionCommand::setReplaying(true);  // already in the store: the stack only learns the step
+        // Already in the store: the stack only learns the step.
         undo_->push(new RegionCommand(
-            store_.get(), seq, std::move(e), [this](RowId image) { emit regionsChanged(image); },
-            [this](const QString& m) { emit editFailed(m); }));
-        RegionCommand::setReplaying(false);
+            store_.get(), seq, std::move(e), RegionCommand::InStore::Applied,
+            [this](RowId image) { emit regionsChanged(image); }, [this](const QString& m) { emit editFailed(m); }));
     }
     emit imagesChanged();
     emit regionsChanged(0);

@@ -1,27 +1,25 @@
 #include "RegionCommand.h"
 
 #include <exception>
+#include <utility>
 
 namespace samtok::ui {
-
-namespace {
-bool replaying = false;
-}
-
-void RegionCommand::setReplaying(bool on) { replaying = on; }
 
 RegionCommand::RegionCommand(ProjectStore* store, edit::RegionEdit edit, Changed changed, Failed failed)
     : store_(store), edit_(std::move(edit)), changed_(std::move(changed)), failed_(std::move(failed)) {
     setText(QString::fromStdString(edit_.label));
 }
 
-RegionCommand::RegionCommand(ProjectStore* store, std::int64_t seq, edit::RegionEdit edit, Changed changed, Failed failed)
+RegionCommand::RegionCommand(ProjectStore* store, std::int64_t seq, edit::RegionEdit edit, InStore state, Changed changed,
+                             Failed failed)
     : RegionCommand(store, std::move(edit), std::move(changed), std::move(failed)) {
     seq_ = seq;
+    skipRedo_ = state != InStore::No;       // QUndoStack::push() redoes what the store already did
+    skipUndo_ = state == InStore::Undone;  // and the history's setIndex() undoes what it already undid
 }
 
 void RegionCommand::redo() {
-    if (replaying) return;
+    if (std::exchange(skipRedo_, false)) return;
     try {
         if (seq_ == 0) seq_ = edit::commitEdit(*store_, edit_);
         else edit::redoEdit(*store_, seq_, edit_);
@@ -35,7 +33,7 @@ void RegionCommand::redo() {
 }
 
 void RegionCommand::undo() {
-    if (replaying) return;
+    if (std::exchange(skipUndo_, false)) return;
     try {
         edit::undoEdit(*store_, seq_, edit_);
     } catch (const std::exception& e) {

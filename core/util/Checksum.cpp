@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -46,7 +47,14 @@ std::string sha256Bytes(const void* data, std::size_t size) {
     return finishHex(ctx.get());
 }
 
+namespace {
+std::atomic<std::uint64_t> g_filesHashed{0};
+}
+
+std::uint64_t filesHashed() { return g_filesHashed.load(); }
+
 std::string sha256File(const std::string& path) {
+    ++g_filesHashed;
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw UserError("cannot open '" + path + "': " + std::strerror(errno));
     MdCtx ctx = newSha256();
