@@ -5,6 +5,7 @@
 // believes it is the last connection and deletes the WAL under the studio.
 #include "CliRun.h"
 #include "TestPaths.h"
+#include "store/AddImages.h"
 #include "store/ProjectStore.h"
 #include "store/Sqlite.h"
 
@@ -213,4 +214,15 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
     ASSERT_EQ(s.integrityCheck(), "ok");
     for (RowId id : reported) ASSERT_TRUE(s.annotation(id).has_value()) << "annotation " << id << " was reported committed";
     EXPECT_GT(s.database().queryInt("SELECT count(*) FROM tokens"), 0) << "tokenize never wrote beside the writer";
+}
+
+TEST(ConcurrentProject, TheProjectsOwnFilesAreNeverReadAsImages) {
+    Project p;
+    ProjectStore s = ProjectStore::open(p.path);
+    s.setMeta("touch", "1");  // the WAL and its index exist now
+    const AddImagesReport r = addImages(s, {p.path, p.path + "-wal", p.path + "-shm"});
+    EXPECT_TRUE(r.added.empty());
+    ASSERT_EQ(r.failed.size(), 3u);
+    for (const auto& [file, why] : r.failed) EXPECT_NE(why.find("this project's own file"), std::string::npos) << why;
+    EXPECT_EQ(s.integrityCheck(), "ok");
 }

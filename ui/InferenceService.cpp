@@ -104,6 +104,10 @@ void InferenceService::tokenizeImage(const QString& projectPath, RowId imageId) 
                               Qt::QueuedConnection);
 }
 
+void InferenceService::closeProject() {
+    QMetaObject::invokeMethod(worker_, [w = worker_] { w->closeProject(); }, Qt::QueuedConnection);
+}
+
 void InferenceService::tokenizeLeftovers(const QString& projectPath) {
     QMetaObject::invokeMethod(worker_, [w = worker_, projectPath] { w->tokenizeLeftovers(projectPath); },
                               Qt::QueuedConnection);
@@ -163,12 +167,20 @@ ProjectStore& InferenceWorker::project(const QString& path) {
                       st.st_ino == projectFile_.first && st.st_dev == projectFile_.second;
     if (!same) {  // another project, or the file was replaced
         project_.reset();
+        projectPath_.clear();
+        const bool known = ::stat(path.toLocal8Bit().constData(), &st) == 0;  // before the open: no race with a swap
         project_ = std::make_unique<ProjectStore>(ProjectStore::open(path.toStdString()));
         projectPath_ = path;
-        if (::stat(path.toLocal8Bit().constData(), &st) == 0) projectFile_ = {st.st_ino, st.st_dev};
+        projectFile_ = known ? std::make_pair<unsigned long long, unsigned long long>(st.st_ino, st.st_dev)
+                             : std::make_pair(0ull, 0ull);
         ++projectOpens;
     }
     return *project_;
+}
+
+void InferenceWorker::closeProject() {
+    project_.reset();
+    projectPath_.clear();
 }
 
 // The loaded model's row in the project, registered with the digest computed at load.

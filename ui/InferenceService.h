@@ -170,6 +170,8 @@ public:
     void tokenizeLeftovers(const QString& projectPath);
     // How many times the worker has opened a project (tests: once per project, not once per job).
     int projectOpens() const;
+    // The worker lets go of its connection (the studio closed the project or opened another).
+    void closeProject();
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
@@ -251,6 +253,7 @@ public slots:
     void servePrompt();
     void tokenizeImage(const QString& projectPath, samtok::RowId imageId);
     void tokenizeLeftovers(const QString& projectPath);
+    void closeProject();
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,

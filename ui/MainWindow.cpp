@@ -11,6 +11,7 @@
 #include "AnalyticsPanel.h"
 #include "InspectController.h"
 #include "TokenExplorer.h"
+#include "RegionInspector.h"
 #include "RegionPanel.h"
 #include "SettingsDialog.h"
 #include "ExportDialog.h"
@@ -423,6 +424,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
         annotate_->regionsChanged();
         refreshRegions();
     });
+    connect(session_, &ProjectSession::changedElsewhere, this, [this] {
+        refreshClassBox();  // another program may have added classes (an import)
+    });
     connect(inference_, &InferenceService::leftoversTokenized, this, [this](int annotations, const QString& error) {
         if (!error.isEmpty())
             statusBar()->showMessage(tr("Tokens of regions left without them could not be computed: %1").arg(error), 10000);
@@ -495,120 +499,6 @@ void MainWindow::showCheatSheet() {
     QMessageBox box(QMessageBox::NoIcon, tr("Keyboard and Mouse"), html, QMessageBox::Close, this);
     box.setTextFormat(Qt::RichText);
     box.exec();
-}
-
-void MainWindow::updateInspector() {
-    view_->setComparison({});
-    const auto sel = annotate_->selected();
-    if (!sel || !session_->isOpen()) {
-        regionPanel_->showTokens({}, {});
-        return;
-    }
-    const auto tok = session_->activeTokens(*sel);
-    if (!tok) {
-        regionPanel_->showTokens({}, inference_->hasModel()
-                                         ? tr("No tokens of the loaded model yet: they follow in the background after an "
-                                              "edit, or use Model ▸ Tokenize Project.")
-                                         : tr("No model is loaded."));
-        return;
-    }
-    const ActiveTokenizer& model = *session_->activeTokenizer();
-    regionPanel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, model.codebookSize)),
-                             tr("c0 %1 · c1 %2 · %3 (%4…)%5")
-                                 .arg(tok->c0)
-                                 .arg(tok->c1)
-                                 .arg(model.name, model.sha256.left(8),
-                                      tok->reconstructionIou ? tr(" · stored IoU %1").arg(*tok->reconstructionIou, 0, 'f', 3)
-                                                             : QString()));
-    if (regionPanel_->compareMode() < 0) {
-        regionPanel_->showReconstruction({});
-        return;
-    }
-    const auto rec = session_->image(currentImage_);
-    if (!rec) return;
-    regionPanel_->showReconstruction(tr("Decoding the two tokens…"));
-    inference_->decodeRegion(currentImage_, rec->file, rec->checksum, *sel, tok->c0, tok->c1);
-}
-
-void MainWindow::showDecoded(const RegionDecode& r) {
-    if (r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;  // stale
-    if (!r.error.isEmpty() || r.candidates.empty()) {
-        regionPanel_->showReconstruction(tr("Cannot decode: %1").arg(r.error.isEmpty() ? tr("no mask came back") : r.error));
-        return;
-    }
-    const auto a = session_->annotation(r.annotationId);
-    if (!a) return;
-    const Mask drawn = rle::decode(a->mask);
-    // The decoder made several candidates and returned the one its IoU head ranked first: a bad
-    // reconstruction with a good candidate beside it is a bad choice, not bad tokens.
-    QStringList candidates;
-    double returnedIou = 0;
-    for (std::size_t k = 0; k < r.candidates.size(); ++k) {
-        const double iou = maskIou(drawn, r.candidates[k]);
-        const bool returned = static_cast<int>(k) == r.returned;
-        if (returned) returnedIou = iou;
-        candidates << tr("%1 (predicted %2%3)")
-                          .arg(iou, 0, 'f', 3)
-                          .arg(r.predictedIous[k], 0, 'f', 2)
-                          .arg(returned ? tr(", returned") : QString());
-    }
-    const Mask& rebuilt = r.mask();
-    regionPanel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3\n"
-                                        "The decoder's candidates: IoU %4")
-                                         .arg(returnedIou, 0, 'f', 3)
-                                         .arg(boundaryIou(drawn, rebuilt), 0, 'f', 3)
-                                         .arg(r.predictedIous[static_cast<std::size_t>(r.returned)], 0, 'f', 2)
-                                         .arg(candidates.join(QStringLiteral(" · "))));
-    const int mode = regionPanel_->compareMode();
-    if (mode >= 0) view_->setComparison(renderComparison(drawn, rebuilt, mode));
-}
-
-void MainWindow::searchNearbyCodes() {
-    const auto sel = annotate_->selected();
-    if (!sel || !session_->isOpen()) return;
-    const auto a = session_->annotation(*sel);
-    const auto rec = session_->image(currentImage_);
-    const auto tok = session_->activeTokens(*sel);
-    if (!a || !rec || !tok) {
-        regionPanel_->showCodeSearch(tr("This region has no tokens of the loaded model yet."));
-        return;
-    }
-    codeSearchDrawn_ = rle::decode(a->mask);
-    regionPanel_->showCodeSearch(
-        tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(RegionPanel::kCodeSearchWidth),
-        /*searching=*/true);
-    inference_->searchRegionCodes(++codeSearchRequest_, currentImage_, rec->file, rec->checksum, *sel, codeSearchDrawn_,
-                                  {tok->c0, tok->c1}, RegionPanel::kCodeSearchWidth);
-}
-
-void MainWindow::showCodeSearch(const RegionCodeSearch& r) {
-    // Only the newest request, while its region is still shown.
-    if (r.id != codeSearchRequest_ || r.imageId != currentImage_ || annotate_->selected() != r.annotationId) return;
-    if (!r.error.isEmpty()) {
-        regionPanel_->showCodeSearch(tr("Cannot search: %1").arg(r.error));
-        return;
-    }
-    const auto a = session_->annotation(r.annotationId);
-    const auto tok = session_->activeTokens(r.annotationId);
-    if (!a || !tok || !(rle::decode(a->mask) == codeSearchDrawn_)) {
-        regionPanel_->showCodeSearch(tr("The region changed during the search: search again."));
-        return;
-    }
-    if (tok->c0 == r.c0 && tok->c1 == r.c1) {
-        regionPanel_->showCodeSearch(tr("Of the %1 x %1 pairs nearest to its latent, its own tokens rebuild it best "
-                                        "(IoU %2).").arg(r.width).arg(r.iou, 0, 'f', 3));
-        return;
-    }
-    const int codebookSize = session_->activeCodebookSize();
-    regionPanel_->showCodeSearch(
-        tr("Best of the %1 x %1 pairs nearest to its latent: %2 (c0 %3 · c1 %4) rebuilds it at IoU %5, its tokens at "
-           "%6. The stored tokens stay the quantizer's, as the official SAMTok writes them.")
-            .arg(r.width)
-            .arg(QString::fromStdString(formatMaskTokens(r.c0, r.c1, codebookSize)))
-            .arg(r.c0)
-            .arg(r.c1)
-            .arg(r.iou, 0, 'f', 3)
-            .arg(r.storedIou, 0, 'f', 3));
 }
 
 void MainWindow::nextFlagged() {
@@ -800,12 +690,8 @@ void MainWindow::buildDocks() {
     buildInspectDocks(propDock);
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
-    connect(regionPanel_, &RegionPanel::compareModeChanged, this, [this] { updateInspector(); });
     connect(regionPanel_, &RegionPanel::flagThresholdChanged, this, [this] { refreshRegions(); });
-    connect(inference_, &InferenceService::regionDecoded, this, [this](const RegionDecode& r) { showDecoded(r); });
-    connect(regionPanel_, &RegionPanel::codeSearchRequested, this, &MainWindow::searchNearbyCodes);
-    connect(inference_, &InferenceService::regionCodesSearched, this,
-            [this](const RegionCodeSearch& r) { showCodeSearch(r); });
+    regionInspector_ = new RegionInspector(session_, inference_, annotate_, regionPanel_, view_, this);
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
         filter_->setNameFilter(t);
@@ -977,6 +863,7 @@ void MainWindow::updateTitle() {
 
 void MainWindow::onProjectChanged() {
     tokenizeSampleWhenReady_ = false;  // another project was opened before the model was ready
+    inference_->closeProject();        // the worker reopens the new one at its first job
     refreshClassBox();
     refreshClassFilter();
     images_->reload(session_->images());
@@ -1109,13 +996,17 @@ void MainWindow::refreshRegions() {
     regionPanel_->showRegion(annotate_->selected());
     const QSignalBlocker block(annotations_);
     annotations_->clear();
-    for (const Annotation& a : loaded.annotations) {
+    std::vector<RowId> ids;
+    for (const Annotation& a : loaded.annotations) ids.push_back(a.id);
+    const auto tokens = session_->shownTokens(ids);
+    for (std::size_t k = 0; k < loaded.annotations.size(); ++k) {
+        const Annotation& a = loaded.annotations[k];
         auto* item = new QTreeWidgetItem(annotations_);
         item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(a.id));
         item->setText(0, QString::number(a.id));
         item->setText(1, session_->className(a.classId));
         item->setIcon(1, colourSwatch(session_->classColor(a.classId)));
-        showTokens(item, session_->shownTokens(a.id), palette());
+        showTokens(item, tokens[k], palette());
         bool numeric = false;
         const double iou = item->text(2).toDouble(&numeric);
         if (numeric && iou < regionPanel_->flagThreshold() && item->foreground(2).color() != palette().color(QPalette::Disabled, QPalette::Text)) {
@@ -1127,7 +1018,7 @@ void MainWindow::refreshRegions() {
         item->setText(6, QString::fromLatin1(toString(a.source)));
         if (annotate_->selected() == a.id) item->setSelected(true), annotations_->setCurrentItem(item);
     }
-    updateInspector();
+    regionInspector_->refresh();
     const QModelIndex i = list_->currentIndex();
     QString label = tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))
                         .arg(i.data(Qt::DisplayRole).toString())

@@ -33,6 +33,7 @@ class PastePanel;
 class TokenExplorer;
 class AnalyticsPanel;
 class InspectController;
+class RegionInspector;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -107,10 +108,6 @@ private:
     void prefetchNeighbours();
     void refreshClassFilter();
     void setCurrentImageStatus(ImageStatus status);
-    void updateInspector();
-    void showDecoded(const struct RegionDecode& r);
-    void searchNearbyCodes();
-    void showCodeSearch(const struct RegionCodeSearch& r);
     void nextFlagged();
     void jumpToRegion(RowId imageId, RowId annotationId);
     void buildInspectDocks(QDockWidget* besides);
@@ -125,16 +122,13 @@ private:
     TokenExplorer* explorer_ = nullptr;
     AnalyticsPanel* analytics_ = nullptr;
     InspectController* inspect_ = nullptr;
+    RegionInspector* regionInspector_ = nullptr;
     QDockWidget* explorerDock_ = nullptr;
     QDockWidget* analyticsDock_ = nullptr;
     quint64 pasteRequest_ = 0;
     QLabel* toolHint_ = nullptr;
     QSize imageSize_;
     quint64 overlayGeneration_ = 0;
-    quint64 codeSearchRequest_ = 0;  // the newest Search Nearby Codes request
-    Mask codeSearchDrawn_;           // the mask it was asked for
-    RowId lastDecodedRegion_ = 0;
-    std::shared_ptr<Mask> lastDecoded_;
     bool userLoad_ = false;
     bool tokenizeSampleWhenReady_ = false;  // a freshly rendered sample waits for the model
     QAction* tokenizeAction_ = nullptr;

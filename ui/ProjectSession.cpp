@@ -437,23 +437,28 @@ std::optional<MaskTokens> ProjectSession::activeTokens(RowId annotationId) const
     return out;
 }
 
-std::optional<ShownTokens> ProjectSession::shownTokens(RowId annotationId) const {
-    std::optional<ShownTokens> out;
+std::vector<std::optional<ShownTokens>> ProjectSession::shownTokens(const std::vector<RowId>& annotationIds) const {
+    std::vector<std::optional<ShownTokens>> out(annotationIds.size());
     if (!store_) return out;
     guarded([&] {
-        const auto all = store_->tokensFor(annotationId);
-        if (all.empty()) return;
-        const auto active = activeTokenizerId();
-        const MaskTokens* shown = &all.front();
-        for (const MaskTokens& t : all)
-            if (active && t.tokenizerId == *active) shown = &t;
-        ShownTokens s;
-        s.tokens = *shown;
-        s.active = active && shown->tokenizerId == *active;
-        for (const TokenizerModel& t : store_->tokenizers())
-            if (t.id == shown->tokenizerId) s.tokenizer = t;
-        s.codebookSize = s.active ? activeCodebookSize() : pipeline::storedCodebookSize(s.tokenizer);
-        out = s;
+        const std::vector<TokenizerModel> tokenizers = store_->tokenizers();
+        std::optional<RowId> active;
+        for (const TokenizerModel& t : tokenizers)
+            if (active_ && t.checkpointSha256 == active_->sha256.toStdString()) active = t.id;
+        for (std::size_t i = 0; i < annotationIds.size(); ++i) {
+            const auto all = store_->tokensFor(annotationIds[i]);
+            if (all.empty()) continue;
+            const MaskTokens* shown = &all.front();
+            for (const MaskTokens& t : all)
+                if (active && t.tokenizerId == *active) shown = &t;
+            ShownTokens st;
+            st.tokens = *shown;
+            st.active = active && shown->tokenizerId == *active;
+            for (const TokenizerModel& t : tokenizers)
+                if (t.id == shown->tokenizerId) st.tokenizer = t;
+            st.codebookSize = st.active ? activeCodebookSize() : pipeline::storedCodebookSize(st.tokenizer);
+            out[i] = st;
+        }
     });
     return out;
 }

@@ -102,7 +102,8 @@ public:
     int activeCodebookSize() const { return active_ ? active_->codebookSize : 256; }
     std::optional<RowId> activeTokenizerId() const;  // the project's row of the active model, if it has one
     std::optional<MaskTokens> activeTokens(RowId annotationId) const;
-    std::optional<ShownTokens> shownTokens(RowId annotationId) const;
+    // For each region, in order (one look at the project's tokenizers for all of them).
+    std::vector<std::optional<ShownTokens>> shownTokens(const std::vector<RowId>& annotationIds) const;
     // The next region after (image, region) `after` whose active tokens rebuild it below `threshold`, in image order,
     // wrapping around; `index` and `total` say where it is among them.
     struct Flagged {

@@ -7,6 +7,7 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -130,8 +131,8 @@ ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const st
 
 namespace {
 
-// "VALUE NAME" per line (tab or spaces); value 0 and the names "null", "_background_" and "background" are
-// background and get no class.
+// "VALUE NAME" per line (tab or spaces). Value 0 and the names "null", "_background_" and "background" name no
+// class: value 0 is background, and a region of another value so named gets the --class of the import, if any.
 std::map<int, std::string> readValueNames(const std::string& path) {
     std::map<int, std::string> names;
     if (path.empty()) return names;
@@ -144,7 +145,8 @@ std::map<int, std::string> readValueNames(const std::string& path) {
         std::istringstream fields(line);
         long value = -1;
         std::string name;
-        if (!(fields >> value) || value < 0 || value > 65535 || !std::getline(fields >> std::ws, name))
+        const bool numberThenSpace = (fields >> value) && std::isspace(fields.peek());
+        if (!numberThenSpace || value < 0 || value > 65535 || !std::getline(fields >> std::ws, name))
             throw FormatError("'" + path + "' line " + std::to_string(lineNo) + ": expected 'VALUE NAME'");
         while (!name.empty() && (name.back() == '\r' || name.back() == ' ' || name.back() == '\t')) name.pop_back();
         if (value == 0 || name == "null" || name == "_background_" || name == "background") continue;
@@ -157,6 +159,9 @@ std::map<int, std::string> readValueNames(const std::string& path) {
 
 ImportReport importMaskFolder(ProjectStore& store, const std::string& imagesDir, const std::string& masksDir,
                               const MaskFolderOptions& o) {
+    if (o.threshold < 1 || o.threshold > 65535) throw UserError("a mask threshold must be from 1 to 65535");
+    if (!o.classNamesFile.empty() && !o.instances)
+        throw UserError("class names by mask value need --instances (a binary mask has one value)");
     const std::map<int, std::string> names = readValueNames(o.classNamesFile);
     const LabelMapRules rules{o.instances, o.ignoreValue, o.threshold, o.connectedParts, o.minPartArea};
     ImportReport total;

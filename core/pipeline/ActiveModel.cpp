@@ -45,6 +45,8 @@ ModelIdentity identifyModel(const ModelRequest& r) {
     }
     std::error_code ec;
     if (!fs::is_regular_file(r.model, ec)) throw UserError("'" + r.model + "': no such model file");
+    if (fs::path(r.model).extension() == ".samtok")  // never read a project but through SQLite (its locks)
+        throw UserError("'" + r.model + "': a SAMTok Studio project, not a model checkpoint");
     id.checkpoint = r.model;
     id.name = fs::path(r.model).stem().string();
     id.sha256 = sha256File(r.model);

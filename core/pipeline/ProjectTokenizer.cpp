@@ -67,10 +67,12 @@ std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer
     std::size_t written = 0;
     store.transaction([&] {
         for (std::size_t i = 0; i < todo.size(); ++i) {
-            // Another connection (the studio, a second `samtok`) may have changed or removed the region
+            // Another connection (the studio, a second `samtok`) may have changed the mask or removed the region
             // while its tokens were computed: tokens of the old mask would be wrong, so they wait for the next run.
+            // (A new class or caption leaves the tokens right.)
             const auto now = store.annotation(todo[i].id);
-            if (!now || now->updatedAt != todo[i].updatedAt || rle::toString(now->mask) != rle::toString(todo[i].mask))
+            if (!now || now->mask.height != todo[i].mask.height || now->mask.width != todo[i].mask.width ||
+                rle::toString(now->mask) != rle::toString(todo[i].mask))
                 continue;
             MaskTokens t;
             t.annotationId = todo[i].id;

@@ -47,6 +47,19 @@ std::vector<std::string> collectImageFiles(const std::vector<std::string>& paths
     return out;
 }
 
+namespace {
+
+// The project's own files: reading one would open a second descriptor of it, and closing that drops this
+// process's SQLite locks (see Database::fileStart).
+bool isProjectFile(const ProjectStore& store, const std::string& file) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        if (fs::equivalent(file, store.path() + suffix, ec)) return true;
+    return false;
+}
+
+}  // namespace
+
 AddImagesReport addImages(ProjectStore& store, const std::vector<std::string>& files,
                           const std::function<bool(std::size_t, std::size_t)>& progress) {
     AddImagesReport report;
@@ -55,6 +68,7 @@ AddImagesReport addImages(ProjectStore& store, const std::vector<std::string>& f
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string& f = files[i];
         try {
+            if (isProjectFile(store, f)) throw UserError("'" + f + "': is this project's own file, not an image");
             // One read per file: the size comes from the header, the checksum from the same bytes.
             const std::vector<unsigned char> bytes = readFileBytes(f);
             const cv::Size size = imageSizeFromBytes(bytes, f);

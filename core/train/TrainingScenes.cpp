@@ -194,6 +194,11 @@ void TrainingScenes::loadProject(const TrainingProject& project) {
             std::fprintf(stderr, "training data: skipping '%s': %s\n", path.c_str(), e.what());
             continue;
         }
+        if (img.rgb.cols != rec.width || img.rgb.rows != rec.height) {  // its regions would no longer line up
+            std::fprintf(stderr, "training data: skipping '%s': the file is now %dx%d, the project recorded %dx%d\n",
+                         path.c_str(), img.rgb.cols, img.rgb.rows, rec.width, rec.height);
+            continue;
+        }
         Photo p;
         cv::resize(img.rgb, p.rgb, {frame, frame}, 0, 0, cv::INTER_AREA);
         for (const Annotation& a : regions) {
