@@ -32,6 +32,16 @@ common "$RUN-p8" --init "$RUN-p5/model.safetensors" --lr 3e-4 --seed 8 --steps 7
 # Phase 10 (9 was tried and not kept) continues phase 8's model with the same
 # loss on fresh data (seed 10) at a lower peak lr, 2e-4.
 common "$RUN-p10" --init "$RUN-p8/model.safetensors" --lr 2e-4 --seed 10 --steps 7000 --round-trip-all-candidates "$@"
-cp "$RUN-p10/model.safetensors" models/samtok-micro.safetensors
+# Phase 13 (v2, 2026-12-06) continues phase 10's model on twenty times more real
+# photos: ../shared/data/train imported into one project per set (outside the
+# repository, by scripts/import-training-data.sh), read through the store with
+# --project, beside COCO128-seg. Fresh data (seed 24), peak lr 3e-4, 7000 steps.
+TRAIN_DATA=${TRAIN_DATA:-../runs/training-data}
+TRAIN_DATA="$TRAIN_DATA" scripts/import-training-data.sh
+projects=()
+for p in duts-tr ccp pennfudan carparts-train carparts-test; do projects+=(--project "$TRAIN_DATA/$p.samtok"); done
+common "$RUN-p13" --init "$RUN-p10/model.safetensors" --lr 3e-4 --seed 24 --steps 7000 --round-trip-all-candidates \
+  "${projects[@]}" "$@"
+cp "$RUN-p13/model.safetensors" models/samtok-micro.safetensors
 sha256sum models/samtok-micro.safetensors | cut -d' ' -f1 > models/samtok-micro.safetensors.sha256
 echo "models/samtok-micro.safetensors updated; run scripts/eval-default-model.sh for its numbers"

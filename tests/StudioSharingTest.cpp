@@ -2,6 +2,7 @@
 // terminal, and a studio killed before its worker wrote a region's tokens.
 #include "AnnotateController.h"
 #include "ImageView.h"
+#include "RegionTableModel.h"
 #include "StudioFixtures.h"
 #include "TestMasks.h"
 #include "edit/RegionEdit.h"
@@ -11,7 +12,7 @@
 
 #include <QAction>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -27,7 +28,7 @@ TEST_F(StudioSample, RegionsAnotherProgramAddsShowWithoutReopening) {
     session.setWatchInterval(50);
     const RowId image = window_->currentImageId();
     ASSERT_NE(image, 0);
-    const int shown = window_->annotationList()->topLevelItemCount();
+    const int shown = window_->regionTable()->rowCount();
     {
         ProjectStore other = ProjectStore::open(session.projectPath().toStdString());  // as `samtok import` would
         const auto rec = other.image(image);
@@ -40,7 +41,7 @@ TEST_F(StudioSample, RegionsAnotherProgramAddsShowWithoutReopening) {
     QSignalSpy changed(&session, &ui::ProjectSession::changedElsewhere);
     ASSERT_TRUE(changed.wait(5000)) << "the studio never noticed the other program's commit";
     QApplication::processEvents();
-    EXPECT_EQ(window_->annotationList()->topLevelItemCount(), shown + 1);
+    EXPECT_EQ(window_->regionTable()->rowCount(), shown + 1);
 }
 
 TEST_F(StudioSample, TheWorkerOpensTheProjectOnceAndHashesNothingAcrossTenEdits) {

@@ -18,6 +18,7 @@
 #include "util/Error.h"
 #include "mask/MaskCv.h"
 #include "RegionPanel.h"
+#include "RegionTableModel.h"
 #include "StudioApplication.h"
 #include "ProjectSession.h"
 #include "TestMasks.h"
@@ -43,7 +44,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QMessageBox>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <sqlite3.h>
 #include <QUndoStack>
 #include <QAction>
@@ -106,9 +107,9 @@ TEST_F(StudioSample, OpensTheSampleProjectAndBrowsesItsImages) {
     ASSERT_TRUE(window.imageView()->hasImage());
     EXPECT_EQ(window.imageView()->imageSize(), QSize(640, 480));
     const RowId first = window.currentImageId();
-    EXPECT_EQ(window.annotationList()->topLevelItemCount(),
+    EXPECT_EQ(window.regionTable()->rowCount(),
               static_cast<int>(session.storeForTests()->annotationsForImage(first).size()));
-    EXPECT_GT(window.annotationList()->topLevelItemCount(), 0);
+    EXPECT_GT(window.regionTable()->rowCount(), 0);
 
     // D goes to the next image, A comes back.
     window.nextImage();
@@ -152,22 +153,22 @@ TEST(Studio, TheModelLoadsInThePrecisionTheSettingsName) {
 TEST_F(StudioSample, TokenizesTheProjectOnTheWorkerAndShowsTheTokens) {
     ASSERT_TRUE(openSample());
     ui::MainWindow& window = *window_;
-    ASSERT_GT(window.annotationList()->topLevelItemCount(), 0);
-    EXPECT_EQ(window.annotationList()->topLevelItem(0)->text(3), QStringLiteral("—"));
+    ASSERT_GT(window.regionTable()->rowCount(), 0);
+    EXPECT_EQ(window.regionTable()->index(0, 3).data().toString(), QStringLiteral("—"));
 
     QSignalSpy done(&window, &ui::MainWindow::tokenizingFinished);
     window.tokenizeProject();
     ASSERT_TRUE(done.wait(120000));
-    const auto* item = window.annotationList()->topLevelItem(0);
-    EXPECT_TRUE(item->text(3).startsWith("<|mt_start|><|mt_")) << item->text(3).toStdString();
-    EXPECT_TRUE(item->text(3).endsWith("<|mt_end|>"));
+    auto cell = [&](int column) { return window.regionTable()->index(0, column).data().toString(); };
+    EXPECT_TRUE(cell(3).startsWith("<|mt_start|><|mt_")) << cell(3).toStdString();
+    EXPECT_TRUE(cell(3).endsWith("<|mt_end|>"));
     bool ok = false;
-    const double iou = item->text(2).toDouble(&ok);
+    const double iou = cell(2).toDouble(&ok);
     EXPECT_TRUE(ok);
     EXPECT_GE(iou, 0.0);
     EXPECT_LE(iou, 1.0);
     // Every annotation of the project now has tokens, written by the worker's own connection.
-    const RowId annotation = item->text(0).toLongLong();
+    const RowId annotation = cell(0).toLongLong();
     EXPECT_EQ(session.storeForTests()->tokensFor(annotation).size(), 1u);
 }
 
@@ -188,7 +189,7 @@ TEST(Studio, TheSampleIsTokenizedWhenFirstRenderedAndNotWhenReopened) {
         const RowId tokenizer = session.storeForTests()->tokenizers().front().id;
         EXPECT_GT(session.storeForTests()->annotationCount(), 0);
         EXPECT_EQ(session.storeForTests()->annotationsNeedingTokens(tokenizer), 0);
-        EXPECT_TRUE(window.annotationList()->topLevelItem(0)->text(3).startsWith("<|mt_start|>"));
+        EXPECT_TRUE(window.regionTable()->index(0, 3).data().toString().startsWith("<|mt_start|>"));
     }
     // Tokens gone (as after a model change), the sample reopened: nothing is tokenized unasked.
     {
@@ -384,7 +385,7 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         for (const auto& a : session.storeForTests()->annotationsForImage(image))
             if (a.source == AnnotationSource::Click) clicked = a.id;
         ASSERT_EQ(session.storeForTests()->tokensFor(clicked).size(), 1u);  // its tokens reached the database
-        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
+        EXPECT_EQ(window.regionTable()->rowCount(), static_cast<int>(before.size()) + 1);
 
         // Paint another region with the brush.
         window.findChild<QAction*>("toolBrush")->trigger();
@@ -402,10 +403,10 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         EXPECT_EQ(session.undoStack()->count(), 2);
         session.undoStack()->undo();
         EXPECT_FALSE(session.storeForTests()->annotation(painted));
-        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 1);
+        EXPECT_EQ(window.regionTable()->rowCount(), static_cast<int>(before.size()) + 1);
         session.undoStack()->redo();
         ASSERT_TRUE(session.storeForTests()->annotation(painted));
-        EXPECT_EQ(window.annotationList()->topLevelItemCount(), static_cast<int>(before.size()) + 2);
+        EXPECT_EQ(window.regionTable()->rowCount(), static_cast<int>(before.size()) + 2);
     }
     // Quit and reopen: everything is there, and so is the history.
     ui::ProjectSession session;
@@ -759,7 +760,7 @@ TEST_F(StudioSample, ADamagedRegionIsNamedAndTheOthersStillShowAndPick) {
         << window.statusMessage().toStdString();
     const QString status = window.statusMessage();
     EXPECT_TRUE(status.contains(QStringLiteral("1 damaged, not shown"))) << status.toStdString();
-    EXPECT_EQ(window.findChild<QTreeWidget*>("annotations")->topLevelItemCount(), static_cast<int>(regions.size()) - 1);
+    EXPECT_EQ(window.findChild<QTreeView*>("annotations")->model()->rowCount(), static_cast<int>(regions.size()) - 1);
 
     window.findChild<QAction*>("toolSelect")->trigger();
     ui::ImageView* view = window.imageView();

@@ -13,6 +13,7 @@
 #include "TokenExplorer.h"
 #include "RegionInspector.h"
 #include "RegionPanel.h"
+#include "RegionTableModel.h"
 #include "SettingsDialog.h"
 #include "ExportDialog.h"
 #include "StartPage.h"
@@ -48,7 +49,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <QActionGroup>
@@ -67,26 +68,6 @@ namespace {
 constexpr int kLayoutVersion = 2;
 
 constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
-
-// The tokens of the loaded model; tokens of another tokenizer are shown greyed
-// and named, never passed off as the current model's.
-void showTokens(QTreeWidgetItem* item, const std::optional<ShownTokens>& shown, const QPalette& palette) {
-    if (!shown) {
-        item->setText(3, MainWindow::tr("—"));
-        item->setToolTip(3, MainWindow::tr("Not tokenized yet (Model ▸ Tokenize Project)"));
-        return;
-    }
-    const MaskTokens& t = shown->tokens;
-    item->setText(3, QString::fromStdString(formatMaskTokens(t.c0, t.c1, shown->codebookSize)));
-    item->setText(2, t.reconstructionIou ? QString::number(*t.reconstructionIou, 'f', 3) : QString());
-    const QString name = QString::fromStdString(shown->tokenizer.name);
-    item->setToolTip(3, shown->active
-                            ? MainWindow::tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(t.c0).arg(t.c1)
-                            : MainWindow::tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
-                                  .arg(name, QString::fromStdString(shown->tokenizer.checkpointSha256.substr(0, 8))));
-    if (!shown->active)
-        for (int c : {2, 3}) item->setForeground(c, palette.color(QPalette::Disabled, QPalette::Text));
-}
 
 }  // namespace
 
@@ -623,12 +604,13 @@ void MainWindow::buildDocks() {
     dock->setWidget(panel);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
-    annotations_ = new QTreeWidget;
+    regions_ = new RegionTableModel(this);
+    annotations_ = new QTreeView;
     annotations_->setObjectName(QStringLiteral("annotations"));
-    annotations_->setHeaderLabels(
-        {tr("#"), tr("Class"), tr("IoU"), tr("Tokens"), tr("Area (px)"), tr("Box (x, y, w, h)"), tr("Source")});
-    annotations_->headerItem()->setToolTip(2, tr("Round-trip IoU: the mask against the mask decoded from its two tokens"));
+    annotations_->setModel(regions_);
     annotations_->setRootIsDecorated(false);
+    annotations_->setUniformRowHeights(true);
+    annotations_->setSelectionMode(QAbstractItemView::SingleSelection);
     annotations_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto* annDock = new QDockWidget(tr("Annotations"), this);
     annDock->setObjectName("annotationsDock");
@@ -690,7 +672,8 @@ void MainWindow::buildDocks() {
     buildInspectDocks(propDock);
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);
-    connect(regionPanel_, &RegionPanel::flagThresholdChanged, this, [this] { refreshRegions(); });
+    connect(regionPanel_, &RegionPanel::flagThresholdChanged, regions_, &RegionTableModel::setFlagThreshold);
+    regions_->setFlagThreshold(regionPanel_->flagThreshold());
     regionInspector_ = new RegionInspector(session_, inference_, annotate_, regionPanel_, view_, this);
 
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) {
@@ -712,10 +695,10 @@ void MainWindow::buildDocks() {
         onImagesChanged();
     });
     connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentRowChanged);
-    connect(annotations_, &QTreeWidget::itemSelectionChanged, this, [this] {
-        const auto items = annotations_->selectedItems();
-        annotate_->select(items.isEmpty() ? std::nullopt
-                                          : std::optional<RowId>(items.front()->data(0, Qt::UserRole).toLongLong()));
+    connect(annotations_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = annotations_->selectionModel()->selectedRows();
+        const RowId id = rows.isEmpty() ? 0 : regions_->regionAt(rows.front().row());
+        annotate_->select(id ? std::optional<RowId>(id) : std::nullopt);
     });
 }
 
@@ -870,7 +853,7 @@ void MainWindow::onProjectChanged() {
     currentImage_ = 0;
     inspect_->setImage(0, {});
     inspect_->scheduleRefresh();
-    annotations_->clear();
+    regions_->setRows({});
     view_->clear();
     for (QAction* a : projectActions_) a->setEnabled(session_->isOpen());
     stack_->setCurrentWidget(session_->isOpen() ? static_cast<QWidget*>(view_) : start_);
@@ -912,7 +895,7 @@ void MainWindow::onCurrentRowChanged() {
 
 void MainWindow::showImage(RowId id) {
     currentImage_ = id;
-    annotations_->clear();
+    regions_->setRows({});
     imageSize_ = {};         // until the pixels are here, nothing is drawn for the old size
     annotate_->setImage(0);  // no click may land on the previous image meanwhile
     // Very large images decode off the UI thread: the window stays responsive meanwhile.
@@ -967,6 +950,23 @@ void MainWindow::prefetchNeighbours() {
     }
 }
 
+// The regions table, with the selection kept (no selection signal: it is the controller's already).
+void MainWindow::showRegionRows(const std::vector<Annotation>& annotations) {
+    std::vector<RowId> ids;
+    for (const Annotation& a : annotations) ids.push_back(a.id);
+    auto tokens = session_->shownTokens(ids);
+    std::vector<RegionRow> rows;
+    for (std::size_t k = 0; k < annotations.size(); ++k)
+        rows.push_back({annotations[k], session_->className(annotations[k].classId),
+                        session_->classColor(annotations[k].classId), std::move(tokens[k])});
+    const QSignalBlocker block(annotations_->selectionModel());
+    regions_->setRows(std::move(rows));
+    const int row = annotate_->selected() ? regions_->rowOfRegion(*annotate_->selected()) : -1;
+    if (row >= 0)
+        annotations_->selectionModel()->setCurrentIndex(
+            regions_->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
 void MainWindow::refreshRegions() {
     if (!session_->isOpen() || !currentImage_ || imageSize_.isEmpty()) return;
     const bool large = static_cast<qint64>(imageSize_.width()) * imageSize_.height() > kLargeImagePixels;
@@ -994,30 +994,7 @@ void MainWindow::refreshRegions() {
         view_->setOverlay(loaded.overlay);
     }
     regionPanel_->showRegion(annotate_->selected());
-    const QSignalBlocker block(annotations_);
-    annotations_->clear();
-    std::vector<RowId> ids;
-    for (const Annotation& a : loaded.annotations) ids.push_back(a.id);
-    const auto tokens = session_->shownTokens(ids);
-    for (std::size_t k = 0; k < loaded.annotations.size(); ++k) {
-        const Annotation& a = loaded.annotations[k];
-        auto* item = new QTreeWidgetItem(annotations_);
-        item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(a.id));
-        item->setText(0, QString::number(a.id));
-        item->setText(1, session_->className(a.classId));
-        item->setIcon(1, colourSwatch(session_->classColor(a.classId)));
-        showTokens(item, tokens[k], palette());
-        bool numeric = false;
-        const double iou = item->text(2).toDouble(&numeric);
-        if (numeric && iou < regionPanel_->flagThreshold() && item->foreground(2).color() != palette().color(QPalette::Disabled, QPalette::Text)) {
-            item->setForeground(2, QColor(0xd3, 0x2f, 0x2f));
-            item->setToolTip(2, tr("Rebuilt below the flag threshold %1 (F3: next flagged region)").arg(regionPanel_->flagThreshold()));
-        }
-        item->setText(4, QString::number(a.area));
-        item->setText(5, QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height));
-        item->setText(6, QString::fromLatin1(toString(a.source)));
-        if (annotate_->selected() == a.id) item->setSelected(true), annotations_->setCurrentItem(item);
-    }
+    showRegionRows(loaded.annotations);
     regionInspector_->refresh();
     const QModelIndex i = list_->currentIndex();
     QString label = tr("%1 — %2 x %3 px — %n annotation(s)", nullptr, static_cast<int>(loaded.annotations.size()))

@@ -11,12 +11,11 @@ class QLineEdit;
 class QComboBox;
 class QListView;
 class QStackedWidget;
-class QTreeWidget;
+class QTreeView;
 class QMenu;
 class QSlider;
 class QProgressBar;
 class QToolButton;
-class QTreeWidgetItem;
 class QDockWidget;
 
 namespace samtok::ui {
@@ -34,6 +33,7 @@ class TokenExplorer;
 class AnalyticsPanel;
 class InspectController;
 class RegionInspector;
+class RegionTableModel;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -45,7 +45,8 @@ public:
     // For tests and the command line.
     ImageView* imageView() const { return view_; }
     QListView* imageList() const { return list_; }
-    QTreeWidget* annotationList() const { return annotations_; }
+    QTreeView* annotationList() const { return annotations_; }
+    RegionTableModel* regionTable() const { return regions_; }
     ImageFilterModel* filterModel() const { return filter_; }
     RowId currentImageId() const { return currentImage_; }
     QString statusMessage() const;
@@ -102,6 +103,7 @@ private:
     void onModelReady(const ModelSummary& m);
     void buildTools(QToolBar* bar, QMenu* edit);
     void refreshRegions();
+    void showRegionRows(const std::vector<Annotation>& annotations);
     QString lastProblems_;  // the damaged regions last named in the status bar
     void refreshClassBox();
     void onClassChosen(int index);
@@ -146,7 +148,8 @@ private:
     QComboBox* statusFilter_;
     QComboBox* classFilter_;
     QLabel* listCount_;
-    QTreeWidget* annotations_;
+    QTreeView* annotations_;
+    RegionTableModel* regions_;
     QMenu* recentMenu_ = nullptr;
     QLabel* modelLabel_;
     QLabel* runtimeLabel_;
