@@ -127,16 +127,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     QMainWindow::closeEvent(e);
 }
 
-void MainWindow::buildActions() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* newAct = file->addAction(tr("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
-    QAction* openAct = file->addAction(tr("&Open Project…"), QKeySequence::Open, this, &MainWindow::openProject);
-    recentMenu_ = file->addMenu(tr("Open &Recent"));
-    file->addAction(tr("Open &Sample Project"), this, [this] { openSampleProject(); });
-    file->addSeparator();
-    QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
-    QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
-    QMenu* importMenu = file->addMenu(tr("Import &Annotations"));
+// File ▸ Import Annotations: COCO, LabelMe and YOLO-seg, each one undoable step.
+QList<QAction*> MainWindow::buildImportMenu(QMenu* importMenu) {
     auto runImport = [this](const QString& format, const QString& path, const QString& second) {
         if (path.isEmpty()) return;
         QApplication::setOverrideCursor(Qt::WaitCursor);
@@ -159,21 +151,10 @@ void MainWindow::buildActions() {
         if (images.isEmpty()) return;
         runImport(QStringLiteral("yolo"), images, QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the labels folder")));
     });
-    QAction* exportAct = file->addAction(tr("&Export Dataset…"), QKeySequence(tr("Ctrl+E")), this, [this] {
-        if (!session_->isOpen()) return;
-        ExportDialog dialog(inference_, session_->projectPath(), this);
-        dialog.exec();
-    });
-    file->addSeparator();
-    QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
-    file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
-        SettingsDialog dialog(this);
-        if (dialog.exec() != QDialog::Accepted) return;
-        const StudioSettings settings = StudioSettings::load();
-        inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
-        inference_->setDevice(settings.device, settings.precision);  // used by the next load
-    });
-    QMenu* modelMenu = menuBar()->addMenu(tr("&Model"));
+    return {importCoco, importLabelMe, importYolo};
+}
+
+void MainWindow::buildModelMenu(QMenu* modelMenu) {
     tokenizeAction_ = modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
     tokenizeAction_->setToolTip(tr("Give every annotation without tokens the tokens of the loaded model"));
     projectActions_ << tokenizeAction_;
@@ -195,8 +176,35 @@ void MainWindow::buildActions() {
         userLoad_ = true;
         inference_->loadDefaultModel();
     });
+}
+
+void MainWindow::buildActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newAct = file->addAction(tr("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
+    QAction* openAct = file->addAction(tr("&Open Project…"), QKeySequence::Open, this, &MainWindow::openProject);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Sample Project"), this, [this] { openSampleProject(); });
+    file->addSeparator();
+    QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
+    QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
+    const QList<QAction*> imports = buildImportMenu(file->addMenu(tr("Import &Annotations")));
+    QAction* exportAct = file->addAction(tr("&Export Dataset…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        if (!session_->isOpen()) return;
+        ExportDialog dialog(inference_, session_->projectPath(), this);
+        dialog.exec();
+    });
+    file->addSeparator();
+    QAction* closeAct = file->addAction(tr("&Close Project"), QKeySequence::Close, session_, &ProjectSession::close);
+    file->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
+        SettingsDialog dialog(this);
+        if (dialog.exec() != QDialog::Accepted) return;
+        const StudioSettings settings = StudioSettings::load();
+        inference_->setCacheBudget(static_cast<qulonglong>(settings.cacheMegabytes) << 20);
+        inference_->setDevice(settings.device, settings.precision);  // used by the next load
+    });
+    buildModelMenu(menuBar()->addMenu(tr("&Model")));
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    projectActions_ = {addFiles, addFolder, closeAct, importCoco, importLabelMe, importYolo, exportAct};
+    projectActions_ = QList<QAction*>{addFiles, addFolder, closeAct, exportAct} + imports;
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);
@@ -264,6 +272,13 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
+    buildEditMenu(edit);
+    buildToolBar(bar);
+    connectCanvas();
+    buildEmbeddingProgress();
+}
+
+void MainWindow::buildEditMenu(QMenu* edit) {
     QUndoStack* stack = session_->undoStack();
     QAction* undo = stack->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -301,7 +316,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     subtract->setToolTip(tr("Polygons cut from the selected region instead of adding to it (holes)"));
     connect(subtract, &QAction::toggled, annotate_, &AnnotateController::setSubtractPolygons);
     projectActions_ << undo << redo << accept << next << cancel << del << fill << largest << subtract;
+}
 
+void MainWindow::buildToolBar(QToolBar* bar) {
     auto* group = new QActionGroup(this);
     struct ToolInfo {
         Tool tool;
@@ -374,7 +391,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
     toolHint_->setObjectName("toolHint");
     for (QAction* a : group->actions())
         if (a->isChecked()) toolHint_->setText(a->toolTip().replace('\n', QStringLiteral(" — ")));
+}
 
+void MainWindow::connectCanvas() {
     // Gestures from the canvas to the controller, results back to the canvas.
     connect(view_, &ImageView::pointClicked, annotate_, &AnnotateController::addPoint);
     connect(view_, &ImageView::boxDrawn, annotate_, &AnnotateController::setBox);
@@ -423,6 +442,9 @@ void MainWindow::buildTools(QToolBar* bar, QMenu* edit) {
         if (image == currentImage_) refreshRegions();
         emit tokenizingFinished();
     });
+}
+
+void MainWindow::buildEmbeddingProgress() {
     embeddingBar_ = new QProgressBar;
     embeddingBar_->setRange(0, 0);  // busy: a network pass has no steps to count
     embeddingBar_->setMaximumWidth(120);
@@ -569,7 +591,8 @@ void MainWindow::onClassChosen(int index) {
     annotate_->setClassOfSelected(cls);
 }
 
-void MainWindow::buildDocks() {
+// The image list, its search and filters.
+void MainWindow::buildImagesDock() {
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -603,7 +626,10 @@ void MainWindow::buildDocks() {
     dock->setFeatures(QDockWidget::DockWidgetMovable);
     dock->setWidget(panel);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+}
 
+// The regions table, the Region panel and Paste & Decode (tabbed with it); returns the Region panel's dock.
+QDockWidget* MainWindow::buildRegionDocks() {
     regions_ = new RegionTableModel(this);
     annotations_ = new QTreeView;
     annotations_->setObjectName(QStringLiteral("annotations"));
@@ -633,6 +659,10 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::RightDockWidgetArea, pasteDock);
     tabifyDockWidget(propDock, pasteDock);
     propDock->raise();
+    return propDock;
+}
+
+void MainWindow::connectPastePanel() {
     connect(pastePanel_, &PastePanel::decodeRequested, this, [this](const QString& text) {
         if (!session_->isOpen() || !currentImage_) return;
         QStringList notes;
@@ -669,6 +699,12 @@ void MainWindow::buildDocks() {
         view_->setCandidate({});
         if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), currentImage_);
     });
+}
+
+void MainWindow::buildDocks() {
+    buildImagesDock();
+    QDockWidget* propDock = buildRegionDocks();
+    connectPastePanel();
     buildInspectDocks(propDock);
     connect(regionPanel_, &RegionPanel::classChosen, annotate_, &AnnotateController::setClassOfSelected);
     connect(regionPanel_, &RegionPanel::textChanged, annotate_, &AnnotateController::describe);

@@ -89,7 +89,12 @@ protected:
 private:
     void tokenizeRenderedSample();
     void buildActions();
+    QList<QAction*> buildImportMenu(QMenu* importMenu);
+    void buildModelMenu(QMenu* modelMenu);
     void buildDocks();
+    void buildImagesDock();
+    QDockWidget* buildRegionDocks();
+    void connectPastePanel();
     void buildStatusBar();
     void onProjectChanged();
     void onImagesChanged();
@@ -102,6 +107,10 @@ private:
     void step(int delta);
     void onModelReady(const ModelSummary& m);
     void buildTools(QToolBar* bar, QMenu* edit);
+    void buildEditMenu(QMenu* edit);
+    void buildToolBar(QToolBar* bar);
+    void connectCanvas();
+    void buildEmbeddingProgress();
     void refreshRegions();
     void showRegionRows(const std::vector<Annotation>& annotations);
     QString lastProblems_;  // the damaged regions last named in the status bar
