@@ -1,10 +1,12 @@
 #pragma once
 // What the studio tests share: waiting for the embedded model and for a
 // tokenize, and a window on the sample project in a fresh folder.
+#include "ImageView.h"
 #include "InferenceService.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
 #include "TestPaths.h"
+#include "store/ProjectStore.h"
 
 #include <QSignalSpy>
 
@@ -13,6 +15,19 @@
 #include <memory>
 
 namespace samtok::test {
+
+// Exceptions a test makes escape an event handler on purpose (main() counts the others as failures).
+extern int expectedHandlerErrors;
+
+// Where a point of the image is on the canvas's viewport.
+inline QPoint onScreen(ui::ImageView* view, QPointF imagePoint) { return view->mapFromScene(imagePoint); }
+
+inline std::int64_t countWithSource(const ProjectStore& store, AnnotationSource source) {
+    std::int64_t n = 0;
+    for (const auto& im : store.images())
+        for (const auto& a : store.annotationsForImage(im.id)) n += a.source == source;
+    return n;
+}
 
 // The embedded model is loaded (it may have been before the call: no race with a late spy).
 inline bool modelLoaded(ui::MainWindow& window) {
