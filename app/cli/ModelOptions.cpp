@@ -31,8 +31,8 @@ void addSearchOption(CLI::App* cmd, int& width) {
     cmd->add_option("--search", width,
                     "Choose each mask's codes by decoding: the N nearest first codes x the N nearest second codes, "
                     "keeping the pair that reconstructs the mask best (N^2 decodes a mask). 1: the quantizer's "
-                    "codes, as the official SAMTok writes them")
-        ->check(CLI::Range(1, 256))
+                    "codes, as the official SAMTok writes them; at most the model's codebook size")
+        ->check(CLI::Range(1, 65536))  // the model checks the bound against its own codebook size
         ->capture_default_str();
 }
 
