@@ -2,6 +2,7 @@
 #include "TestImages.h"
 #include "CliRun.h"
 #include "TestPaths.h"
+#include "TinyModel.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -396,16 +397,7 @@ TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
 
 TEST(Cli, TrainPreviewShowsTheTrainingSamplesWithoutTraining) {
     TempDir dir;
-    std::ofstream(dir.file("c.json")) << R"({
-      "name": "preview-test", "image_size": 96,
-      "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
-                        "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
-                        "d_model": 16},
-      "prompt_encoder": {"mask_in_chans": 8},
-      "mask_decoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "iou_head_depth": 3, "iou_head_hidden_dim": 16},
-      "mask_encoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "num_mask_tokens": 1},
-      "quantizer": {"codebook_size": 16, "codebook_depth": 2, "latent_dim": 16}
-    })";
+    std::ofstream(dir.file("c.json")) << samtok::test::tinyConfigJson("preview-test", 96);
     const Result r = run("train " + dir.file("run") + " --config " + dir.file("c.json") + " --preview " + dir.file("pv") +
                          " --preview-count 3 --masks-per-image 2");
     ASSERT_EQ(r.code, 0) << r.out;

@@ -1,6 +1,7 @@
 // `samtok train --project`: a user's annotated projects as training data.
 #include "CliRun.h"
 #include "TestPaths.h"
+#include "TinyModel.h"
 #include "train/TrainingScenes.h"
 #include "util/Error.h"
 
@@ -19,18 +20,7 @@ using samtok::test::TempDir;
 namespace {
 
 // A network small enough to train for a few dozen steps in a test.
-void writeTinyConfig(const std::string& path) {
-    std::ofstream(path) << R"({
-      "name": "train-project-test", "image_size": 96,
-      "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
-                        "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
-                        "d_model": 16},
-      "prompt_encoder": {"mask_in_chans": 8},
-      "mask_decoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "iou_head_depth": 3, "iou_head_hidden_dim": 16},
-      "mask_encoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "num_mask_tokens": 1},
-      "quantizer": {"codebook_size": 16, "codebook_depth": 2, "latent_dim": 16}
-    })";
-}
+void writeTinyConfig(const std::string& path) { std::ofstream(path) << samtok::test::tinyConfigJson("train-project-test", 96); }
 
 // The loss column of metrics.csv, in step order.
 std::vector<double> losses(const std::string& csv) {

@@ -2,6 +2,7 @@
 // run stopped and resumed from its checkpoint ends with exactly the weights of
 // an uninterrupted run.
 #include "TestPaths.h"
+#include "TinyModel.h"
 #include "checkpoint/Checkpoint.h"
 #include "model/Tokenizer.h"
 #include "model/Trainer.h"
@@ -23,16 +24,7 @@ using namespace samtok::model;
 namespace {
 
 ModelConfig tinyConfig() {
-    return configFromJson(R"({
-      "name": "trainer-test", "image_size": 64,
-      "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
-                        "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
-                        "d_model": 16},
-      "prompt_encoder": {"mask_in_chans": 8},
-      "mask_decoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "iou_head_depth": 3, "iou_head_hidden_dim": 16},
-      "mask_encoder": {"depth": 1, "mlp_dim": 32, "num_heads": 2, "num_mask_tokens": 1},
-      "quantizer": {"codebook_size": 16, "codebook_depth": 2, "latent_dim": 16}
-    })");
+    return configFromJson(samtok::test::tinyConfigJson("trainer-test", 64));
 }
 
 // A bright disc and a dark square on noise; `seed` moves them.
