@@ -69,16 +69,7 @@
 
 using namespace samtok;
 
-namespace {
-
-using test::modelLoaded;
-using test::StudioSample;
-using test::tokenizedAll;
-using test::onScreen;
-using test::countWithSource;
-using test::expectedHandlerErrors;
-
-}  // namespace
+using namespace samtok::test;  // the fixtures of StudioFixtures.h
 TEST(Studio, TheExportDialogWritesAValidatedDatasetWithTheLoadedModelsTokens) {
     test::TempDir dir;
     ui::ProjectSession session;

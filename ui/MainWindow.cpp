@@ -439,6 +439,7 @@ void MainWindow::connectCanvas() {
     });
     connect(inference_, &InferenceService::imageTokenized, this, [this](RowId image, int, const QString& error) {
         if (!error.isEmpty()) statusBar()->showMessage(tr("Tokens could not be computed: %1").arg(error), 10000);
+        session_->acknowledgeOwnCommits();  // refreshed here, not again by the watch for other writers
         if (image == currentImage_) refreshRegions();
         emit tokenizingFinished();
     });

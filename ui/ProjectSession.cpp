@@ -16,6 +16,8 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace samtok::ui {
 namespace {
@@ -55,6 +57,10 @@ void ProjectSession::watchForOtherWriters() {
     dataVersion_ = 0;
     guarded([&] { dataVersion_ = store_->dataVersion(); });
     watch_->start();
+}
+
+void ProjectSession::acknowledgeOwnCommits() {
+    if (store_) guarded([&] { dataVersion_ = store_->dataVersion(); });
 }
 
 void ProjectSession::checkDataVersion() {
@@ -381,37 +387,31 @@ void ProjectSession::setImageStatus(RowId id, ImageStatus status) {
     if (const QString err = guarded([&] { store_->setImageStatus(id, status); }); !err.isEmpty()) emit editFailed(err);
 }
 
-void ProjectSession::deleteRegion(const QString& label, RowId id) {
+// Builds an edit from what the store holds now, then applies it as one undoable step; a failure to build it (the
+// region is gone or damaged) is reported as a failed edit.
+void ProjectSession::applyBuilt(const std::function<edit::RegionEdit()>& build) {
     if (!store_) return;
     edit::RegionEdit e;
-    if (const QString err = guarded([&] { e = edit::deleteRegion(*store_, label.toStdString(), id); }); !err.isEmpty()) {
+    if (const QString err = guarded([&] { e = build(); }); !err.isEmpty()) {
         emit editFailed(err);
         return;
     }
     apply(std::move(e));
 }
 
+void ProjectSession::deleteRegion(const QString& label, RowId id) {
+    applyBuilt([&] { return edit::deleteRegion(*store_, label.toStdString(), id); });
+}
+
 void ProjectSession::updateRegion(const QString& label, const Annotation& changed) {
-    if (!store_) return;
-    edit::RegionEdit e;
-    if (const QString err = guarded([&] { e = edit::updateRegion(*store_, label.toStdString(), changed); }); !err.isEmpty()) {
-        emit editFailed(err);
-        return;
-    }
-    apply(std::move(e));
+    applyBuilt([&] { return edit::updateRegion(*store_, label.toStdString(), changed); });
 }
 
 void ProjectSession::describeRegion(const QString& label, RowId id, const QString& caption,
                                     const std::vector<std::string>& texts, ReviewState review) {
-    if (!store_) return;
-    edit::RegionEdit e;
-    const QString err = guarded(
-        [&] { e = edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review); });
-    if (!err.isEmpty()) {
-        emit editFailed(err);
-        return;
-    }
-    apply(std::move(e));
+    applyBuilt([&] {
+        return edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review);
+    });
 }
 
 void ProjectSession::setActiveTokenizer(std::optional<ActiveTokenizer> model) { active_ = std::move(model); }
@@ -441,10 +441,13 @@ std::vector<std::optional<ShownTokens>> ProjectSession::shownTokens(const std::v
     std::vector<std::optional<ShownTokens>> out(annotationIds.size());
     if (!store_) return out;
     guarded([&] {
-        const std::vector<TokenizerModel> tokenizers = store_->tokenizers();
+        std::map<RowId, std::pair<TokenizerModel, int>> tokenizers;  // with its codebook size, read once
         std::optional<RowId> active;
-        for (const TokenizerModel& t : tokenizers)
-            if (active_ && t.checkpointSha256 == active_->sha256.toStdString()) active = t.id;
+        for (const TokenizerModel& t : store_->tokenizers()) {
+            const bool isActive = active_ && t.checkpointSha256 == active_->sha256.toStdString();
+            if (isActive) active = t.id;
+            tokenizers[t.id] = {t, isActive ? activeCodebookSize() : pipeline::storedCodebookSize(t)};
+        }
         for (std::size_t i = 0; i < annotationIds.size(); ++i) {
             const auto all = store_->tokensFor(annotationIds[i]);
             if (all.empty()) continue;
@@ -454,9 +457,8 @@ std::vector<std::optional<ShownTokens>> ProjectSession::shownTokens(const std::v
             ShownTokens st;
             st.tokens = *shown;
             st.active = active && shown->tokenizerId == *active;
-            for (const TokenizerModel& t : tokenizers)
-                if (t.id == shown->tokenizerId) st.tokenizer = t;
-            st.codebookSize = st.active ? activeCodebookSize() : pipeline::storedCodebookSize(st.tokenizer);
+            if (const auto t = tokenizers.find(shown->tokenizerId); t != tokenizers.end())
+                std::tie(st.tokenizer, st.codebookSize) = t->second;
             out[i] = st;
         }
     });

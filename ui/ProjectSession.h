@@ -127,6 +127,9 @@ public:
 
     // How often the session looks for commits of other processes (a `samtok` command in a terminal).
     void setWatchInterval(int millis);
+    // The studio's own worker committed and the views were refreshed for it: that commit needs no second
+    // refresh when the watch next looks.
+    void acknowledgeOwnCommits();
 
 signals:
     void projectChanged();
@@ -145,6 +148,7 @@ private:
     // One studio per project: two would each keep an undo history of the other's rows.
     QString lock(const QString& path);
 
+    void applyBuilt(const std::function<edit::RegionEdit()>& build);
     void watchForOtherWriters();
     void checkDataVersion();
 

@@ -6,8 +6,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
-#include <fstream>
 
 namespace samtok::cli {
 
@@ -38,20 +36,6 @@ void addSearchOption(CLI::App* cmd, int& width) {
 
 pipeline::ModelRequest modelRequest(const ModelOptions& o) {
     return {o.model, o.config, o.promptModel, o.device, o.precision};
-}
-
-// The config alone, for random weights (benchmarks): a built-in name or a JSON file.
-model::ModelConfig resolveConfig(const ModelOptions& o) {
-    try {
-        if (o.config.empty()) return model::detectConfig(pipeline::identifyModel(modelRequest(o)).checkpoint);
-        if (std::filesystem::is_regular_file(o.config)) {
-            std::ifstream in(o.config);
-            return model::configFromJson({std::istreambuf_iterator<char>(in), {}});
-        }
-        return model::builtinConfig(o.config);
-    } catch (const std::invalid_argument& e) {
-        throw UserError("'" + o.config + "': " + e.what());
-    }
 }
 
 std::unique_ptr<pipeline::ActiveModel> loadModel(const ModelOptions& o) {

@@ -26,7 +26,6 @@ void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required = true);
 // --search N: choose each mask's codes by decoding N x N neighbour pairs (Tokenizer::encodeSearched).
 void addSearchOption(CLI::App* cmd, int& width);
 pipeline::ModelRequest modelRequest(const ModelOptions& o);
-model::ModelConfig resolveConfig(const ModelOptions& o);
 // Sets the thread count, then loads through pipeline::ActiveModel::load, as the studio's worker does.
 std::unique_ptr<pipeline::ActiveModel> loadModel(const ModelOptions& o);
 

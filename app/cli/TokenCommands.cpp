@@ -270,7 +270,9 @@ void bench(const BenchOptions& o) {
         runtime::configure(o.model.threads);
         ModelOptions m = o.model;
         if (m.config.empty()) m.config = "sam2.1_hiera_large";
-        untrained = model::Tokenizer::untrained(resolveConfig(m), m.device, model::parsePrecision(m.precision));
+        const auto request = modelRequest(m);  // --config is set: nothing is hashed or loaded to resolve it
+        untrained = model::Tokenizer::untrained(pipeline::resolveModelConfig(request, m.model), m.device,
+                                                model::parsePrecision(m.precision));
         tok = untrained.get();
     } else {
         active = loadModel(o.model);

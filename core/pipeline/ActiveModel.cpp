@@ -14,9 +14,7 @@
 namespace fs = std::filesystem;
 
 namespace samtok::pipeline {
-namespace {
-
-model::ModelConfig configFor(const ModelRequest& r, const std::string& checkpoint) {
+model::ModelConfig resolveModelConfig(const ModelRequest& r, const std::string& checkpoint) {
     try {
         if (r.config.empty()) return model::detectConfig(checkpoint);
         if (fs::is_regular_file(r.config)) {
@@ -29,8 +27,6 @@ model::ModelConfig configFor(const ModelRequest& r, const std::string& checkpoin
         throw UserError((r.config.empty() ? "'" + checkpoint + "'" : "'" + r.config + "'") + ": " + e.what());
     }
 }
-
-}  // namespace
 
 ModelIdentity identifyModel(const ModelRequest& r) {
     ModelIdentity id;
@@ -75,21 +71,13 @@ TokenizerModel ModelIdentity::requireIn(const ProjectStore& store, const std::st
 std::unique_ptr<ActiveModel> ActiveModel::load(const ModelRequest& r) {
     std::unique_ptr<ActiveModel> m(new ActiveModel);
     m->identity_ = identifyModel(r);
-    const model::ModelConfig config = configFor(r, m->identity_.checkpoint);
+    const model::ModelConfig config = resolveModelConfig(r, m->identity_.checkpoint);
     try {
         m->tokenizer_ = model::Tokenizer::load(config, m->identity_.checkpoint, r.promptModel, r.device,
                                                model::parsePrecision(r.precision));
     } catch (const std::invalid_argument& e) {  // a device or precision this build cannot use
         throw UserError(e.what());
     }
-    return m;
-}
-
-std::unique_ptr<ActiveModel> ActiveModel::random(const model::ModelConfig& config, const std::string& device) {
-    std::unique_ptr<ActiveModel> m(new ActiveModel);
-    m->identity_.name = "random";
-    m->identity_.sha256 = "untrained";
-    m->tokenizer_ = model::Tokenizer::untrained(config, device);
     return m;
 }
 

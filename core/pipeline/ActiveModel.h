@@ -41,6 +41,10 @@ struct ModelIdentity {
 // Resolves the default model (checking its recorded SHA-256) or hashes the file, once.
 ModelIdentity identifyModel(const ModelRequest& request);
 
+// The request's config: a built-in name or a JSON file, else detected from `checkpoint` (the resolved path).
+// Throws UserError naming the file.
+model::ModelConfig resolveModelConfig(const ModelRequest& request, const std::string& checkpoint);
+
 // The codebook size that a project's tokenizer row records in its config; the official 256 when the stored
 // config cannot be read. The one reader of it: the studio shows any tokenizer's codes with it.
 int storedCodebookSize(const TokenizerModel& tokenizer);
@@ -49,8 +53,6 @@ class ActiveModel {
 public:
     // Throws UserError naming the file and the problem (missing, damaged, hostile, not a model).
     static std::unique_ptr<ActiveModel> load(const ModelRequest& request);
-    // Random weights of a config (benchmarks, tests); its digest is "untrained".
-    static std::unique_ptr<ActiveModel> random(const model::ModelConfig& config, const std::string& device = "cpu");
 
     const ModelIdentity& identity() const { return identity_; }
     const std::string& name() const { return identity_.name; }

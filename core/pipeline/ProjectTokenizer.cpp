@@ -71,9 +71,7 @@ std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer
             // while its tokens were computed: tokens of the old mask would be wrong, so they wait for the next run.
             // (A new class or caption leaves the tokens right.)
             const auto now = store.annotation(todo[i].id);
-            if (!now || now->mask.height != todo[i].mask.height || now->mask.width != todo[i].mask.width ||
-                rle::toString(now->mask) != rle::toString(todo[i].mask))
-                continue;
+            if (!now || !(now->mask == todo[i].mask)) continue;
             MaskTokens t;
             t.annotationId = todo[i].id;
             t.tokenizerId = tokenizerId;
