@@ -10,6 +10,7 @@
 #include "store/Sqlite.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
@@ -162,6 +164,36 @@ TEST(ConcurrentProject, OpeningTheProjectAgainKeepsTheFirstConnectionsLocks) {
     EXPECT_GT(locksHeldBy(studio.pid(), p.path), 0)
         << "the open connection's lock on the project file was dropped by the second open";
     EXPECT_GT(locksHeldBy(studio.pid(), p.path + "-shm"), 0) << "the connection holds no lock on the WAL index";
+}
+
+TEST(ConcurrentProject, OpeningWaitsForAProgramThatHoldsTheProjectForAMoment) {
+    Project p;
+    std::promise<void> held;
+    // Another program takes the whole file (exclusive locking mode) and lets go after a second.
+    std::thread other([&] {
+        sql::Database db(p.path, SQLITE_OPEN_READWRITE);
+        db.exec("PRAGMA locking_mode = EXCLUSIVE");
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("INSERT OR REPLACE INTO project_meta (key, value) VALUES ('held', 'yes')");
+        db.exec("COMMIT");
+        held.set_value();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+        db.exec("PRAGMA locking_mode = NORMAL");
+        db.exec("SELECT count(*) FROM images");
+    });
+    held.get_future().wait();
+    const auto start = std::chrono::steady_clock::now();
+    std::string error;
+    try {
+        ProjectStore s = ProjectStore::open(p.path);
+        EXPECT_EQ(s.meta("held").value_or(""), "yes");
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    other.join();
+    EXPECT_EQ(error, "") << "the open gave up instead of waiting for the lock";
+    EXPECT_GT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(800))
+        << "the other program's lock was not held; the test proves nothing";
 }
 
 TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {

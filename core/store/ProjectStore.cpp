@@ -42,11 +42,14 @@ void requireSqliteHeader(const sql::Database& db, const std::string& path) {
         throw UserError(quoted(path) + ": not a SAMTok project (not an SQLite database)");
 }
 
+// Another process may be writing or checkpointing (a `samtok` command beside the studio): wait for its
+// transaction, which is one user action or one image's tokens, instead of failing at once. Set before the
+// first read: even the open's own checks can meet a lock held for a moment.
+void waitForOtherPrograms(sql::Database& db) { db.exec("PRAGMA busy_timeout = 15000"); }
+
 void configureConnection(sql::Database& db) {
     db.exec("PRAGMA foreign_keys = ON");
-    // Another process may be writing (a `samtok` command beside the studio): wait for its transaction, which
-    // is one user action or one image's tokens, instead of failing at once.
-    db.exec("PRAGMA busy_timeout = 15000");
+    waitForOtherPrograms(db);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
 }
@@ -152,11 +155,14 @@ ProjectStore ProjectStore::open(const std::string& path) {
     } catch (const StoreError& e) {
         throw UserError(quoted(path) + ": cannot be opened (" + e.what() + ")");
     }
+    waitForOtherPrograms(*db);
     requireSqliteHeader(*db, path);
     // Checks read only; nothing is written before they pass.
     std::string check;
     try {
         check = db->queryText("PRAGMA quick_check").value_or("no answer");
+    } catch (const LockedError& e) {
+        throw UserError(quoted(path) + ": cannot be opened now (" + e.what() + ")");
     } catch (const StoreError& e) {
         throw UserError(quoted(path) + ": the project file is corrupt (" + e.what() + ")");
     }

@@ -15,7 +15,7 @@ void throwError(sqlite3* db, int rc, std::string_view context) {
     if (primary == SQLITE_FULL)
         msg += "the disk is full; nothing of this action was saved";
     else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-        msg += "the project is locked by another program";
+        throw LockedError(msg + "another program held the project for longer than we wait; try again");
     else if (primary == SQLITE_READONLY)
         msg += "the project file is read-only";
     else if (primary == SQLITE_IOERR)

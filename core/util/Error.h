@@ -24,4 +24,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Another program held the project longer than we wait (SQLITE_BUSY / SQLITE_LOCKED).
+class LockedError : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+
 }  // namespace samtok
