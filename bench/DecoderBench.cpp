@@ -5,7 +5,7 @@
 #include "model/MaskUpsample.h"
 #include "model/ModelConfig.h"
 #include "model/Runtime.h"
-#include "model/SamTokModel.h"
+#include "model/nn/SamTokModel.h"
 
 #include <benchmark/benchmark.h>
 

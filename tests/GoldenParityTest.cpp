@@ -6,9 +6,9 @@
 #include "checkpoint/Checkpoint.h"
 #include "io/ImageIO.h"
 #include "model/MaskUpsample.h"
-#include "model/PillowResize.h"
-#include "model/SamTokModel.h"
-#include "model/WeightLoader.h"
+#include "model/nn/PillowResize.h"
+#include "model/nn/SamTokModel.h"
+#include "model/nn/WeightLoader.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>

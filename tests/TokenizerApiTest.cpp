@@ -6,7 +6,7 @@
 #include "mask/MaskMetrics.h"
 #include "model/DefaultModel.h"
 #include "model/EmbeddingCache.h"
-#include "model/SamTokModel.h"
+#include "model/nn/SamTokModel.h"
 #include "model/Tokenizer.h"
 
 #include <gtest/gtest.h>

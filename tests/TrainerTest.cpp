@@ -5,8 +5,8 @@
 #include "TinyModel.h"
 #include "checkpoint/Checkpoint.h"
 #include "model/Tokenizer.h"
-#include "model/Trainer.h"
-#include "model/WeightLoader.h"
+#include "train/Trainer.h"
+#include "model/nn/WeightLoader.h"
 
 #include <gtest/gtest.h>
 
@@ -209,7 +209,7 @@ TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {
 
 // Training feeds batches of images: each image's features must not depend on
 // its batch neighbours, and every trainable weight must receive a gradient.
-#include "model/SamTokModel.h"
+#include "model/nn/SamTokModel.h"
 
 TEST(Trainer, BatchedImagesAreIndependentAndEveryWeightLearns) {
     torch::manual_seed(3);

@@ -1,6 +1,6 @@
 // The trainer's losses: what each round-trip choice trains, and the mask loss
 // ranking a right mask below a wrong one.
-#include "model/TrainingLoss.h"
+#include "train/TrainingLoss.h"
 
 #include <gtest/gtest.h>
 

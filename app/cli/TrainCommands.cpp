@@ -4,7 +4,7 @@
 
 #include "model/DefaultModel.h"
 #include "model/Runtime.h"
-#include "model/Trainer.h"
+#include "train/Trainer.h"
 #include "train/TrainingScenes.h"
 #include "util/Error.h"
 

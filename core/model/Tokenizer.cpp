@@ -3,9 +3,9 @@
 #include "checkpoint/Checkpoint.h"
 #include "checkpoint/CheckpointError.h"
 #include "model/MaskUpsample.h"
-#include "model/PillowResize.h"
-#include "model/SamTokModel.h"
-#include "model/WeightLoader.h"
+#include "model/nn/PillowResize.h"
+#include "model/nn/SamTokModel.h"
+#include "model/nn/WeightLoader.h"
 #include "util/Error.h"
 
 #include <algorithm>

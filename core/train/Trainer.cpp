@@ -1,9 +1,9 @@
-#include "model/Trainer.h"
+#include "train/Trainer.h"
 
 #include "checkpoint/Checkpoint.h"
-#include "model/SamTokModel.h"
-#include "model/TrainingLoss.h"
-#include "model/WeightLoader.h"
+#include "model/nn/SamTokModel.h"
+#include "train/TrainingLoss.h"
+#include "model/nn/WeightLoader.h"
 
 #include <chrono>
 #include <cmath>

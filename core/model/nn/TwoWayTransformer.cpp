@@ -1,4 +1,4 @@
-#include "model/TwoWayTransformer.h"
+#include "model/nn/TwoWayTransformer.h"
 
 namespace samtok::model {
 

@@ -1,4 +1,4 @@
-#include "model/SamTokModel.h"
+#include "model/nn/SamTokModel.h"
 
 namespace samtok::model {
 namespace F = torch::nn::functional;

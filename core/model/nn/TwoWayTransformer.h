@@ -2,7 +2,7 @@
 // SAM's two-way transformer (sam/transformer.py), used by both the SAM2 mask
 // decoder and SAMTok's mask encoder: tokens attend to the image, the image
 // attends back to the tokens.
-#include "model/Layers.h"
+#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
 
 namespace samtok::model {

@@ -1,4 +1,4 @@
-#include "model/PromptEncoder.h"
+#include "model/nn/PromptEncoder.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "model/MaskDecoder.h"
+#include "model/nn/MaskDecoder.h"
 
 namespace samtok::model {
 

@@ -1,4 +1,4 @@
-#include "model/PillowResize.h"
+#include "model/nn/PillowResize.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "model/TrainingLoss.h"
+#include "train/TrainingLoss.h"
 
 #include <stdexcept>
 

@@ -1,7 +1,7 @@
 #pragma once
 // SAM's prompt encoder: random-Fourier position encoding, point / box corner
 // embeddings, mask downscaling, and the no-mask embedding.
-#include "model/Layers.h"
+#include "model/nn/Layers.h"
 
 namespace samtok::model {
 

@@ -1,7 +1,7 @@
 #pragma once
 // SAMTok's two-level residual vector quantizer. Each codebook stores
 // codebook_size + 1 rows; the last is padding and never selected.
-#include "model/Layers.h"
+#include "model/nn/Layers.h"
 
 namespace samtok::model {
 

@@ -1,4 +1,4 @@
-#include "model/FpnNeck.h"
+#include "model/nn/FpnNeck.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "model/MaskEncoder.h"
+#include "model/nn/MaskEncoder.h"
 
 namespace samtok::model {
 

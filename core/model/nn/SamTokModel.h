@@ -5,13 +5,13 @@
 //                     sam_mask_decoder, sam_mask_encoder, no_mem_embed}
 //   quantizer.codebooks.{0,1}
 // Internal to the model code (LibTorch types).
-#include "model/FpnNeck.h"
-#include "model/Hiera.h"
-#include "model/MaskDecoder.h"
-#include "model/MaskEncoder.h"
+#include "model/nn/FpnNeck.h"
+#include "model/nn/Hiera.h"
+#include "model/nn/MaskDecoder.h"
+#include "model/nn/MaskEncoder.h"
 #include "model/ModelConfig.h"
-#include "model/PromptEncoder.h"
-#include "model/ResidualQuantizer.h"
+#include "model/nn/PromptEncoder.h"
+#include "model/nn/ResidualQuantizer.h"
 
 #include <optional>
 

@@ -1,4 +1,4 @@
-#include "model/Hiera.h"
+#include "model/nn/Hiera.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "model/ResidualQuantizer.h"
+#include "model/nn/ResidualQuantizer.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "model/Layers.h"
+#include "model/nn/Layers.h"
 
 namespace samtok::model {
 

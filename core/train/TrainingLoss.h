@@ -1,7 +1,7 @@
 #pragma once
 // The trainer's losses on low-resolution mask logits. Model code: LibTorch
 // types, never included by UI code.
-#include "model/Trainer.h"
+#include "train/Trainer.h"
 
 #include <torch/torch.h>
 

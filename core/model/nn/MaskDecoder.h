@@ -1,9 +1,9 @@
 #pragma once
 // SAM2's mask decoder (sam/mask_decoder.py) with SAM 2.1's switches:
 // object-score token, sigmoid IoU head, high-resolution skip features.
-#include "model/Layers.h"
+#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
-#include "model/TwoWayTransformer.h"
+#include "model/nn/TwoWayTransformer.h"
 
 namespace samtok::model {
 

@@ -1,4 +1,4 @@
-#include "model/WeightLoader.h"
+#include "model/nn/WeightLoader.h"
 
 #include "checkpoint/CheckpointError.h"
 
