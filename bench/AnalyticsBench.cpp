@@ -5,7 +5,6 @@
 #include "store/ProjectStore.h"
 
 #include <benchmark/benchmark.h>
-
 #include <filesystem>
 #include <random>
 
@@ -41,7 +40,8 @@ void BM_TokenStatsOverProject(benchmark::State& state) {
     std::mt19937 rng(1);
     store.transaction([&] {
         for (RowId id : ids)
-            store.setTokens({id, tok, static_cast<int>(rng() % 256), static_cast<int>(rng() % 256), (rng() % 1001) / 1000.0, 0});
+            store.setTokens(
+                {id, tok, static_cast<int>(rng() % 256), static_cast<int>(rng() % 256), (rng() % 1001) / 1000.0, 0});
     });
     for (auto _ : state) {
         const auto stats = analytics::collectTokenStats(store, tok, 256);

@@ -7,11 +7,11 @@
 #include "mask/MaskCv.h"
 #include "store/ProjectStore.h"
 
-#include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <benchmark/benchmark.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -50,13 +50,17 @@ void writeCocoFixture(const fs::path& dir) {
                 poly.push_back(cx + rr * std::cos(a));
                 poly.push_back(cy + rr * std::sin(a));
             }
-            anns.push_back({{"id", i * kPerImage + k}, {"image_id", i}, {"category_id", 1 + k % 5}, {"iscrowd", 0},
+            anns.push_back({{"id", i * kPerImage + k},
+                            {"image_id", i},
+                            {"category_id", 1 + k % 5},
+                            {"iscrowd", 0},
                             {"segmentation", {poly}}});
         }
     }
     nlohmann::json cats = nlohmann::json::array();
     for (int c = 1; c <= 5; ++c) cats.push_back({{"id", c}, {"name", "class" + std::to_string(c)}});
-    std::ofstream(dir / "instances.json") << nlohmann::json{{"images", images}, {"annotations", anns}, {"categories", cats}}.dump();
+    std::ofstream(dir / "instances.json")
+        << nlohmann::json{{"images", images}, {"annotations", anns}, {"categories", cats}}.dump();
 }
 
 void BM_ImportCoco100k(benchmark::State& state) {
@@ -68,7 +72,8 @@ void BM_ImportCoco100k(benchmark::State& state) {
         auto store = ProjectStore::create((dir / "p.samtok").string(), "bench");
         state.ResumeTiming();
         const auto r = dataset::importCoco(store, (dir / "instances.json").string(), dir.string());
-        if (r.annotationsAdded + r.duplicates != kImages * kPerImage) state.SkipWithError("not every annotation was imported");
+        if (r.annotationsAdded + r.duplicates != kImages * kPerImage)
+            state.SkipWithError("not every annotation was imported");
     }
     state.SetItemsProcessed(state.iterations() * kImages * kPerImage);
     fs::remove_all(dir);
@@ -78,12 +83,14 @@ void BM_ImportCoco100k(benchmark::State& state) {
 void BM_Export100k(benchmark::State& state) {
     const fs::path dir = benchDir("samtok-bench-export");
     auto store = ProjectStore::create((dir / "p.samtok").string(), "bench");
-    const RowId tokenizer = store.registerTokenizer({0, "bench", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'e')});
+    const RowId tokenizer =
+        store.registerTokenizer({0, "bench", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'e')});
     std::vector<Rle> shapes;
     std::mt19937 rng(3);
     for (int i = 0; i < 64; ++i) {
         cv::Mat m = cv::Mat::zeros(480, 640, CV_8UC1);
-        cv::circle(m, {static_cast<int>(40 + rng() % 560), static_cast<int>(40 + rng() % 400)}, static_cast<int>(5 + rng() % 40), 1, -1);
+        cv::circle(m, {static_cast<int>(40 + rng() % 560), static_cast<int>(40 + rng() % 400)},
+                   static_cast<int>(5 + rng() % 40), 1, -1);
         shapes.push_back(rle::encode(fromMat(m)));
     }
     store.transaction([&] {

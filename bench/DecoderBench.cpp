@@ -8,7 +8,6 @@
 #include "model/nn/SamTokModel.h"
 
 #include <benchmark/benchmark.h>
-
 #include <fstream>
 #include <map>
 #include <memory>
@@ -86,7 +85,8 @@ void click(benchmark::State& state, const std::string& name, bool previousMask) 
 // upsampleAndThreshold (here on one thread; the tokenizer splits rows over threads).
 void maskAtImageSize(benchmark::State& state, bool onePass) {
     samtok::runtime::configure(0);
-    const int low = static_cast<int>(state.range(0)), w = static_cast<int>(state.range(1)), h = static_cast<int>(state.range(2));
+    const int low = static_cast<int>(state.range(0)), w = static_cast<int>(state.range(1)),
+              h = static_cast<int>(state.range(2));
     torch::manual_seed(0);
     const auto logits = torch::randn({1, 1, low, low});
     torch::InferenceMode guard;
@@ -110,9 +110,15 @@ void maskAtImageSize(benchmark::State& state, bool onePass) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(maskAtImageSize, torch, false)->Args({64, 640, 480})->Args({64, 4032, 3024})->Args({256, 4032, 3024})
+BENCHMARK_CAPTURE(maskAtImageSize, torch, false)
+    ->Args({64, 640, 480})
+    ->Args({64, 4032, 3024})
+    ->Args({256, 4032, 3024})
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(maskAtImageSize, one_pass, true)->Args({64, 640, 480})->Args({64, 4032, 3024})->Args({256, 4032, 3024})
+BENCHMARK_CAPTURE(maskAtImageSize, one_pass, true)
+    ->Args({64, 640, 480})
+    ->Args({64, 4032, 3024})
+    ->Args({256, 4032, 3024})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decodeTwoCodes, large, "sam2.1_hiera_large", true)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decodeTwoCodes, large_unprepared, "sam2.1_hiera_large", false)->Unit(benchmark::kMillisecond);

@@ -3,8 +3,9 @@
 #include "mask/CocoRle.h"
 #include "mask/MaskCv.h"
 
-#include <benchmark/benchmark.h>
 #include <opencv2/imgproc.hpp>
+
+#include <benchmark/benchmark.h>
 
 using namespace samtok;
 

@@ -3,9 +3,9 @@
 #include "mask/MaskCv.h"
 #include "store/ProjectStore.h"
 
-#include <benchmark/benchmark.h>
 #include <opencv2/imgproc.hpp>
 
+#include <benchmark/benchmark.h>
 #include <filesystem>
 #include <random>
 
@@ -21,7 +21,8 @@ void BM_BulkInsertAnnotations(benchmark::State& state) {
     for (int i = 0; i < 64; ++i) {
         cv::Mat m = cv::Mat::zeros(480, 640, CV_8UC1);
         cv::ellipse(m, {static_cast<int>(rng() % 640), static_cast<int>(rng() % 480)},
-                    {static_cast<int>(10 + rng() % 150), static_cast<int>(10 + rng() % 100)}, rng() % 180, 0, 360, 1, -1);
+                    {static_cast<int>(10 + rng() % 150), static_cast<int>(10 + rng() % 100)}, rng() % 180, 0, 360, 1,
+                    -1);
         shapes.push_back(rle::encode(fromMat(m)));
     }
     const auto dir = std::filesystem::temp_directory_path() / "samtok-bench-store";

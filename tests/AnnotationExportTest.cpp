@@ -51,7 +51,8 @@ TEST(AnnotationExport, CocoRoundTripKeepsEveryRleByteForByte) {
     const auto src = (kExamples / "data_dataset_coco/annotations.json").string();
     dataset::importCoco(first, src, (kExamples / "data_dataset_coco").string());
     ASSERT_EQ(first.annotationCount(), 12);
-    const auto report = exporter::exportCoco(first, {dir.file("export/instances.json"), dir.file("export/masks"), {}, true});
+    const auto report =
+        exporter::exportCoco(first, {dir.file("export/instances.json"), dir.file("export/masks"), {}, true});
     EXPECT_EQ(report.annotations, 12);
     EXPECT_EQ(report.masksWritten, 12);
 
@@ -72,9 +73,10 @@ TEST(AnnotationExport, CocoRoundTripKeepsEveryRleByteForByte) {
     // The PNG masks are the same masks.
     const auto& a0 = j["annotations"][0];
     const auto image0 = j["images"][0];
-    const cv::Mat png = cv::imread(dir.file("export/masks/" + fs::path(image0["file_name"].get<std::string>()).stem().string() +
-                                            "_" + std::to_string(a0["id"].get<int>()) + ".png"),
-                                   cv::IMREAD_GRAYSCALE);
+    const cv::Mat png =
+        cv::imread(dir.file("export/masks/" + fs::path(image0["file_name"].get<std::string>()).stem().string() + "_" +
+                            std::to_string(a0["id"].get<int>()) + ".png"),
+                   cv::IMREAD_GRAYSCALE);
     ASSERT_FALSE(png.empty());
     EXPECT_EQ(static_cast<std::uint64_t>(cv::countNonZero(png)), a0["area"].get<std::uint64_t>());
 
@@ -95,10 +97,14 @@ TEST(AnnotationExport, CompressedRleOfAnImportIsWrittenBackUnchanged) {
     for (int y = 0; y < 37; ++y)
         for (int x = (y * 7) % 11; x < 53 - y % 5; x += 1 + (x % 3 == 0)) m.set(y, x, true);
     const std::string counts = rle::toString(rle::encode(m));
-    std::ofstream(dir.file("in.json")) << json{{"images", {{{"id", 1}, {"file_name", "x.png"}, {"width", 53}, {"height", 37}}}},
+    std::ofstream(dir.file("in.json")) << json{{"images",
+                                                {{{"id", 1}, {"file_name", "x.png"}, {"width", 53}, {"height", 37}}}},
                                                {"categories", {{{"id", 1}, {"name", "weave"}}}},
                                                {"annotations",
-                                                {{{"id", 1}, {"image_id", 1}, {"category_id", 1}, {"iscrowd", 0},
+                                                {{{"id", 1},
+                                                  {"image_id", 1},
+                                                  {"category_id", 1},
+                                                  {"iscrowd", 0},
                                                   {"segmentation", {{"size", {37, 53}}, {"counts", counts}}}}}}}
                                               .dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");

@@ -6,19 +6,23 @@
 #include "model/ModelConfig.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <fstream>
-
-#include <nlohmann/json.hpp>
 
 using namespace samtok::checkpoint;
 using samtok::test::TempDir;
 
 namespace {
 
-void put16(std::string& s, std::uint16_t v) { s.push_back(char(v & 0xff)); s.push_back(char(v >> 8)); }
-void put32(std::string& s, std::uint32_t v) { for (int i = 0; i < 4; ++i) s.push_back(char((v >> (8 * i)) & 0xff)); }
+void put16(std::string& s, std::uint16_t v) {
+    s.push_back(char(v & 0xff));
+    s.push_back(char(v >> 8));
+}
+void put32(std::string& s, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) s.push_back(char((v >> (8 * i)) & 0xff));
+}
 
 // A minimal ZIP writer (stored entries, or a fake "deflated" one) for test fixtures.
 std::string makeZip(const std::vector<std::pair<std::string, std::string>>& entries, std::uint16_t method = 0,
@@ -27,22 +31,48 @@ std::string makeZip(const std::vector<std::pair<std::string, std::string>>& entr
     for (const auto& [name, data] : entries) {
         const auto offset = static_cast<std::uint32_t>(out.size());
         const std::uint32_t usize = claimedSize ? claimedSize : static_cast<std::uint32_t>(data.size());
-        put32(out, 0x04034b50); put16(out, 20); put16(out, 0); put16(out, method); put16(out, 0); put16(out, 0);
-        put32(out, 0); put32(out, static_cast<std::uint32_t>(data.size())); put32(out, usize);
-        put16(out, static_cast<std::uint16_t>(name.size())); put16(out, 0);
+        put32(out, 0x04034b50);
+        put16(out, 20);
+        put16(out, 0);
+        put16(out, method);
+        put16(out, 0);
+        put16(out, 0);
+        put32(out, 0);
+        put32(out, static_cast<std::uint32_t>(data.size()));
+        put32(out, usize);
+        put16(out, static_cast<std::uint16_t>(name.size()));
+        put16(out, 0);
         out += name;
         out += data;
-        put32(central, 0x02014b50); put16(central, 20); put16(central, 20); put16(central, 0); put16(central, method);
-        put16(central, 0); put16(central, 0); put32(central, 0); put32(central, static_cast<std::uint32_t>(data.size()));
-        put32(central, usize); put16(central, static_cast<std::uint16_t>(name.size())); put16(central, 0);
-        put16(central, 0); put16(central, 0); put16(central, 0); put32(central, 0); put32(central, offset);
+        put32(central, 0x02014b50);
+        put16(central, 20);
+        put16(central, 20);
+        put16(central, 0);
+        put16(central, method);
+        put16(central, 0);
+        put16(central, 0);
+        put32(central, 0);
+        put32(central, static_cast<std::uint32_t>(data.size()));
+        put32(central, usize);
+        put16(central, static_cast<std::uint16_t>(name.size()));
+        put16(central, 0);
+        put16(central, 0);
+        put16(central, 0);
+        put16(central, 0);
+        put32(central, 0);
+        put32(central, offset);
         central += name;
     }
     const auto cdOffset = static_cast<std::uint32_t>(out.size());
     out += central;
-    put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
-    put16(out, static_cast<std::uint16_t>(entries.size())); put16(out, static_cast<std::uint16_t>(entries.size()));
-    put32(out, static_cast<std::uint32_t>(central.size())); put32(out, cdOffset); put16(out, 0);
+    put32(out, 0x06054b50);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, static_cast<std::uint16_t>(entries.size()));
+    put16(out, static_cast<std::uint16_t>(entries.size()));
+    put32(out, static_cast<std::uint32_t>(central.size()));
+    put32(out, cdOffset);
+    put16(out, 0);
     return out;
 }
 
@@ -58,12 +88,16 @@ std::string tensorPickle(std::uint32_t storageNumel, std::uint32_t size) {
     p += unicode("w");
     p += "ctorch._utils\n_rebuild_tensor_v2\n(";
     p += "(" + unicode("storage") + "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu");
-    p += "J"; put32(p, storageNumel); p += "tQ";
-    p += std::string("K\0", 2);                     // offset 0
-    p += "J"; put32(p, size); p += "\x85";          // sizes (size,)
-    p += "K\x01\x85";                               // strides (1,)
-    p += "\x89";                                    // requires_grad False
-    p += "ccollections\nOrderedDict\n)R";           // backward hooks
+    p += "J";
+    put32(p, storageNumel);
+    p += "tQ";
+    p += std::string("K\0", 2);  // offset 0
+    p += "J";
+    put32(p, size);
+    p += "\x85";                           // sizes (size,)
+    p += "K\x01\x85";                      // strides (1,)
+    p += "\x89";                           // requires_grad False
+    p += "ccollections\nOrderedDict\n)R";  // backward hooks
     p += "tRs.";
     return p;
 }
@@ -135,9 +169,10 @@ TEST(Checkpoint, SafetensorsRoundTrip) {
     TempDir dir;
     const std::vector<float> a{1.5f, -2.f, 3.25f, 0.f, 7.f, 8.f};
     const std::vector<std::uint16_t> h{0x3c00, 0xc000};  // 1.0, -2.0 in half
-    writeSafetensors(dir.file("m.safetensors"), {{"layer.weight", DType::Float32, {2, 3}, a.data()},
-                                                 {"layer.half", DType::Float16, {2}, h.data()}},
-                     {{"config", "{}"}});
+    writeSafetensors(
+        dir.file("m.safetensors"),
+        {{"layer.weight", DType::Float32, {2, 3}, a.data()}, {"layer.half", DType::Float16, {2}, h.data()}},
+        {{"config", "{}"}});
     const Checkpoint c = Checkpoint::open(dir.file("m.safetensors"));
     EXPECT_EQ(c.format(), "safetensors");
     EXPECT_EQ(c.metadata().at("config"), "{}");
@@ -158,19 +193,30 @@ TEST(Checkpoint, AcceptsAWellFormedHandMadeCheckpoint) {
 
 TEST(Checkpoint, RefusesAForbiddenGlobal) {
     TempDir dir;
-    std::string evil = "\x80\x02" "cos\nsystem\n" + unicode("echo pwned") + "\x85R.";
+    std::string evil =
+        "\x80\x02"
+        "cos\nsystem\n" +
+        unicode("echo pwned") + "\x85R.";
     expectRefused(write(dir, "evil.pth", makeZip({{"a/data.pkl", evil}})), "forbidden global 'os.system'");
-    std::string builtins = "\x80\x02" "cbuiltins\neval\n" + unicode("1") + "\x85R.";
+    std::string builtins =
+        "\x80\x02"
+        "cbuiltins\neval\n" +
+        unicode("1") + "\x85R.";
     expectRefused(write(dir, "eval.pth", makeZip({{"a/data.pkl", builtins}})), "forbidden global 'builtins.eval'");
 }
 
 TEST(Checkpoint, RefusesAReduceOutsideTheWhitelist) {
     TempDir dir;
     // An allowed global used as a callable with arguments it never takes in a state dict.
-    std::string odd = "\x80\x02" "ccollections\nOrderedDict\n(" + unicode("x") + "tR.";
+    std::string odd =
+        "\x80\x02"
+        "ccollections\nOrderedDict\n(" +
+        unicode("x") + "tR.";
     expectRefused(write(dir, "odd.pth", makeZip({{"a/data.pkl", odd}})), "OrderedDict with arguments");
     // A storage class called directly.
-    std::string call = "\x80\x02" "ctorch\nFloatStorage\n)R.";
+    std::string call =
+        "\x80\x02"
+        "ctorch\nFloatStorage\n)R.";
     expectRefused(write(dir, "call.pth", makeZip({{"a/data.pkl", call}})), "REDUCE of 'torch.FloatStorage'");
     // An opcode a state dict never uses (INST).
     expectRefused(write(dir, "inst.pth", makeZip({{"a/data.pkl", "\x80\x02(ios\nsystem\n."}})), "opcode 0x69");
@@ -183,7 +229,8 @@ TEST(Checkpoint, RefusesATruncatedFile) {
     expectRefused(write(dir, "tiny.pth", bytes.substr(0, 10)), "truncated");
     // Pickle stream itself cut short.
     const std::string pkl = tensorPickle(4, 4);
-    expectRefused(write(dir, "cutpkl.pth", makeZip({{"a/data.pkl", pkl.substr(0, pkl.size() - 5)}, {"a/data/0", std::string(16, '\0')}})),
+    expectRefused(write(dir, "cutpkl.pth",
+                        makeZip({{"a/data.pkl", pkl.substr(0, pkl.size() - 5)}, {"a/data/0", std::string(16, '\0')}})),
                   "truncated");
 }
 
@@ -197,11 +244,13 @@ TEST(Checkpoint, RefusesAZipBomb) {
 TEST(Checkpoint, RefusesATensorWhoseStorageIsTooShort) {
     TempDir dir;
     // Declares 1000 floats, ships 16 bytes.
-    expectRefused(write(dir, "short.pth", makeZip({{"a/data.pkl", tensorPickle(1000, 1000)}, {"a/data/0", std::string(16, '\0')}})),
+    expectRefused(write(dir, "short.pth",
+                        makeZip({{"a/data.pkl", tensorPickle(1000, 1000)}, {"a/data/0", std::string(16, '\0')}})),
                   "shorter than declared");
     // Storage is right, but the view reaches past it.
-    expectRefused(write(dir, "view.pth", makeZip({{"a/data.pkl", tensorPickle(4, 9)}, {"a/data/0", std::string(16, '\0')}})),
-                  "needs 9 elements");
+    expectRefused(
+        write(dir, "view.pth", makeZip({{"a/data.pkl", tensorPickle(4, 9)}, {"a/data/0", std::string(16, '\0')}})),
+        "needs 9 elements");
 }
 
 TEST(Checkpoint, RefusesFilesThatAreNotCheckpoints) {

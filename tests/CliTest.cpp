@@ -1,6 +1,6 @@
 // The samtok command line as a user runs it: outputs and exit codes.
-#include "TestImages.h"
 #include "CliRun.h"
+#include "TestImages.h"
 #include "TestPaths.h"
 #include "TinyModel.h"
 
@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <sqlite3.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <csignal>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 using Result = samtok::test::CliResult;
-Result run(const std::string& args, const std::string& env = {}) { return samtok::test::runCli(args, env); }
+Result run(const std::string& args, const std::string& env = {}) {
+    return samtok::test::runCli(args, env);
+}
 }  // namespace
 
 using samtok::test::TempDir;
@@ -84,9 +86,9 @@ TEST(Cli, MaskIouOfAMaskWithItselfAndAnother) {
 
 TEST(Cli, UserErrorsExitOneWithOneLine) {
     TempDir dir;
-    for (const std::string& args : {std::string("project info ") + dir.file("missing.samtok"),
-                                    std::string("mask rle ") + dir.file("missing.png"), std::string("no-such-command"),
-                                    std::string("project")}) {
+    for (const std::string& args :
+         {std::string("project info ") + dir.file("missing.samtok"), std::string("mask rle ") + dir.file("missing.png"),
+          std::string("no-such-command"), std::string("project")}) {
         const Result r = run(args);
         EXPECT_EQ(r.code, 1) << args << ": " << r.out;
         EXPECT_NE(r.out.find("samtok:"), std::string::npos) << r.out;
@@ -116,7 +118,8 @@ TEST(Cli, TrainingFromADamagedOrMismatchedModelIsAUserError) {
     // Run from the temporary folder: the default config is the embedded model's, wherever the command runs.
     const std::string here = "-C " + dir.path().string();
     std::ofstream(dir.file("bad.safetensors")) << std::string(1000, 'x');
-    const Result damaged = run("train " + dir.file("run1") + " --init " + dir.file("bad.safetensors") + " --steps 1", here);
+    const Result damaged =
+        run("train " + dir.file("run1") + " --init " + dir.file("bad.safetensors") + " --steps 1", here);
     EXPECT_EQ(damaged.code, 1) << damaged.out;
     EXPECT_NE(damaged.out.find("bad.safetensors"), std::string::npos) << damaged.out;
     // The golden micro checkpoint has another config than the embedded model's.
@@ -134,8 +137,8 @@ TEST(Cli, ImagesAreReadAsStoredUnlessAskedToApplyTheirExifOrientation) {
     cv::Mat bgr(48, 64, CV_8UC3, cv::Scalar(40, 80, 120));
     cv::rectangle(bgr, {8, 8, 30, 20}, cv::Scalar(250, 250, 250), cv::FILLED);
     const auto jpeg = samtok::test::jpegWithOrientation(bgr, 6);  // stored 64x48, upright 48x64
-    std::ofstream(dir.file("r.jpg"), std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()),
-                                                             static_cast<std::streamsize>(jpeg.size()));
+    std::ofstream(dir.file("r.jpg"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
     const Result stored = run("segment --image " + dir.file("r.jpg") + " --point 20,15 --out " + dir.file("a.png"));
     ASSERT_EQ(stored.code, 0) << stored.out;
     EXPECT_NE(stored.out.find("EXIF orientation 6"), std::string::npos) << stored.out;
@@ -154,7 +157,8 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
                               std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json";
     const auto berkeley = samtok::test::sharedDir() / "data/berkeley";
     const std::string image = (berkeley / "images/12003.jpg").string();
-    const Result enc = run("encode " + model + " --image " + image + " --mask " + (berkeley / "masks/12003.png").string() + " --json");
+    const Result enc =
+        run("encode " + model + " --image " + image + " --mask " + (berkeley / "masks/12003.png").string() + " --json");
     ASSERT_EQ(enc.code, 0) << enc.out;
     const auto j = nlohmann::json::parse(enc.out);
     const std::string tokens = j["masks"][0]["tokens"];
@@ -165,7 +169,8 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
 
     // Decode the tokens inside a chatty answer, plus a one-code group that needs the official repair.
     const std::string answer = "'Here it is: " + tokens + " and <|mt_start|><|mt_0007|><|mt_end|>.'";
-    const Result dec = run("decode " + model + " --image " + image + " --out-dir " + dir.file("out") + " --json --tokens " + answer);
+    const Result dec =
+        run("decode " + model + " --image " + image + " --out-dir " + dir.file("out") + " --json --tokens " + answer);
     ASSERT_EQ(dec.code, 0) << dec.out;
     EXPECT_NE(dec.out.find("warning: repaired"), std::string::npos) << dec.out;
     const auto first = cv::imread(dir.file("out/mask_00.png"), cv::IMREAD_GRAYSCALE);
@@ -176,7 +181,8 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
     // The decoded mask is the one encode measured its reconstruction IoU against.
     const Result iou = run("mask iou " + dir.file("out/mask_00.png") + " " + (berkeley / "masks/12003.png").string());
     ASSERT_EQ(iou.code, 0) << iou.out;
-    EXPECT_NEAR(nlohmann::json::parse(iou.out)["iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>(), 1e-9);
+    EXPECT_NEAR(nlohmann::json::parse(iou.out)["iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>(),
+                1e-9);
 
     // Codes searched among 3 x 3 neighbour pairs reconstruct at least as well; a width of 0 is refused.
     const std::string maskArgs = " --image " + image + " --mask " + (berkeley / "masks/12003.png").string();
@@ -184,7 +190,8 @@ TEST(Cli, EncodeThenDecodeARealMaskWithTheGoldenMicroCheckpoint) {
     ASSERT_EQ(searched.code, 0) << searched.out;
     const auto s = nlohmann::json::parse(searched.out);
     EXPECT_EQ(s["search"], 3);
-    EXPECT_GE(s["masks"][0]["reconstruction_iou"].get<double>(), j["masks"][0]["reconstruction_iou"].get<double>() - 1e-4);
+    EXPECT_GE(s["masks"][0]["reconstruction_iou"].get<double>(),
+              j["masks"][0]["reconstruction_iou"].get<double>() - 1e-4);
     const Result zero = run("encode " + model + maskArgs + " --search 0");
     EXPECT_NE(zero.code, 0);
     EXPECT_NE(zero.out.find("--search"), std::string::npos) << zero.out;
@@ -250,8 +257,8 @@ TEST(Cli, EvalPairsFilesAndAppliesTheProtocol) {
 
 TEST(Cli, TheEmbeddedModelIsTheDefaultAndADamagedCopyIsNamed) {
     const auto berkeley = samtok::test::sharedDir() / "data/berkeley";
-    const std::string args = "--image " + (berkeley / "images/12003.jpg").string() + " --mask " +
-                             (berkeley / "masks/12003.png").string();
+    const std::string args =
+        "--image " + (berkeley / "images/12003.jpg").string() + " --mask " + (berkeley / "masks/12003.png").string();
     const Result info = run("model info");
     ASSERT_EQ(info.code, 0) << info.out;
     const auto j = nlohmann::json::parse(info.out.substr(info.out.find('{')));
@@ -275,7 +282,8 @@ TEST(Cli, TheEmbeddedModelIsTheDefaultAndADamagedCopyIsNamed) {
     EXPECT_EQ(damaged.code, 1) << damaged.out;
     EXPECT_NE(damaged.out.find("is damaged"), std::string::npos) << damaged.out;
     std::filesystem::remove(dir.file("samtok-micro.safetensors"));
-    const Result missing = run("encode " + args, "SAMTOK_MODEL_DIR=" + dir.path().string() + " SAMTOK_NO_BUILTIN_MODEL_DIRS=1");
+    const Result missing =
+        run("encode " + args, "SAMTOK_MODEL_DIR=" + dir.path().string() + " SAMTOK_NO_BUILTIN_MODEL_DIRS=1");
     EXPECT_EQ(missing.code, 1) << missing.out;
     EXPECT_NE(missing.out.find("was not found"), std::string::npos) << missing.out;
 }
@@ -287,11 +295,12 @@ std::vector<std::string> tokenRows(const std::string& project) {
     sqlite3* db = nullptr;
     sqlite3_open_v2(project.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
     sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT annotation_id, c0, c1, printf('%.9f', reconstruction_iou) FROM tokens ORDER BY 1", -1, &st, nullptr);
+    sqlite3_prepare_v2(db, "SELECT annotation_id, c0, c1, printf('%.9f', reconstruction_iou) FROM tokens ORDER BY 1",
+                       -1, &st, nullptr);
     std::vector<std::string> rows;
     while (sqlite3_step(st) == SQLITE_ROW)
-        rows.push_back(std::to_string(sqlite3_column_int64(st, 0)) + " " + std::to_string(sqlite3_column_int(st, 1)) + " " +
-                       std::to_string(sqlite3_column_int(st, 2)) + " " +
+        rows.push_back(std::to_string(sqlite3_column_int64(st, 0)) + " " + std::to_string(sqlite3_column_int(st, 1)) +
+                       " " + std::to_string(sqlite3_column_int(st, 2)) + " " +
                        reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -342,14 +351,16 @@ TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
     const auto data = samtok::test::sharedDir() / "data";
     const std::string p = dir.file("p.samtok");
     ASSERT_EQ(run("project init " + p).code, 0);
-    const std::string davis = "--images " + (data / "davis2017-firstframes/data/DAVIS/JPEGImages/480p").string() + " --masks " +
-                              (data / "davis2017-firstframes/data/DAVIS/Annotations/2017").string() + " --instances --class object";
+    const std::string davis = "--images " + (data / "davis2017-firstframes/data/DAVIS/JPEGImages/480p").string() +
+                              " --masks " + (data / "davis2017-firstframes/data/DAVIS/Annotations/2017").string() +
+                              " --instances --class object";
     const Result imported = run("import masks " + p + " " + davis);
     ASSERT_EQ(imported.code, 0) << imported.out;
     EXPECT_NE(imported.out.find("imported 92 annotation(s)"), std::string::npos) << imported.out;
     EXPECT_NE(run("import masks " + p + " " + davis).out.find("imported 0 annotation(s)"), std::string::npos);
     // A folder with other JSON beside the LabelMe files: those are named and left alone.
-    const Result labelme = run("import labelme " + p + " " + (data / "labelme-examples/examples/instance_segmentation").string());
+    const Result labelme =
+        run("import labelme " + p + " " + (data / "labelme-examples/examples/instance_segmentation").string());
     EXPECT_EQ(labelme.code, 0) << labelme.out;
     EXPECT_NE(labelme.out.find("other JSON file(s) left alone"), std::string::npos) << labelme.out;
 
@@ -360,7 +371,8 @@ TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
     EXPECT_FALSE(fs::exists(dir.file("out")));
 
     ASSERT_EQ(run("tokenize " + p + " --threads 1").code, 0);
-    const Result exported = run("export mllm " + p + " " + dir.file("out") + " --target llamafactory --val 0.2 --seed 3");
+    const Result exported =
+        run("export mllm " + p + " " + dir.file("out") + " --target llamafactory --val 0.2 --seed 3");
     ASSERT_EQ(exported.code, 0) << exported.out;
     EXPECT_NE(exported.out.find("dataset_info.json"), std::string::npos) << exported.out;
     const Result valid = run("validate " + dir.file("out/samtok_train.json") + " --decode --threads 1");
@@ -398,8 +410,8 @@ TEST(Cli, ImportTokenizeExportValidateOnTheSharedData) {
 TEST(Cli, TrainPreviewShowsTheTrainingSamplesWithoutTraining) {
     TempDir dir;
     std::ofstream(dir.file("c.json")) << samtok::test::tinyConfigJson("preview-test", 96);
-    const Result r = run("train " + dir.file("run") + " --config " + dir.file("c.json") + " --preview " + dir.file("pv") +
-                         " --preview-count 3 --masks-per-image 2");
+    const Result r = run("train " + dir.file("run") + " --config " + dir.file("c.json") + " --preview " +
+                         dir.file("pv") + " --preview-count 3 --masks-per-image 2");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("3 samples written"), std::string::npos) << r.out;
     for (int i = 0; i < 3; ++i) {

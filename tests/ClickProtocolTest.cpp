@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 using namespace samtok;
-using samtok::test::rectMask;
 using samtok::eval::nextClick;
+using samtok::test::rectMask;
 
 namespace {
 

@@ -24,7 +24,8 @@ Mask randomMask(std::mt19937& rng, int h, int w, double p) {
 // Decoded-pixel reference for merge and IoU.
 Mask combine(const Mask& a, const Mask& b, bool intersect) {
     Mask out(a.height(), a.width());
-    for (std::size_t i = 0; i < a.size(); ++i) out.data()[i] = intersect ? (a.data()[i] & b.data()[i]) : (a.data()[i] | b.data()[i]);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        out.data()[i] = intersect ? (a.data()[i] & b.data()[i]) : (a.data()[i] | b.data()[i]);
     return out;
 }
 
@@ -98,11 +99,11 @@ TEST(CocoRle, IouFollowsPycocotoolsForEmptyMasks) {
 }
 
 TEST(CocoRle, RefusesMalformedCountsStrings) {
-    EXPECT_THROW(rle::fromString("0S1", 5, 6), FormatError);        // runs sum to 35, not 30
-    EXPECT_THROW(rle::fromString("0S1 ", 5, 7), FormatError);       // space is not a code character
-    EXPECT_THROW(rle::fromString("0\x7f", 5, 7), FormatError);      // out of the 64-character range
-    EXPECT_THROW(rle::fromString("0S", 5, 7), FormatError);         // continuation bit on the last character
-    EXPECT_THROW(rle::fromString("00L", 2, 2), FormatError);        // negative run after delta decoding
+    EXPECT_THROW(rle::fromString("0S1", 5, 6), FormatError);    // runs sum to 35, not 30
+    EXPECT_THROW(rle::fromString("0S1 ", 5, 7), FormatError);   // space is not a code character
+    EXPECT_THROW(rle::fromString("0\x7f", 5, 7), FormatError);  // out of the 64-character range
+    EXPECT_THROW(rle::fromString("0S", 5, 7), FormatError);     // continuation bit on the last character
+    EXPECT_THROW(rle::fromString("00L", 2, 2), FormatError);    // negative run after delta decoding
     try {
         rle::fromString("01S!", 6, 6);
         FAIL();

@@ -10,9 +10,8 @@
 #include "store/Sqlite.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <opencv2/imgcodecs.hpp>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <csignal>
@@ -213,8 +212,8 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
             const test::CliResult r = test::runCli(args);
             if (r.code != 0) {
                 ++failures;
-                std::ofstream(p.dir.file("failure.txt"), std::ios::app) << "samtok " << args << " (exit " << r.code
-                                                                        << "): " << r.out << "\n";
+                std::ofstream(p.dir.file("failure.txt"), std::ios::app)
+                    << "samtok " << args << " (exit " << r.code << "): " << r.out << "\n";
             }
             // The count so far, replaced whole: the kill may come at any moment.
             std::ofstream(p.dir.file("failures.tmp")) << failures << " " << i + 1 << "\n";
@@ -244,7 +243,8 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
 
     ProjectStore s = ProjectStore::open(p.path);
     ASSERT_EQ(s.integrityCheck(), "ok");
-    for (RowId id : reported) ASSERT_TRUE(s.annotation(id).has_value()) << "annotation " << id << " was reported committed";
+    for (RowId id : reported)
+        ASSERT_TRUE(s.annotation(id).has_value()) << "annotation " << id << " was reported committed";
     EXPECT_GT(s.database().queryInt("SELECT count(*) FROM tokens"), 0) << "tokenize never wrote beside the writer";
 }
 

@@ -50,7 +50,8 @@ ChildRun runAndKill(const std::string& project, RowId image, int millis) {
     std::istringstream lines(out);
     std::string line;
     while (std::getline(lines, line))
-        if (!line.empty() && !lines.eof()) run.reported.push_back(std::stoll(line));  // a cut-off last line is not a report
+        if (!line.empty() && !lines.eof())
+            run.reported.push_back(std::stoll(line));  // a cut-off last line is not a report
     return run;
 }
 
@@ -74,7 +75,8 @@ TEST(Crash, EveryReportedCommitSurvivesSigkill) {
         ASSERT_EQ(s.integrityCheck(), "ok") << "after kill " << i;
         for (RowId id : run.reported) {
             const auto a = s.annotation(id);
-            ASSERT_TRUE(a.has_value()) << "annotation " << id << " was reported committed but is gone (kill " << i << ")";
+            ASSERT_TRUE(a.has_value()) << "annotation " << id << " was reported committed but is gone (kill " << i
+                                       << ")";
             ASSERT_EQ(s.referringExpressions(id).size(), 1u) << "half a transaction survived for " << id;
         }
     }

@@ -12,7 +12,9 @@ struct FakeEmbedding : ImageEmbedding {
     std::size_t bytes() const override { return b_; }
     std::size_t b_;
 };
-std::shared_ptr<const ImageEmbedding> fake(std::size_t bytes) { return std::make_shared<FakeEmbedding>(bytes); }
+std::shared_ptr<const ImageEmbedding> fake(std::size_t bytes) {
+    return std::make_shared<FakeEmbedding>(bytes);
+}
 }  // namespace
 
 TEST(EmbeddingCache, EvictsTheLeastRecentlyUsedWithinTheBudget) {
@@ -20,7 +22,7 @@ TEST(EmbeddingCache, EvictsTheLeastRecentlyUsedWithinTheBudget) {
     cache.insert("a", fake(40));
     cache.insert("b", fake(40));
     ASSERT_NE(cache.find("a"), nullptr);  // a is now the most recent
-    cache.insert("c", fake(40));           // over budget: b goes
+    cache.insert("c", fake(40));          // over budget: b goes
     EXPECT_EQ(cache.find("b"), nullptr);
     EXPECT_NE(cache.find("a"), nullptr);
     EXPECT_NE(cache.find("c"), nullptr);

@@ -16,13 +16,12 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/resource.h>
 
 using namespace samtok;
 using samtok::test::rectMask;
@@ -33,7 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tok(int c0, int c1) { return formatMaskTokens(c0, c1); }
+std::string tok(int c0, int c1) {
+    return formatMaskTokens(c0, c1);
+}
 
 // Image a.png (200x100, done): left cup r1 (tokens 1 2), right cup r2 (3 4),
 // table r3 (5 6, a poor IoU 0.3); image b.png (80x60, unlabelled): table r4 (7 8).
@@ -68,7 +69,8 @@ struct Fixture {
         store.setGroundedCaption({imageA, "A table with two cups.", {{0, 7, r3}, {13, 21, r1}, {13, 21, r2}}});
         store.addRegionQuestion(r3, "What is <region> made of?", "Wood.");
         store.addRegionQuestion(r3, "Is it clean?", "Yes.");
-        tokenizer = store.registerTokenizer({0, "test-tokenizer", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+        tokenizer = store.registerTokenizer(
+            {0, "test-tokenizer", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
         int c = 1;
         for (RowId r : {r1, r2, r3, r4}) {
             store.setTokens({r, tokenizer, c, c + 1, r == r3 ? 0.3 : 0.9, 0});
@@ -118,7 +120,8 @@ const json* findRecord(const std::vector<json>& rs, const std::string& needle) {
 std::string answerJson(const std::vector<std::pair<std::string, std::string>>& items) {
     std::string s = "```json\n[";
     for (std::size_t i = 0; i < items.size(); ++i)
-        s += (i ? ", " : "") + std::string("{\"mask_2d\": \"") + items[i].first + "\", \"label\": \"" + items[i].second + "\"}";
+        s += (i ? ", " : "") + std::string("{\"mask_2d\": \"") + items[i].first + "\", \"label\": \"" +
+             items[i].second + "\"}";
     return s + "]\n```";
 }
 
@@ -161,7 +164,8 @@ TEST(Export, EveryTaskFieldByField) {
     EXPECT_EQ((*none)["conversations"][1]["value"], "No target.");
     int cupGroups = 0, dogNegatives = 0;
     for (const auto& r : rs) {
-        cupGroups += r["conversations"][1]["value"] == answerJson({{tok(1, 2), "one of the cup"}, {tok(3, 4), "one of the cup"}});
+        cupGroups += r["conversations"][1]["value"] ==
+                     answerJson({{tok(1, 2), "one of the cup"}, {tok(3, 4), "one of the cup"}});
         const std::string q = r["conversations"][0]["value"];
         dogNegatives += q.find(" dog") != std::string::npos && q.find("green") == std::string::npos &&
                         r["conversations"][1]["value"] == "No target.";
@@ -172,15 +176,16 @@ TEST(Export, EveryTaskFieldByField) {
     // GCG: phrases wrapped in Qwen's object-ref tokens, each followed by its masks.
     const json* gcg = nullptr;
     for (const auto& r : rs)
-        if (r["conversations"][1]["value"].get<std::string>().find("<|object_ref_start|>") != std::string::npos) gcg = &r;
+        if (r["conversations"][1]["value"].get<std::string>().find("<|object_ref_start|>") != std::string::npos)
+            gcg = &r;
     ASSERT_TRUE(gcg);
     EXPECT_NE(TemplatePools::defaults().questions.at(Task::Gcg).end(),
               std::find(TemplatePools::defaults().questions.at(Task::Gcg).begin(),
                         TemplatePools::defaults().questions.at(Task::Gcg).end(),
                         (*gcg)["conversations"][0]["value"].get<std::string>().substr(8)));
     EXPECT_EQ((*gcg)["conversations"][1]["value"], "<|object_ref_start|>A table<|object_ref_end|> " + tok(5, 6) +
-                                                       " with <|object_ref_start|>two cups<|object_ref_end|> " + tok(1, 2) +
-                                                       tok(3, 4) + ".");
+                                                       " with <|object_ref_start|>two cups<|object_ref_end|> " +
+                                                       tok(1, 2) + tok(3, 4) + ".");
 
     // Region captions: the small cup gets SAMTok's zoom-in view, the table does not.
     const json* cupCaption = nullptr;
@@ -338,7 +343,8 @@ TEST(Export, SameProjectAndSeedGiveTheSameBytesTheSplitKeepsImagesWhole) {
         const auto r = exportDataset(f.store, s);
         bothUsed += r.records.count("train") && r.records.count("val");
         for (const char* split : {"train", "val"}) {
-            const fs::path file = f.dir.path() / ("split" + std::to_string(seed)) / (std::string("samtok_") + split + ".jsonl");
+            const fs::path file =
+                f.dir.path() / ("split" + std::to_string(seed)) / (std::string("samtok_") + split + ".jsonl");
             if (!fs::exists(file)) continue;
             for (const auto& rec : records(file)) {
                 const std::string image = rec["image"].is_array() ? rec["image"][0] : rec["image"];
@@ -464,7 +470,8 @@ TEST(ZoomCrop, GrowsSmallBoxesClipsToTheImageAndUpscales) {
 }
 
 TEST(Export, PhrasesWithAnArticleDoNotDoubleIt) {
-    EXPECT_EQ(fillPhrase("Please segment the {X} in this image.", "the rider"), "Please segment the rider in this image.");
+    EXPECT_EQ(fillPhrase("Please segment the {X} in this image.", "the rider"),
+              "Please segment the rider in this image.");
     EXPECT_EQ(fillPhrase("Where is the {X}?", "a horse"), "Where is a horse?");
     EXPECT_EQ(fillPhrase("Where is the {X}?", "man on the left"), "Where is the man on the left?");
     EXPECT_EQ(fillPhrase("Segment {X}.", "The cup"), "Segment The cup.");

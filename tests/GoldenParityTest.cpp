@@ -60,7 +60,9 @@ SamTokModel& goldenModel() {
 torch::Tensor npy(const std::string& caseDir, const std::string& name) {
     return test::readNpy((kGolden / caseDir / (name + ".npy")).string());
 }
-torch::Tensor onDevice(const torch::Tensor& t) { return t.to(device()); }
+torch::Tensor onDevice(const torch::Tensor& t) {
+    return t.to(device());
+}
 
 void expectClose(const torch::Tensor& actualAnywhere, const torch::Tensor& expectedAnywhere, const std::string& what,
                  double tol = 1e-4) {
@@ -69,11 +71,15 @@ void expectClose(const torch::Tensor& actualAnywhere, const torch::Tensor& expec
     const double maxDiff = (actual - expected).abs().max().item<double>();
     const double scale = std::max(1.0, expected.abs().max().item<double>());
     EXPECT_LE(maxDiff, tol * scale) << what << ": max abs diff " << maxDiff;
-    if (std::getenv("SAMTOK_PARITY_REPORT")) std::printf("  %-45s max |diff| %.3g (max |ref| %.3g)\n", what.c_str(), maxDiff, scale);
+    if (std::getenv("SAMTOK_PARITY_REPORT"))
+        std::printf("  %-45s max |diff| %.3g (max |ref| %.3g)\n", what.c_str(), maxDiff, scale);
 }
 
 torch::Tensor normalise(const cv::Mat& rgb1024, const ModelConfig& c) {
-    auto t = torch::from_blob(rgb1024.data, {rgb1024.rows, rgb1024.cols, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32) / 255.0;
+    auto t = torch::from_blob(rgb1024.data, {rgb1024.rows, rgb1024.cols, 3}, torch::kUInt8)
+                 .permute({2, 0, 1})
+                 .to(torch::kFloat32) /
+             255.0;
     auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({3, 1, 1});
     auto std = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({3, 1, 1});
     return ((t - mean) / std).unsqueeze(0).contiguous().to(device());
@@ -109,11 +115,14 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
 
     // Encode: the mask as the official callers pass it (0/1 at the original size) and its box.
     const Mask mask = readMask(dir + "/input_mask.png", 127);
-    auto maskT = torch::from_blob(const_cast<std::uint8_t*>(mask.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8)
-                     .to(torch::kFloat32);
+    auto maskT =
+        torch::from_blob(const_cast<std::uint8_t*>(mask.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8)
+            .to(torch::kFloat32);
     PixelBox b = mask.boundingBox();
-    auto box = b.empty() ? torch::zeros({1, 4})
-                         : torch::tensor({float(b.x), float(b.y), float(b.x + b.width - 1), float(b.y + b.height - 1)}).view({1, 4});
+    auto box =
+        b.empty()
+            ? torch::zeros({1, 4})
+            : torch::tensor({float(b.x), float(b.y), float(b.x + b.width - 1), float(b.y + b.height - 1)}).view({1, 4});
     const auto latent = m->encodeLatent(f, onDevice(maskT), onDevice(box));
     expectClose(latent.unsqueeze(1), npy(c, "latent_continuous"), "latent");
 
@@ -154,14 +163,16 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
     EXPECT_EQ(differ.sum().item<int64_t>(), 0) << "mask pixels differ away from the threshold";
     // And the PNG the reference wrote.
     const Mask refMask = readMask(dir + "/decoded_mask.png", 127);
-    auto refT = torch::from_blob(const_cast<std::uint8_t*>(refMask.data()), {1, 1, refMask.height(), refMask.width()}, torch::kUInt8);
+    auto refT = torch::from_blob(const_cast<std::uint8_t*>(refMask.data()), {1, 1, refMask.height(), refMask.width()},
+                                 torch::kUInt8);
     EXPECT_EQ(ours.to(torch::kUInt8).ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
     // The tokenizer's one-pass upsampling gives the same mask.
     const auto low = d.bestMask.cpu().contiguous();
-    const auto fast = upsampleAndThreshold(low.data_ptr<float>(), static_cast<int>(low.size(-1)),
-                                           static_cast<int>(low.size(-2)), mask.width(), mask.height(),
-                                           static_cast<float>(m->config().maskThreshold));
-    const auto fastT = torch::from_blob(const_cast<std::uint8_t*>(fast.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8);
+    const auto fast =
+        upsampleAndThreshold(low.data_ptr<float>(), static_cast<int>(low.size(-1)), static_cast<int>(low.size(-2)),
+                             mask.width(), mask.height(), static_cast<float>(m->config().maskThreshold));
+    const auto fastT =
+        torch::from_blob(const_cast<std::uint8_t*>(fast.data()), {1, 1, mask.height(), mask.width()}, torch::kUInt8);
     EXPECT_EQ(fastT.ne(refT).logical_and(nearThreshold.logical_not()).sum().item<int64_t>(), 0);
     // Bit for bit only against LibTorch 1.13's CPU kernel, which the one-pass upsampling reproduces: a GPU's
     // interpolation, or another version's CPU kernel, may round a logit on the threshold the other way.
@@ -172,7 +183,8 @@ TEST_P(GoldenCase, EncodeAndDecodeMatchTheOfficialCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenCase,
-                         ::testing::Values("public_case0_coffee", "public_case1_chelsea_tiny", "public_case2_rocket_empty"));
+                         ::testing::Values("public_case0_coffee", "public_case1_chelsea_tiny",
+                                           "public_case2_rocket_empty"));
 
 TEST(GoldenParity, TrunkStagesAndNeckMatchOnCase0) {
     torch::InferenceMode guard;
@@ -192,7 +204,8 @@ TEST(GoldenParity, ModelConstantsMatch) {
     torch::InferenceMode guard;
     SamTokModel& m = goldenModel();
     const auto dir = kGolden / "model_constants";
-    expectClose(m->sam2->promptEncoder->denseImagePe(), test::readNpy((dir / "prompt_encoder_dense_pe.npy").string()), "dense PE");
+    expectClose(m->sam2->promptEncoder->denseImagePe(), test::readNpy((dir / "prompt_encoder_dense_pe.npy").string()),
+                "dense PE");
     expectClose(m->sam2->trunk->positionEmbedding(256, 256).permute({0, 3, 1, 2}).slice(2, 0, 16),
                 test::readNpy((dir / "trunk_pos_embed_interp_256x256_rows0-15.npy").string()), "trunk pos embed");
 }

@@ -15,7 +15,8 @@ using namespace samtok;
 namespace {
 
 void writeBytes(const std::string& path, const std::vector<unsigned char>& bytes) {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::vector<unsigned char> readAll(const std::string& path) {
@@ -96,7 +97,7 @@ TEST(ImageIO, ExifOrientationIsReportedAndAppliedOnlyOnRequest) {
     EXPECT_EQ(asStored.exifOrientation, 6);
     EXPECT_EQ(asStored.rgb.size(), cv::Size(24, 16));  // not rotated: what the official pipeline sees
     const DecodedImage upright = readImage(dir.file("r.jpg"), {true});
-    EXPECT_EQ(upright.rgb.size(), cv::Size(16, 24));   // rotated 90 degrees clockwise
+    EXPECT_EQ(upright.rgb.size(), cv::Size(16, 24));  // rotated 90 degrees clockwise
     EXPECT_EQ(readImageSize(dir.file("r.jpg")), cv::Size(24, 16));
 }
 
@@ -117,7 +118,8 @@ TEST(ImageIO, AHeaderClaimingAnImpossibleSizeIsRefused) {
             ADD_FAILURE() << "accepted " << w << "x" << h;
         } catch (const FormatError& e) {
             EXPECT_NE(std::string(e.what()).find("forged.png': the header gives an impossible or too large size"),
-                      std::string::npos) << e.what();
+                      std::string::npos)
+                << e.what();
         }
     }
 }

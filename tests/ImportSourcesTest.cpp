@@ -18,8 +18,8 @@
 #include <fstream>
 
 using namespace samtok;
-using samtok::test::rectMask;
 using nlohmann::json;
+using samtok::test::rectMask;
 using samtok::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -31,16 +31,34 @@ const fs::path kData = SAMTOK_TEST_DATA;
 json writeInstances(const TempDir& dir) {
     cv::imwrite(dir.file("COCO_train2014_000000000001.jpg"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(90, 120, 30)));
     cv::imwrite(dir.file("COCO_train2014_000000000002.jpg"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(10, 20, 200)));
-    auto seg = [](const Mask& m) { return json{{"size", {m.height(), m.width()}}, {"counts", rle::toString(rle::encode(m))}}; };
+    auto seg = [](const Mask& m) {
+        return json{{"size", {m.height(), m.width()}}, {"counts", rle::toString(rle::encode(m))}};
+    };
     json j{{"images",
             {{{"id", 1}, {"file_name", "COCO_train2014_000000000001.jpg"}, {"width", 80}, {"height", 60}},
              {{"id", 2}, {"file_name", "COCO_train2014_000000000002.jpg"}, {"width", 80}, {"height", 60}}}},
            {"categories", {{{"id", 1}, {"name", "square"}}, {{"id", 2}, {"name", "disc"}}}},
            {"annotations",
-            {{{"id", 101}, {"image_id", 1}, {"category_id", 1}, {"iscrowd", 0}, {"segmentation", seg(rectMask(60, 80, 5, 5, 25, 25))}},
-             {{"id", 102}, {"image_id", 1}, {"category_id", 2}, {"iscrowd", 0}, {"segmentation", seg(rectMask(60, 80, 50, 10, 75, 40))}},
-             {{"id", 103}, {"image_id", 1}, {"category_id", 2}, {"iscrowd", 0}, {"segmentation", seg(rectMask(60, 80, 40, 45, 60, 58))}},
-             {{"id", 201}, {"image_id", 2}, {"category_id", 1}, {"iscrowd", 0}, {"segmentation", seg(rectMask(60, 80, 0, 0, 9, 9))}}}}};
+            {{{"id", 101},
+              {"image_id", 1},
+              {"category_id", 1},
+              {"iscrowd", 0},
+              {"segmentation", seg(rectMask(60, 80, 5, 5, 25, 25))}},
+             {{"id", 102},
+              {"image_id", 1},
+              {"category_id", 2},
+              {"iscrowd", 0},
+              {"segmentation", seg(rectMask(60, 80, 50, 10, 75, 40))}},
+             {{"id", 103},
+              {"image_id", 1},
+              {"category_id", 2},
+              {"iscrowd", 0},
+              {"segmentation", seg(rectMask(60, 80, 40, 45, 60, 58))}},
+             {{"id", 201},
+              {"image_id", 2},
+              {"category_id", 1},
+              {"iscrowd", 0},
+              {"segmentation", seg(rectMask(60, 80, 0, 0, 9, 9))}}}}};
     std::ofstream(dir.file("instances.json")) << j.dump();
     return j;
 }
@@ -101,8 +119,10 @@ TEST(ImportReferring, RefCocoSentencesBecomeExpressionsOfTheirRegionAndReimportA
                                             dir.path().string());
     EXPECT_EQ(all.expressionsAdded, 1);  // the val ref; the train ones are known
     EXPECT_EQ(all.annotationsAdded, 0);
-    EXPECT_EQ(store.referringExpressions(annotationWithBoxX(store, 50)), (std::vector<std::string>{"the disc on the right"}));
-    EXPECT_THROW(dataset::importRefCoco(store, (kData / "hostile_refs.p").string(), dir.file("instances.json"), dir.path().string()),
+    EXPECT_EQ(store.referringExpressions(annotationWithBoxX(store, 50)),
+              (std::vector<std::string>{"the disc on the right"}));
+    EXPECT_THROW(dataset::importRefCoco(store, (kData / "hostile_refs.p").string(), dir.file("instances.json"),
+                                        dir.path().string()),
                  FormatError);
 }
 
@@ -110,16 +130,29 @@ TEST(ImportReferring, GRefCocoKeepsSeveralTargetsAndNoTarget) {
     TempDir dir;
     writeInstances(dir);
     const json grefs = json::array({
-        {{"ref_id", 0}, {"image_id", 1}, {"split", "train"}, {"ann_id", {102, 103}}, {"no_target", false},
+        {{"ref_id", 0},
+         {"image_id", 1},
+         {"split", "train"},
+         {"ann_id", {102, 103}},
+         {"no_target", false},
          {"sentences", {{{"sent", "both discs"}}}}},
-        {{"ref_id", 1}, {"image_id", 1}, {"split", "train"}, {"ann_id", {-1}}, {"no_target", true},
+        {{"ref_id", 1},
+         {"image_id", 1},
+         {"split", "train"},
+         {"ann_id", {-1}},
+         {"no_target", true},
          {"sentences", {{{"sent", "the green triangle"}}}}},
-        {{"ref_id", 2}, {"image_id", 2}, {"split", "train"}, {"ann_id", 999}, {"no_target", false},
+        {{"ref_id", 2},
+         {"image_id", 2},
+         {"split", "train"},
+         {"ann_id", 999},
+         {"no_target", false},
          {"sentences", {{{"sent", "a region that is not there"}}}}},
     });
     std::ofstream(dir.file("grefs(unc).json")) << grefs.dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");
-    const auto r = dataset::importGRefCoco(store, dir.file("grefs(unc).json"), dir.file("instances.json"), dir.path().string());
+    const auto r =
+        dataset::importGRefCoco(store, dir.file("grefs(unc).json"), dir.file("instances.json"), dir.path().string());
     ASSERT_EQ(r.skipped.size(), 1u);
     EXPECT_NE(r.skipped[0].find("ann_id 999"), std::string::npos) << r.skipped[0];
     EXPECT_EQ(r.expressionsAdded, 2);
@@ -130,7 +163,8 @@ TEST(ImportReferring, GRefCocoKeepsSeveralTargetsAndNoTarget) {
     EXPECT_EQ(e[0].targets.size(), 2u);
     EXPECT_EQ(e[1].text, "the green triangle");
     EXPECT_TRUE(e[1].targets.empty());
-    const auto again = dataset::importGRefCoco(store, dir.file("grefs(unc).json"), dir.file("instances.json"), dir.path().string());
+    const auto again =
+        dataset::importGRefCoco(store, dir.file("grefs(unc).json"), dir.file("instances.json"), dir.path().string());
     EXPECT_EQ(again.expressionsAdded, 0);
 }
 
@@ -140,12 +174,16 @@ TEST(ImportMasks, Sa1bJsonGivesUnlabelledRegions) {
     const Mask a = rectMask(60, 80, 3, 4, 30, 40), b = rectMask(60, 80, 40, 0, 80, 60);
     auto ann = [](const Mask& m, int id) {
         const Rle r = rle::encode(m);
-        return json{{"id", id}, {"segmentation", {{"size", {60, 80}}, {"counts", rle::toString(r)}}}, {"area", rle::area(r)},
-                    {"predicted_iou", 0.9}, {"stability_score", 0.95}, {"point_coords", {{10, 10}}}};
+        return json{{"id", id},
+                    {"segmentation", {{"size", {60, 80}}, {"counts", rle::toString(r)}}},
+                    {"area", rle::area(r)},
+                    {"predicted_iou", 0.9},
+                    {"stability_score", 0.95},
+                    {"point_coords", {{10, 10}}}};
     };
-    std::ofstream(dir.file("sa_1.json")) << json{{"image", {{"image_id", 1}, {"width", 80}, {"height", 60}, {"file_name", "sa_1.jpg"}}},
-                                                 {"annotations", {ann(a, 1), ann(b, 2)}}}
-                                                .dump();
+    std::ofstream(dir.file("sa_1.json")) << json{
+        {"image", {{"image_id", 1}, {"width", 80}, {"height", 60}, {"file_name", "sa_1.jpg"}}},
+        {"annotations", {ann(a, 1), ann(b, 2)}}}.dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");
     const auto r = dataset::importSa1b(store, dir.file("sa_1.json"), dir.path().string());
     EXPECT_EQ(r.annotationsAdded, 2);
@@ -189,8 +227,8 @@ TEST(ImportMasks, DavisFolderOfPaletteMasksGivesOneRegionPerObject) {
     const auto davis = samtok::test::sharedDir() / "data/davis2017-firstframes/data/DAVIS";
     TempDir dir;
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");
-    const auto r = dataset::importMaskFolder(store, (davis / "JPEGImages/480p").string(), (davis / "Annotations/2017").string(),
-                                             {true, -1, "object"});
+    const auto r = dataset::importMaskFolder(store, (davis / "JPEGImages/480p").string(),
+                                             (davis / "Annotations/2017").string(), {true, -1, "object"});
     EXPECT_TRUE(r.skipped.empty()) << r.skipped[0];
     EXPECT_EQ(r.imagesAdded, 30);
     EXPECT_EQ(r.annotationsAdded, 92);  // the instance count the shared README gives for these frames
@@ -198,17 +236,18 @@ TEST(ImportMasks, DavisFolderOfPaletteMasksGivesOneRegionPerObject) {
                                                  (davis / "Annotations/2017").string(), {true, -1, "object"});
     EXPECT_EQ(again.annotationsAdded, 0);
     EXPECT_EQ(again.duplicates, 92);
-    EXPECT_THROW(dataset::importMaskFolder(store, (davis / "JPEGImages").string(), (davis / "Annotations").string(), {}),
-                 UserError);  // names do not pair: 480p/... vs 2017/...
+    EXPECT_THROW(
+        dataset::importMaskFolder(store, (davis / "JPEGImages").string(), (davis / "Annotations").string(), {}),
+        UserError);  // names do not pair: 480p/... vs 2017/...
 }
 
 TEST(ImportCaptions, GcgPhrasesBecomeByteSpansOfTheCaption) {
     TempDir dir;
     json coco = writeInstances(dir);
     coco["images"][0]["caption"] = "Two cups on a caf\u00e9 table";
-    coco["annotations"][1]["tokens_positive"] = {{0, 8}};   // the disc at the right
-    coco["annotations"][2]["tokens_positive"] = {{0, 8}};   // and the other one
-    coco["annotations"][0]["tokens_positive"] = {{12, 24}}; // "a café table": 12 code points, 13 bytes
+    coco["annotations"][1]["tokens_positive"] = {{0, 8}};    // the disc at the right
+    coco["annotations"][2]["tokens_positive"] = {{0, 8}};    // and the other one
+    coco["annotations"][0]["tokens_positive"] = {{12, 24}};  // "a café table": 12 code points, 13 bytes
     std::ofstream(dir.file("gcg.json")) << coco.dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");
     const auto r = dataset::importGcg(store, dir.file("gcg.json"), dir.path().string());
@@ -229,7 +268,9 @@ TEST(ImportCaptions, DamCaptionsLandOnTheirRegions) {
     TempDir dir;
     cv::imwrite(dir.file("sa_7.jpg"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(1, 2, 3)));
     const Mask m = rectMask(60, 80, 10, 10, 20, 30);
-    const json items = json::array({{{"image", "sa_7"}, {"caption", "A brass handle."}, {"ann_id", 3},
+    const json items = json::array({{{"image", "sa_7"},
+                                     {"caption", "A brass handle."},
+                                     {"ann_id", 3},
                                      {"mask_rle", {{"size", {60, 80}}, {"counts", rle::toString(rle::encode(m))}}}}});
     std::ofstream(dir.file("annotations.json")) << items.dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");

@@ -3,8 +3,8 @@
 // errors with positions, and nothing saved from a file that cannot be read.
 #include "TestPaths.h"
 #include "dataset/Import.h"
-#include "mask/CocoRle.h"
 #include "dataset/YoloSeg.h"
+#include "mask/CocoRle.h"
 #include "util/Error.h"
 
 #include <gtest/gtest.h>
@@ -48,24 +48,35 @@ TEST(Import, CocoRleIsKeptByteForByteCrowdIsSkippedBadRecordsAreNamed) {
     Mask m2(40, 60);
     for (int y = 0; y < 10; ++y) m2.set(y, y, true);
     const Rle r2 = rle::encode(m2);
-    nlohmann::json j{{"images", {{{"id", 7}, {"file_name", "a.png"}, {"width", 60}, {"height", 40}}}},
-                     {"categories", {{{"id", 3}, {"name", "thing"}}}},
-                     {"annotations",
-                      {{{"id", 1}, {"image_id", 7}, {"category_id", 3}, {"iscrowd", 0},
-                        {"segmentation", {{"size", {40, 60}}, {"counts", rle::toString(r)}}}},
-                       {{"id", 2}, {"image_id", 7}, {"category_id", 3}, {"iscrowd", 0},
-                        {"segmentation", {{"size", {40, 60}}, {"counts", r2.counts}}}},
-                       {{"id", 3}, {"image_id", 7}, {"category_id", 3}, {"iscrowd", 1},
-                        {"segmentation", {{"size", {40, 60}}, {"counts", r.counts}}}},
-                       {{"id", 4}, {"image_id", 99}, {"category_id", 3}, {"segmentation", {{1, 1, 5, 1, 5, 5}}}},
-                       {{"id", 5}, {"image_id", 7}, {"category_id", 3}, {"segmentation", {{"size", {60, 40}}, {"counts", "0"}}}}}}};
+    nlohmann::json j{
+        {"images", {{{"id", 7}, {"file_name", "a.png"}, {"width", 60}, {"height", 40}}}},
+        {"categories", {{{"id", 3}, {"name", "thing"}}}},
+        {"annotations",
+         {{{"id", 1},
+           {"image_id", 7},
+           {"category_id", 3},
+           {"iscrowd", 0},
+           {"segmentation", {{"size", {40, 60}}, {"counts", rle::toString(r)}}}},
+          {{"id", 2},
+           {"image_id", 7},
+           {"category_id", 3},
+           {"iscrowd", 0},
+           {"segmentation", {{"size", {40, 60}}, {"counts", r2.counts}}}},
+          {{"id", 3},
+           {"image_id", 7},
+           {"category_id", 3},
+           {"iscrowd", 1},
+           {"segmentation", {{"size", {40, 60}}, {"counts", r.counts}}}},
+          {{"id", 4}, {"image_id", 99}, {"category_id", 3}, {"segmentation", {{1, 1, 5, 1, 5, 5}}}},
+          {{"id", 5}, {"image_id", 7}, {"category_id", 3}, {"segmentation", {{"size", {60, 40}}, {"counts", "0"}}}}}}};
     std::ofstream(dir.file("a.json")) << j.dump();
     auto store = ProjectStore::create(dir.file("p.samtok"), "p");
     const auto rep = dataset::importCoco(store, dir.file("a.json"), dir.path().string());
     EXPECT_EQ(rep.annotationsAdded, 2);
     EXPECT_EQ(rep.crowdSkipped, 1);
     ASSERT_EQ(rep.skipped.size(), 2u);
-    EXPECT_NE(rep.skipped[0].find("annotations[3] (id 4): image_id 99 is not in 'images'"), std::string::npos) << rep.skipped[0];
+    EXPECT_NE(rep.skipped[0].find("annotations[3] (id 4): image_id 99 is not in 'images'"), std::string::npos)
+        << rep.skipped[0];
     EXPECT_NE(rep.skipped[1].find("(size is [height, width])"), std::string::npos) << rep.skipped[1];
     const auto anns = store.annotationsForImage(store.images()[0].id);
     ASSERT_EQ(anns.size(), 2u);

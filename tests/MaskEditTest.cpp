@@ -14,7 +14,7 @@ TEST(MaskEdit, ABrushStrokeCoversACapsuleAndTheEraserTakesItBack) {
     EXPECT_TRUE(m.at(30, 50));
     EXPECT_TRUE(m.at(34, 50));
     EXPECT_FALSE(m.at(37, 50));
-    EXPECT_TRUE(m.at(30, 16));   // the round cap
+    EXPECT_TRUE(m.at(30, 16));  // the round cap
     EXPECT_FALSE(m.at(30, 10));
     const auto area = m.area();
     EXPECT_NEAR(static_cast<double>(area), 60 * 11 + 3.14159 * 25, 60);
@@ -49,7 +49,8 @@ TEST(GrabCutPrompt, FindsAnObjectThatStandsOutFromAClickOrABox) {
         for (int x = 0; x < 160; ++x) truth.set(y, x, (x - 90) * (x - 90) + (y - 60) * (y - 60) <= 625);
     auto iou = [&](const Mask& m) {
         std::uint64_t inter = 0, uni = 0;
-        for (std::size_t i = 0; i < m.size(); ++i) inter += m.data()[i] && truth.data()[i], uni += m.data()[i] || truth.data()[i];
+        for (std::size_t i = 0; i < m.size(); ++i)
+            inter += m.data()[i] && truth.data()[i], uni += m.data()[i] || truth.data()[i];
         return static_cast<double>(inter) / static_cast<double>(uni);
     };
     const cv::Rect box(60, 30, 62, 62);

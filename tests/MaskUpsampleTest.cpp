@@ -3,11 +3,12 @@
 #include "model/MaskUpsample.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
 #include <array>
 #include <cmath>
 #include <string>
-#include <torch/torch.h>
-#include <torch/version.h>
 
 using namespace samtok::model;
 namespace F = torch::nn::functional;
@@ -28,11 +29,12 @@ torch::Tensor byTorch(const torch::Tensor& low, int outWidth, int outHeight) {
 TEST(MaskUpsample, MatchesBilinearInterpolationAndThresholdToThePixel) {
     torch::manual_seed(7);
     // Up, down, odd ratios, one side unchanged, a one-pixel side.
-    const std::vector<std::array<int, 4>> sizes{{64, 64, 640, 480}, {64, 64, 481, 353}, {64, 64, 64, 64},
-                                                {64, 64, 37, 29},   {16, 16, 1000, 3},  {64, 64, 64, 300},
+    const std::vector<std::array<int, 4>> sizes{{64, 64, 640, 480}, {64, 64, 481, 353},    {64, 64, 64, 64},
+                                                {64, 64, 37, 29},   {16, 16, 1000, 3},     {64, 64, 64, 300},
                                                 {1, 1, 5, 7},       {256, 256, 1920, 1080}};
     for (const auto& [iw, ih, ow, oh] : sizes) {
-        SCOPED_TRACE(std::to_string(iw) + "x" + std::to_string(ih) + " -> " + std::to_string(ow) + "x" + std::to_string(oh));
+        SCOPED_TRACE(std::to_string(iw) + "x" + std::to_string(ih) + " -> " + std::to_string(ow) + "x" +
+                     std::to_string(oh));
         // Logits around the threshold, where an arithmetic difference would show.
         const auto low = (torch::randn({ih, iw}) * 3).contiguous();
         const auto up = byTorch(low, ow, oh);

@@ -17,9 +17,9 @@ TEST(ModelCli, EncodingWithASam2CheckpointThatHasNoMaskEncoderIsAUserError) {
     cv::Mat mask(64, 64, CV_8UC1, cv::Scalar(0));
     mask(cv::Rect(10, 10, 30, 20)).setTo(255);
     cv::imwrite(dir.file("m.png"), mask);
-    const auto r = runCli("encode --model " + (golden / "sam2_micro.pt").string() + " --config " +
-                          std::string(SAMTOK_TEST_DATA) + "/samtok-micro.json --image " + dir.file("i.png") +
-                          " --mask " + dir.file("m.png"));
+    const auto r =
+        runCli("encode --model " + (golden / "sam2_micro.pt").string() + " --config " + std::string(SAMTOK_TEST_DATA) +
+               "/samtok-micro.json --image " + dir.file("i.png") + " --mask " + dir.file("m.png"));
     EXPECT_EQ(r.code, 1) << r.out;
     EXPECT_NE(r.out.find("no mask encoder"), std::string::npos) << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << "one line: " << r.out;

@@ -90,8 +90,8 @@ void mutateCheckpoint(const std::string& original, const std::string& fileName, 
         // (the zip directory) or anywhere.
         const std::size_t size = original.size();
         const bool head = round % 2 == 0;
-        writeAll(path, mutate.bytes(original, head ? 0 : size - std::min<std::size_t>(size, 4096),
-                                    head ? headerEnd : size));
+        writeAll(path,
+                 mutate.bytes(original, head ? 0 : size - std::min<std::size_t>(size, 4096), head ? headerEnd : size));
         read += readOrRefused<checkpoint::CheckpointError>("checkpoint", round, fileName, [&] {
             const auto c = checkpoint::Checkpoint::open(path);
             for (const auto& [name, t] : c.tensors()) expectInsideStorage(t, name, round);
@@ -139,8 +139,8 @@ TEST(MutatedInput, ACheckpointPickleIsReadOrRefused) {
     for (int round = 0; round < rounds; ++round) {
         const std::string bytes = Mutator(3000 + round).bytes(pickle);
         readOrRefused<checkpoint::CheckpointError>("pickle", round, "data.pkl", [&] {
-            const auto root = checkpoint::unpickle(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
-                                                   "data.pkl");
+            const auto root =
+                checkpoint::unpickle(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), "data.pkl");
             for (const auto& [name, t] : checkpoint::stateDictTensors(root, "data.pkl")) {
                 EXPECT_EQ(t.sizes.size(), t.strides.size()) << name << ", round " << round;
             }
@@ -164,8 +164,11 @@ TEST(MutatedInput, APickleOfReferringExpressionsIsReadOrRefused) {
 TEST(MutatedInput, TokenTextIsParsedIntoValidCodesOrDropped) {
     const std::string original = "The cat " + formatMaskTokens(123, 45) + " sits by " + formatMaskTokens(0, 255) +
                                  " and " + formatMaskTokens(255, 0) + formatMaskTokens(7, 7) + ".";
-    static const char* kFragments[] = {"<|mt_start|>", "<|mt_end|>", "<|mt_", "|>", "<|mt_0999|>", "<|mt_0256|>",
-                                       "<|mt_-001|>", "<|mt_9999999999|>", "<|mt_0012|>", "<|mt_start|><|mt_start|>"};
+    static const char* kFragments[] = {"<|mt_start|>", "<|mt_end|>",
+                                       "<|mt_",        "|>",
+                                       "<|mt_0999|>",  "<|mt_0256|>",
+                                       "<|mt_-001|>",  "<|mt_9999999999|>",
+                                       "<|mt_0012|>",  "<|mt_start|><|mt_start|>"};
     const int rounds = samtok::test::mutationRounds(3000);
     for (int round = 0; round < rounds; ++round) {
         Mutator mutate(5000 + round);
@@ -251,7 +254,8 @@ TEST(MutatedInput, ImagesAndLabelMapsAreDecodedOrRefusedByName) {
     // A palette PNG too, as DAVIS masks are: read by our own libpng code, not OpenCV's.
     cv::Mat indices(24, 30, CV_8U);
     for (int y = 0; y < indices.rows; ++y)
-        for (int x = 0; x < indices.cols; ++x) indices.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>((x / 6 + y / 6) % 5);
+        for (int x = 0; x < indices.cols; ++x)
+            indices.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>((x / 6 + y / 6) % 5);
     ASSERT_TRUE(samtok::test::writePalettePng(dir.file("seed.png"), indices));
     const std::string paletteBytes = readAll(dir.file("seed.png"));
     const std::vector<unsigned char> palette(paletteBytes.begin(), paletteBytes.end());
@@ -283,8 +287,7 @@ TEST(MutatedInput, ImagesAndLabelMapsAreDecodedOrRefusedByName) {
 }
 
 TEST(MutatedInput, AYoloLabelFileIsReadOrRefusedByName) {
-    const std::string original =
-        readAll(kData / "coco128-seg/coco128-seg/labels/train2017/000000000009.txt");
+    const std::string original = readAll(kData / "coco128-seg/coco128-seg/labels/train2017/000000000009.txt");
     TempDir dir;
     const std::string path = dir.file("labels.txt");
     const int rounds = samtok::test::mutationRounds(1000);
@@ -380,17 +383,17 @@ TEST(MutatedInput, AProjectFileOpensOrIsRefused) {
         cv::imwrite(dir.file("a.png"), cv::Mat(30, 40, CV_8UC3, cv::Scalar(1, 2, 3)));
         auto store = ProjectStore::create(original, "p");
         dataset::ImportReport report;
-        nlohmann::json coco{{"images", {{{"id", 1}, {"file_name", "a.png"}, {"width", 40}, {"height", 30}}}},
-                            {"categories", {{{"id", 1}, {"name", "thing"}}}},
-                            {"annotations",
-                             {{{"id", 1}, {"image_id", 1}, {"category_id", 1}, {"segmentation", {{5, 5, 20, 5, 20, 20}}}},
-                              {{"id", 2}, {"image_id", 1}, {"category_id", 1}, {"segmentation", {{25, 2, 38, 2, 30, 28}}}}}}};
+        nlohmann::json coco{
+            {"images", {{{"id", 1}, {"file_name", "a.png"}, {"width", 40}, {"height", 30}}}},
+            {"categories", {{{"id", 1}, {"name", "thing"}}}},
+            {"annotations",
+             {{{"id", 1}, {"image_id", 1}, {"category_id", 1}, {"segmentation", {{5, 5, 20, 5, 20, 20}}}},
+              {{"id", 2}, {"image_id", 1}, {"category_id", 1}, {"segmentation", {{25, 2, 38, 2, 30, 28}}}}}}};
         writeAll(dir.file("a.json"), coco.dump());
         dataset::importCoco(store, dir.file("a.json"), dir.path().string());
         const RowId tokenizer = store.registerTokenizer({0, "micro", "{}", std::string(64, 'a')});
         for (const auto& image : store.images())
-            for (const auto& a : store.annotationsForImage(image.id))
-                store.setTokens({a.id, tokenizer, 3, 4, 0.8, 0});
+            for (const auto& a : store.annotationsForImage(image.id)) store.setTokens({a.id, tokenizer, 3, 4, 0.8, 0});
         store.addReferringExpression(store.annotationsForImage(store.images()[0].id)[0].id, "the left one");
     }
     const std::string bytes = readAll(original);

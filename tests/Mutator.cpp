@@ -11,8 +11,21 @@ namespace samtok::test {
 namespace {
 
 // Values that break length, count and offset fields.
-constexpr std::uint64_t kBoundaries[] = {0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
-                                         0xfffffffe, 0xffffffff, 0x7fffffffffffffffULL, 0xffffffffffffffffULL};
+constexpr std::uint64_t kBoundaries[] = {0,
+                                         1,
+                                         2,
+                                         0x7f,
+                                         0x80,
+                                         0xff,
+                                         0x7fff,
+                                         0x8000,
+                                         0xffff,
+                                         0x7fffffff,
+                                         0x80000000,
+                                         0xfffffffe,
+                                         0xffffffff,
+                                         0x7fffffffffffffffULL,
+                                         0xffffffffffffffffULL};
 
 void writeLittleEndian(std::string& s, std::size_t at, std::uint64_t v, int width) {
     for (int i = 0; i < width && at + i < s.size(); ++i) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -50,10 +63,18 @@ void Mutator::mutateOnce(std::string& s, std::size_t focusBegin, std::size_t foc
         case 1:
             if (at < s.size()) s[at] = static_cast<char>(kBoundaries[below(6)]);
             break;
-        case 2: writeLittleEndian(s, at, kBoundaries[below(std::size(kBoundaries))], 4); break;
-        case 3: writeLittleEndian(s, at, kBoundaries[below(std::size(kBoundaries))], 8); break;
-        case 4: s.resize(at); break;
-        case 5: s.erase(at, 1 + below(64)); break;
+        case 2:
+            writeLittleEndian(s, at, kBoundaries[below(std::size(kBoundaries))], 4);
+            break;
+        case 3:
+            writeLittleEndian(s, at, kBoundaries[below(std::size(kBoundaries))], 8);
+            break;
+        case 4:
+            s.resize(at);
+            break;
+        case 5:
+            s.erase(at, 1 + below(64));
+            break;
         case 6: {
             std::string junk(1 + below(16), '\0');
             for (auto& c : junk) c = static_cast<char>(below(256));
@@ -82,19 +103,32 @@ std::string Mutator::bytes(std::string s, std::size_t focusBegin, std::size_t fo
 
 nlohmann::json Mutator::extremeValue() {
     switch (below(14)) {
-        case 0: return nullptr;
-        case 1: return -1;
-        case 2: return 0;
-        case 3: return std::numeric_limits<std::int64_t>::max();
-        case 4: return std::numeric_limits<std::uint64_t>::max();
-        case 5: return 1e308;
-        case 6: return -1e308;
-        case 7: return 2147483648.0;
-        case 8: return "";
-        case 9: return "../../../etc/passwd";
-        case 10: return nlohmann::json::array();
-        case 11: return nlohmann::json::object();
-        case 12: return true;
+        case 0:
+            return nullptr;
+        case 1:
+            return -1;
+        case 2:
+            return 0;
+        case 3:
+            return std::numeric_limits<std::int64_t>::max();
+        case 4:
+            return std::numeric_limits<std::uint64_t>::max();
+        case 5:
+            return 1e308;
+        case 6:
+            return -1e308;
+        case 7:
+            return 2147483648.0;
+        case 8:
+            return "";
+        case 9:
+            return "../../../etc/passwd";
+        case 10:
+            return nlohmann::json::array();
+        case 11:
+            return nlohmann::json::object();
+        case 12:
+            return true;
         default: {
             nlohmann::json deep = 1;
             for (int i = 0; i < 200; ++i) deep = nlohmann::json::array({deep});

@@ -23,7 +23,8 @@ torch::Tensor readNpy(const std::string& path) {
     }
     const std::string header = bytes.substr(start, headerLen);
     std::smatch m;
-    if (!std::regex_search(header, m, std::regex("'descr': '([<|>]?[a-z][0-9])'"))) throw std::runtime_error("descr: " + path);
+    if (!std::regex_search(header, m, std::regex("'descr': '([<|>]?[a-z][0-9])'")))
+        throw std::runtime_error("descr: " + path);
     const std::string descr = m[1];
     if (header.find("'fortran_order': True") != std::string::npos) throw std::runtime_error("fortran order: " + path);
     std::vector<int64_t> shape;
@@ -34,12 +35,18 @@ torch::Tensor readNpy(const std::string& path) {
             shape.push_back(std::stoll(it->str()));
     }
     torch::ScalarType type;
-    if (descr == "<f4") type = torch::kFloat32;
-    else if (descr == "<i8") type = torch::kInt64;
-    else if (descr == "|u1" || descr == "<u1") type = torch::kUInt8;
-    else if (descr == "|b1") type = torch::kBool;
-    else if (descr == "<i4") type = torch::kInt32;
-    else throw std::runtime_error("dtype " + descr + " in " + path);
+    if (descr == "<f4")
+        type = torch::kFloat32;
+    else if (descr == "<i8")
+        type = torch::kInt64;
+    else if (descr == "|u1" || descr == "<u1")
+        type = torch::kUInt8;
+    else if (descr == "|b1")
+        type = torch::kBool;
+    else if (descr == "<i4")
+        type = torch::kInt32;
+    else
+        throw std::runtime_error("dtype " + descr + " in " + path);
     const char* data = bytes.data() + start + headerLen;
     auto t = torch::from_blob(const_cast<char*>(data), shape, torch::TensorOptions().dtype(type)).clone();
     return t;

@@ -15,9 +15,9 @@ namespace {
 Mask maskWithHoles() {
     cv::Mat m = cv::Mat::zeros(120, 160, CV_8UC1);
     cv::circle(m, {50, 60}, 45, 1, -1);
-    cv::rectangle(m, {25, 40}, {45, 80}, 0, -1);   // hole
-    cv::circle(m, {70, 60}, 12, 0, -1);            // hole
-    cv::circle(m, {70, 60}, 4, 1, -1);             // island inside it
+    cv::rectangle(m, {25, 40}, {45, 80}, 0, -1);  // hole
+    cv::circle(m, {70, 60}, 12, 0, -1);           // hole
+    cv::circle(m, {70, 60}, 4, 1, -1);            // island inside it
     cv::ellipse(m, {130, 30}, {20, 10}, 30, 0, 360, 1, -1);
     return fromMat(m);
 }
@@ -62,7 +62,7 @@ TEST(Polygon, RingsFillWithoutHoleStructure) {
 TEST(MaskMetrics, IouOfKnownOverlaps) {
     Mask a(10, 10), b(10, 10);
     for (int y = 0; y < 10; ++y)
-        for (int x = 0; x < 5; ++x) a.set(y, x, true);   // left half: 50 px
+        for (int x = 0; x < 5; ++x) a.set(y, x, true);  // left half: 50 px
     for (int y = 0; y < 10; ++y)
         for (int x = 3; x < 10; ++x) b.set(y, x, true);  // 70 px, overlap 20
     EXPECT_DOUBLE_EQ(maskIou(a, b), 20.0 / 100.0);

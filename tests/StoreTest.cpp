@@ -303,8 +303,9 @@ TEST(ProjectStore, AVersionOneProjectKeepsItsRowsAndGainsTheTaskText) {
         db.exec("PRAGMA user_version = 1");
         db.exec("INSERT INTO images(path, width, height, checksum, added_at) VALUES ('a.png', 4, 3, '" +
                 std::string(64, 'f') + "', 0)");
-        db.exec("INSERT INTO annotations(image_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h,"
-                " area, source, created_at, updated_at) VALUES (1, 3, 4, '0<', 0, 0, 4, 3, 12, 'brush', 0, 0)");
+        db.exec(
+            "INSERT INTO annotations(image_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h,"
+            " area, source, created_at, updated_at) VALUES (1, 3, 4, '0<', 0, 0, 4, 3, 12, 'brush', 0, 0)");
     }
     ProjectStore s = ProjectStore::open(dir.file("v1.samtok"));
     EXPECT_EQ(s.schemaVersion(), schema::currentVersion());

@@ -1,70 +1,68 @@
 // The studio's annotation tools and edits: clicks, brush, undo, the region panel, kill -9.
+#include "AnalyticsPanel.h"
 #include "AnnotateController.h"
+#include "CodeGrid.h"
 #include "ExportDialog.h"
 #include "Icons.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
+#include "InspectController.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
 #include "PastePanel.h"
-#include "AnalyticsPanel.h"
-#include "CodeGrid.h"
-#include "InspectController.h"
-#include "TokenExplorer.h"
-#include "io/ImageIO.h"
-#include "edit/RegionEdit.h"
-#include "store/Sqlite.h"
-#include "util/Error.h"
-#include "mask/MaskCv.h"
+#include "ProjectSession.h"
 #include "RegionPanel.h"
 #include "RegionTableModel.h"
+#include "SettingsDialog.h"
 #include "StudioApplication.h"
-#include "ProjectSession.h"
-#include "TestMasks.h"
 #include "StudioFixtures.h"
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "TestStore.h"
+#include "TokenExplorer.h"
+#include "edit/RegionEdit.h"
+#include "io/ImageIO.h"
+#include "mask/CocoRle.h"
+#include "mask/MaskCv.h"
+#include "mask/MaskMetrics.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
+#include "store/Sqlite.h"
 #include "tokens/TokenText.h"
-#include "mask/CocoRle.h"
-#include "mask/MaskMetrics.h"
+#include "util/Error.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QIcon>
 #include <QImage>
 #include <QLineEdit>
 #include <QListView>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QPushButton>
 #include <QMenu>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTest>
-#include <QMessageBox>
-#include <QTreeView>
-#include <sqlite3.h>
-#include <QUndoStack>
-#include <QAction>
-#include <QDockWidget>
-#include <QProcess>
 #include <QTabWidget>
-#include <qcustomplot.h>
+#include <QTableWidget>
+#include <QTest>
+#include <QTreeView>
+#include <QUndoStack>
+#include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <qcustomplot.h>
+#include <sqlite3.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
-#include "SettingsDialog.h"
-
-#include <gtest/gtest.h>
-#include <QTableWidget>
-#include <csignal>
-#include <sys/wait.h>
 #include <memory>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace samtok;
@@ -90,7 +88,8 @@ TEST(Studio, ClickAcceptPaintUndoRedoQuitAndReopen) {
         // Click the middle of an object; a candidate appears; Enter stores it.
         const Mask object = rle::decode(before[0].mask);
         QPointF target(before[0].bbox.x + before[0].bbox.width / 2.0, before[0].bbox.y + before[0].bbox.height / 2.0);
-        for (int y = before[0].bbox.y; y < before[0].bbox.y + before[0].bbox.height && !object.at(int(target.y()), int(target.x())); ++y)
+        for (int y = before[0].bbox.y;
+             y < before[0].bbox.y + before[0].bbox.height && !object.at(int(target.y()), int(target.x())); ++y)
             target.setY(y);
         QSignalSpy candidate(window.annotate(), &ui::AnnotateController::candidateChanged);
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onScreen(view, target));
@@ -157,9 +156,10 @@ TEST(Studio, ASecondWindowOnTheSameProjectIsRefusedWithAReason) {
     EXPECT_TRUE(err.contains("already open in another SAMTok Studio")) << err.toStdString();
     EXPECT_FALSE(second.isOpen());
     first.close();
-    EXPECT_EQ(second.open(first.projectPath().isEmpty() ? QString::fromStdString((dir.path() / "sample.samtok").string())
-                                                        : first.projectPath()),
-              QString());
+    EXPECT_EQ(
+        second.open(first.projectPath().isEmpty() ? QString::fromStdString((dir.path() / "sample.samtok").string())
+                                                  : first.projectPath()),
+        QString());
 }
 
 // The child of the next test: a real window painting regions until it is killed.
@@ -239,7 +239,8 @@ TEST_F(StudioSample, TheRegionPanelEditsTextAsOneUndoableStep) {
     EXPECT_EQ(session.storeForTests()->annotation(id)->caption, "a small blue box");
     QTest::keyClicks(panel->expressionEdit(), "the box at the bottom left");
     QTest::keyClick(panel->expressionEdit(), Qt::Key_Return);
-    EXPECT_EQ(session.storeForTests()->referringExpressions(id), std::vector<std::string>{"the box at the bottom left"});
+    EXPECT_EQ(session.storeForTests()->referringExpressions(id),
+              std::vector<std::string>{"the box at the bottom left"});
     // Letters typed into the panel are text, not tool shortcuts.
     EXPECT_TRUE(window.findChild<QAction*>("toolClick")->isChecked());
     session.undoStack()->undo();
@@ -296,7 +297,8 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     ui::MainWindow window(&session);
     window.show();
     const auto examples = samtok::test::sharedDir() / "data/labelme-examples/examples/instance_segmentation";
-    const QString summary = session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string()));
+    const QString summary =
+        session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string()));
     EXPECT_TRUE(summary.startsWith("Imported")) << summary.toStdString();
     const auto imported = session.storeForTests()->annotationCount();
     ASSERT_GT(imported, 10);
@@ -307,7 +309,8 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     EXPECT_EQ(session.storeForTests()->imageCount(), 3);  // images stay
     session.undoStack()->redo();
     EXPECT_EQ(session.storeForTests()->annotationCount(), imported);
-    EXPECT_TRUE(session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
+    EXPECT_TRUE(
+        session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
 

@@ -9,7 +9,6 @@
 #include "store/ProjectStore.h"
 
 #include <QSignalSpy>
-
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -20,7 +19,9 @@ namespace samtok::test {
 extern int expectedHandlerErrors;
 
 // Where a point of the image is on the canvas's viewport.
-inline QPoint onScreen(ui::ImageView* view, QPointF imagePoint) { return view->mapFromScene(imagePoint); }
+inline QPoint onScreen(ui::ImageView* view, QPointF imagePoint) {
+    return view->mapFromScene(imagePoint);
+}
 
 inline std::int64_t countWithSource(const ProjectStore& store, AnnotationSource source) {
     std::int64_t n = 0;

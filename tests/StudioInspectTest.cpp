@@ -1,70 +1,68 @@
 // The studio's inspection panels: export, token inspector, code search, paste and decode, analytics, explorer.
+#include "AnalyticsPanel.h"
 #include "AnnotateController.h"
+#include "CodeGrid.h"
 #include "ExportDialog.h"
 #include "Icons.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
+#include "InspectController.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
 #include "PastePanel.h"
-#include "AnalyticsPanel.h"
-#include "CodeGrid.h"
-#include "InspectController.h"
-#include "TokenExplorer.h"
-#include "io/ImageIO.h"
-#include "edit/RegionEdit.h"
-#include "store/Sqlite.h"
-#include "util/Error.h"
-#include "mask/MaskCv.h"
+#include "ProjectSession.h"
 #include "RegionPanel.h"
 #include "RegionTableModel.h"
+#include "SettingsDialog.h"
 #include "StudioApplication.h"
-#include "ProjectSession.h"
-#include "TestMasks.h"
 #include "StudioFixtures.h"
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "TestStore.h"
+#include "TokenExplorer.h"
+#include "edit/RegionEdit.h"
+#include "io/ImageIO.h"
+#include "mask/CocoRle.h"
+#include "mask/MaskCv.h"
+#include "mask/MaskMetrics.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
+#include "store/Sqlite.h"
 #include "tokens/TokenText.h"
-#include "mask/CocoRle.h"
-#include "mask/MaskMetrics.h"
+#include "util/Error.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QIcon>
 #include <QImage>
 #include <QLineEdit>
 #include <QListView>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QPushButton>
 #include <QMenu>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTest>
-#include <QMessageBox>
-#include <QTreeView>
-#include <sqlite3.h>
-#include <QUndoStack>
-#include <QAction>
-#include <QDockWidget>
-#include <QProcess>
 #include <QTabWidget>
-#include <qcustomplot.h>
+#include <QTableWidget>
+#include <QTest>
+#include <QTreeView>
+#include <QUndoStack>
+#include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <qcustomplot.h>
+#include <sqlite3.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
-#include "SettingsDialog.h"
-
-#include <gtest/gtest.h>
-#include <QTableWidget>
-#include <csignal>
-#include <sys/wait.h>
 #include <memory>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace samtok;
@@ -215,8 +213,10 @@ TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWe
 TEST_F(StudioSample, PasteAndDecodeListsGroupsWithTheirTextAndKeepsOneAsARegion) {
     QStringList notes;
     const auto groups = ui::parsePasted(
-        "```json\n[{\"mask_2d\": \"<|mt_start|><|mt_0017|><|mt_0402|><|mt_end|>\", \"label\": \"dog on the left\"}]\n```"
-        " and <|object_ref_start|>a bush<|object_ref_end|> <|mt_start|><|mt_0140|><|mt_end|> and <|mt_start|><|mt_0300|><|mt_0300|><|mt_end|>",
+        "```json\n[{\"mask_2d\": \"<|mt_start|><|mt_0017|><|mt_0402|><|mt_end|>\", \"label\": \"dog on the "
+        "left\"}]\n```"
+        " and <|object_ref_start|>a bush<|object_ref_end|> <|mt_start|><|mt_0140|><|mt_end|> and "
+        "<|mt_start|><|mt_0300|><|mt_0300|><|mt_end|>",
         256, &notes);
     ASSERT_EQ(groups.size(), 2u);  // the third group's first code is out of range
     EXPECT_EQ(groups[0].label, "dog on the left");
@@ -270,10 +270,12 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
     for (const auto& [cls, heights] : bars) {
         ASSERT_EQ(heights.size(), static_cast<std::size_t>(ui::AnalyticsPanel::kIouBins));
         for (int b = 0; b < ui::AnalyticsPanel::kIouBins; ++b) {
-            const std::string upper = b == ui::AnalyticsPanel::kIouBins - 1 ? "<= 1.0" : "< " + std::to_string((b + 1) / 20.0);
+            const std::string upper =
+                b == ui::AnalyticsPanel::kIouBins - 1 ? "<= 1.0" : "< " + std::to_string((b + 1) / 20.0);
             const auto expected = store.database().queryInt(
                 "SELECT count(*) FROM tokens t JOIN annotations a ON a.id = t.annotation_id WHERE t.tokenizer_id = " +
-                std::to_string(tokenizer) + " AND " + (cls ? "a.class_id = " + std::to_string(*cls) : "a.class_id IS NULL") +
+                std::to_string(tokenizer) + " AND " +
+                (cls ? "a.class_id = " + std::to_string(*cls) : "a.class_id IS NULL") +
                 " AND t.reconstruction_iou >= " + std::to_string(b / 20.0) + " AND t.reconstruction_iou " + upper);
             EXPECT_EQ(static_cast<std::int64_t>(heights[static_cast<std::size_t>(b)]), expected) << "bin " << b;
             drawn += static_cast<std::int64_t>(heights[static_cast<std::size_t>(b)]);
@@ -296,8 +298,9 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
     emit panel->classChoice()->activated(1);
     EXPECT_EQ(panel->histogramBars().size(), 1u);
     // Unused codes as the database counts them.
-    const auto unusedC0 = 256 - store.database().queryInt("SELECT count(DISTINCT c0) FROM tokens WHERE tokenizer_id = " +
-                                                          std::to_string(tokenizer));
+    const auto unusedC0 =
+        256 - store.database().queryInt("SELECT count(DISTINCT c0) FROM tokens WHERE tokenizer_id = " +
+                                        std::to_string(tokenizer));
     EXPECT_TRUE(panel->summary().contains(QString("c0 %1 of 256").arg(unusedC0))) << panel->summary().toStdString();
 
     // A click on a dot of the scatter opens its region, on its image.
@@ -306,10 +309,12 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
     QCustomPlot* scatter = panel->scatterPlot();
     scatter->replot(QCustomPlot::rpImmediateRefresh);
     const auto& regions = panel->stats().regions;
-    const auto target = std::find_if(regions.begin(), regions.end(), [&](const auto& r) { return r.imageId != window.currentImageId(); });
+    const auto target = std::find_if(regions.begin(), regions.end(),
+                                     [&](const auto& r) { return r.imageId != window.currentImageId(); });
     ASSERT_NE(target, regions.end());
-    const QPoint at(static_cast<int>(scatter->xAxis->coordToPixel(static_cast<double>(std::max<std::uint64_t>(1, target->area)))),
-                    static_cast<int>(scatter->yAxis->coordToPixel(*target->iou)));
+    const QPoint at(
+        static_cast<int>(scatter->xAxis->coordToPixel(static_cast<double>(std::max<std::uint64_t>(1, target->area)))),
+        static_cast<int>(scatter->yAxis->coordToPixel(*target->iou)));
     const auto near = panel->regionNear(at);
     ASSERT_TRUE(near.has_value());
     QTest::mouseClick(scatter, Qt::LeftButton, {}, at);
@@ -333,7 +338,8 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
         EXPECT_EQ(head, "%PDF");
     }
     EXPECT_TRUE(panel->exportCurrent(QString::fromStdString(dir.file("plot.bmpx"))).contains(".bmpx"));
-    EXPECT_TRUE(panel->exportCurrent(QString::fromStdString(dir.file("no/such/folder/plot.png"))).contains("Cannot write"));
+    EXPECT_TRUE(
+        panel->exportCurrent(QString::fromStdString(dir.file("no/such/folder/plot.png"))).contains("Cannot write"));
 
     // Live: a new region with tokens shows up without asking.
     const std::size_t before = panel->stats().regions.size();
@@ -379,8 +385,8 @@ TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsI
     // The CLI decodes the same text on the same image to the same pixels.
     const auto rec = session.storeForTests()->image(window.currentImageId());
     QProcess cli;
-    cli.start(SAMTOK_CLI, {"decode", "--image", QString::fromStdString(session.storeForTests()->resolveImagePath(*rec)), "--tokens",
-                           explorer->tokenText(), "--out-dir", QString::fromStdString(dir.file("cli"))});
+    cli.start(SAMTOK_CLI, {"decode", "--image", QString::fromStdString(session.storeForTests()->resolveImagePath(*rec)),
+                           "--tokens", explorer->tokenText(), "--out-dir", QString::fromStdString(dir.file("cli"))});
     ASSERT_TRUE(cli.waitForFinished(120000));
     ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
     const Mask fromCli = readMask(dir.file("cli/mask_00.png"));

@@ -13,7 +13,6 @@
 #include <QAction>
 #include <QTest>
 #include <QTreeView>
-
 #include <opencv2/imgcodecs.hpp>
 
 #include <cstdlib>
@@ -118,19 +117,24 @@ TEST(Studio, TheStudioAndTheCliImportANestedLabelMeFolderAndAYoloFolderAlike) {
     for (int i = 0; i < 3; ++i) {
         cv::Mat bgr(40, 60, CV_8UC3, cv::Scalar(10 + 80 * i, 90, 200 - 60 * i));
         cv::imwrite((dir.path() / "yolo/images" / ("im" + std::to_string(i) + ".png")).string(), bgr);
-        if (i < 2) std::ofstream(dir.path() / "yolo/labels" / ("im" + std::to_string(i) + ".txt")) << "0 0.1 0.1 0.6 0.1 0.5 0.7\n";
+        if (i < 2)
+            std::ofstream(dir.path() / "yolo/labels" / ("im" + std::to_string(i) + ".txt"))
+                << "0 0.1 0.1 0.6 0.1 0.5 0.7\n";
     }
     const std::string images = (dir.path() / "yolo/images").string(), labels = (dir.path() / "yolo/labels").string();
 
-    const auto cliLabelMe = importedByCli(dir.file("cli-labelme.samtok"), "labelme " + dir.file("cli-labelme.samtok") + " " + labelme);
-    const auto cliYolo = importedByCli(dir.file("cli-yolo.samtok"),
-                                       "yolo " + dir.file("cli-yolo.samtok") + " --images " + images + " --labels " + labels);
+    const auto cliLabelMe =
+        importedByCli(dir.file("cli-labelme.samtok"), "labelme " + dir.file("cli-labelme.samtok") + " " + labelme);
+    const auto cliYolo = importedByCli(dir.file("cli-yolo.samtok"), "yolo " + dir.file("cli-yolo.samtok") +
+                                                                        " --images " + images + " --labels " + labels);
     EXPECT_GT(cliLabelMe.second, 0);
     EXPECT_EQ(cliYolo.first, 2);
 
-    for (const auto& [format, expected] : {std::make_pair(QString("labelme"), cliLabelMe), std::make_pair(QString("yolo"), cliYolo)}) {
+    for (const auto& [format, expected] :
+         {std::make_pair(QString("labelme"), cliLabelMe), std::make_pair(QString("yolo"), cliYolo)}) {
         ui::ProjectSession session;
-        ASSERT_EQ(session.create(QString::fromStdString(dir.file("studio-" + format.toStdString() + ".samtok")), "s"), QString());
+        ASSERT_EQ(session.create(QString::fromStdString(dir.file("studio-" + format.toStdString() + ".samtok")), "s"),
+                  QString());
         const QString summary = format == "labelme" ? session.importAnnotations(format, QString::fromStdString(labelme))
                                                     : session.importAnnotations(format, QString::fromStdString(images),
                                                                                 QString::fromStdString(labels));

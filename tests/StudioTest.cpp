@@ -1,70 +1,68 @@
 // The studio's main window on a real project, driven as a user would.
+#include "AnalyticsPanel.h"
 #include "AnnotateController.h"
+#include "CodeGrid.h"
 #include "ExportDialog.h"
 #include "Icons.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "InferenceService.h"
+#include "InspectController.h"
 #include "MainWindow.h"
 #include "MaskOverlay.h"
 #include "PastePanel.h"
-#include "AnalyticsPanel.h"
-#include "CodeGrid.h"
-#include "InspectController.h"
-#include "TokenExplorer.h"
-#include "io/ImageIO.h"
-#include "edit/RegionEdit.h"
-#include "store/Sqlite.h"
-#include "util/Error.h"
-#include "mask/MaskCv.h"
+#include "ProjectSession.h"
 #include "RegionPanel.h"
 #include "RegionTableModel.h"
+#include "SettingsDialog.h"
 #include "StudioApplication.h"
-#include "ProjectSession.h"
-#include "TestMasks.h"
 #include "StudioFixtures.h"
+#include "TestMasks.h"
 #include "TestPaths.h"
 #include "TestStore.h"
+#include "TokenExplorer.h"
+#include "edit/RegionEdit.h"
+#include "io/ImageIO.h"
+#include "mask/CocoRle.h"
+#include "mask/MaskCv.h"
+#include "mask/MaskMetrics.h"
 #include "sample/SampleScenes.h"
 #include "store/AddImages.h"
+#include "store/Sqlite.h"
 #include "tokens/TokenText.h"
-#include "mask/CocoRle.h"
-#include "mask/MaskMetrics.h"
+#include "util/Error.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QIcon>
 #include <QImage>
 #include <QLineEdit>
 #include <QListView>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QPushButton>
 #include <QMenu>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTest>
-#include <QMessageBox>
-#include <QTreeView>
-#include <sqlite3.h>
-#include <QUndoStack>
-#include <QAction>
-#include <QDockWidget>
-#include <QProcess>
 #include <QTabWidget>
-#include <qcustomplot.h>
+#include <QTableWidget>
+#include <QTest>
+#include <QTreeView>
+#include <QUndoStack>
+#include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <qcustomplot.h>
+#include <sqlite3.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
-#include "SettingsDialog.h"
-
-#include <gtest/gtest.h>
-#include <QTableWidget>
-#include <csignal>
-#include <sys/wait.h>
 #include <memory>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace samtok;
@@ -122,7 +120,8 @@ TEST_F(StudioSample, OpensTheSampleProjectAndBrowsesItsImages) {
     EXPECT_EQ(window.filterModel()->rowCount(), 3);  // scene_010..012
     window.filterModel()->setNameFilter("");
     window.filterModel()->setStatusFilter(static_cast<int>(ImageStatus::Done));
-    EXPECT_EQ(window.filterModel()->rowCount(), static_cast<int>(session.storeForTests()->images({ImageStatus::Done, {}}).size()));
+    EXPECT_EQ(window.filterModel()->rowCount(),
+              static_cast<int>(session.storeForTests()->images({ImageStatus::Done, {}}).size()));
 }
 
 TEST(Studio, LoadsTheEmbeddedModelInTheBackgroundAndShowsIt) {
@@ -300,8 +299,9 @@ TEST(Studio, AFullDiskRefusesTheEditByNameAndLosesNothingSaved) {
     ui::ProjectSession session;
     ASSERT_EQ(session.open(path), QString());
     ASSERT_EQ(session.storeForTests()->annotationCount(), 1);
-    EXPECT_EQ(session.storeForTests()->annotationsForImage(session.storeForTests()->images().front().id).front().caption,
-              "saved before the disk filled");
+    EXPECT_EQ(
+        session.storeForTests()->annotationsForImage(session.storeForTests()->images().front().id).front().caption,
+        "saved before the disk filled");
     EXPECT_EQ(session.undoStack()->count(), 1);
 }
 

@@ -6,7 +6,9 @@
 namespace samtok::test {
 
 // ../shared beside the repository: read-only reference data.
-inline std::filesystem::path sharedDir() { return SAMTOK_SHARED_DIR; }
+inline std::filesystem::path sharedDir() {
+    return SAMTOK_SHARED_DIR;
+}
 
 // Where the model tests run the networks: SAMTOK_TEST_DEVICE (cuda, cuda:1),
 // else the CPU. A CUDA build runs the same parity and training checks there.

@@ -6,7 +6,8 @@ namespace samtok::test {
 
 inline std::string tinyConfigJson(const std::string& name, int imageSize) {
     return R"({
-      "name": ")" + name + R"(", "image_size": )" + std::to_string(imageSize) + R"(,
+      "name": ")" +
+           name + R"(", "image_size": )" + std::to_string(imageSize) + R"(,
       "image_encoder": {"embed_dim": 8, "num_heads": 1, "stages": [1, 1, 1, 1], "global_att_blocks": [2],
                         "window_spec": [8, 4, 4, 2], "window_pos_embed_bkg_spatial_size": [7, 7], "q_pool": 3,
                         "d_model": 16},

@@ -87,7 +87,8 @@ TEST(TokenStats, CountsUsageAndUnusedCodesOfOneTokenizer) {
                             [&](const auto& w) { return w.c0 == p.written[0].c0 && w.c1 == p.written[0].c1; }));
     // Codes past a smaller codebook are counted apart, not written out of bounds.
     const auto small = analytics::collectTokenStats(p.store, p.tokenizer, 101);
-    EXPECT_EQ(small.outOfRange, std::count_if(p.written.begin(), p.written.end(), [](const auto& w) { return w.c1 >= 101; }));
+    EXPECT_EQ(small.outOfRange,
+              std::count_if(p.written.begin(), p.written.end(), [](const auto& w) { return w.c1 >= 101; }));
     EXPECT_THROW(analytics::collectTokenStats(p.store, p.tokenizer, 0), std::invalid_argument);
 }
 
@@ -95,7 +96,8 @@ TEST(TokenStats, HistogramBinsEqualCountsFromTheDatabase) {
     KnownProject p;
     const auto s = analytics::collectTokenStats(p.store, p.tokenizer, 256);
     const int bins = 20;
-    for (const std::optional<RowId> cls : {std::optional<RowId>(), std::optional<RowId>(p.cat), std::optional<RowId>(p.dog)}) {
+    for (const std::optional<RowId> cls :
+         {std::optional<RowId>(), std::optional<RowId>(p.cat), std::optional<RowId>(p.dog)}) {
         const auto h = analytics::iouHistogram(s.regions, bins, std::optional<std::optional<RowId>>(cls));
         ASSERT_EQ(h.size(), 20u);
         for (int b = 0; b < bins; ++b) {
@@ -105,8 +107,8 @@ TEST(TokenStats, HistogramBinsEqualCountsFromTheDatabase) {
                                                     : "t.reconstruction_iou < " + std::to_string((b + 1) / 20.0);
             const auto expected = p.store.database().queryInt(
                 "SELECT count(*) FROM tokens t JOIN annotations a ON a.id = t.annotation_id WHERE t.tokenizer_id = " +
-                std::to_string(p.tokenizer) + " AND " + classTest + " AND t.reconstruction_iou >= " +
-                std::to_string(b / 20.0) + " AND " + upper);
+                std::to_string(p.tokenizer) + " AND " + classTest +
+                " AND t.reconstruction_iou >= " + std::to_string(b / 20.0) + " AND " + upper);
             EXPECT_EQ(h[static_cast<std::size_t>(b)], expected) << "bin " << b;
         }
     }

@@ -16,7 +16,8 @@ TEST(TokenText, FormatsWithTheSecondCodeOffset) {
 }
 
 TEST(TokenText, ParsesEveryWellFormedGroupWithItsPosition) {
-    const std::string text = "The cup " + formatMaskTokens(7, 9) + " and the saucer " + formatMaskTokens(255, 255) + ".";
+    const std::string text =
+        "The cup " + formatMaskTokens(7, 9) + " and the saucer " + formatMaskTokens(255, 255) + ".";
     const TokenParse p = parseMaskTokens(text);
     ASSERT_EQ(p.groups.size(), 2u);
     EXPECT_TRUE(p.warnings.empty());

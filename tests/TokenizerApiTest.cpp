@@ -6,8 +6,8 @@
 #include "mask/MaskMetrics.h"
 #include "model/DefaultModel.h"
 #include "model/EmbeddingCache.h"
-#include "model/nn/SamTokModel.h"
 #include "model/Tokenizer.h"
+#include "model/nn/SamTokModel.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -28,9 +28,13 @@ ModelConfig microConfig() {
     return configFromJson({std::istreambuf_iterator<char>(in), {}});
 }
 
-RgbImageView view(const DecodedImage& img) { return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step}; }
+RgbImageView view(const DecodedImage& img) {
+    return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step};
+}
 
-Mask toMask(const DecodedMask& d) { return Mask(d.height, d.width, d.mask); }
+Mask toMask(const DecodedMask& d) {
+    return Mask(d.height, d.width, d.mask);
+}
 
 }  // namespace
 
@@ -44,8 +48,8 @@ TEST(TokenizerApi, EncodesAndDecodesTheGoldenCasesThroughThePublicApi) {
         const auto emb = tok->embed(view(img));
         const Mask mask = readMask((dir / "input_mask.png").string());
         // One embedding, a batch of two masks: the same mask twice gives the same codes.
-        const auto codes = tok->encode(*emb, {{mask.data(), mask.width(), mask.height()},
-                                              {mask.data(), mask.width(), mask.height()}});
+        const auto codes =
+            tok->encode(*emb, {{mask.data(), mask.width(), mask.height()}, {mask.data(), mask.width(), mask.height()}});
         ASSERT_EQ(codes.size(), 2u);
         EXPECT_EQ(codes[0].c0, codes[1].c0);
         EXPECT_EQ(codes[0].c1, codes[1].c1);
@@ -107,8 +111,8 @@ TEST(TokenizerApi, SearchedCodesReconstructTheMaskAtLeastAsWell) {
     // The embedded model on real photos: its decoder tells pairs apart, so some neighbour pairs fit better.
     const DefaultModelFiles files = findDefaultModel();
     std::ifstream configFile(files.config);
-    const auto tok = Tokenizer::load(configFromJson({std::istreambuf_iterator<char>(configFile), {}}), files.weights, {},
-                                     test::testDevice());
+    const auto tok = Tokenizer::load(configFromJson({std::istreambuf_iterator<char>(configFile), {}}), files.weights,
+                                     {}, test::testDevice());
     const auto berkeley = test::sharedDir() / "data/berkeley";
     double plainSum = 0, searchedSum = 0;
     for (const char* stem : {"12003", "21077", "24077"}) {
@@ -145,7 +149,8 @@ TEST(ResidualQuantizer, NearestPairsFollowTheResidualPath) {
     torch::NoGradGuard noGrad;
     ResidualQuantizer q(4, 2, 2);
     // Padding rows last, far away.
-    q->codebooks()[0]->weight.copy_(torch::tensor({0.f, 0.f, 10.f, 0.f, 0.f, 10.f, 10.f, 10.f, 99.f, 99.f}).view({5, 2}));
+    q->codebooks()[0]->weight.copy_(
+        torch::tensor({0.f, 0.f, 10.f, 0.f, 0.f, 10.f, 10.f, 10.f, 99.f, 99.f}).view({5, 2}));
     q->codebooks()[1]->weight.copy_(torch::tensor({1.f, 0.f, 0.f, 1.f, -1.f, 0.f, 0.f, -1.f, 99.f, 99.f}).view({5, 2}));
     const auto latent = torch::tensor({9.f, 2.f});
     // First codes by distance: 1 (10,0), then 3 (10,10). Residual (-1,2): second codes 1, 2;
@@ -187,7 +192,8 @@ TEST(TokenizerApi, Sam2CheckpointGivesPromptsButNoTokens) {
     const auto emb2 = both->embed(view(img));
     const auto viaSam2 = both->segment(*emb2, p);
     const auto viaTokenizerDecoder =
-        Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice())->segment(*emb2, p);
+        Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice())
+            ->segment(*emb2, p);
     // The decoders differ on purpose (SAMTok fine-tuned its copy), and so do their masks.
     EXPECT_NE(viaSam2[0].lowResLogits, viaTokenizerDecoder[0].lowResLogits);
 }
@@ -262,7 +268,8 @@ TEST(TokenizerApi, DeterministicAndCacheableByBytes) {
     const auto& cfg = tok->config();
     const std::size_t e2 = static_cast<std::size_t>(cfg.embeddingSize()) * cfg.embeddingSize(), d = cfg.dModel;
     const std::size_t internal = d / cfg.decoder.attentionDownsampleRate;
-    const std::size_t expected = 4u * (d * e2 * 2 + (d / 8) * 16u * e2 + (d / 4) * 4u * e2 + d * e2 * 2 + 3 * internal * e2);
+    const std::size_t expected =
+        4u * (d * e2 * 2 + (d / 8) * 16u * e2 + (d / 4) * 4u * e2 + d * e2 * 2 + 3 * internal * e2);
     EXPECT_EQ(a->bytes(), expected);
     EmbeddingCache cache(a->bytes() + 1);
     cache.insert("a", a);
@@ -298,7 +305,8 @@ TEST(TokenizerApi, LongProductsAreSummedInFloatInBfloat16) {
     EXPECT_EQ(sum.scalar_type(), torch::kBFloat16);
     EXPECT_TRUE(torch::equal(sum.to(torch::kFloat32), torch::full({2, 3}, 4096.0f))) << sum;
     // fp32 is untouched.
-    EXPECT_TRUE(torch::equal(matmulSummedInFloat(a.to(torch::kFloat32), b.to(torch::kFloat32)), torch::full({2, 3}, 4096.0f)));
+    EXPECT_TRUE(
+        torch::equal(matmulSummedInFloat(a.to(torch::kFloat32), b.to(torch::kFloat32)), torch::full({2, 3}, 4096.0f)));
 }
 
 // bf16 is the GPU precision; LibTorch runs the same code on the CPU, so its
@@ -306,8 +314,8 @@ TEST(TokenizerApi, LongProductsAreSummedInFloatInBfloat16) {
 TEST(TokenizerApi, Bfloat16AgreesWithFloat32) {
     const std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
     const auto fp32 = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, device);
-    const auto bf16 = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, device,
-                                      Precision::BFloat16);
+    const auto bf16 =
+        Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, device, Precision::BFloat16);
     EXPECT_EQ(bf16->info().precision, "bf16");
     EXPECT_EQ(fp32->info().precision, "fp32");
     for (const char* name : {"public_case0_coffee", "public_case1_chelsea_tiny"}) {

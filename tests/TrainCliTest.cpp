@@ -20,7 +20,9 @@ using samtok::test::TempDir;
 namespace {
 
 // A network small enough to train for a few dozen steps in a test.
-void writeTinyConfig(const std::string& path) { std::ofstream(path) << samtok::test::tinyConfigJson("train-project-test", 96); }
+void writeTinyConfig(const std::string& path) {
+    std::ofstream(path) << samtok::test::tinyConfigJson("train-project-test", 96);
+}
 
 // The loss column of metrics.csv, in step order.
 std::vector<double> losses(const std::string& csv) {
@@ -63,14 +65,15 @@ TEST(TrainProject, AProjectsRegionsTrainAModelThatLoadsAndDecodes) {
     cv::Mat mask(rgb.size(), CV_8UC1, cv::Scalar(0));
     cv::rectangle(mask, cv::Rect(rgb.cols / 4, rgb.rows / 4, rgb.cols / 3, rgb.rows / 3), cv::Scalar(255), cv::FILLED);
     cv::imwrite(dir.file("m.png"), mask);
-    const auto encoded = runCli("encode --model " + model + " --image " + image + " --mask " + dir.file("m.png") + " --json");
+    const auto encoded =
+        runCli("encode --model " + model + " --image " + image + " --mask " + dir.file("m.png") + " --json");
     ASSERT_EQ(encoded.code, 0) << encoded.out;
     const auto json = nlohmann::json::parse(encoded.out.substr(encoded.out.find('{')));
     EXPECT_EQ(json["model"], model);
     const std::string tokens = json["masks"][0]["tokens"];
     EXPECT_EQ(tokens.rfind("<|mt_start|>", 0), 0u) << tokens;
-    const auto decoded = runCli("decode --model " + model + " --image " + image + " --tokens '" + tokens + "' --out-dir " +
-                                dir.file("out"));
+    const auto decoded = runCli("decode --model " + model + " --image " + image + " --tokens '" + tokens +
+                                "' --out-dir " + dir.file("out"));
     ASSERT_EQ(decoded.code, 0) << decoded.out;
     EXPECT_EQ(cv::imread(dir.file("out/mask_00.png"), cv::IMREAD_GRAYSCALE).size(), rgb.size());
 }

@@ -5,8 +5,8 @@
 #include "TinyModel.h"
 #include "checkpoint/Checkpoint.h"
 #include "model/Tokenizer.h"
-#include "train/Trainer.h"
 #include "model/nn/WeightLoader.h"
+#include "train/Trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,6 @@
 #include <fstream>
 #include <numeric>
 #include <random>
-
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -35,8 +34,10 @@ TrainImage scene(std::uint64_t seed, int masks) {
     img.rgb.resize(s * s * 3);
     for (auto& v : img.rgb) v = static_cast<std::uint8_t>(100 + rng() % 40);
     std::vector<std::uint8_t> disc(s * s), square(s * s);
-    const int cx = 16 + static_cast<int>(rng() % 12), cy = 16 + static_cast<int>(rng() % 32), r = 8 + static_cast<int>(rng() % 6);
-    const int qx = 38 + static_cast<int>(rng() % 10), qy = 8 + static_cast<int>(rng() % 30), q = 10 + static_cast<int>(rng() % 8);
+    const int cx = 16 + static_cast<int>(rng() % 12), cy = 16 + static_cast<int>(rng() % 32),
+              r = 8 + static_cast<int>(rng() % 6);
+    const int qx = 38 + static_cast<int>(rng() % 10), qy = 8 + static_cast<int>(rng() % 30),
+              q = 10 + static_cast<int>(rng() % 8);
     for (int y = 0; y < s; ++y)
         for (int x = 0; x < s; ++x) {
             const std::size_t i = static_cast<std::size_t>(y) * s + x;
@@ -70,7 +71,8 @@ TrainOptions options(const fs::path& dir, int steps) {
 
 struct TempDir {
     fs::path path;
-    explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("samtok-trainer-" + name + "-" + std::to_string(::getpid()))) {
+    explicit TempDir(const std::string& name)
+        : path(fs::temp_directory_path() / ("samtok-trainer-" + name + "-" + std::to_string(::getpid()))) {
         fs::remove_all(path);
     }
     ~TempDir() { fs::remove_all(path); }
@@ -133,7 +135,8 @@ TEST(Trainer, ResumedRunContinuesExactly) {
     } else {  // a GPU's backward passes add with atomics, in no fixed order: equal to rounding
         const auto wa = a.weightChecksums(), wc = c.weightChecksums();
         ASSERT_EQ(wa.size(), wc.size());
-        for (std::size_t i = 0; i < wa.size(); ++i) EXPECT_NEAR(wa[i], wc[i], 1e-3 * std::max(1.0, std::abs(wa[i]))) << i;
+        for (std::size_t i = 0; i < wa.size(); ++i)
+            EXPECT_NEAR(wa[i], wc[i], 1e-3 * std::max(1.0, std::abs(wa[i]))) << i;
     }
 
     // A checkpoint of another config is refused, not silently mixed in.
@@ -168,7 +171,8 @@ TEST(Trainer, CorrectiveClicksFollowTheirBound) {
 TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {
     auto source = [](std::uint64_t seed, int masks) { return scene(seed % 4, masks); };
     TempDir base("iou-base"), tuned("iou-tuned");
-    const auto basePath = (base.path / "base.safetensors").string(), tunedPath = (tuned.path / "tuned.safetensors").string();
+    const auto basePath = (base.path / "base.safetensors").string(),
+               tunedPath = (tuned.path / "tuned.safetensors").string();
     {
         Trainer a(options(base.path, 30), source);
         a.run(nullptr);
@@ -190,8 +194,10 @@ TEST(Trainer, IouHeadTuningChangesTheIouHeadAloneAndLowersItsError) {
     for (const auto& [name, stored] : before.tensors()) {
         const bool head = name.find("iou_prediction_head.") != std::string::npos;
         const bool same = torch::equal(toTensor(stored), toTensor(after.tensors().at(name)));
-        if (head) headChanged += !same;
-        else EXPECT_TRUE(same) << name << " changed";
+        if (head)
+            headChanged += !same;
+        else
+            EXPECT_TRUE(same) << name << " changed";
     }
     EXPECT_GT(headChanged, 0);
     const double first = std::accumulate(iouLoss.begin(), iouLoss.begin() + 10, 0.0) / 10;
@@ -227,10 +233,9 @@ TEST(Trainer, BatchedImagesAreIndependentAndEveryWeightLearns) {
     auto rt = m->decodeLatent(all, z);
     auto pts = torch::rand({3, 2, 2}) * 64;
     auto labels = torch::tensor({1, 0}, torch::kInt64).repeat({3, 1});
-    auto out = m->sam2->maskDecoder->forward(all.embedding, all.densePe,
-                                             m->sam2->promptEncoder->embedPoints(pts, labels, true),
-                                             m->sam2->promptEncoder->embedMasks(masks.slice(2, 0, 16).slice(3, 0, 16)),
-                                             all.featS0, all.featS1);
+    auto out = m->sam2->maskDecoder->forward(
+        all.embedding, all.densePe, m->sam2->promptEncoder->embedPoints(pts, labels, true),
+        m->sam2->promptEncoder->embedMasks(masks.slice(2, 0, 16).slice(3, 0, 16)), all.featS0, all.featS1);
     (rt.masks.sum() + rt.iou.sum() + rt.objectScore.sum() + out.masks.sum() + out.iouPred.sum() + out.objectScore.sum())
         .backward();
     for (const auto& p : m->named_parameters()) {
@@ -254,7 +259,7 @@ double shareOfCellsFindingThemselves(SamTokModelImpl& m) {
     auto attn = std::dynamic_pointer_cast<AttentionImpl>(*attention);
     auto pe = m.sam2->promptEncoder->denseImagePe();  // (1, C, e, e)
     const int64_t e = pe.size(2);
-    auto rows = pe.flatten(2).transpose(1, 2);  // (1, e*e, C)
+    auto rows = pe.flatten(2).transpose(1, 2);                                                    // (1, e*e, C)
     auto scores = attn->projectQ(rows).matmul(attn->projectK(rows).transpose(-1, -2)).sum(1)[0];  // (e*e, e*e)
     auto best = scores.argmax(1);
     auto self = torch::arange(e * e);

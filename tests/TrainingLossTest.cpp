@@ -10,8 +10,12 @@ namespace {
 
 // Losses of three candidates for two masks; the IoU head returns candidate 2
 // for the first mask (not its best, 1) and candidate 0 for the second (its best).
-torch::Tensor perCandidate() { return torch::tensor({{0.5f, 0.2f, 0.9f}, {0.1f, 0.4f, 0.3f}}).requires_grad_(); }
-torch::Tensor returned() { return torch::tensor({2, 0}, torch::kLong); }
+torch::Tensor perCandidate() {
+    return torch::tensor({{0.5f, 0.2f, 0.9f}, {0.1f, 0.4f, 0.3f}}).requires_grad_();
+}
+torch::Tensor returned() {
+    return torch::tensor({2, 0}, torch::kLong);
+}
 
 }  // namespace
 
@@ -43,9 +47,9 @@ TEST(TrainingLoss, RoundTripBestAndReturnedLeavesTheThirdCandidateFree) {
 TEST(TrainingLoss, MaskLossAndIouRankTheRightMaskFirst) {
     auto target = torch::zeros({1, 1, 16, 16});
     target.slice(2, 4, 12).slice(3, 4, 12).fill_(1);
-    auto right = (target * 2 - 1) * 8;         // confident and right
-    auto shifted = right.roll({3}, {3});       // the same square, 3 cells off
-    auto wrong = -right;                       // everything inverted
+    auto right = (target * 2 - 1) * 8;                     // confident and right
+    auto shifted = right.roll({3}, {3});                   // the same square, 3 cells off
+    auto wrong = -right;                                   // everything inverted
     auto logits = torch::cat({right, shifted, wrong}, 1);  // (1, 3, 16, 16)
     for (const MaskLossWeights w : {MaskLossWeights{1, 0, 3}, MaskLossWeights{0, 20, 1}}) {
         auto loss = maskLoss(logits, target, w);

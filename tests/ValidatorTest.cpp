@@ -83,7 +83,8 @@ TEST(Validator, AFirstCodeOutOfRange) {
 
 TEST(Validator, BrokenJsonInAnAnswer) {
     Fixture f;
-    expectOne(f.check({replaced(kGood, "\\\"label\\\": \\\"dog\\\"}]", "\\\"label\\\": \\\"dog\\\"")}), 1, "does not parse");
+    expectOne(f.check({replaced(kGood, "\\\"label\\\": \\\"dog\\\"}]", "\\\"label\\\": \\\"dog\\\"")}), 1,
+              "does not parse");
 }
 
 TEST(Validator, MaskTokensInsideALabel) {

@@ -2,8 +2,6 @@
 
 #include "MaskOverlay.h"
 
-#include <qcustomplot.h>
-
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -14,6 +12,7 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <qcustomplot.h>
 
 #include <cmath>
 
@@ -125,9 +124,8 @@ AnalyticsPanel::AnalyticsPanel(QWidget* parent) : QWidget(parent) {
         const QString error = exportCurrent(path);
         summary_->setText(error.isEmpty() ? summary() + tr("\nSaved %1").arg(path) : error);
     });
-    connect(tabs_, &QTabWidget::currentChanged, exportButton, [this, exportButton](int tab) {
-        exportButton->setEnabled(tab != tabs_->indexOf(worst_));
-    });
+    connect(tabs_, &QTabWidget::currentChanged, exportButton,
+            [this, exportButton](int tab) { exportButton->setEnabled(tab != tabs_->indexOf(worst_)); });
     clear(tr("No tokens yet: load a model and run Model ▸ Tokenize Project."));
 }
 
@@ -158,10 +156,14 @@ QString AnalyticsPanel::summary() const {
             sum += *r.iou;
             if (*r.iou < threshold_) ++flagged;
         }
-    if (stats_.regions.empty()) return tr("No region has tokens of %1 yet.").arg(model_.isEmpty() ? tr("the loaded model") : model_);
+    if (stats_.regions.empty())
+        return tr("No region has tokens of %1 yet.").arg(model_.isEmpty() ? tr("the loaded model") : model_);
     QString s = tr("%L1 regions with tokens of %2").arg(static_cast<qulonglong>(stats_.regions.size())).arg(model_);
     if (measured)
-        s += tr(" · mean IoU %1 · %L2 below %3").arg(sum / static_cast<double>(measured), 0, 'f', 3).arg(static_cast<qulonglong>(flagged)).arg(threshold_);
+        s += tr(" · mean IoU %1 · %L2 below %3")
+                 .arg(sum / static_cast<double>(measured), 0, 'f', 3)
+                 .arg(static_cast<qulonglong>(flagged))
+                 .arg(threshold_);
     s += tr("\nUnused codes: c0 %1 of %3, c1 %2 of %3 · %L4 distinct pairs")
              .arg(stats_.unusedC0)
              .arg(stats_.unusedC1)
@@ -308,7 +310,8 @@ void AnalyticsPanel::drawUsage() {
     const int k = stats_.codebookSize;
     QVector<double> keys;
     for (int i = 0; i < k; ++i) keys << i;
-    const std::pair<const std::vector<std::int64_t>*, int> levels[] = {{&stats_.c0Usage, stats_.unusedC0}, {&stats_.c1Usage, stats_.unusedC1}};
+    const std::pair<const std::vector<std::int64_t>*, int> levels[] = {{&stats_.c0Usage, stats_.unusedC0},
+                                                                       {&stats_.c1Usage, stats_.unusedC1}};
     for (int level = 0; level < 2; ++level) {
         auto* rect = new QCPAxisRect(usage_);
         usage_->plotLayout()->addElement(level, 0, rect);
@@ -320,13 +323,16 @@ void AnalyticsPanel::drawUsage() {
         QVector<double> values;
         double top = 1;
         for (int i = 0; i < k; ++i) {
-            const double v = i < static_cast<int>(levels[level].first->size()) ? static_cast<double>((*levels[level].first)[static_cast<std::size_t>(i)]) : 0;
+            const double v = i < static_cast<int>(levels[level].first->size())
+                                 ? static_cast<double>((*levels[level].first)[static_cast<std::size_t>(i)])
+                                 : 0;
             values << v;
             top = std::max(top, v);
         }
         bars->setData(keys, values, true);
         rect->axis(QCPAxis::atBottom)->setRange(-1, k);
-        rect->axis(QCPAxis::atBottom)->setLabel(tr("%1 code (%2 of %3 unused)").arg(level == 0 ? "c0" : "c1").arg(levels[level].second).arg(k));
+        rect->axis(QCPAxis::atBottom)
+            ->setLabel(tr("%1 code (%2 of %3 unused)").arg(level == 0 ? "c0" : "c1").arg(levels[level].second).arg(k));
         rect->axis(QCPAxis::atLeft)->setRange(0, top * 1.08);
         rect->axis(QCPAxis::atLeft)->setLabel(tr("regions"));
         rect->axis(QCPAxis::atLeft)->setTicker(countTicker());
@@ -349,7 +355,8 @@ void AnalyticsPanel::drawPairs() {
     double most = 0;
     for (int c0 = 0; c0 < k; ++c0)
         for (int c1 = 0; c1 < k; ++c1) {
-            const std::size_t i = static_cast<std::size_t>(c0) * static_cast<std::size_t>(k) + static_cast<std::size_t>(c1);
+            const std::size_t i =
+                static_cast<std::size_t>(c0) * static_cast<std::size_t>(k) + static_cast<std::size_t>(c1);
             const double n = i < stats_.pairUsage.size() ? stats_.pairUsage[i] : 0;
             pairMap_->data()->setCell(c1, c0, std::log10(1.0 + n));
             most = std::max(most, n);
@@ -377,9 +384,12 @@ void AnalyticsPanel::drawPairs() {
     rect->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     pairs_->plotLayout()->insertRow(0);
-    pairs_->plotLayout()->addElement(0, 0, new QCPTextElement(pairs_,
-        tr("%L1 of %L2 pairs in use").arg(static_cast<qlonglong>(stats_.usedPairs)).arg(static_cast<qlonglong>(k) * k),
-        QFont(QString(), 10, QFont::Bold)));
+    pairs_->plotLayout()->addElement(0, 0,
+                                     new QCPTextElement(pairs_,
+                                                        tr("%L1 of %L2 pairs in use")
+                                                            .arg(static_cast<qlonglong>(stats_.usedPairs))
+                                                            .arg(static_cast<qlonglong>(k) * k),
+                                                        QFont(QString(), 10, QFont::Bold)));
     pairs_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -405,18 +415,30 @@ void AnalyticsPanel::fillWorst() {
 QString AnalyticsPanel::exportCurrent(const QString& path) const {
     QCustomPlot* plot = nullptr;
     switch (tabs_->currentIndex()) {
-        case 0: plot = histogram_; break;
-        case 1: plot = scatter_; break;
-        case 2: plot = usage_; break;
-        case 3: plot = pairs_; break;
-        default: return tr("The list is not a plot: pick a plot tab to export.");
+        case 0:
+            plot = histogram_;
+            break;
+        case 1:
+            plot = scatter_;
+            break;
+        case 2:
+            plot = usage_;
+            break;
+        case 3:
+            plot = pairs_;
+            break;
+        default:
+            return tr("The list is not a plot: pick a plot tab to export.");
     }
     const QString suffix = QFileInfo(path).suffix().toLower();
     const int w = std::max(800, plot->width()), h = std::max(600, plot->height());
     bool ok = false;
-    if (suffix == QLatin1String("pdf")) ok = plot->savePdf(path, w, h);
-    else if (suffix == QLatin1String("png")) ok = plot->savePng(path, w, h, 2.0);
-    else return tr("Unknown plot format '.%1': use .png or .pdf").arg(suffix);
+    if (suffix == QLatin1String("pdf"))
+        ok = plot->savePdf(path, w, h);
+    else if (suffix == QLatin1String("png"))
+        ok = plot->savePng(path, w, h, 2.0);
+    else
+        return tr("Unknown plot format '.%1': use .png or .pdf").arg(suffix);
     return ok ? QString() : tr("Cannot write '%1' (is the folder writable and the disk not full?)").arg(path);
 }
 

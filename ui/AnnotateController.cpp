@@ -54,7 +54,8 @@ void AnnotateController::request() {
     r.imageId = image_;
     r.imagePath = imagePath_;
     r.imageKey = imageKey_;
-    for (const auto& p : points_) r.points.push_back({static_cast<float>(p.at.x()), static_cast<float>(p.at.y()), p.positive});
+    for (const auto& p : points_)
+        r.points.push_back({static_cast<float>(p.at.x()), static_cast<float>(p.at.y()), p.positive});
     if (!box_.isNull())
         r.box = std::array<float, 4>{static_cast<float>(box_.left()), static_cast<float>(box_.top()),
                                      static_cast<float>(box_.right()), static_cast<float>(box_.bottom())};
@@ -121,8 +122,10 @@ void AnnotateController::addRegion(const Mask& mask, AnnotationSource source, co
 void AnnotateController::acceptIntoSelected(bool subtract) {
     if (!hasCandidate()) return;
     if (!selected_) {
-        if (!subtract) accept();
-        else emit message(tr("Select the region to cut the candidate from first"));
+        if (!subtract)
+            accept();
+        else
+            emit message(tr("Select the region to cut the candidate from first"));
         return;
     }
     const Mask candidate = result_->masks[static_cast<std::size_t>(index_)];
@@ -144,8 +147,7 @@ void AnnotateController::cancel() {
 }
 
 void AnnotateController::tokenizeSoon() {
-    if (inference_->canTokenize() && image_)
-        inference_->tokenizeImage(session_->projectPath(), image_);
+    if (inference_->canTokenize() && image_) inference_->tokenizeImage(session_->projectPath(), image_);
 }
 
 void AnnotateController::applyStroke(QVector<QPointF> path, double radius, bool erase) {
@@ -153,7 +155,8 @@ void AnnotateController::applyStroke(QVector<QPointF> path, double radius, bool 
     std::vector<Point> pts;
     for (const QPointF& p : path) pts.push_back({p.x(), p.y()});
     if (selected_) {
-        editSelectedMask(erase ? tr("Erase") : tr("Brush stroke"), [&](Mask& m) { paintStroke(m, pts, radius, !erase); });
+        editSelectedMask(erase ? tr("Erase") : tr("Brush stroke"),
+                         [&](Mask& m) { paintStroke(m, pts, radius, !erase); });
         return;
     }
     if (erase) {
@@ -170,7 +173,8 @@ void AnnotateController::applyPolygon(QPolygonF polygon) {
     Ring ring;
     for (const QPointF& p : polygon) ring.push_back({p.x(), p.y()});
     if (selected_) {
-        editSelectedMask(subtract_ ? tr("Cut polygon") : tr("Add polygon"), [&](Mask& m) { paintPolygon(m, ring, !subtract_); });
+        editSelectedMask(subtract_ ? tr("Cut polygon") : tr("Add polygon"),
+                         [&](Mask& m) { paintPolygon(m, ring, !subtract_); });
         return;
     }
     if (subtract_) {
@@ -214,7 +218,8 @@ RowId AnnotateController::regionAt(QPointF at) {
         // Damaged regions are not drawn, so not pickable; the window names them.
         auto regions = session_->readableRegions(image_);
         // Largest first, so that the smallest region under a pixel is the one kept: nested regions stay reachable.
-        std::sort(regions.begin(), regions.end(), [](const Annotation& a, const Annotation& b) { return a.area > b.area; });
+        std::sort(regions.begin(), regions.end(),
+                  [](const Annotation& a, const Annotation& b) { return a.area > b.area; });
         for (const auto& r : regions) {
             if (r.mask.width != width_ || r.mask.height != height_) continue;
             const Mask m = rle::decode(r.mask);
@@ -258,7 +263,8 @@ void AnnotateController::setClassOfSelected(std::optional<RowId> classId) {
     session_->updateRegion(tr("Change class"), *a);
 }
 
-void AnnotateController::describe(RowId id, const QString& caption, const QStringList& expressions, ReviewState review) {
+void AnnotateController::describe(RowId id, const QString& caption, const QStringList& expressions,
+                                  ReviewState review) {
     const auto a = session_->annotation(id);
     if (!a) return;
     std::vector<std::string> texts;

@@ -32,7 +32,8 @@ void CodeGrid::setUsage(const std::vector<std::int32_t>& pairUsage) {
         const double norm = std::log1p(static_cast<double>(most));
         for (int r = 0; r < k_; ++r)
             for (int c = 0; c < k_; ++c) {
-                const std::int32_t n = pairUsage[static_cast<std::size_t>(r) * static_cast<std::size_t>(k_) + static_cast<std::size_t>(c)];
+                const std::int32_t n =
+                    pairUsage[static_cast<std::size_t>(r) * static_cast<std::size_t>(k_) + static_cast<std::size_t>(c)];
                 if (n == 0) continue;
                 const double t = 0.35 + 0.65 * std::log1p(static_cast<double>(n)) / std::max(norm, 1e-9);
                 const QColor color = QColor::fromHsvF(0.12, 0.85 - 0.6 * t, std::min(1.0, t));
@@ -71,7 +72,9 @@ void CodeGrid::paintEvent(QPaintEvent*) {
     if (cell < 3) {  // a pair is under a pixel wide: mark used pairs so that a few stand out
         const double side = 3;
         for (const auto& [at, color] : marks_)
-            p.fillRect(QRectF(r.left() + (at.x() + 0.5) * cell - side / 2, r.top() + (at.y() + 0.5) * cell - side / 2, side, side), color);
+            p.fillRect(QRectF(r.left() + (at.x() + 0.5) * cell - side / 2, r.top() + (at.y() + 0.5) * cell - side / 2,
+                              side, side),
+                       color);
     }
     p.setPen(QColor(80, 80, 90));
     p.drawRect(r.adjusted(0, 0, -1, -1));

@@ -27,10 +27,12 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     target_ = new QComboBox;
-    const std::pair<const char*, QString> targets[] = {
-        {"samtok-jsonl", tr("SAMTok / qwen-vl-finetune JSONL")}, {"samtok-json", tr("SAMTok / qwen-vl-finetune JSON")},
-        {"llamafactory", tr("LLaMA-Factory (+ dataset_info.json)")}, {"swift", tr("ms-swift JSONL")},
-        {"llava", tr("LLaVA JSON")}, {"internvl", tr("InternVL JSONL (+ meta)")}};
+    const std::pair<const char*, QString> targets[] = {{"samtok-jsonl", tr("SAMTok / qwen-vl-finetune JSONL")},
+                                                       {"samtok-json", tr("SAMTok / qwen-vl-finetune JSON")},
+                                                       {"llamafactory", tr("LLaMA-Factory (+ dataset_info.json)")},
+                                                       {"swift", tr("ms-swift JSONL")},
+                                                       {"llava", tr("LLaVA JSON")},
+                                                       {"internvl", tr("InternVL JSONL (+ meta)")}};
     for (const auto& [id, label] : targets) target_->addItem(label, QString::fromLatin1(id));
     form->addRow(tr("Format"), target_);
     auto* taskRow = new QHBoxLayout;
@@ -57,7 +59,8 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     minIou_ = new QDoubleSpinBox;
     minIou_->setRange(0, 1);
     minIou_->setSingleStep(0.05);
-    minIou_->setToolTip(tr("Leave out regions whose tokens rebuild the mask below this IoU (SAMTok's scripts use 0.5)"));
+    minIou_->setToolTip(
+        tr("Leave out regions whose tokens rebuild the mask below this IoU (SAMTok's scripts use 0.5)"));
     form->addRow(tr("Minimum reconstruction IoU"), minIou_);
     name_ = new QLineEdit(QStringLiteral("samtok"));
     form->addRow(tr("Dataset name"), name_);
@@ -99,7 +102,9 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     connect(inference_, &InferenceService::exportFinished, this, &ExportDialog::onFinished);
 }
 
-void ExportDialog::setFolder(const QString& folder) { folder_->setText(folder); }
+void ExportDialog::setFolder(const QString& folder) {
+    folder_->setText(folder);
+}
 
 void ExportDialog::start() {
     if (running_) return;
@@ -148,6 +153,8 @@ void ExportDialog::onFinished(const ExportResult& r) {
     emit finished(true);
 }
 
-QString ExportDialog::report() const { return log_->toPlainText(); }
+QString ExportDialog::report() const {
+    return log_->toPlainText();
+}
 
 }  // namespace samtok::ui

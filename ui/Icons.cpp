@@ -2,8 +2,12 @@
 
 namespace samtok::ui {
 
-QIcon resourceIcon(const QString& stem) { return QIcon(QStringLiteral(":/icons/%1.svg").arg(stem)); }
+QIcon resourceIcon(const QString& stem) {
+    return QIcon(QStringLiteral(":/icons/%1.svg").arg(stem));
+}
 
-QIcon applicationIcon() { return resourceIcon(QStringLiteral("samtok-studio")); }
+QIcon applicationIcon() {
+    return resourceIcon(QStringLiteral("samtok-studio"));
+}
 
 }  // namespace samtok::ui

@@ -2,7 +2,6 @@
 
 #include "ThumbnailCache.h"
 
-
 #include <QColor>
 #include <QFileInfo>
 #include <QIcon>
@@ -32,20 +31,28 @@ int ImageListModel::rowCount(const QModelIndex& parent) const {
 
 QString ImageListModel::statusLabel(ImageStatus s) {
     switch (s) {
-        case ImageStatus::Unlabelled: return tr("Unlabelled");
-        case ImageStatus::InProgress: return tr("In progress");
-        case ImageStatus::Done: return tr("Done");
-        case ImageStatus::Reviewed: return tr("Reviewed");
+        case ImageStatus::Unlabelled:
+            return tr("Unlabelled");
+        case ImageStatus::InProgress:
+            return tr("In progress");
+        case ImageStatus::Done:
+            return tr("Done");
+        case ImageStatus::Reviewed:
+            return tr("Reviewed");
     }
     return {};
 }
 
 QColor ImageListModel::statusColor(ImageStatus s) {
     switch (s) {
-        case ImageStatus::Unlabelled: return QColor(0x9e, 0x9e, 0x9e);
-        case ImageStatus::InProgress: return QColor(0xf5, 0xa6, 0x23);
-        case ImageStatus::Done: return QColor(0x2e, 0xa0, 0x43);
-        case ImageStatus::Reviewed: return QColor(0x1f, 0x6f, 0xeb);
+        case ImageStatus::Unlabelled:
+            return QColor(0x9e, 0x9e, 0x9e);
+        case ImageStatus::InProgress:
+            return QColor(0xf5, 0xa6, 0x23);
+        case ImageStatus::Done:
+            return QColor(0x2e, 0xa0, 0x43);
+        case ImageStatus::Reviewed:
+            return QColor(0x1f, 0x6f, 0xeb);
     }
     return {};
 }
@@ -72,7 +79,8 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const ImageRef& r = rows_[static_cast<std::size_t>(index.row())];
     switch (role) {
-        case Qt::DisplayRole: return QFileInfo(r.storedPath).fileName();
+        case Qt::DisplayRole:
+            return QFileInfo(r.storedPath).fileName();
         case Qt::ToolTipRole:
             return QStringLiteral("%1\n%2 x %3 px · %4")
                 .arg(r.storedPath)
@@ -90,10 +98,14 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
             p.drawEllipse(QRectF(2, 2, 11, 11));
             return thumb;
         }
-        case ImageIdRole: return QVariant::fromValue<qlonglong>(r.id);
-        case StatusRole: return static_cast<int>(r.status);
-        case PathRole: return r.storedPath;
-        default: return {};
+        case ImageIdRole:
+            return QVariant::fromValue<qlonglong>(r.id);
+        case StatusRole:
+            return static_cast<int>(r.status);
+        case PathRole:
+            return r.storedPath;
+        default:
+            return {};
     }
 }
 

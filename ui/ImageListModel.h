@@ -26,7 +26,7 @@ public:
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
-    int rowOfImage(RowId id) const;  // -1 if absent
+    int rowOfImage(RowId id) const;                // -1 if absent
     void setStatus(RowId id, ImageStatus status);  // after the store has it
 
     static QString statusLabel(ImageStatus s);

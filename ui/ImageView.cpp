@@ -5,11 +5,11 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsPixmapItem>
 #include <QGraphicsRectItem>
-#include <QPainterPath>
-#include <QPen>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QKeyEvent>
+#include <QPainterPath>
+#include <QPen>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -86,10 +86,16 @@ void ImageView::setBrushRadius(double radius) {
 void ImageView::updateCursor() {
     if (spaceHeld_ || panning_) return;
     switch (tool_) {
-        case Tool::Navigate: viewport()->unsetCursor(); break;
+        case Tool::Navigate:
+            viewport()->unsetCursor();
+            break;
         case Tool::Brush:
-        case Tool::Eraser: viewport()->setCursor(Qt::BlankCursor); break;  // the brush circle is the cursor
-        default: viewport()->setCursor(Qt::CrossCursor); break;
+        case Tool::Eraser:
+            viewport()->setCursor(Qt::BlankCursor);
+            break;  // the brush circle is the cursor
+        default:
+            viewport()->setCursor(Qt::CrossCursor);
+            break;
     }
 }
 
@@ -97,20 +103,29 @@ void ImageView::updateBrushCursor(const QPointF& at) {
     const bool brush = tool_ == Tool::Brush || tool_ == Tool::Eraser;
     brushCursor_->setVisible(brush && hasImage());
     brushCursor_->setRect(QRectF(at.x() - brushRadius_, at.y() - brushRadius_, 2 * brushRadius_, 2 * brushRadius_));
-    brushCursor_->setPen(cosmetic(tool_ == Tool::Eraser ? QColor(255, 120, 120, 230) : QColor(255, 255, 255, 230), 1.0));
+    brushCursor_->setPen(
+        cosmetic(tool_ == Tool::Eraser ? QColor(255, 120, 120, 230) : QColor(255, 255, 255, 230), 1.0));
 }
 
 void ImageView::setCandidate(const QImage& candidate) {
     candidateItem_->setPixmap(candidate.isNull() ? QPixmap() : QPixmap::fromImage(candidate));
 }
 
-void ImageView::setHover(const QImage& hover) { hoverItem_->setPixmap(hover.isNull() ? QPixmap() : QPixmap::fromImage(hover)); }
+void ImageView::setHover(const QImage& hover) {
+    hoverItem_->setPixmap(hover.isNull() ? QPixmap() : QPixmap::fromImage(hover));
+}
 
-void ImageView::setComparison(const QImage& c) { comparisonItem_->setPixmap(c.isNull() ? QPixmap() : QPixmap::fromImage(c)); }
+void ImageView::setComparison(const QImage& c) {
+    comparisonItem_->setPixmap(c.isNull() ? QPixmap() : QPixmap::fromImage(c));
+}
 
-bool ImageView::hasComparison() const { return !comparisonItem_->pixmap().isNull(); }
+bool ImageView::hasComparison() const {
+    return !comparisonItem_->pixmap().isNull();
+}
 
-bool ImageView::hasHover() const { return !hoverItem_->pixmap().isNull(); }
+bool ImageView::hasHover() const {
+    return !hoverItem_->pixmap().isNull();
+}
 
 void ImageView::setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box) {
     for (QGraphicsItem* child : markers_->childItems()) {
@@ -152,7 +167,9 @@ void ImageView::finishPolygon() {
     cancelPolygon();
 }
 
-QPointF ImageView::toImage(const QPoint& viewPos) const { return mapToScene(viewPos); }
+QPointF ImageView::toImage(const QPoint& viewPos) const {
+    return mapToScene(viewPos);
+}
 
 bool ImageView::focusNextPrevChild(bool next) {
     if (hasImage()) return false;  // the key reaches keyPressEvent: Tab is the next candidate
@@ -188,9 +205,13 @@ void ImageView::setImage(const QImage& image) {
     fitToWindow();
 }
 
-void ImageView::setOverlay(const QImage& overlay) { overlayItem_->setPixmap(QPixmap::fromImage(overlay)); }
+void ImageView::setOverlay(const QImage& overlay) {
+    overlayItem_->setPixmap(QPixmap::fromImage(overlay));
+}
 
-void ImageView::setOverlayOpacity(double opacity) { overlayItem_->setOpacity(std::clamp(opacity, 0.0, 1.0)); }
+void ImageView::setOverlayOpacity(double opacity) {
+    overlayItem_->setOpacity(std::clamp(opacity, 0.0, 1.0));
+}
 
 void ImageView::showMessage(const QString& message) {
     imageItem_->setPixmap({});
@@ -212,9 +233,13 @@ void ImageView::clear() {
     imageSize_ = {};
 }
 
-bool ImageView::hasImage() const { return !imageItem_->pixmap().isNull(); }
+bool ImageView::hasImage() const {
+    return !imageItem_->pixmap().isNull();
+}
 
-double ImageView::zoom() const { return transform().m11(); }
+double ImageView::zoom() const {
+    return transform().m11();
+}
 
 void ImageView::fitToWindow() {
     fitMode_ = true;
@@ -231,8 +256,12 @@ void ImageView::actualSize() {
     emit zoomChanged(zoom());
 }
 
-void ImageView::zoomIn() { applyZoom(1.25); }
-void ImageView::zoomOut() { applyZoom(1 / 1.25); }
+void ImageView::zoomIn() {
+    applyZoom(1.25);
+}
+void ImageView::zoomOut() {
+    applyZoom(1 / 1.25);
+}
 
 void ImageView::applyZoom(double factor) {
     if (!hasImage()) return;
@@ -270,17 +299,25 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
                 setDragMode(QGraphicsView::ScrollHandDrag);
             }
             return;
-        case Qt::Key_Tab: emit cycleRequested(); return;
+        case Qt::Key_Tab:
+            emit cycleRequested();
+            return;
         case Qt::Key_Return:
         case Qt::Key_Enter:
-            if (tool_ == Tool::Polygon && polygonInProgress()) finishPolygon();
-            else if (e->modifiers() & Qt::ShiftModifier) emit mergeRequested(false);
-            else if (e->modifiers() & Qt::AltModifier) emit mergeRequested(true);
-            else emit acceptRequested();
+            if (tool_ == Tool::Polygon && polygonInProgress())
+                finishPolygon();
+            else if (e->modifiers() & Qt::ShiftModifier)
+                emit mergeRequested(false);
+            else if (e->modifiers() & Qt::AltModifier)
+                emit mergeRequested(true);
+            else
+                emit acceptRequested();
             return;
         case Qt::Key_Escape:
-            if (polygonInProgress()) cancelPolygon();
-            else emit cancelRequested();
+            if (polygonInProgress())
+                cancelPolygon();
+            else
+                emit cancelRequested();
             return;
         case Qt::Key_Backspace:
             if (polygonInProgress()) {
@@ -289,9 +326,14 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
                 return;
             }
             break;
-        case Qt::Key_BracketLeft: setBrushRadius(brushRadius_ / 1.2); return;
-        case Qt::Key_BracketRight: setBrushRadius(brushRadius_ * 1.2); return;
-        default: break;
+        case Qt::Key_BracketLeft:
+            setBrushRadius(brushRadius_ / 1.2);
+            return;
+        case Qt::Key_BracketRight:
+            setBrushRadius(brushRadius_ * 1.2);
+            return;
+        default:
+            break;
     }
     QGraphicsView::keyPressEvent(e);
 }
@@ -405,7 +447,8 @@ void ImageView::mouseReleaseEvent(QMouseEvent* e) {
                 if (polygon_.size() >= 3 && QLineF(polygon_.front(), at).length() <= closeDistance) {
                     finishPolygon();
                 } else {
-                    polygon_ << QPointF(std::clamp(at.x(), 0.0, bounds.width()), std::clamp(at.y(), 0.0, bounds.height()));
+                    polygon_ << QPointF(std::clamp(at.x(), 0.0, bounds.width()),
+                                        std::clamp(at.y(), 0.0, bounds.height()));
                     updatePolygonPreview(nullptr);
                 }
             } else if (polygonInProgress()) {

@@ -29,9 +29,9 @@ class ImageView : public QGraphicsView {
 public:
     explicit ImageView(QWidget* parent = nullptr);
 
-    void setImage(const QImage& image);         // shows it and fits it to the view
-    void setOverlay(const QImage& overlay);     // premultiplied ARGB of the image's size
-    void showMessage(const QString& message);   // replaces the image (e.g. a read error)
+    void setImage(const QImage& image);        // shows it and fits it to the view
+    void setOverlay(const QImage& overlay);    // premultiplied ARGB of the image's size
+    void showMessage(const QString& message);  // replaces the image (e.g. a read error)
     void clear();
 
     bool hasImage() const;
@@ -39,7 +39,7 @@ public:
     double brushRadius() const { return brushRadius_; }
     // The candidate of the click tool, drawn above the masks (ARGB, image size); null clears it.
     void setCandidate(const QImage& candidate);
-    void setHover(const QImage& hover);  // the region under the cursor; null clears
+    void setHover(const QImage& hover);            // the region under the cursor; null clears
     void setComparison(const QImage& comparison);  // the token inspector's drawn-vs-rebuilt layer; null clears
     bool hasComparison() const;
     bool hasHover() const;

@@ -1,5 +1,6 @@
 #include "InferenceService.h"
 
+#include "dataset/Validator.h"
 #include "io/ImageIO.h"
 #include "mask/GrabCutPrompt.h"
 #include "mask/MaskCv.h"
@@ -11,17 +12,15 @@
 #include "pipeline/ActiveModel.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
-#include "dataset/Validator.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-
-#include <sys/stat.h>
 #include <QThread>
 
 #include <exception>
+#include <sys/stat.h>
 
 namespace samtok::ui {
 
@@ -29,7 +28,8 @@ namespace {
 constexpr std::size_t kEmbeddingBudget = 1024ull << 20;  // a few large-model embeddings, hundreds of micro ones
 }
 
-InferenceService::InferenceService(QObject* parent) : QObject(parent), thread_(new QThread(this)), worker_(new InferenceWorker) {
+InferenceService::InferenceService(QObject* parent)
+    : QObject(parent), thread_(new QThread(this)), worker_(new InferenceWorker) {
     qRegisterMetaType<samtok::ui::ModelSummary>();
     qRegisterMetaType<samtok::ui::PromptResultPtr>();
     qRegisterMetaType<samtok::ui::ExportResult>();
@@ -71,61 +71,76 @@ InferenceService::~InferenceService() {
 
 void InferenceService::loadDefaultModel() {
     emit modelLoading(QString::fromLatin1(model::kDefaultModelName));
-    QMetaObject::invokeMethod(worker_, [w = worker_, d = device_, p = precision_] { w->load({}, {}, true, d, p); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, d = device_, p = precision_] { w->load({}, {}, true, d, p); }, Qt::QueuedConnection);
 }
 
 void InferenceService::loadModel(const QString& checkpoint, const QString& promptCheckpoint) {
     emit modelLoading(QFileInfo(checkpoint).fileName());
     QMetaObject::invokeMethod(
-        worker_, [w = worker_, checkpoint, promptCheckpoint, d = device_, p = precision_] { w->load(checkpoint, promptCheckpoint, false, d, p); },
+        worker_,
+        [w = worker_, checkpoint, promptCheckpoint, d = device_, p = precision_] {
+            w->load(checkpoint, promptCheckpoint, false, d, p);
+        },
         Qt::QueuedConnection);
 }
 
 void InferenceService::setCacheBudget(qulonglong bytes) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, bytes] { w->setCacheBudget(bytes); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, bytes] { w->setCacheBudget(bytes); }, Qt::QueuedConnection);
 }
 
 void InferenceService::tokenizeProject(const QString& projectPath) {
     worker_->stop = false;
-    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath] { w->tokenize(projectPath); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, projectPath] { w->tokenize(projectPath); }, Qt::QueuedConnection);
 }
 
-void InferenceService::cancelTokenizing() { worker_->stop = true; }
+void InferenceService::cancelTokenizing() {
+    worker_->stop = true;
+}
 
 void InferenceService::segment(const PromptRequest& request) {
     lastPrompt_ = request.id;
     worker_->post(request);
-    QMetaObject::invokeMethod(worker_, [w = worker_] { w->servePrompt(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_] { w->servePrompt(); }, Qt::QueuedConnection);
 }
 
 void InferenceService::tokenizeImage(const QString& projectPath, RowId imageId) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath, imageId] { w->tokenizeImage(projectPath, imageId); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, projectPath, imageId] { w->tokenizeImage(projectPath, imageId); }, Qt::QueuedConnection);
 }
 
 void InferenceService::closeProject() {
-    QMetaObject::invokeMethod(worker_, [w = worker_] { w->closeProject(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_] { w->closeProject(); }, Qt::QueuedConnection);
 }
 
 void InferenceService::tokenizeLeftovers(const QString& projectPath) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, projectPath] { w->tokenizeLeftovers(projectPath); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, projectPath] { w->tokenizeLeftovers(projectPath); }, Qt::QueuedConnection);
 }
 
-int InferenceService::projectOpens() const { return worker_->projectOpens.load(); }
+int InferenceService::projectOpens() const {
+    return worker_->projectOpens.load();
+}
 
 void InferenceService::prefetch(RowId imageId, const QString& imagePath, const QString& imageKey) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, imageId, imagePath, imageKey] { w->prefetch(imageId, imagePath, imageKey); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, imageId, imagePath, imageKey] { w->prefetch(imageId, imagePath, imageKey); },
+        Qt::QueuedConnection);
 }
 
 void InferenceService::exportDataset(const ExportRequest& request) {
     worker_->cancelExport = false;
-    QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->exportDataset(request); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, request] { w->exportDataset(request); }, Qt::QueuedConnection);
 }
 
-void InferenceService::cancelExport() { worker_->cancelExport = true; }
+void InferenceService::cancelExport() {
+    worker_->cancelExport = true;
+}
 
 void InferenceService::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
                                    const std::vector<std::pair<int, int>>& codes) {
@@ -141,10 +156,12 @@ void InferenceService::decodeSheet(quint64 id, RowId imageId, const QString& ima
         Qt::QueuedConnection);
 }
 
-void InferenceService::cancelSheet() { worker_->cancelSheet = true; }
+void InferenceService::cancelSheet() {
+    worker_->cancelSheet = true;
+}
 
-void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
-                                    int c0, int c1) {
+void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey,
+                                    RowId annotationId, int c0, int c1) {
     QMetaObject::invokeMethod(
         worker_, [=, w = worker_] { w->decodeRegion(imageId, imagePath, imageKey, annotationId, c0, c1); },
         Qt::QueuedConnection);
@@ -154,7 +171,9 @@ void InferenceService::searchRegionCodes(quint64 id, RowId imageId, const QStrin
                                          RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width) {
     QMetaObject::invokeMethod(
         worker_,
-        [=, w = worker_] { w->searchRegionCodes(id, imageId, imagePath, imageKey, annotationId, drawn, stored, width); },
+        [=, w = worker_] {
+            w->searchRegionCodes(id, imageId, imagePath, imageKey, annotationId, drawn, stored, width);
+        },
         Qt::QueuedConnection);
 }
 
@@ -184,17 +203,21 @@ void InferenceWorker::closeProject() {
 }
 
 // The loaded model's row in the project, registered with the digest computed at load.
-RowId InferenceWorker::tokenizerRow(ProjectStore& store) { return active_->rowIn(store); }
+RowId InferenceWorker::tokenizerRow(ProjectStore& store) {
+    return active_->rowIn(store);
+}
 
 void InferenceWorker::post(const PromptRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_ = r;
 }
 
-void InferenceWorker::setCacheBudget(qulonglong bytes) { cache_->setBudget(bytes); }
+void InferenceWorker::setCacheBudget(qulonglong bytes) {
+    cache_->setBudget(bytes);
+}
 
-void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault, const QString& device,
-                           const QString& precision) {
+void InferenceWorker::load(const QString& checkpoint, const QString& promptCheckpoint, bool isDefault,
+                           const QString& device, const QString& precision) {
     const QString what = isDefault ? QString::fromLatin1(model::kDefaultModelName) : QFileInfo(checkpoint).fileName();
     try {
         pipeline::ModelRequest request;
@@ -228,8 +251,8 @@ void InferenceWorker::load(const QString& checkpoint, const QString& promptCheck
     }
 }
 
-std::shared_ptr<const model::ImageEmbedding> InferenceWorker::embedding(RowId imageId, const QString& path, const QString& key,
-                                                                        bool* cached) {
+std::shared_ptr<const model::ImageEmbedding> InferenceWorker::embedding(RowId imageId, const QString& path,
+                                                                        const QString& key, bool* cached) {
     const std::string cacheKey = key.toStdString() + "/" + sha256_.toStdString();
     if (auto e = cache_->find(cacheKey)) {
         if (cached) *cached = true;
@@ -322,11 +345,10 @@ void InferenceWorker::tokenizeImage(const QString& projectPath, RowId imageId) {
     try {
         ProjectStore& store = project(projectPath);
         const RowId tokenizerId = tokenizerRow(store);
-        const auto n = pipeline::tokenizeImage(store, *tokenizer_, tokenizerId, imageId,
-                                               [&](const ImageRecord& im, const std::string& path) {
-                                                   return embedding(im.id, QString::fromStdString(path),
-                                                                    QString::fromStdString(im.checksum), nullptr);
-                                               });
+        const auto n = pipeline::tokenizeImage(
+            store, *tokenizer_, tokenizerId, imageId, [&](const ImageRecord& im, const std::string& path) {
+                return embedding(im.id, QString::fromStdString(path), QString::fromStdString(im.checksum), nullptr);
+            });
         emit imageTokenized(imageId, static_cast<int>(n), QString());
     } catch (const std::exception& e) {
         emit imageTokenized(imageId, 0, QString::fromStdString(e.what()));
@@ -343,11 +365,11 @@ void InferenceWorker::tokenizeLeftovers(const QString& projectPath) {
         for (RowId imageId : images) {
             servePrompt();  // a click waiting goes first
             try {
-                const auto n = pipeline::tokenizeImage(store, *tokenizer_, tokenizerId, imageId,
-                                                       [&](const ImageRecord& im, const std::string& path) {
-                                                           return embedding(im.id, QString::fromStdString(path),
-                                                                            QString::fromStdString(im.checksum), nullptr);
-                                                       });
+                const auto n = pipeline::tokenizeImage(
+                    store, *tokenizer_, tokenizerId, imageId, [&](const ImageRecord& im, const std::string& path) {
+                        return embedding(im.id, QString::fromStdString(path), QString::fromStdString(im.checksum),
+                                         nullptr);
+                    });
                 total += static_cast<int>(n);
                 emit imageTokenized(imageId, static_cast<int>(n), QString());
             } catch (const UserError& e) {  // an image that cannot be read: the others go on
@@ -452,7 +474,8 @@ void InferenceWorker::decodeSheet(quint64 id, RowId imageId, const QString& imag
                 break;
             }
             std::vector<model::CodePair> pairs;
-            for (std::size_t i = first; i < std::min(codes.size(), first + kChunk); ++i) pairs.push_back({codes[i].first, codes[i].second});
+            for (std::size_t i = first; i < std::min(codes.size(), first + kChunk); ++i)
+                pairs.push_back({codes[i].first, codes[i].second});
             chunk.first = static_cast<int>(first);
             chunk.thumbnails.clear();
             chunk.predictedIou.clear();
@@ -495,28 +518,32 @@ void InferenceWorker::exportDataset(const ExportRequest& request) {
         for (const auto& [split, tasks] : r.records) {
             QStringList t;
             for (const auto& [task, n] : tasks) t << QStringLiteral("%1 %2").arg(QString::fromStdString(task)).arg(n);
-            parts << QStringLiteral("%1: %2").arg(split.empty() ? QStringLiteral("all") : QString::fromStdString(split), t.join(", "));
+            parts << QStringLiteral("%1: %2").arg(split.empty() ? QStringLiteral("all") : QString::fromStdString(split),
+                                                  t.join(", "));
         }
         result.summary = tr("%1 record(s) on %2 image(s), %3 zoom-in crop(s), tokens of %4 (%5) — %6")
                              .arg(r.total())
                              .arg(r.images)
                              .arg(r.crops)
-                             .arg(QString::fromStdString(tok.name), QString::fromStdString(tok.checkpointSha256.substr(0, 8)),
-                                  parts.join("; "));
+                             .arg(QString::fromStdString(tok.name),
+                                  QString::fromStdString(tok.checkpointSha256.substr(0, 8)), parts.join("; "));
         if (r.meanIou) result.summary += tr(" — mean reconstruction IoU %1").arg(*r.meanIou, 0, 'f', 3);
         for (const auto& f : r.files) {
             const QString file = QString::fromStdString(f);
-            if (!file.endsWith(".jsonl") && !(file.endsWith(".json") && file.startsWith(QString::fromStdString(o.name))))
+            if (!file.endsWith(".jsonl") &&
+                !(file.endsWith(".json") && file.startsWith(QString::fromStdString(o.name))))
                 continue;
             if (file.endsWith("_meta.json")) continue;
             const auto check = dataset::validateDataset(o.outDir + "/" + f);
-            result.validation << (check.issues.empty()
-                                      ? tr("%1: %2 record(s), %3 mask group(s): no problems").arg(file).arg(check.records).arg(check.maskGroups)
-                                      : tr("%1: %2 problem(s), first at line %3: %4")
-                                            .arg(file)
-                                            .arg(check.issues.size())
-                                            .arg(check.issues[0].line)
-                                            .arg(QString::fromStdString(check.issues[0].message)));
+            result.validation << (check.issues.empty() ? tr("%1: %2 record(s), %3 mask group(s): no problems")
+                                                             .arg(file)
+                                                             .arg(check.records)
+                                                             .arg(check.maskGroups)
+                                                       : tr("%1: %2 problem(s), first at line %3: %4")
+                                                             .arg(file)
+                                                             .arg(check.issues.size())
+                                                             .arg(check.issues[0].line)
+                                                             .arg(QString::fromStdString(check.issues[0].message)));
         }
     } catch (const std::exception& e) {
         result.error = QString::fromStdString(e.what());

@@ -41,11 +41,11 @@ class ImageEmbedding;
 namespace samtok::ui {
 
 struct ModelSummary {
-    QString name;            // "samtok-micro" or the checkpoint's file name
+    QString name;  // "samtok-micro" or the checkpoint's file name
     QString checkpoint;
     QString sha256;
     QString device;
-    QString precision;       // "fp32" or "bf16"
+    QString precision;  // "fp32" or "bf16"
     int threads = 0;
     qulonglong parameters = 0;
     bool canTokenize = false;
@@ -63,21 +63,21 @@ struct PromptRequest {
     quint64 id = 0;
     RowId imageId = 0;
     QString imagePath;
-    QString imageKey;                          // the image's checksum
+    QString imageKey;  // the image's checksum
     std::vector<PromptPointF> points;
-    std::optional<std::array<float, 4>> box;   // x1, y1, x2, y2
-    std::vector<float> previousLowRes;         // the chosen candidate's logits, to refine
+    std::optional<std::array<float, 4>> box;  // x1, y1, x2, y2
+    std::vector<float> previousLowRes;        // the chosen candidate's logits, to refine
 };
 
 struct PromptResult {
     quint64 id = 0;
     RowId imageId = 0;
-    std::vector<Mask> masks;                   // best first
-    std::vector<float> scores;                 // predicted IoU
-    std::vector<std::vector<float>> lowRes;    // per mask, to refine with the next click
-    QString method;                            // "model" or "GrabCut"
+    std::vector<Mask> masks;                 // best first
+    std::vector<float> scores;               // predicted IoU
+    std::vector<std::vector<float>> lowRes;  // per mask, to refine with the next click
+    QString method;                          // "model" or "GrabCut"
     QString error;
-    double millis = 0;                         // prompt to candidates, embedding excluded
+    double millis = 0;  // prompt to candidates, embedding excluded
     bool embeddingWasCached = false;
 };
 using PromptResultPtr = QSharedPointer<const PromptResult>;
@@ -107,10 +107,10 @@ struct RegionCodeSearch {
     quint64 id = 0;
     RowId imageId = 0;
     RowId annotationId = 0;
-    int width = 0;             // width x width pairs were decoded
-    int c0 = 0, c1 = 0;        // the best pair
-    double iou = 0;            // of the best pair's mask
-    double storedIou = 0;      // of the stored pair's mask
+    int width = 0;         // width x width pairs were decoded
+    int c0 = 0, c1 = 0;    // the best pair
+    double iou = 0;        // of the best pair's mask
+    double storedIou = 0;  // of the stored pair's mask
     QString error;
 };
 
@@ -128,19 +128,19 @@ struct CodesDecode {
 struct SheetChunk {
     quint64 id = 0;
     RowId imageId = 0;
-    int first = 0;                   // sheet index of thumbnails[0]
+    int first = 0;  // sheet index of thumbnails[0]
     int total = 0;
-    std::vector<Mask> thumbnails;    // the decoded masks at thumbnail size
+    std::vector<Mask> thumbnails;  // the decoded masks at thumbnail size
     std::vector<float> predictedIou;
-    bool finished = false;           // no chunk follows (done, cancelled or failed)
+    bool finished = false;  // no chunk follows (done, cancelled or failed)
     bool cancelled = false;
     QString error;
 };
 
 struct ExportResult {
-    QString error;          // empty on success
-    QString summary;        // records per split and task, images, crops
-    QStringList validation; // one line per written record file: the validator's verdict
+    QString error;           // empty on success
+    QString summary;         // records per split and task, images, crops
+    QStringList validation;  // one line per written record file: the validator's verdict
     QString folder;
 };
 
@@ -175,7 +175,8 @@ public:
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
-    void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0, int c1);
+    void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0,
+                      int c1);
     // The best pair near the region's latent by decoding width x width of them, and how it and the stored
     // pair rebuild the drawn mask; regionCodesSearched follows.
     void searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
@@ -256,10 +257,11 @@ public slots:
     void closeProject();
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
     void exportDataset(const samtok::ui::ExportRequest& request);
-    void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey, samtok::RowId annotationId,
-                      int c0, int c1);
+    void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
+                      samtok::RowId annotationId, int c0, int c1);
     void searchRegionCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                           samtok::RowId annotationId, const samtok::Mask& drawn, std::pair<int, int> stored, int width);
+                           samtok::RowId annotationId, const samtok::Mask& drawn, std::pair<int, int> stored,
+                           int width);
     void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
                      const std::vector<std::pair<int, int>>& codes);
     void decodeSheet(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
@@ -289,7 +291,8 @@ private:
     std::unique_ptr<ProjectStore> project_;
     QString projectPath_;
     std::pair<unsigned long long, unsigned long long> projectFile_{};  // inode and device of the open file
-    std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key, bool* cached);
+    std::shared_ptr<const model::ImageEmbedding> embedding(RowId imageId, const QString& path, const QString& key,
+                                                           bool* cached);
     RowId tokenizerRow(ProjectStore& store);
     std::unique_ptr<pipeline::ActiveModel> active_;
     model::Tokenizer* tokenizer_ = nullptr;  // active_'s

@@ -15,9 +15,9 @@
 #include <QDateTime>
 #include <QPointer>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <filesystem>
-#include <QTimer>
 
 namespace samtok::ui {
 
@@ -93,7 +93,8 @@ void InspectController::refreshNow() {
         ++refreshGeneration_;  // a query still running answers for a state that is gone
         analytics_->clear(!session_->isOpen() ? tr("Open a project to see how well its tokens rebuild its regions.")
                           : inference_->hasModel()
-                              ? tr("No region has tokens of %1 yet: run Model ▸ Tokenize Project (Ctrl+T).").arg(inference_->model().name)
+                              ? tr("No region has tokens of %1 yet: run Model ▸ Tokenize Project (Ctrl+T).")
+                                    .arg(inference_->model().name)
                               : tr("Load a model to see its tokens."));
         explorer_->setUsage({});
         emit analyticsRefreshed();
@@ -118,12 +119,17 @@ void InspectController::refreshNow() {
             for (const auto& r : analytics::lowestIou(result->stats.regions, AnalyticsPanel::kWorstShown))
                 if (!result->imageNames.count(r.imageId))
                     if (const auto rec = store.image(r.imageId))
-                        result->imageNames[r.imageId] = QString::fromStdString(std::filesystem::path(rec->path).filename().string());
+                        result->imageNames[r.imageId] =
+                            QString::fromStdString(std::filesystem::path(rec->path).filename().string());
         } catch (const std::exception& e) {
             result->error = QString::fromStdString(e.what());
         }
         QMetaObject::invokeMethod(
-            qApp, [self, generation, t, result] { if (self) self->showStats(generation, t, std::move(*result)); }, Qt::QueuedConnection);
+            qApp,
+            [self, generation, t, result] {
+                if (self) self->showStats(generation, t, std::move(*result));
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -142,10 +148,12 @@ void InspectController::showStats(quint64 generation, const StatsTokens& tokens,
     }
     std::map<std::optional<RowId>, ClassStyle> classes;
     for (const auto& r : result.stats.regions)
-        if (!classes.count(r.classId)) classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
+        if (!classes.count(r.classId))
+            classes[r.classId] = {session_->className(r.classId), session_->classColor(r.classId)};
     if (explorer_->codebookSize() != tokens.codebookSize) explorer_->setCodebookSize(tokens.codebookSize);
     explorer_->setUsage(result.stats.pairUsage);
-    analytics_->setStats(std::move(result.stats), std::move(classes), tokens.name, threshold_, std::move(result.imageNames));
+    analytics_->setStats(std::move(result.stats), std::move(classes), tokens.name, threshold_,
+                         std::move(result.imageNames));
     emit analyticsRefreshed();
 }
 
@@ -190,8 +198,8 @@ void InspectController::onCodesDecoded(const CodesDecode& r) {
         requestDecode();  // the user has moved on: decode what is asked now
         return;
     }
-    explorer_->showDecoded(r.error.isEmpty() ? explorerMask() : nullptr, r.predictedIou.empty() ? 0.f : r.predictedIou.front(),
-                           millis, r.error);
+    explorer_->showDecoded(r.error.isEmpty() ? explorerMask() : nullptr,
+                           r.predictedIou.empty() ? 0.f : r.predictedIou.front(), millis, r.error);
     showCandidate(r.error.isEmpty());
     emit explorerDecoded();
 }
@@ -213,7 +221,8 @@ void InspectController::keep() {
     a.classId = annotate_->currentClass();
     a.mask = rle::encode(*decoded_);
     a.source = AnnotationSource::Import;
-    session_->apply(edit::createRegion(tr("Keep decoded pair %1 · %2").arg(decodedPair_.first).arg(decodedPair_.second).toStdString(), a));
+    session_->apply(edit::createRegion(
+        tr("Keep decoded pair %1 · %2").arg(decodedPair_.first).arg(decodedPair_.second).toStdString(), a));
     showCandidate(false);
     if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), imageId_);
 }

@@ -44,8 +44,9 @@ struct StatsTokens {
 class InspectController : public QObject {
     Q_OBJECT
 public:
-    InspectController(ProjectSession* session, InferenceService* inference, ImageView* view, AnnotateController* annotate,
-                      TokenExplorer* explorer, AnalyticsPanel* analytics, QObject* parent = nullptr);
+    InspectController(ProjectSession* session, InferenceService* inference, ImageView* view,
+                      AnnotateController* annotate, TokenExplorer* explorer, AnalyticsPanel* analytics,
+                      QObject* parent = nullptr);
 
     void setImage(RowId imageId, const QImage& image);  // 0: none
     void setExplorerVisible(bool visible);

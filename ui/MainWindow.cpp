@@ -1,36 +1,36 @@
 #include "MainWindow.h"
 
+#include "AnalyticsPanel.h"
 #include "AnnotateController.h"
+#include "ExportDialog.h"
 #include "Icons.h"
 #include "ImageListModel.h"
-#include "MaskOverlay.h"
 #include "ImageView.h"
 #include "InferenceService.h"
-#include "ProjectSession.h"
-#include "PastePanel.h"
-#include "AnalyticsPanel.h"
 #include "InspectController.h"
-#include "TokenExplorer.h"
+#include "MaskOverlay.h"
+#include "PastePanel.h"
+#include "ProjectSession.h"
 #include "RegionInspector.h"
 #include "RegionPanel.h"
 #include "RegionTableModel.h"
 #include "SettingsDialog.h"
-#include "ExportDialog.h"
 #include "StartPage.h"
-#include "model/Runtime.h"
-#include "model/ModelConfig.h"
-#include "store/ProjectStore.h"
+#include "TokenExplorer.h"
+#include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
+#include "model/ModelConfig.h"
+#include "model/Runtime.h"
+#include "store/ProjectStore.h"
 #include "tokens/TokenText.h"
 #include "util/Error.h"
 
-#include <map>
-
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -42,23 +42,23 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QProgressDialog>
-#include <QToolButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSlider>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QThreadPool>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <QActionGroup>
-#include <QShortcut>
-#include <QPointer>
-#include <QThreadPool>
-#include "io/ImageIO.h"
-#include <QSettings>
-#include <QSlider>
+
+#include <map>
 
 namespace samtok::ui {
 
@@ -136,26 +136,33 @@ QList<QAction*> MainWindow::buildImportMenu(QMenu* importMenu) {
         QApplication::restoreOverrideCursor();
         refreshClassBox();
         refreshClassFilter();
-        if (summary.startsWith(QLatin1String("Error: "))) showError(tr("Nothing was imported"), summary.mid(7));
-        else statusBar()->showMessage(summary + tr(" (Ctrl+Z undoes it)"), 10000);
+        if (summary.startsWith(QLatin1String("Error: ")))
+            showError(tr("Nothing was imported"), summary.mid(7));
+        else
+            statusBar()->showMessage(summary + tr(" (Ctrl+Z undoes it)"), 10000);
     };
     QAction* importCoco = importMenu->addAction(tr("&COCO Instances JSON…"), this, [this, runImport] {
-        runImport(QStringLiteral("coco"),
-                  QFileDialog::getOpenFileName(this, tr("COCO instances JSON (images beside it)"), {}, tr("JSON (*.json)")), {});
+        runImport(
+            QStringLiteral("coco"),
+            QFileDialog::getOpenFileName(this, tr("COCO instances JSON (images beside it)"), {}, tr("JSON (*.json)")),
+            {});
     });
     QAction* importLabelMe = importMenu->addAction(tr("&LabelMe Folder…"), this, [this, runImport] {
-        runImport(QStringLiteral("labelme"), QFileDialog::getExistingDirectory(this, tr("Folder of LabelMe JSON files")), {});
+        runImport(QStringLiteral("labelme"),
+                  QFileDialog::getExistingDirectory(this, tr("Folder of LabelMe JSON files")), {});
     });
     QAction* importYolo = importMenu->addAction(tr("&YOLO-seg…"), this, [this, runImport] {
         const QString images = QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the images folder"));
         if (images.isEmpty()) return;
-        runImport(QStringLiteral("yolo"), images, QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the labels folder")));
+        runImport(QStringLiteral("yolo"), images,
+                  QFileDialog::getExistingDirectory(this, tr("YOLO-seg: the labels folder")));
     });
     return {importCoco, importLabelMe, importYolo};
 }
 
 void MainWindow::buildModelMenu(QMenu* modelMenu) {
-    tokenizeAction_ = modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
+    tokenizeAction_ =
+        modelMenu->addAction(tr("&Tokenize Project"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::tokenizeProject);
     tokenizeAction_->setToolTip(tr("Give every annotation without tokens the tokens of the loaded model"));
     projectActions_ << tokenizeAction_;
     modelMenu->addSeparator();
@@ -165,8 +172,8 @@ void MainWindow::buildModelMenu(QMenu* modelMenu) {
             showError(tr("No model loaded"), tr("Load a tokenizer checkpoint first (Model ▸ Load Checkpoint)."));
             return;
         }
-        const QString path = QFileDialog::getOpenFileName(this, tr("SAM2 Checkpoint for Click and Box Prompts"), QString(),
-                                                          tr("SAM2 checkpoints (*.pt);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("SAM2 Checkpoint for Click and Box Prompts"),
+                                                          QString(), tr("SAM2 checkpoints (*.pt);;All files (*)"));
         if (path.isEmpty()) return;
         userLoad_ = true;
         // The tokenizer stays; its prompt path becomes the original SAM2 decoder of this file.
@@ -185,8 +192,10 @@ void MainWindow::buildActions() {
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Sample Project"), this, [this] { openSampleProject(); });
     file->addSeparator();
-    QAction* addFiles = file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
-    QAction* addFolder = file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
+    QAction* addFiles =
+        file->addAction(tr("Add &Images…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::addImageFiles);
+    QAction* addFolder =
+        file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), this, &MainWindow::addImageFolder);
     const QList<QAction*> imports = buildImportMenu(file->addMenu(tr("Import &Annotations")));
     QAction* exportAct = file->addAction(tr("&Export Dataset…"), QKeySequence(tr("Ctrl+E")), this, [this] {
         if (!session_->isOpen()) return;
@@ -208,7 +217,8 @@ void MainWindow::buildActions() {
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), QKeySequence(tr("F")), view_, &ImageView::fitToWindow);
-    QAction* actual = view->addAction(tr("&Actual Size (100 %)"), QKeySequence(tr("Ctrl+0")), view_, &ImageView::actualSize);
+    QAction* actual =
+        view->addAction(tr("&Actual Size (100 %)"), QKeySequence(tr("Ctrl+0")), view_, &ImageView::actualSize);
     QAction* zin = view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, view_, &ImageView::zoomIn);
     QAction* zout = view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, view_, &ImageView::zoomOut);
     view->addSeparator();
@@ -260,7 +270,8 @@ void MainWindow::buildActions() {
     // Stable names, so that shortcuts can be edited and remembered.
     std::function<void(QMenu*)> name = [&](QMenu* menu) {
         for (QAction* a : menu->actions()) {
-            if (a->menu()) name(a->menu());
+            if (a->menu())
+                name(a->menu());
             else if (a->objectName().isEmpty() && !a->isSeparator())
                 a->setObjectName(QStringLiteral("action") +
                                  a->text().left(a->text().indexOf('\t')).remove('&').remove(' ').remove(QChar(0x2026)));
@@ -288,16 +299,21 @@ void MainWindow::buildEditMenu(QMenu* edit) {
     edit->addAction(redo);
     edit->addSeparator();
     QAction* accept = edit->addAction(tr("&Accept Candidate\tEnter"), annotate_, &AnnotateController::accept);
-    edit->addAction(tr("Add Candidate to Selected Region\tShift+Enter"), annotate_, [this] { annotate_->acceptIntoSelected(false); });
-    edit->addAction(tr("Cut Candidate from Selected Region\tAlt+Enter"), annotate_, [this] { annotate_->acceptIntoSelected(true); });
+    edit->addAction(tr("Add Candidate to Selected Region\tShift+Enter"), annotate_,
+                    [this] { annotate_->acceptIntoSelected(false); });
+    edit->addAction(tr("Cut Candidate from Selected Region\tAlt+Enter"), annotate_,
+                    [this] { annotate_->acceptIntoSelected(true); });
     QAction* next = edit->addAction(tr("&Next Candidate\tTab"), annotate_, &AnnotateController::cycle);
     QAction* cancel = edit->addAction(tr("&Cancel Prompt\tEsc"), annotate_, &AnnotateController::cancel);
     edit->addSeparator();
-    QAction* del = edit->addAction(tr("&Delete Region"), QKeySequence::Delete, annotate_, &AnnotateController::deleteSelected);
-    QAction* fill = edit->addAction(tr("&Fill Holes"), QKeySequence(tr("Ctrl+H")), annotate_, &AnnotateController::fillHolesOfSelected);
+    QAction* del =
+        edit->addAction(tr("&Delete Region"), QKeySequence::Delete, annotate_, &AnnotateController::deleteSelected);
+    QAction* fill = edit->addAction(tr("&Fill Holes"), QKeySequence(tr("Ctrl+H")), annotate_,
+                                    &AnnotateController::fillHolesOfSelected);
     QAction* largest = edit->addAction(tr("Keep &Largest Part"), QKeySequence(tr("Ctrl+L")), annotate_,
                                        &AnnotateController::keepLargestPartOfSelected);
-    QAction* flagged = edit->addAction(tr("Next &Flagged Region"), QKeySequence(tr("F3")), this, &MainWindow::nextFlagged);
+    QAction* flagged =
+        edit->addAction(tr("Next &Flagged Region"), QKeySequence(tr("F3")), this, &MainWindow::nextFlagged);
     flagged->setToolTip(tr("The next region whose tokens rebuild it below the flag threshold (Region panel)"));
     projectActions_ << flagged;
     QMenu* status = edit->addMenu(tr("Image &Status"));
@@ -325,12 +341,14 @@ void MainWindow::buildToolBar(QToolBar* bar) {
         QString name, key, tip, icon;
     };
     const ToolInfo infos[] = {
-        {Tool::Navigate, tr("Select"), tr("V"), tr("Select a region (click it); pan with space-drag or the middle button"),
-         QStringLiteral("tool-select")},
+        {Tool::Navigate, tr("Select"), tr("V"),
+         tr("Select a region (click it); pan with space-drag or the middle button"), QStringLiteral("tool-select")},
         {Tool::Click, tr("Click"), tr("C"),
-         tr("Left click: positive point; right or shift-click: negative; drag: box. Enter accepts, Tab cycles, Esc cancels"),
+         tr("Left click: positive point; right or shift-click: negative; drag: box. Enter accepts, Tab cycles, Esc "
+            "cancels"),
          QStringLiteral("tool-click")},
-        {Tool::Brush, tr("Brush"), tr("B"), tr("Paint a new region, or add to the selected one. [ and ] or Ctrl+wheel: size"),
+        {Tool::Brush, tr("Brush"), tr("B"),
+         tr("Paint a new region, or add to the selected one. [ and ] or Ctrl+wheel: size"),
          QStringLiteral("tool-brush")},
         {Tool::Eraser, tr("Eraser"), tr("E"), tr("Erase from the selected region. [ and ] or Ctrl+wheel: size"),
          QStringLiteral("tool-eraser")},
@@ -417,7 +435,8 @@ void MainWindow::connectCanvas() {
     connect(annotate_, &AnnotateController::busyChanged, this, [this](bool busy) {
         if (busy) toolHint_->setText(tr("Working…"));
     });
-    connect(annotate_, &AnnotateController::message, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(annotate_, &AnnotateController::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(annotate_, &AnnotateController::selectionChanged, this, &MainWindow::refreshRegions);
     connect(session_, &ProjectSession::regionsChanged, this, [this](RowId image) {
         if (image != 0 && image != currentImage_) return;  // 0: anywhere (an import)
@@ -429,14 +448,16 @@ void MainWindow::connectCanvas() {
     });
     connect(inference_, &InferenceService::leftoversTokenized, this, [this](int annotations, const QString& error) {
         if (!error.isEmpty())
-            statusBar()->showMessage(tr("Tokens of regions left without them could not be computed: %1").arg(error), 10000);
+            statusBar()->showMessage(tr("Tokens of regions left without them could not be computed: %1").arg(error),
+                                     10000);
         else if (annotations > 0)
             statusBar()->showMessage(tr("Computed the tokens of %n region(s) left without them when the studio last "
-                                        "closed", nullptr, annotations), 10000);
+                                        "closed",
+                                        nullptr, annotations),
+                                     10000);
     });
-    connect(session_, &ProjectSession::editFailed, this, [this](const QString& m) {
-        showError(tr("The change was not saved"), m);
-    });
+    connect(session_, &ProjectSession::editFailed, this,
+            [this](const QString& m) { showError(tr("The change was not saved"), m); });
     connect(inference_, &InferenceService::imageTokenized, this, [this](RowId image, int, const QString& error) {
         if (!error.isEmpty()) statusBar()->showMessage(tr("Tokens could not be computed: %1").arg(error), 10000);
         session_->acknowledgeOwnCommits();  // refreshed here, not again by the watch for other writers
@@ -452,8 +473,9 @@ void MainWindow::buildEmbeddingProgress() {
     embeddingBar_->hide();
     cancelEmbedding_ = new QToolButton;
     cancelEmbedding_->setText(tr("Cancel"));
-    cancelEmbedding_->setToolTip(tr("Drop the click waiting for this image's embedding. The embedding itself finishes "
-                                    "in the background and is kept for when you come back."));
+    cancelEmbedding_->setToolTip(
+        tr("Drop the click waiting for this image's embedding. The embedding itself finishes "
+           "in the background and is kept for when you come back."));
     cancelEmbedding_->hide();
     connect(cancelEmbedding_, &QToolButton::clicked, this, [this] {
         annotate_->cancel();
@@ -476,19 +498,22 @@ void MainWindow::buildEmbeddingProgress() {
 }
 
 void MainWindow::showCheatSheet() {
-    QString html = tr("<h3>Canvas</h3><table cellpadding=3>"
-                      "<tr><td><b>Click tool</b></td><td>left click: positive point; right or shift-click: negative point; "
-                      "drag: box</td></tr>"
-                      "<tr><td><b>Enter / Tab / Esc</b></td><td>accept the candidate / next candidate / cancel (or deselect)</td></tr>"
-                      "<tr><td><b>Shift+Enter / Alt+Enter</b></td><td>add the candidate to / cut it from the selected region</td></tr>"
-                      "<tr><td><b>Brush, Eraser</b></td><td>drag to paint; a selected region grows or shrinks, otherwise "
-                      "the brush makes a new one; [ and ] or Ctrl+wheel: size</td></tr>"
-                      "<tr><td><b>Polygon</b></td><td>click vertices; double-click, Enter or the first vertex closes; "
-                      "Backspace or right click removes the last; Edit ▸ Polygon Subtracts cuts holes</td></tr>"
-                      "<tr><td><b>Select tool</b></td><td>click a region to select it (the smallest one under the cursor)</td></tr>"
-                      "<tr><td><b>Wheel / space-drag / middle drag</b></td><td>zoom / pan / pan</td></tr>"
-                      "<tr><td><b>1 … 9</b></td><td>class of new regions and of the selected one</td></tr>"
-                      "</table><h3>Menus</h3><table cellpadding=3>");
+    QString html = tr(
+        "<h3>Canvas</h3><table cellpadding=3>"
+        "<tr><td><b>Click tool</b></td><td>left click: positive point; right or shift-click: negative point; "
+        "drag: box</td></tr>"
+        "<tr><td><b>Enter / Tab / Esc</b></td><td>accept the candidate / next candidate / cancel (or "
+        "deselect)</td></tr>"
+        "<tr><td><b>Shift+Enter / Alt+Enter</b></td><td>add the candidate to / cut it from the selected "
+        "region</td></tr>"
+        "<tr><td><b>Brush, Eraser</b></td><td>drag to paint; a selected region grows or shrinks, otherwise "
+        "the brush makes a new one; [ and ] or Ctrl+wheel: size</td></tr>"
+        "<tr><td><b>Polygon</b></td><td>click vertices; double-click, Enter or the first vertex closes; "
+        "Backspace or right click removes the last; Edit ▸ Polygon Subtracts cuts holes</td></tr>"
+        "<tr><td><b>Select tool</b></td><td>click a region to select it (the smallest one under the cursor)</td></tr>"
+        "<tr><td><b>Wheel / space-drag / middle drag</b></td><td>zoom / pan / pan</td></tr>"
+        "<tr><td><b>1 … 9</b></td><td>class of new regions and of the selected one</td></tr>"
+        "</table><h3>Menus</h3><table cellpadding=3>");
     for (QAction* menu : menuBar()->actions()) {
         if (!menu->menu()) continue;
         for (QAction* a : menu->menu()->actions()) {
@@ -496,7 +521,8 @@ void MainWindow::showCheatSheet() {
             QString text = a->text();
             if (const int tab = text.indexOf('\t'); tab >= 0) key = text.mid(tab + 1), text = text.left(tab);
             if (key.isEmpty() || a->isSeparator()) continue;
-            html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key.toHtmlEscaped(), text.remove('&').toHtmlEscaped());
+            html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(key.toHtmlEscaped(), text.remove('&').toHtmlEscaped());
         }
     }
     html += QStringLiteral("</table>");
@@ -511,7 +537,8 @@ void MainWindow::nextFlagged() {
         statusBar()->showMessage(tr("No tokens of the loaded model in this project"), 6000);
         return;
     }
-    const auto next = session_->nextFlagged({currentImage_, annotate_->selected().value_or(0)}, regionPanel_->flagThreshold());
+    const auto next =
+        session_->nextFlagged({currentImage_, annotate_->selected().value_or(0)}, regionPanel_->flagThreshold());
     if (!next) {
         statusBar()->showMessage(tr("No region is rebuilt below IoU %1").arg(regionPanel_->flagThreshold()), 6000);
         return;
@@ -540,7 +567,8 @@ void MainWindow::refreshClassFilter() {
     classFilter_->clear();
     classFilter_->addItem(tr("Any class"), QVariant());
     for (const LabelClass& c : session_->classes()) {
-        classFilter_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
+        classFilter_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name),
+                              QVariant::fromValue<qlonglong>(c.id));
     }
     filter_->setImageSubset(std::nullopt);
 }
@@ -560,8 +588,9 @@ void MainWindow::refreshClassBox() {
     classBox_->addItem(tr("(no class)"), QVariant());
     int k = 1;
     for (const LabelClass& c : session_->classes()) {
-        classBox_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), k <= 9 ? QStringLiteral("%1  %2").arg(k).arg(QString::fromStdString(c.name))
-                                             : QString::fromStdString(c.name),
+        classBox_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))),
+                           k <= 9 ? QStringLiteral("%1  %2").arg(k).arg(QString::fromStdString(c.name))
+                                  : QString::fromStdString(c.name),
                            QVariant::fromValue<qlonglong>(c.id));
         ++k;
     }
@@ -574,7 +603,8 @@ void MainWindow::onClassChosen(int index) {
     const QVariant d = classBox_->itemData(index);
     if (d.toString() == QLatin1String("new")) {
         bool ok = false;
-        const QString name = QInputDialog::getText(this, tr("New Class"), tr("Name of the new class:"), QLineEdit::Normal, {}, &ok);
+        const QString name =
+            QInputDialog::getText(this, tr("New Class"), tr("Name of the new class:"), QLineEdit::Normal, {}, &ok);
         if (!ok || name.trimmed().isEmpty()) {
             classBox_->setCurrentIndex(0);
             return;
@@ -797,8 +827,10 @@ void MainWindow::buildStatusBar() {
         }
         // A model the user chose gets a dialog; the automatic start-up load only
         // marks the status bar, so a damaged default never blocks the app.
-        if (userLoad_) showError(tr("Cannot load %1").arg(what), error);
-        else statusBar()->showMessage(tr("%1 could not be loaded: %2").arg(what, error), 15000);
+        if (userLoad_)
+            showError(tr("Cannot load %1").arg(what), error);
+        else
+            statusBar()->showMessage(tr("%1 could not be loaded: %2").arg(what, error), 15000);
         userLoad_ = false;
     });
     const runtime::Info rt = runtime::info();
@@ -827,7 +859,8 @@ void MainWindow::buildStatusBar() {
                     showError(tr("Tokenizing stopped"), error);
                     return;
                 }
-                QString msg = cancelled ? tr("Tokenizing cancelled after %n annotation(s); the rest can be resumed", nullptr, annotations)
+                QString msg = cancelled ? tr("Tokenizing cancelled after %n annotation(s); the rest can be resumed",
+                                             nullptr, annotations)
                                         : tr("Tokenized %n annotation(s)", nullptr, annotations);
                 if (skipped > 0) msg += tr("; %n image(s) could not be read", nullptr, skipped);
                 statusBar()->showMessage(msg, 10000);
@@ -860,8 +893,9 @@ void MainWindow::onModelReady(const ModelSummary& m) {
                       .arg(m.device, m.precision)
                       .arg(m.threads);
     if (m.isDefault)
-        tip += tr("\n\nThe embedded micro model: its tokens are not those of the official SAMTok. For datasets meant "
-                  "for Qwen-VL-SAMTok, load mask_tokenizer_256x2.pth (Model ▸ Load Checkpoint).");
+        tip +=
+            tr("\n\nThe embedded micro model: its tokens are not those of the official SAMTok. For datasets meant "
+               "for Qwen-VL-SAMTok, load mask_tokenizer_256x2.pth (Model ▸ Load Checkpoint).");
     modelLabel_->setToolTip(tip);
 }
 
@@ -900,8 +934,9 @@ void MainWindow::onProjectChanged() {
     tokenizeLeftovers();
     if (session_->isOpen() && filter_->rowCount() > 0) list_->setCurrentIndex(filter_->index(0, 0));
     if (session_->isOpen() && images_->rowCount() == 0)
-        view_->showMessage(tr("This project has no images yet.\nAdd some with File ▸ Add Images (Ctrl+I),\n"
-                              "File ▸ Add Folder, or drop files here."));
+        view_->showMessage(
+            tr("This project has no images yet.\nAdd some with File ▸ Add Images (Ctrl+I),\n"
+               "File ▸ Add Folder, or drop files here."));
 }
 
 // Regions drawn here get their tokens right after each edit; a studio killed in
@@ -938,9 +973,8 @@ void MainWindow::showImage(RowId id) {
     // Very large images decode off the UI thread: the window stays responsive meanwhile.
     const auto rec = session_->image(id);
     if (rec && static_cast<qint64>(rec->width) * rec->height > kLargeImagePixels) {
-        view_->showMessage(tr("Opening %1 (%2 x %3 px)…").arg(QFileInfo(rec->file).fileName())
-                               .arg(rec->width)
-                               .arg(rec->height));
+        view_->showMessage(
+            tr("Opening %1 (%2 x %3 px)…").arg(QFileInfo(rec->file).fileName()).arg(rec->width).arg(rec->height));
         const std::string path = rec->file.toStdString();
         QPointer<MainWindow> self(this);
         QThreadPool::globalInstance()->start([self, id, path] {
@@ -948,12 +982,18 @@ void MainWindow::showImage(RowId id) {
             QString error;
             try {
                 const DecodedImage img = readImage(path);
-                image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step), QImage::Format_RGB888).copy();
+                image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step),
+                               QImage::Format_RGB888)
+                            .copy();
             } catch (const std::exception& e) {
                 error = QString::fromStdString(e.what());
             }
             QMetaObject::invokeMethod(
-                self.data(), [self, id, image, error] { if (self) self->finishShowing(id, image, error); }, Qt::QueuedConnection);
+                self.data(),
+                [self, id, image, error] {
+                    if (self) self->finishShowing(id, image, error);
+                },
+                Qt::QueuedConnection);
         });
         return;
     }
@@ -1073,16 +1113,20 @@ void MainWindow::step(int delta) {
     list_->setCurrentIndex(filter_->index(row, 0));
 }
 
-void MainWindow::nextImage() { step(+1); }
-void MainWindow::previousImage() { step(-1); }
+void MainWindow::nextImage() {
+    step(+1);
+}
+void MainWindow::previousImage() {
+    step(-1);
+}
 
 void MainWindow::showError(const QString& title, const QString& message) {
     QMessageBox::warning(this, title, message);
 }
 
 void MainWindow::newProject() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("New Project"), QString(),
-                                                      tr("SAMTok projects (*.samtok)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("New Project"), QString(), tr("SAMTok projects (*.samtok)"));
     if (path.isEmpty()) return;
     const QString file = path.endsWith(".samtok") ? path : path + ".samtok";
     if (const QString err = session_->create(file, QFileInfo(file).completeBaseName()); !err.isEmpty())

@@ -2,9 +2,9 @@
 #include "mask/Mask.h"
 #include "store/Records.h"
 
-#include <memory>
-
 #include <QMainWindow>
+
+#include <memory>
 
 class QLabel;
 class QLineEdit;

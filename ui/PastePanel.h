@@ -17,8 +17,8 @@ namespace samtok::ui {
 struct PastedGroup {
     int c0 = 0, c1 = 0;
     QString tokens;
-    QString label;    // the text that names it, from a "label" field or the words before it
-    QString repair;   // what the tolerant parser repaired, if anything
+    QString label;   // the text that names it, from a "label" field or the words before it
+    QString repair;  // what the tolerant parser repaired, if anything
 };
 
 // The groups of a text with their labels; groups whose first code is out of range are dropped with a note.

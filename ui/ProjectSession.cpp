@@ -3,8 +3,8 @@
 #include "MaskOverlay.h"
 #include "RegionCommand.h"
 #include "dataset/Import.h"
-#include "pipeline/ActiveModel.h"
 #include "io/ImageIO.h"
+#include "pipeline/ActiveModel.h"
 #include "sample/SampleScenes.h"
 #include "util/Error.h"
 
@@ -33,8 +33,12 @@ ProjectSession::ProjectSession(QObject* parent)
 
 ProjectSession::~ProjectSession() = default;
 
-QString ProjectSession::projectName() const { return store_ ? QString::fromStdString(store_->name()) : QString(); }
-QString ProjectSession::projectPath() const { return store_ ? QString::fromStdString(store_->path()) : QString(); }
+QString ProjectSession::projectName() const {
+    return store_ ? QString::fromStdString(store_->name()) : QString();
+}
+QString ProjectSession::projectPath() const {
+    return store_ ? QString::fromStdString(store_->path()) : QString();
+}
 
 template <typename F>
 static QString guarded(F&& f) {
@@ -46,7 +50,9 @@ static QString guarded(F&& f) {
     }
 }
 
-void ProjectSession::setWatchInterval(int millis) { watch_->setInterval(millis); }
+void ProjectSession::setWatchInterval(int millis) {
+    watch_->setInterval(millis);
+}
 
 // Several processes may use the project at once (SQLite's WAL: readers never
 // wait, writers wait for each other). PRAGMA data_version changes when another
@@ -145,8 +151,9 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
     if (report.imagesWithoutLabels)
         summary += tr("; %n image(s) without a label file not imported", nullptr, report.imagesWithoutLabels);
     if (report.filesSkipped) summary += tr("; %n other JSON file(s) left alone", nullptr, report.filesSkipped);
-    if (!report.skipped.empty()) summary += tr("; %n record(s) skipped: %1", nullptr, static_cast<int>(report.skipped.size()))
-                                                .arg(QString::fromStdString(report.skipped.front()));
+    if (!report.skipped.empty())
+        summary += tr("; %n record(s) skipped: %1", nullptr, static_cast<int>(report.skipped.size()))
+                       .arg(QString::fromStdString(report.skipped.front()));
     return summary;
 }
 
@@ -158,9 +165,8 @@ RowId ProjectSession::addClass(const QString& name) {
     static const char* palette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
                                     "#bfef45", "#469990", "#9a6324", "#800000", "#808000", "#000075"};
     RowId id = 0;
-    const QString err = guarded([&] {
-        id = store_->addClass(trimmed.toStdString(), palette[classes_.size() % std::size(palette)]);
-    });
+    const QString err =
+        guarded([&] { id = store_->addClass(trimmed.toStdString(), palette[classes_.size() % std::size(palette)]); });
     if (!err.isEmpty()) {
         emit editFailed(err);
         return 0;
@@ -192,9 +198,8 @@ QString ProjectSession::lock(const QString& path) {
 
 QString ProjectSession::create(const QString& path, const QString& name) {
     std::unique_ptr<ProjectStore> s;
-    const QString err = guarded([&] {
-        s = std::make_unique<ProjectStore>(ProjectStore::create(path.toStdString(), name.toStdString()));
-    });
+    const QString err = guarded(
+        [&] { s = std::make_unique<ProjectStore>(ProjectStore::create(path.toStdString(), name.toStdString())); });
     if (!err.isEmpty()) return err;
     lock_.reset();
     lock(QFileInfo(path).absoluteFilePath());
@@ -250,7 +255,9 @@ void ProjectSession::close() {
     emit projectChanged();
 }
 
-void ProjectSession::loadClasses() { classes_ = store_ ? store_->classes() : std::vector<LabelClass>{}; }
+void ProjectSession::loadClasses() {
+    classes_ = store_ ? store_->classes() : std::vector<LabelClass>{};
+}
 
 QString ProjectSession::className(std::optional<RowId> classId) const {
     for (const LabelClass& c : classes_)
@@ -272,15 +279,16 @@ LoadedImage ProjectSession::loadImage(RowId id) const {
         const auto rec = store_->image(id);
         if (!rec) throw UserError("the image was removed from the project");
         const DecodedImage img = readImage(store_->resolveImagePath(*rec));
-        out.image = QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step),
-                           QImage::Format_RGB888)
-                        .copy();
+        out.image =
+            QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step), QImage::Format_RGB888)
+                .copy();
     });
     out.error = err;
     return out;
 }
 
-LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::optional<RowId> selected, bool render) const {
+LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::optional<RowId> selected,
+                                        bool render) const {
     LoadedImage out;
     out.id = id;
     if (!store_) return out;
@@ -327,8 +335,13 @@ void ProjectSession::remember(const QString& path) {
 namespace {
 
 ImageRef toRef(const ProjectStore& store, const ImageRecord& r) {
-    return {r.id, QString::fromStdString(store.resolveImagePath(r)), QString::fromStdString(r.path),
-            QString::fromStdString(r.checksum), r.width, r.height, r.status};
+    return {r.id,
+            QString::fromStdString(store.resolveImagePath(r)),
+            QString::fromStdString(r.path),
+            QString::fromStdString(r.checksum),
+            r.width,
+            r.height,
+            r.status};
 }
 
 }  // namespace
@@ -344,7 +357,8 @@ std::vector<ImageRef> ProjectSession::images() const {
 
 std::optional<ImageRef> ProjectSession::image(RowId id) const {
     std::optional<ImageRef> out;
-    if (store_) guarded([&] {
+    if (store_)
+        guarded([&] {
             if (const auto r = store_->image(id)) out = toRef(*store_, *r);
         });
     return out;
@@ -409,12 +423,13 @@ void ProjectSession::updateRegion(const QString& label, const Annotation& change
 
 void ProjectSession::describeRegion(const QString& label, RowId id, const QString& caption,
                                     const std::vector<std::string>& texts, ReviewState review) {
-    applyBuilt([&] {
-        return edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review);
-    });
+    applyBuilt(
+        [&] { return edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review); });
 }
 
-void ProjectSession::setActiveTokenizer(std::optional<ActiveTokenizer> model) { active_ = std::move(model); }
+void ProjectSession::setActiveTokenizer(std::optional<ActiveTokenizer> model) {
+    active_ = std::move(model);
+}
 
 std::optional<RowId> ProjectSession::activeTokenizerId() const {
     std::optional<RowId> out;
@@ -465,7 +480,8 @@ std::vector<std::optional<ShownTokens>> ProjectSession::shownTokens(const std::v
     return out;
 }
 
-std::optional<ProjectSession::Flagged> ProjectSession::nextFlagged(std::pair<RowId, RowId> after, double threshold) const {
+std::optional<ProjectSession::Flagged> ProjectSession::nextFlagged(std::pair<RowId, RowId> after,
+                                                                   double threshold) const {
     const auto tokenizer = activeTokenizerId();
     if (!tokenizer) return std::nullopt;
     std::vector<std::pair<RowId, RowId>> flagged;  // (image, region), in image order

@@ -19,10 +19,10 @@ namespace samtok::ui {
 
 struct LoadedImage {
     RowId id = 0;
-    QImage image;      // RGB888
-    QImage overlay;    // masks, same size
+    QImage image;    // RGB888
+    QImage overlay;  // masks, same size
     std::vector<Annotation> annotations;
-    QString error;     // non-empty when the image could not be shown
+    QString error;                           // non-empty when the image could not be shown
     std::vector<DamagedAnnotation> damaged;  // regions whose stored mask is damaged: not shown
 };
 
@@ -73,7 +73,8 @@ public:
 
     LoadedImage loadImage(RowId id) const;  // the pixels only; regions and overlay come from loadRegions
     // The image's annotations and their overlay, without decoding the image again.
-    LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {}, bool render = true) const;
+    LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {},
+                            bool render = true) const;
     QString className(std::optional<RowId> classId) const;
     QColor classColor(std::optional<RowId> classId) const;
 

@@ -33,19 +33,19 @@ void RegionInspector::refresh() {
     const auto tok = session_->activeTokens(*sel);
     if (!tok) {
         panel_->showTokens({}, inference_->hasModel()
-                                         ? tr("No tokens of the loaded model yet: they follow in the background after an "
-                                              "edit, or use Model ▸ Tokenize Project.")
-                                         : tr("No model is loaded."));
+                                   ? tr("No tokens of the loaded model yet: they follow in the background after an "
+                                        "edit, or use Model ▸ Tokenize Project.")
+                                   : tr("No model is loaded."));
         return;
     }
     const ActiveTokenizer& model = *session_->activeTokenizer();
-    panel_->showTokens(QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, model.codebookSize)),
-                             tr("c0 %1 · c1 %2 · %3 (%4…)%5")
-                                 .arg(tok->c0)
-                                 .arg(tok->c1)
-                                 .arg(model.name, model.sha256.left(8),
-                                      tok->reconstructionIou ? tr(" · stored IoU %1").arg(*tok->reconstructionIou, 0, 'f', 3)
-                                                             : QString()));
+    panel_->showTokens(
+        QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, model.codebookSize)),
+        tr("c0 %1 · c1 %2 · %3 (%4…)%5")
+            .arg(tok->c0)
+            .arg(tok->c1)
+            .arg(model.name, model.sha256.left(8),
+                 tok->reconstructionIou ? tr(" · stored IoU %1").arg(*tok->reconstructionIou, 0, 'f', 3) : QString()));
     if (panel_->compareMode() < 0) {
         panel_->showReconstruction({});
         return;
@@ -80,11 +80,11 @@ void RegionInspector::showDecoded(const RegionDecode& r) {
     }
     const Mask& rebuilt = r.mask();
     panel_->showReconstruction(tr("Rebuilt from its two tokens: IoU %1 · boundary IoU %2 · predicted IoU %3\n"
-                                        "The decoder's candidates: IoU %4")
-                                         .arg(returnedIou, 0, 'f', 3)
-                                         .arg(boundaryIou(drawn, rebuilt), 0, 'f', 3)
-                                         .arg(r.predictedIous[static_cast<std::size_t>(r.returned)], 0, 'f', 2)
-                                         .arg(candidates.join(QStringLiteral(" · "))));
+                                  "The decoder's candidates: IoU %4")
+                                   .arg(returnedIou, 0, 'f', 3)
+                                   .arg(boundaryIou(drawn, rebuilt), 0, 'f', 3)
+                                   .arg(r.predictedIous[static_cast<std::size_t>(r.returned)], 0, 'f', 2)
+                                   .arg(candidates.join(QStringLiteral(" · "))));
     const int mode = panel_->compareMode();
     if (mode >= 0) view_->setComparison(renderComparison(drawn, rebuilt, mode));
 }
@@ -103,13 +103,14 @@ void RegionInspector::searchNearbyCodes() {
     panel_->showCodeSearch(
         tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(RegionPanel::kCodeSearchWidth),
         /*searching=*/true);
-    inference_->searchRegionCodes(++codeSearchRequest_, annotate_->image(), rec->file, rec->checksum, *sel, codeSearchDrawn_,
-                                  {tok->c0, tok->c1}, RegionPanel::kCodeSearchWidth);
+    inference_->searchRegionCodes(++codeSearchRequest_, annotate_->image(), rec->file, rec->checksum, *sel,
+                                  codeSearchDrawn_, {tok->c0, tok->c1}, RegionPanel::kCodeSearchWidth);
 }
 
 void RegionInspector::showCodeSearch(const RegionCodeSearch& r) {
     // Only the newest request, while its region is still shown.
-    if (r.id != codeSearchRequest_ || r.imageId != annotate_->image() || annotate_->selected() != r.annotationId) return;
+    if (r.id != codeSearchRequest_ || r.imageId != annotate_->image() || annotate_->selected() != r.annotationId)
+        return;
     if (!r.error.isEmpty()) {
         panel_->showCodeSearch(tr("Cannot search: %1").arg(r.error));
         return;
@@ -122,7 +123,9 @@ void RegionInspector::showCodeSearch(const RegionCodeSearch& r) {
     }
     if (tok->c0 == r.c0 && tok->c1 == r.c1) {
         panel_->showCodeSearch(tr("Of the %1 x %1 pairs nearest to its latent, its own tokens rebuild it best "
-                                        "(IoU %2).").arg(r.width).arg(r.iou, 0, 'f', 3));
+                                  "(IoU %2).")
+                                   .arg(r.width)
+                                   .arg(r.iou, 0, 'f', 3));
         return;
     }
     const int codebookSize = session_->activeCodebookSize();

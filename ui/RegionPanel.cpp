@@ -1,20 +1,19 @@
 #include "RegionPanel.h"
 
 #include "MaskOverlay.h"
-
 #include "ProjectSession.h"
 
 #include <QClipboard>
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QGuiApplication>
-#include <QSettings>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSettings>
 #include <QVBoxLayout>
 
 namespace samtok::ui {
@@ -150,18 +149,22 @@ void RegionPanel::showRegion(std::optional<RowId> id) {
     caption_->clear();
     expressions_->clear();
     if (!a) {
-        title_->setText(tr("<i>No region selected.</i> Select one with the Select tool (V), in the list above, or "
-                           "accept a candidate."));
+        title_->setText(
+            tr("<i>No region selected.</i> Select one with the Select tool (V), in the list above, or "
+               "accept a candidate."));
         filling_ = false;
         return;
     }
     shown_ = a->id;
-    title_->setText(tr("<b>Region %1</b> · %2 px · %3").arg(a->id).arg(a->area).arg(QString::fromLatin1(toString(a->source))));
+    title_->setText(
+        tr("<b>Region %1</b> · %2 px · %3").arg(a->id).arg(a->area).arg(QString::fromLatin1(toString(a->source))));
     class_->addItem(tr("(no class)"), QVariant());
     for (const LabelClass& c : session_->classes()) {
-        class_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name), QVariant::fromValue<qlonglong>(c.id));
+        class_->addItem(colourSwatch(QColor(QString::fromStdString(c.color))), QString::fromStdString(c.name),
+                        QVariant::fromValue<qlonglong>(c.id));
     }
-    class_->setCurrentIndex(a->classId ? std::max(0, class_->findData(QVariant::fromValue<qlonglong>(*a->classId))) : 0);
+    class_->setCurrentIndex(a->classId ? std::max(0, class_->findData(QVariant::fromValue<qlonglong>(*a->classId)))
+                                       : 0);
     caption_->setText(typing ? typed : QString::fromStdString(a->caption));
     review_->setCurrentIndex(review_->findData(static_cast<int>(a->review)));
     for (const auto& e : session_->referringExpressions(a->id)) expressions_->addItem(QString::fromStdString(e));
@@ -176,19 +179,35 @@ void RegionPanel::showTokens(const QString& tokens, const QString& info) {
     if (tokens.isEmpty()) reconstruction_->clear();
 }
 
-void RegionPanel::showReconstruction(const QString& text) { reconstruction_->setText(text); }
-int RegionPanel::compareMode() const { return compare_->currentData().toInt(); }
-double RegionPanel::flagThreshold() const { return flag_->value(); }
-QString RegionPanel::tokensText() const { return tokens_->text(); }
-QString RegionPanel::reconstructionText() const { return reconstruction_->text(); }
+void RegionPanel::showReconstruction(const QString& text) {
+    reconstruction_->setText(text);
+}
+int RegionPanel::compareMode() const {
+    return compare_->currentData().toInt();
+}
+double RegionPanel::flagThreshold() const {
+    return flag_->value();
+}
+QString RegionPanel::tokensText() const {
+    return tokens_->text();
+}
+QString RegionPanel::reconstructionText() const {
+    return reconstruction_->text();
+}
 void RegionPanel::showCodeSearch(const QString& text, bool searching) {
     codeSearch_->setText(text);
     searching_ = searching;
     search_->setEnabled(!searching && !tokens_->text().isEmpty());
 }
-QString RegionPanel::codeSearchText() const { return codeSearch_->text(); }
-QPushButton* RegionPanel::codeSearchButton() const { return search_; }
-void RegionPanel::setCompareMode(int mode) { compare_->setCurrentIndex(std::max(0, compare_->findData(mode))); }
+QString RegionPanel::codeSearchText() const {
+    return codeSearch_->text();
+}
+QPushButton* RegionPanel::codeSearchButton() const {
+    return search_;
+}
+void RegionPanel::setCompareMode(int mode) {
+    compare_->setCurrentIndex(std::max(0, compare_->findData(mode)));
+}
 
 void RegionPanel::emitText() {
     if (filling_ || !shown_) return;

@@ -35,7 +35,9 @@ int RegionTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(rows_.size());
 }
 
-int RegionTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RegionTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant RegionTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
@@ -43,14 +45,22 @@ QVariant RegionTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Round-trip IoU: the mask against the mask decoded from its two tokens");
     if (role != Qt::DisplayRole) return {};
     switch (section) {
-        case Id: return tr("#");
-        case Class: return tr("Class");
-        case Iou: return tr("IoU");
-        case Tokens: return tr("Tokens");
-        case Area: return tr("Area (px)");
-        case Box: return tr("Box (x, y, w, h)");
-        case Source: return tr("Source");
-        default: return {};
+        case Id:
+            return tr("#");
+        case Class:
+            return tr("Class");
+        case Iou:
+            return tr("IoU");
+        case Tokens:
+            return tr("Tokens");
+        case Area:
+            return tr("Area (px)");
+        case Box:
+            return tr("Box (x, y, w, h)");
+        case Source:
+            return tr("Source");
+        default:
+            return {};
     }
 }
 
@@ -58,15 +68,22 @@ QVariant RegionTableModel::text(const RegionRow& r, int column) const {
     const Annotation& a = r.region;
     const MaskTokens* t = r.tokens ? &r.tokens->tokens : nullptr;
     switch (column) {
-        case Id: return QString::number(a.id);
-        case Class: return r.className;
-        case Iou: return t && t->reconstructionIou ? QString::number(*t->reconstructionIou, 'f', 3) : QString();
+        case Id:
+            return QString::number(a.id);
+        case Class:
+            return r.className;
+        case Iou:
+            return t && t->reconstructionIou ? QString::number(*t->reconstructionIou, 'f', 3) : QString();
         case Tokens:
             return t ? QString::fromStdString(formatMaskTokens(t->c0, t->c1, r.tokens->codebookSize)) : tr("—");
-        case Area: return QString::number(a.area);
-        case Box: return QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height);
-        case Source: return QString::fromLatin1(toString(a.source));
-        default: return {};
+        case Area:
+            return QString::number(a.area);
+        case Box:
+            return QStringLiteral("%1, %2, %3, %4").arg(a.bbox.x).arg(a.bbox.y).arg(a.bbox.width).arg(a.bbox.height);
+        case Source:
+            return QString::fromLatin1(toString(a.source));
+        default:
+            return {};
     }
 }
 
@@ -75,9 +92,10 @@ QVariant RegionTableModel::toolTip(const RegionRow& r, int column) const {
         if (!r.tokens) return tr("Not tokenized yet (Model ▸ Tokenize Project)");
         const MaskTokens& t = r.tokens->tokens;
         const QString name = QString::fromStdString(r.tokens->tokenizer.name);
-        return r.tokens->active ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(t.c0).arg(t.c1)
-                                : tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
-                                      .arg(name, QString::fromStdString(r.tokens->tokenizer.checkpointSha256.substr(0, 8)));
+        return r.tokens->active
+                   ? tr("Tokens of %1 (c0 %2, c1 %3)").arg(name).arg(t.c0).arg(t.c1)
+                   : tr("Tokens of another tokenizer: %1 (SHA-256 %2…), not the loaded model")
+                         .arg(name, QString::fromStdString(r.tokens->tokenizer.checkpointSha256.substr(0, 8)));
     }
     if (column == Iou && r.tokens && r.tokens->active && r.tokens->tokens.reconstructionIou &&
         *r.tokens->tokens.reconstructionIou < flagThreshold_)
@@ -90,9 +108,12 @@ QVariant RegionTableModel::data(const QModelIndex& index, int role) const {
     const RegionRow& r = rows_[static_cast<std::size_t>(index.row())];
     const int column = index.column();
     switch (role) {
-        case Qt::DisplayRole: return text(r, column);
-        case Qt::ToolTipRole: return toolTip(r, column);
-        case Qt::DecorationRole: return column == Class ? QVariant(colourSwatch(r.classColor)) : QVariant();
+        case Qt::DisplayRole:
+            return text(r, column);
+        case Qt::ToolTipRole:
+            return toolTip(r, column);
+        case Qt::DecorationRole:
+            return column == Class ? QVariant(colourSwatch(r.classColor)) : QVariant();
         case Qt::ForegroundRole:
             if ((column == Iou || column == Tokens) && r.tokens && !r.tokens->active)
                 return QApplication::palette().color(QPalette::Disabled, QPalette::Text);
@@ -100,8 +121,10 @@ QVariant RegionTableModel::data(const QModelIndex& index, int role) const {
                 *r.tokens->tokens.reconstructionIou < flagThreshold_)
                 return QColor(0xd3, 0x2f, 0x2f);
             return {};
-        case RegionIdRole: return QVariant::fromValue<qlonglong>(r.region.id);
-        default: return {};
+        case RegionIdRole:
+            return QVariant::fromValue<qlonglong>(r.region.id);
+        default:
+            return {};
     }
 }
 

@@ -10,9 +10,9 @@ class QTableWidget;
 namespace samtok::ui {
 
 struct StudioSettings {
-    int threads = 0;       // 0: every core; applies at the next start
-    QString device;        // "cpu" or "cuda"; applies to the next model load
-    QString precision;     // "fp32" or "bf16"; applies to the next model load
+    int threads = 0;    // 0: every core; applies at the next start
+    QString device;     // "cpu" or "cuda"; applies to the next model load
+    QString precision;  // "fp32" or "bf16"; applies to the next model load
     int cacheMegabytes = 1024;
 
     static StudioSettings load();

@@ -24,6 +24,8 @@ void StallWatchdog::start() {
     timer_.start();
 }
 
-void StallWatchdog::stop() { timer_.stop(); }
+void StallWatchdog::stop() {
+    timer_.stop();
+}
 
 }  // namespace samtok::ui

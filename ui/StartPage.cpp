@@ -18,8 +18,9 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
     logo->setPixmap(applicationIcon().pixmap(QSize(96, 96)));
     logo->setAlignment(Qt::AlignCenter);
     column->addWidget(logo);
-    auto* title = new QLabel(tr("<h1>SAMTok Studio</h1>"
-                                "<p>Label image regions and turn each mask into its two SAMTok tokens.</p>"));
+    auto* title =
+        new QLabel(tr("<h1>SAMTok Studio</h1>"
+                      "<p>Label image regions and turn each mask into its two SAMTok tokens.</p>"));
     title->setAlignment(Qt::AlignCenter);
     column->addWidget(title);
 
@@ -55,7 +56,8 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
 void StartPage::setRecentProjects(const QStringList& paths) {
     recent_->clear();
     for (const QString& p : paths) {
-        auto* item = new QListWidgetItem(QFileInfo(p).fileName() + QStringLiteral("   —   ") + QFileInfo(p).absolutePath());
+        auto* item =
+            new QListWidgetItem(QFileInfo(p).fileName() + QStringLiteral("   —   ") + QFileInfo(p).absolutePath());
         item->setData(Qt::UserRole, p);
         item->setToolTip(p);
         recent_->addItem(item);

@@ -22,7 +22,8 @@ bool StudioApplication::notify(QObject* receiver, QEvent* event) {
 
 void StudioApplication::report(const QString& what) {
     if (QThread::currentThread() != thread()) {  // the inference worker's thread: report from the GUI's
-        QMetaObject::invokeMethod(this, [this, what] { report(what); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, what] { report(what); }, Qt::QueuedConnection);
         return;
     }
     lastError_ = what;

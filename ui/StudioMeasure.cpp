@@ -58,7 +58,8 @@ double timedClick(MainWindow& window, const Annotation& a) {
 }  // namespace
 
 QString measureStudio(MainWindow& window, ProjectSession& session) {
-    if (!session.isOpen() || window.filterModel()->rowCount() < 2) return QStringLiteral("open a project with images first");
+    if (!session.isOpen() || window.filterModel()->rowCount() < 2)
+        return QStringLiteral("open a project with images first");
     if (!window.inference()->hasModel() && !waitFor(window.inference(), &InferenceService::modelReady, 120000))
         return QStringLiteral("the model did not load");
     StallWatchdog watchdog;

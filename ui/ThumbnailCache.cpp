@@ -4,7 +4,6 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <QRunnable>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -15,7 +14,8 @@ namespace {
 // Large files decode at a quarter size directly (JPEG does it in the decoder), which keeps big photos cheap.
 QImage makeThumbnail(const QString& path, int height) {
     const bool large = QFileInfo(path).size() > (1 << 20);
-    cv::Mat bgr = cv::imread(QFile::encodeName(path).toStdString(), large ? cv::IMREAD_REDUCED_COLOR_4 : cv::IMREAD_COLOR);
+    cv::Mat bgr =
+        cv::imread(QFile::encodeName(path).toStdString(), large ? cv::IMREAD_REDUCED_COLOR_4 : cv::IMREAD_COLOR);
     if (bgr.empty()) return {};
     const double scale = static_cast<double>(height) / bgr.rows;
     cv::Mat small;

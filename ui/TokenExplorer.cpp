@@ -132,8 +132,10 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
     connect(sheetLevel_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { onCodeEdited(); });
     connect(sheet_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
         const int code = item->data(Qt::UserRole).toInt();
-        if (sheetVarying_ == 1) setPair(sheetFixedCode_, code);
-        else setPair(code, sheetFixedCode_);
+        if (sheetVarying_ == 1)
+            setPair(sheetFixedCode_, code);
+        else
+            setPair(code, sheetFixedCode_);
         tabs_->setCurrentIndex(0);
     });
     setCodebookSize(256);
@@ -150,10 +152,18 @@ void TokenExplorer::setCodebookSize(int k) {
     onCodeEdited();
 }
 
-int TokenExplorer::c0() const { return c0Spin_->value(); }
-int TokenExplorer::c1() const { return c1Spin_->value(); }
-QString TokenExplorer::tokenText() const { return tokens_->text(); }
-void TokenExplorer::setUsage(const std::vector<std::int32_t>& pairUsage) { grid_->setUsage(pairUsage); }
+int TokenExplorer::c0() const {
+    return c0Spin_->value();
+}
+int TokenExplorer::c1() const {
+    return c1Spin_->value();
+}
+QString TokenExplorer::tokenText() const {
+    return tokens_->text();
+}
+void TokenExplorer::setUsage(const std::vector<std::int32_t>& pairUsage) {
+    grid_->setUsage(pairUsage);
+}
 
 void TokenExplorer::setPair(int c0, int c1) {
     if (c0 == this->c0() && c1 == this->c1()) return;
@@ -187,23 +197,33 @@ void TokenExplorer::setDecodePending(bool pending) {
 void TokenExplorer::showDecoded(const Mask* mask, float predictedIou, double millis, const QString& error) {
     pending_ = false;
     keep_->setEnabled(mask && mask->area() > 0);
-    if (!error.isEmpty()) status_->setText(tr("Cannot decode: %1").arg(error));
-    else if (!mask) status_->setText({});
-    else if (mask->area() == 0) status_->setText(tr("The pair decodes to an empty mask on this image (%1 ms)").arg(millis, 0, 'f', 0));
+    if (!error.isEmpty())
+        status_->setText(tr("Cannot decode: %1").arg(error));
+    else if (!mask)
+        status_->setText({});
+    else if (mask->area() == 0)
+        status_->setText(tr("The pair decodes to an empty mask on this image (%1 ms)").arg(millis, 0, 'f', 0));
     else
         status_->setText(tr("Area %L1 px (%2 % of the image) · predicted IoU %3 · %4 ms")
                              .arg(static_cast<qulonglong>(mask->area()))
-                             .arg(100.0 * static_cast<double>(mask->area()) / std::max<double>(1.0, static_cast<double>(mask->size())), 0, 'f', 1)
+                             .arg(100.0 * static_cast<double>(mask->area()) /
+                                      std::max<double>(1.0, static_cast<double>(mask->size())),
+                                  0, 'f', 1)
                              .arg(predictedIou, 0, 'f', 2)
                              .arg(millis, 0, 'f', 0));
 }
 
-int TokenExplorer::sheetLevel() const { return sheetLevel_->currentData().toInt(); }
+int TokenExplorer::sheetLevel() const {
+    return sheetLevel_->currentData().toInt();
+}
 
-void TokenExplorer::setSheetLevel(int level) { sheetLevel_->setCurrentIndex(level == 1 ? 0 : 1); }
+void TokenExplorer::setSheetLevel(int level) {
+    sheetLevel_->setCurrentIndex(level == 1 ? 0 : 1);
+}
 
 void TokenExplorer::setSheetBase(const QImage& image) {
-    sheetBase_ = image.isNull() ? QImage() : image.scaled(kThumb, kThumb, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    sheetBase_ =
+        image.isNull() ? QImage() : image.scaled(kThumb, kThumb, Qt::KeepAspectRatio, Qt::SmoothTransformation);
 }
 
 void TokenExplorer::startSheet(int total) {
@@ -224,7 +244,8 @@ QImage TokenExplorer::thumbnail(const Mask& m) const {
     QImage out(kThumb, kThumb, QImage::Format_ARGB32_Premultiplied);
     out.fill(QColor(32, 32, 36));
     QPainter p(&out);
-    const QSize size = m.isNull() ? QSize(kThumb, kThumb) : QSize(m.width(), m.height()).scaled(kThumb, kThumb, Qt::KeepAspectRatio);
+    const QSize size =
+        m.isNull() ? QSize(kThumb, kThumb) : QSize(m.width(), m.height()).scaled(kThumb, kThumb, Qt::KeepAspectRatio);
     const QRect target((kThumb - size.width()) / 2, (kThumb - size.height()) / 2, size.width(), size.height());
     if (!sheetBase_.isNull()) p.drawImage(target, sheetBase_);
     if (!m.isNull()) {
@@ -242,7 +263,8 @@ QImage TokenExplorer::thumbnail(const Mask& m) const {
     return out;
 }
 
-void TokenExplorer::addSheetThumbnails(int first, const std::vector<Mask>& masks, const std::vector<float>& predictedIou) {
+void TokenExplorer::addSheetThumbnails(int first, const std::vector<Mask>& masks,
+                                       const std::vector<float>& predictedIou) {
     for (std::size_t i = 0; i < masks.size(); ++i) {
         const int code = first + static_cast<int>(i);
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(thumbnail(masks[i]))), QString::number(code));
@@ -264,15 +286,22 @@ void TokenExplorer::finishSheet(bool cancelled, const QString& error) {
     sheetStart_->setEnabled(true);
     sheetCancel_->setEnabled(false);
     sheetProgress_->setVisible(false);
-    if (!error.isEmpty()) sheetStatus_->setText(tr("Sheet failed: %1").arg(error));
-    else if (cancelled) sheetStatus_->setText(tr("Cancelled after %1 of %2 pairs").arg(sheet_->count()).arg(sheetProgress_->maximum()));
-    else sheetStatus_->setText(sheetStatus_->text() + tr(" · done in %1 s").arg(sheetClock_.elapsed() / 1000.0, 0, 'f', 1));
+    if (!error.isEmpty())
+        sheetStatus_->setText(tr("Sheet failed: %1").arg(error));
+    else if (cancelled)
+        sheetStatus_->setText(tr("Cancelled after %1 of %2 pairs").arg(sheet_->count()).arg(sheetProgress_->maximum()));
+    else
+        sheetStatus_->setText(sheetStatus_->text() +
+                              tr(" · done in %1 s").arg(sheetClock_.elapsed() / 1000.0, 0, 'f', 1));
 }
 
-int TokenExplorer::sheetCount() const { return sheet_->count(); }
+int TokenExplorer::sheetCount() const {
+    return sheet_->count();
+}
 
 const Mask* TokenExplorer::sheetMask(int index) const {
-    return index >= 0 && index < static_cast<int>(sheetMasks_.size()) ? &sheetMasks_[static_cast<std::size_t>(index)] : nullptr;
+    return index >= 0 && index < static_cast<int>(sheetMasks_.size()) ? &sheetMasks_[static_cast<std::size_t>(index)]
+                                                                      : nullptr;
 }
 
 }  // namespace samtok::ui

@@ -52,7 +52,7 @@ public:
     void startSheet(int total);
     void addSheetThumbnails(int first, const std::vector<Mask>& masks, const std::vector<float>& predictedIou);
     void finishSheet(bool cancelled, const QString& error);
-    int sheetCount() const;             // thumbnails shown
+    int sheetCount() const;  // thumbnails shown
     const Mask* sheetMask(int index) const;
     bool sheetRunning() const { return sheetRunning_; }
     QTabWidget* tabs() const { return tabs_; }

@@ -4,18 +4,18 @@
 #include "dataset/Import.h"
 #include "dataset/Validator.h"
 #include "dataset/YoloSeg.h"
-#include "store/ProjectStore.h"
 #include "io/ImageIO.h"
 #include "store/AddImages.h"
+#include "store/ProjectStore.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
-#include <iostream>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 namespace fs = std::filesystem;
@@ -45,7 +45,8 @@ void validate(ValidateOptions& o) {
     int decoded = 0, empty = 0;
     if (tok) {
         // Every pair decodes on its own image: one embedding per image.
-        const fs::path root = o.check.imageRoot.empty() ? fs::absolute(o.file).parent_path() : fs::path(o.check.imageRoot);
+        const fs::path root =
+            o.check.imageRoot.empty() ? fs::absolute(o.file).parent_path() : fs::path(o.check.imageRoot);
         std::map<std::string, std::vector<const dataset::ValidationReport::Pair*>> byImage;
         for (const auto& p : report.pairs)
             if (!p.image.empty()) byImage[p.image].push_back(&p);
@@ -70,9 +71,11 @@ void validate(ValidateOptions& o) {
     }
     if (o.json) {
         nlohmann::json issues = nlohmann::json::array();
-        for (const auto& i : report.issues) issues.push_back({{"line", i.line}, {"record", i.record}, {"message", i.message}});
-        std::cout << nlohmann::json{{"file", o.file}, {"records", report.records}, {"images", report.images},
-                                    {"mask_groups", report.maskGroups}, {"decoded", decoded}, {"decoded_empty", empty},
+        for (const auto& i : report.issues)
+            issues.push_back({{"line", i.line}, {"record", i.record}, {"message", i.message}});
+        std::cout << nlohmann::json{{"file", o.file},          {"records", report.records},
+                                    {"images", report.images}, {"mask_groups", report.maskGroups},
+                                    {"decoded", decoded},      {"decoded_empty", empty},
                                     {"issues", issues}}
                          .dump(2)
                   << "\n";
@@ -81,9 +84,12 @@ void validate(ValidateOptions& o) {
         std::cout << report.records << " record(s), " << report.images << " image(s), " << report.maskGroups
                   << " mask group(s)";
         if (tok) std::cout << ", " << decoded << " decoded (" << empty << " empty)";
-        std::cout << ": " << (report.issues.empty() ? "no problems" : std::to_string(report.issues.size()) + " problem(s)") << "\n";
+        std::cout << ": "
+                  << (report.issues.empty() ? "no problems" : std::to_string(report.issues.size()) + " problem(s)")
+                  << "\n";
     }
-    if (!report.issues.empty()) throw UserError(std::to_string(report.issues.size()) + " problem(s) in '" + o.file + "'");
+    if (!report.issues.empty())
+        throw UserError(std::to_string(report.issues.size()) + " problem(s) in '" + o.file + "'");
 }
 
 struct ImportOptions {
@@ -99,7 +105,8 @@ struct ImportOptions {
 void printReport(const dataset::ImportReport& r) {
     for (const auto& n : r.notes) std::cerr << "samtok: " << n << "\n";
     for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
-    if (r.imagesWithoutLabels) std::cout << r.imagesWithoutLabels << " image(s) without a label file were not imported\n";
+    if (r.imagesWithoutLabels)
+        std::cout << r.imagesWithoutLabels << " image(s) without a label file were not imported\n";
     std::cout << "imported " << r.annotationsAdded << " annotation(s); images: " << r.imagesAdded << " added, "
               << r.imagesKnown << " already in the project; " << r.duplicates << " duplicate annotation(s) not added";
     if (r.crowdSkipped) std::cout << "; " << r.crowdSkipped << " crowd region(s) skipped";
@@ -107,13 +114,15 @@ void printReport(const dataset::ImportReport& r) {
     if (r.filesSkipped) std::cout << "; " << r.filesSkipped << " other JSON file(s) left alone";
     std::cout << "; " << r.skipped.size() << " record(s) skipped\n";
     if (!r.skipped.empty())
-        throw UserError(std::to_string(r.skipped.size()) + " record(s) could not be imported (listed above); the rest was saved");
+        throw UserError(std::to_string(r.skipped.size()) +
+                        " record(s) could not be imported (listed above); the rest was saved");
 }
 
 void importCoco(const ImportOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
     dataset::ImportReport total;
-    for (const auto& f : o.files) total.add(dataset::importCoco(store, f, o.images.empty() ? fs::path(f).parent_path().string() : o.images));
+    for (const auto& f : o.files)
+        total.add(dataset::importCoco(store, f, o.images.empty() ? fs::path(f).parent_path().string() : o.images));
     printReport(total);
 }
 
@@ -138,7 +147,8 @@ void importYolo(const ImportOptions& o) {
 
 void importReferring(const ImportOptions& o, bool generalised) {
     ProjectStore store = ProjectStore::open(o.project);
-    const std::string instances = o.instances.empty() ? (fs::path(o.refs).parent_path() / "instances.json").string() : o.instances;
+    const std::string instances =
+        o.instances.empty() ? (fs::path(o.refs).parent_path() / "instances.json").string() : o.instances;
     const auto r = generalised ? dataset::importGRefCoco(store, o.refs, instances, o.images, o.split)
                                : dataset::importRefCoco(store, o.refs, instances, o.images, o.split);
     std::cout << r.expressionsAdded << " referring expression(s) added\n";
@@ -157,7 +167,8 @@ void importSa1b(const ImportOptions& o) {
 
 void addDatasetCommands(CLI::App& app) {
     auto io = std::make_shared<ImportOptions>();
-    auto* imp = app.add_subcommand("import", "Import existing annotations into a project (re-importing adds no duplicates)");
+    auto* imp =
+        app.add_subcommand("import", "Import existing annotations into a project (re-importing adds no duplicates)");
     imp->require_subcommand(1);
     auto* coco = imp->add_subcommand("coco", "COCO instances JSON (also LVIS): polygons, RLE; crowd regions skipped");
     coco->add_option("PROJECT", io->project, "Project file")->required();
@@ -175,14 +186,16 @@ void addDatasetCommands(CLI::App& app) {
     yolo->add_option("--names", io->names, "Class names, one per line in id order; \"coco\": the 80 COCO classes");
     yolo->callback([io] { importYolo(*io); });
 
-    auto* ref = imp->add_subcommand("refcoco", "RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (or its JSON) + instances.json");
+    auto* ref = imp->add_subcommand("refcoco",
+                                    "RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (or its JSON) + instances.json");
     ref->add_option("PROJECT", io->project, "Project file")->required();
     ref->add_option("REFS", io->refs, "refs(unc).p, refs(umd).p, refs(google).p, or the same list as JSON")->required();
     ref->add_option("--instances", io->instances, "instances.json (default: beside REFS)");
     ref->add_option("--images", io->images, "Folder of the COCO train2014 images")->required();
     ref->add_option("--split", io->split, "Only refs of this split (train, val, testA, testB, test)");
     ref->callback([io] { importReferring(*io, false); });
-    auto* gref = imp->add_subcommand("grefcoco", "gRefCOCO: grefs(unc).json + instances.json (multi- and no-target expressions)");
+    auto* gref = imp->add_subcommand("grefcoco",
+                                     "gRefCOCO: grefs(unc).json + instances.json (multi- and no-target expressions)");
     gref->add_option("PROJECT", io->project, "Project file")->required();
     gref->add_option("REFS", io->refs, "grefs(unc).json")->required();
     gref->add_option("--instances", io->instances, "instances.json (default: beside REFS)");
@@ -218,18 +231,22 @@ void addDatasetCommands(CLI::App& app) {
     sa->callback([io] { importSa1b(*io); });
     auto* voc = imp->add_subcommand("voc", "Pascal VOC: SegmentationObject (instances) + SegmentationClass PNGs");
     voc->add_option("PROJECT", io->project, "Project file")->required();
-    voc->add_option("VOC_ROOT", io->images, "Folder holding JPEGImages/, SegmentationClass/, SegmentationObject/")->required();
+    voc->add_option("VOC_ROOT", io->images, "Folder holding JPEGImages/, SegmentationClass/, SegmentationObject/")
+        ->required();
     voc->add_option("--split", io->split, "ImageSets/Segmentation/<split>.txt (default: every mask)");
     voc->callback([io] {
         ProjectStore store = ProjectStore::open(io->project);
         printReport(dataset::importVoc(store, io->images, io->split));
     });
-    auto* mf = imp->add_subcommand("masks", "A folder of images and a folder of mask PNGs, paired by relative path and stem");
+    auto* mf =
+        imp->add_subcommand("masks", "A folder of images and a folder of mask PNGs, paired by relative path and stem");
     mf->add_option("PROJECT", io->project, "Project file")->required();
     mf->add_option("--images", io->images, "Folder of images")->required();
     mf->add_option("--masks", io->masks, "Folder of masks")->required();
-    mf->add_flag("--instances", io->instancesMode, "Each non-zero value of a mask is its own region (palette / id maps)");
-    mf->add_option("--ignore-value", io->ignoreValue, "A mask value that is neither region nor background (GrabCut: 128)");
+    mf->add_flag("--instances", io->instancesMode,
+                 "Each non-zero value of a mask is its own region (palette / id maps)");
+    mf->add_option("--ignore-value", io->ignoreValue,
+                   "A mask value that is neither region nor background (GrabCut: 128)");
     mf->add_option("--class", io->className, "Class of every imported region");
     mf->add_option("--threshold", io->maskFolder.threshold,
                    "Binary masks: foreground is a value >= this (soft edges, e.g. DUTS: 128)")
@@ -254,7 +271,8 @@ void addDatasetCommands(CLI::App& app) {
     auto o = std::make_shared<ValidateOptions>();
     auto* cmd = app.add_subcommand("validate", "Check an MLLM fine-tuning file (JSON or JSONL) before training on it");
     cmd->add_option("FILE", o->file, "Dataset file")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--image-root", o->check.imageRoot, "Folder relative image paths start from (default: the file's folder)");
+    cmd->add_option("--image-root", o->check.imageRoot,
+                    "Folder relative image paths start from (default: the file's folder)");
     cmd->add_option("--codebook-size", o->check.codebookSize, "Codes per codebook")->capture_default_str();
     cmd->add_flag("--no-paths", o->noPaths, "Do not check that image files exist");
     cmd->add_flag("--decode", o->decode, "Also decode every token pair on its image with the model");

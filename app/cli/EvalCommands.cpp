@@ -14,7 +14,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -52,7 +51,8 @@ std::vector<Instance> readInstances(const fs::path& file, const EvalOptions& o) 
     const cv::Mat labels = readLabelMap(file.string());
     const Mask ignore = dataset::ignoreRegion(labels, o.ignoreValue);
     std::vector<Instance> out;
-    for (auto& r : dataset::splitLabelMap(labels, {o.instances, o.ignoreValue})) out.push_back({std::move(r.mask), ignore});
+    for (auto& r : dataset::splitLabelMap(labels, {o.instances, o.ignoreValue}))
+        out.push_back({std::move(r.mask), ignore});
     return out;
 }
 
@@ -64,11 +64,14 @@ Mask boxMask(const Mask& m) {
     return out;
 }
 
-double mean(const std::vector<double>& v) { return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+double mean(const std::vector<double>& v) {
+    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
 
 void evaluate(const EvalOptions& o) {
     auto pairs = dataset::pairImagesWithMasks(o.images, o.masks);
-    if (o.limit > 0 && pairs.size() > static_cast<std::size_t>(o.limit)) pairs.resize(static_cast<std::size_t>(o.limit));
+    if (o.limit > 0 && pairs.size() > static_cast<std::size_t>(o.limit))
+        pairs.resize(static_cast<std::size_t>(o.limit));
 
     const auto active = loadModel(o.model);
     const model::Tokenizer* tok = &active->tokenizer();
@@ -153,9 +156,9 @@ void evaluate(const EvalOptions& o) {
                            {"bbox_baseline_miou", mean(boxBaseline)}};
     if (!roundTrip.empty()) {
         const auto shares = eval::shareAtLeast(roundTrip, thresholds);
-        summary["round_trip"] = {{"miou", mean(roundTrip)}, {"share_0.5", shares[0]}, {"share_0.75", shares[1]},
-                                 {"share_0.9", shares[2]}, {"search", o.search},
-                                 {"best_candidate_miou", mean(bestCandidate)}};
+        summary["round_trip"] = {{"miou", mean(roundTrip)}, {"share_0.5", shares[0]},
+                                 {"share_0.75", shares[1]}, {"share_0.9", shares[2]},
+                                 {"search", o.search},      {"best_candidate_miou", mean(bestCandidate)}};
     }
     if (!noc85.empty())
         summary["clicks"] = {{"noc85", mean(noc85)},
@@ -168,21 +171,26 @@ void evaluate(const EvalOptions& o) {
         std::cout << nlohmann::json{{"summary", summary}, {"instances", perInstance}}.dump(2) << "\n";
         return;
     }
-    std::printf("images %zu, instances %zu (%.1f s)\n", pairs.size() - static_cast<std::size_t>(skipped), perInstance.size(), seconds);
+    std::printf("images %zu, instances %zu (%.1f s)\n", pairs.size() - static_cast<std::size_t>(skipped),
+                perInstance.size(), seconds);
     if (!roundTrip.empty()) {
         const auto& r = summary["round_trip"];
-        std::printf("round trip    mIoU %.3f   >=0.5 %.1f%%   >=0.75 %.1f%%   >=0.9 %.1f%%%s\n", r["miou"].get<double>(),
-                    100 * r["share_0.5"].get<double>(), 100 * r["share_0.75"].get<double>(), 100 * r["share_0.9"].get<double>(),
-                    o.search > 1 ? ("   (codes searched, " + std::to_string(o.search) + " x " + std::to_string(o.search) + ")").c_str() : "");
-        std::printf("              mIoU %.3f with the best of the decoder's candidates (it returns the one it ranks first)\n",
-                    r["best_candidate_miou"].get<double>());
+        std::printf(
+            "round trip    mIoU %.3f   >=0.5 %.1f%%   >=0.75 %.1f%%   >=0.9 %.1f%%%s\n", r["miou"].get<double>(),
+            100 * r["share_0.5"].get<double>(), 100 * r["share_0.75"].get<double>(), 100 * r["share_0.9"].get<double>(),
+            o.search > 1
+                ? ("   (codes searched, " + std::to_string(o.search) + " x " + std::to_string(o.search) + ")").c_str()
+                : "");
+        std::printf(
+            "              mIoU %.3f with the best of the decoder's candidates (it returns the one it ranks first)\n",
+            r["best_candidate_miou"].get<double>());
     }
     std::printf("bbox baseline mIoU %.3f\n", mean(boxBaseline));
     if (!noc85.empty()) {
         const auto& c = summary["clicks"];
         std::printf("clicks        NoC@85 %.2f   NoC@90 %.2f   mIoU@1 %.3f   mIoU@3 %.3f   mIoU@5 %.3f\n",
-                    c["noc85"].get<double>(), c["noc90"].get<double>(), c["miou_1"].get<double>(), c["miou_3"].get<double>(),
-                    c["miou_5"].get<double>());
+                    c["noc85"].get<double>(), c["noc90"].get<double>(), c["miou_1"].get<double>(),
+                    c["miou_3"].get<double>(), c["miou_5"].get<double>());
     }
 }
 
@@ -196,7 +204,9 @@ void addEvalCommands(CLI::App& app) {
     cmd->add_option("--masks", o->masks, "Folder of masks, paired with images by relative path and stem")->required();
     cmd->add_flag("--instances", o->instances, "Each non-zero value (or palette index) of a mask is one instance");
     cmd->add_option("--ignore-value", o->ignoreValue, "Mask value excluded from IoU (GrabCut: 128)");
-    cmd->add_option("--max-clicks", o->maxClicks, "Click budget per instance (NoC cap)")->capture_default_str()->check(CLI::Range(5, 100));
+    cmd->add_option("--max-clicks", o->maxClicks, "Click budget per instance (NoC cap)")
+        ->capture_default_str()
+        ->check(CLI::Range(5, 100));
     cmd->add_flag("--no-clicks", o->noClicks, "Skip the click protocol");
     cmd->add_option("--limit", o->limit, "Evaluate only the first N pairs");
     addSearchOption(cmd, o->search);

@@ -1,10 +1,10 @@
 // samtok export mllm | coco | labelme | yolo
 #include "cli/Commands.h"
 #include "cli/ModelOptions.h"
-#include "pipeline/ProjectTokenizer.h"
 #include "cli/Progress.h"
 #include "export/AnnotationExport.h"
 #include "export/Export.h"
+#include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
@@ -28,7 +28,8 @@ struct MllmOptions {
 // The project's tokenizer row for the chosen checkpoint, found by its checksum (the model is not loaded).
 TokenizerModel tokenizerFor(const ProjectStore& store, const ModelOptions& m) {
     return pipeline::identifyModel(modelRequest(m))
-        .requireIn(store, "run `samtok tokenize " + store.path() + (m.model.empty() ? "" : " --model " + m.model) + "` first");
+        .requireIn(store,
+                   "run `samtok tokenize " + store.path() + (m.model.empty() ? "" : " --model " + m.model) + "` first");
 }
 
 void exportMllm(MllmOptions& o) {
@@ -60,7 +61,8 @@ void exportMllm(MllmOptions& o) {
     for (const auto& n : r.notes) std::cerr << "samtok: note: " << n << "\n";
     std::cout << "wrote " << r.total() << " record(s) on " << r.images << " image(s)";
     if (r.crops) std::cout << " and " << r.crops << " zoom-in crop(s)";
-    std::cout << " to " << o.out << " (" << o.target << ", tokenizer " << tok.name << " " << tok.checkpointSha256.substr(0, 8) << ")\n";
+    std::cout << " to " << o.out << " (" << o.target << ", tokenizer " << tok.name << " "
+              << tok.checkpointSha256.substr(0, 8) << ")\n";
     for (const auto& [split, tasks] : r.records) {
         std::cout << "  " << (split.empty() ? "all" : split) << ":";
         for (const auto& [task, n] : tasks) std::cout << " " << task << " " << n;
@@ -85,25 +87,30 @@ void printAnnotationReport(const exporter::AnnotationExportReport& r, const std:
 }  // namespace
 
 void addExportCommands(CLI::App& app) {
-    auto* exp = app.add_subcommand("export", "Export a project: MLLM fine-tuning data, or its masks as COCO / LabelMe / YOLO-seg");
+    auto* exp = app.add_subcommand(
+        "export", "Export a project: MLLM fine-tuning data, or its masks as COCO / LabelMe / YOLO-seg");
     exp->require_subcommand(1);
 
     auto o = std::make_shared<MllmOptions>();
-    auto* m = exp->add_subcommand("mllm", "MLLM fine-tuning records with SAMTok mask tokens, plus tokens.txt, "
-                                          "added_tokens.json and a README naming the tokenizer");
+    auto* m = exp->add_subcommand("mllm",
+                                  "MLLM fine-tuning records with SAMTok mask tokens, plus tokens.txt, "
+                                  "added_tokens.json and a README naming the tokenizer");
     m->add_option("PROJECT", o->project, "Project file")->required();
     m->add_option("OUT_DIR", o->out, "Export folder (created)")->required();
-    m->add_option("--target", o->target, "samtok-json, samtok-jsonl (qwen-vl-finetune), llamafactory, swift, llava, internvl")
+    m->add_option("--target", o->target,
+                  "samtok-json, samtok-jsonl (qwen-vl-finetune), llamafactory, swift, llava, internvl")
         ->capture_default_str();
-    m->add_option("--tasks", o->tasks,
-                  "Comma-separated: refseg (a region per expression, or per class with one instance), gres (expressions "
-                  "with any number of targets, classes with several, \"No target.\"), gcg (grounded captions), "
-                  "regioncap (region captions, SAMTok's zoom-in rule), vqa (region questions)")
+    m->add_option(
+         "--tasks", o->tasks,
+         "Comma-separated: refseg (a region per expression, or per class with one instance), gres (expressions "
+         "with any number of targets, classes with several, \"No target.\"), gcg (grounded captions), "
+         "regioncap (region captions, SAMTok's zoom-in rule), vqa (region questions)")
         ->capture_default_str();
     m->add_option("--name", o->e.name, "Dataset name: file and registry entry names")->capture_default_str();
     m->add_option("--seed", o->e.seed, "Seed of the template choice and the split")->capture_default_str();
     m->add_option("--val", o->e.valFraction, "Share of images in a val split (by image)")->capture_default_str();
-    m->add_option("--paths", o->paths, "relative (images copied under OUT_DIR/images) or absolute")->capture_default_str();
+    m->add_option("--paths", o->paths, "relative (images copied under OUT_DIR/images) or absolute")
+        ->capture_default_str();
     m->add_flag("--link", o->link, "Hard-link images instead of copying them (relative paths)");
     m->add_option("--templates", o->templates, "JSON of question templates per task, replacing the defaults");
     m->add_option("--no-target", o->e.noTargetPerImage, "\"No target.\" GRES samples per exhaustively labelled image")

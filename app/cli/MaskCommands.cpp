@@ -43,8 +43,8 @@ void addMaskCommands(CLI::App& app) {
     iouCmd->callback([o] {
         const Mask a = readMask(o->a, o->threshold);
         const Mask b = readMask(o->b, o->threshold);
-        nlohmann::json j{{"iou", maskIou(a, b)}, {"boundary_iou", boundaryIou(a, b)}, {"area_a", a.area()},
-                         {"area_b", b.area()}};
+        nlohmann::json j{
+            {"iou", maskIou(a, b)}, {"boundary_iou", boundaryIou(a, b)}, {"area_a", a.area()}, {"area_b", b.area()}};
         std::cout << j.dump() << "\n";
     });
 }

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 namespace samtok::cli {
 
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {

@@ -6,7 +6,9 @@
 namespace samtok::cli {
 
 Progress::Progress(std::string label)
-    : label_(std::move(label)), start_(std::chrono::steady_clock::now()), lastDraw_(start_),
+    : label_(std::move(label)),
+      start_(std::chrono::steady_clock::now()),
+      lastDraw_(start_),
       tty_(::isatty(STDERR_FILENO) != 0) {}
 
 void Progress::update(std::size_t done, std::size_t total) {

@@ -27,7 +27,8 @@ struct ProjectOptions {
 void init(const ProjectOptions& o) {
     const std::string name = o.name.empty() ? std::filesystem::path(o.project).stem().string() : o.name;
     ProjectStore store = ProjectStore::create(o.project, name);
-    std::cout << "created project '" << name << "' at " << store.path() << " (schema v" << store.schemaVersion() << ")\n";
+    std::cout << "created project '" << name << "' at " << store.path() << " (schema v" << store.schemaVersion()
+              << ")\n";
 }
 
 void addImagesCommand(const ProjectOptions& o) {
@@ -107,7 +108,8 @@ void addProjectCommands(CLI::App& app) {
     initCmd->add_option("--name", opts->name, "Project name (default: the file name)");
     initCmd->callback([opts] { init(*opts); });
 
-    CLI::App* add = project->add_subcommand("add-images", "Add image files or folders (recursive; duplicates skipped by checksum)");
+    CLI::App* add =
+        project->add_subcommand("add-images", "Add image files or folders (recursive; duplicates skipped by checksum)");
     add->add_option("PROJECT", opts->project, "Project file")->required();
     add->add_option("PATHS", opts->paths, "Image files and folders")->required();
     add->add_flag("--no-recursive", opts->noRecursive, "Do not descend into sub-folders");
@@ -118,18 +120,21 @@ void addProjectCommands(CLI::App& app) {
     infoCmd->add_flag("--json", opts->json, "Print JSON");
     infoCmd->callback([opts] { info(*opts); });
 
-    CLI::App* sampleCmd = project->add_subcommand("sample", "Render the sample project (synthetic scenes with annotations)");
+    CLI::App* sampleCmd =
+        project->add_subcommand("sample", "Render the sample project (synthetic scenes with annotations)");
     sampleCmd->add_option("FOLDER", opts->folder, "Folder to create it in")->required();
     sampleCmd->add_option("--count", opts->count, "Number of images")->check(CLI::Range(1, 1000));
     sampleCmd->callback([opts] { sample(*opts); });
 
-    CLI::App* runtimeCmd = app.add_subcommand("runtime", "Show the inference runtime: LibTorch version, device, threads");
+    CLI::App* runtimeCmd =
+        app.add_subcommand("runtime", "Show the inference runtime: LibTorch version, device, threads");
     auto threads = std::make_shared<int>(0);
     runtimeCmd->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
     runtimeCmd->callback([threads] {
         runtime::configure(*threads);
         const runtime::Info i = runtime::info();
-        std::cout << "libtorch " << i.libtorchVersion << "\ndevice   " << i.device << "\nthreads  " << i.threads << "\n";
+        std::cout << "libtorch " << i.libtorchVersion << "\ndevice   " << i.device << "\nthreads  " << i.threads
+                  << "\n";
     });
 }
 

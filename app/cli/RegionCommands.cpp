@@ -38,14 +38,20 @@ void list(const RegionOptions& o) {
             const auto expressions = store.referringExpressions(a.id);
             const auto questions = store.regionQuestions(a.id);
             if (o.json) {
-                rows.push_back({{"region", a.id}, {"image", im.id}, {"path", im.path},
+                rows.push_back({{"region", a.id},
+                                {"image", im.id},
+                                {"path", im.path},
                                 {"class", a.classId ? classes[*a.classId] : ""},
-                                {"box", {a.bbox.x, a.bbox.y, a.bbox.width, a.bbox.height}}, {"area", a.area},
-                                {"caption", a.caption}, {"expressions", expressions}, {"questions", questions.size()}});
+                                {"box", {a.bbox.x, a.bbox.y, a.bbox.width, a.bbox.height}},
+                                {"area", a.area},
+                                {"caption", a.caption},
+                                {"expressions", expressions},
+                                {"questions", questions.size()}});
                 continue;
             }
-            std::cout << a.id << "\timage " << im.id << " " << im.path << "\t" << (a.classId ? classes[*a.classId] : "-")
-                      << "\tbox " << a.bbox.x << "," << a.bbox.y << " " << a.bbox.width << "x" << a.bbox.height;
+            std::cout << a.id << "\timage " << im.id << " " << im.path << "\t"
+                      << (a.classId ? classes[*a.classId] : "-") << "\tbox " << a.bbox.x << "," << a.bbox.y << " "
+                      << a.bbox.width << "x" << a.bbox.height;
             if (!a.caption.empty()) std::cout << "\tcaption: " << a.caption;
             for (const auto& e : expressions) std::cout << "\t\"" << e << "\"";
             if (!questions.empty()) std::cout << "\t" << questions.size() << " question(s)";
@@ -59,7 +65,8 @@ void list(const RegionOptions& o) {
 
 void addRegionCommands(CLI::App& app) {
     auto o = std::make_shared<RegionOptions>();
-    auto* region = app.add_subcommand("region", "List regions and give them referring expressions, captions and questions");
+    auto* region =
+        app.add_subcommand("region", "List regions and give them referring expressions, captions and questions");
     region->require_subcommand(1);
 
     auto* ls = region->add_subcommand("list", "Regions with their ids, classes, boxes and text");
@@ -76,7 +83,8 @@ void addRegionCommands(CLI::App& app) {
         ProjectStore store = ProjectStore::open(o->project);
         requireRegion(store, o->region);
         store.addReferringExpression(o->region, o->text);
-        std::cout << "region " << o->region << " now has " << store.referringExpressions(o->region).size() << " expression(s)\n";
+        std::cout << "region " << o->region << " now has " << store.referringExpressions(o->region).size()
+                  << " expression(s)\n";
     });
 
     auto* describe = region->add_subcommand("describe", "Set a region's caption (region captioning samples)");
@@ -100,10 +108,12 @@ void addRegionCommands(CLI::App& app) {
         ProjectStore store = ProjectStore::open(o->project);
         requireRegion(store, o->region);
         store.addRegionQuestion(o->region, o->question, o->answer);
-        std::cout << "region " << o->region << " now has " << store.regionQuestions(o->region).size() << " question(s)\n";
+        std::cout << "region " << o->region << " now has " << store.regionQuestions(o->region).size()
+                  << " question(s)\n";
     });
 
-    auto* group = region->add_subcommand("group", "An expression naming several regions of one image, or none (GRES samples)");
+    auto* group =
+        region->add_subcommand("group", "An expression naming several regions of one image, or none (GRES samples)");
     group->add_option("PROJECT", o->project, "Project file")->required();
     group->add_option("IMAGE", o->image, "Image id")->required();
     group->add_option("TEXT", o->text, "The expression, e.g. \"all the cups\"")->required();

@@ -1,12 +1,12 @@
 // encode, decode, model info, bench: the commands that run the network.
 #include "cli/Commands.h"
 #include "cli/ModelOptions.h"
+#include "cli/Progress.h"
 #include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
 #include "model/Runtime.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
-#include "cli/Progress.h"
 #include "tokens/TokenText.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
@@ -23,9 +23,13 @@ namespace samtok::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double msSince(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
-model::RgbImageView view(const DecodedImage& img) { return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step}; }
+model::RgbImageView view(const DecodedImage& img) {
+    return {img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step};
+}
 
 // The one image that encode, decode and segment read, and whether to apply its EXIF orientation.
 struct ImageOptions {
@@ -66,8 +70,8 @@ void encode(const EncodeOptions& o) {
         masks.push_back(readMask(path, o.threshold));
         if (masks.back().width() != img.rgb.cols || masks.back().height() != img.rgb.rows)
             throw UserError("'" + path + "': the mask is " + std::to_string(masks.back().width()) + "x" +
-                            std::to_string(masks.back().height()) + " but the image is " + std::to_string(img.rgb.cols) +
-                            "x" + std::to_string(img.rgb.rows));
+                            std::to_string(masks.back().height()) + " but the image is " +
+                            std::to_string(img.rgb.cols) + "x" + std::to_string(img.rgb.rows));
     }
     auto t0 = Clock::now();
     const auto emb = tok->embed(view(img));
@@ -129,8 +133,8 @@ void decode(const DecodeOptions& o) {
     const auto emb = tok->embed(view(img));
     std::vector<model::CodePair> codes;
     for (const auto& g : parsed.groups) codes.push_back({g.c0, g.c1});
-    const auto decoded = tok->decode(*emb, codes,
-                                     o.firstCodeOnly ? model::MissingCodeRule::FirstCodeOnly : model::MissingCodeRule::AsCodeZero);
+    const auto decoded = tok->decode(
+        *emb, codes, o.firstCodeOnly ? model::MissingCodeRule::FirstCodeOnly : model::MissingCodeRule::AsCodeZero);
     std::filesystem::create_directories(o.outDir);
     nlohmann::json out = nlohmann::json::array();
     for (std::size_t i = 0; i < decoded.size(); ++i) {
@@ -139,9 +143,14 @@ void decode(const DecodeOptions& o) {
         const std::string path = (std::filesystem::path(o.outDir) / name).string();
         const Mask m(decoded[i].height, decoded[i].width, decoded[i].mask);
         writeMaskPng(m, path);
-        out.push_back({{"file", path}, {"c0", codes[i].c0}, {"c1", codes[i].c1}, {"area", m.area()},
-                       {"predicted_iou", decoded[i].predictedIou}, {"repair", parsed.groups[i].repair}});
-        if (!o.json) std::cout << path << "  c0=" << codes[i].c0 << " c1=" << codes[i].c1 << "  area=" << m.area() << "\n";
+        out.push_back({{"file", path},
+                       {"c0", codes[i].c0},
+                       {"c1", codes[i].c1},
+                       {"area", m.area()},
+                       {"predicted_iou", decoded[i].predictedIou},
+                       {"repair", parsed.groups[i].repair}});
+        if (!o.json)
+            std::cout << path << "  c0=" << codes[i].c0 << " c1=" << codes[i].c1 << "  area=" << m.area() << "\n";
     }
     if (o.json) std::cout << out.dump(2) << "\n";
 }
@@ -182,7 +191,8 @@ void segment(const SegmentOptions& o) {
     model::Prompt prompt;
     for (const auto& p : o.points) {
         const auto v = parseNumbers(p, "--point");
-        if (v.size() != 2 && v.size() != 3) throw UserError("bad --point '" + p + "': expected x,y or x,y,0 for a negative click");
+        if (v.size() != 2 && v.size() != 3)
+            throw UserError("bad --point '" + p + "': expected x,y or x,y,0 for a negative click");
         prompt.points.push_back({v[0], v[1], v.size() == 2 || v[2] != 0});
     }
     if (!o.box.empty()) {
@@ -201,8 +211,12 @@ void segment(const SegmentOptions& o) {
     const Mask m(best.height, best.width, best.mask);
     writeMaskPng(m, o.out);
     if (o.json) {
-        nlohmann::json j{{"file", o.out}, {"area", m.area()}, {"predicted_iou", best.predictedIou},
-                         {"object_score", best.objectScore}, {"embed_ms", embedMs}, {"segment_ms", segmentMs}};
+        nlohmann::json j{{"file", o.out},
+                         {"area", m.area()},
+                         {"predicted_iou", best.predictedIou},
+                         {"object_score", best.objectScore},
+                         {"embed_ms", embedMs},
+                         {"segment_ms", segmentMs}};
         std::cout << j.dump(2) << "\n";
     } else {
         std::cout << o.out << "  area=" << m.area() << "  predicted IoU=" << best.predictedIou << "\n";
@@ -218,13 +232,12 @@ void tokenize(const TokenizeOptions& o) {
     ProjectStore store = ProjectStore::open(o.project);
     const auto active = loadModel(o.model);
     Progress bar("tokenize");
-    const auto r = pipeline::tokenizeProject(store, *active, [&](const pipeline::TokenizeProgress& p) {
-        bar.update(p.imagesDone, p.imagesTotal);
-    });
+    const auto r = pipeline::tokenizeProject(
+        store, *active, [&](const pipeline::TokenizeProgress& p) { bar.update(p.imagesDone, p.imagesTotal); });
     bar.finish();
     for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
-    std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with " << active->name() << "; "
-              << store.annotationsNeedingTokens(r.tokenizerId) << " still without tokens\n";
+    std::cout << "tokenized " << r.annotations << " annotation(s) in " << r.images << " image(s) with "
+              << active->name() << "; " << store.annotationsNeedingTokens(r.tokenizerId) << " still without tokens\n";
     if (!r.skipped.empty())
         throw UserError(std::to_string(r.skipped.size()) + " image(s) or damaged annotation(s) skipped (listed above)");
 }
@@ -355,9 +368,11 @@ void addTokenCommands(CLI::App& app) {
     CLI::App* dec = app.add_subcommand("decode", "Decode the mask tokens in a text (any model answer) to mask PNGs");
     addModelOptions(dec, d->model, /*required=*/false);
     addImageOptions(dec, d->image, "Image the tokens refer to");
-    dec->add_option("--tokens", d->tokens, "Text with <|mt_start|>...<|mt_end|> groups, a file, or - for stdin")->required();
+    dec->add_option("--tokens", d->tokens, "Text with <|mt_start|>...<|mt_end|> groups, a file, or - for stdin")
+        ->required();
     dec->add_option("--out-dir", d->outDir, "Folder for mask_NN.png")->capture_default_str();
-    dec->add_flag("--first-code-only", d->firstCodeOnly, "Decode a missing second code from the first alone (default: as code 0, like the official code)");
+    dec->add_flag("--first-code-only", d->firstCodeOnly,
+                  "Decode a missing second code from the first alone (default: as code 0, like the official code)");
     dec->add_flag("--json", d->json, "Print JSON");
     dec->callback([d] { decode(*d); });
 
@@ -372,7 +387,8 @@ void addTokenCommands(CLI::App& app) {
     seg->callback([so] { segment(*so); });
 
     auto to = std::make_shared<TokenizeOptions>();
-    CLI::App* tk = app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
+    CLI::App* tk =
+        app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
     tk->add_option("PROJECT", to->project, "Project file (.samtok)")->required();
     addModelOptions(tk, to->model, /*required=*/false);
     tk->callback([to] { tokenize(*to); });
@@ -388,7 +404,8 @@ void addTokenCommands(CLI::App& app) {
     auto bo = std::make_shared<BenchOptions>();
     CLI::App* b = app.add_subcommand("bench", "Time embedding, encode, decode and click-to-mask");
     addModelOptions(b, bo->model, /*required=*/false);
-    b->add_flag("--random", bo->random, "Random weights of --config (default sam2.1_hiera_large): speed and memory only");
+    b->add_flag("--random", bo->random,
+                "Random weights of --config (default sam2.1_hiera_large): speed and memory only");
     b->add_option("--masks", bo->masks, "Masks tokenized together")->capture_default_str();
     b->add_option("--repeat", bo->repeat, "Runs per measurement (best is reported)")->capture_default_str();
     b->callback([bo] { bench(*bo); });

@@ -1,7 +1,7 @@
 // samtok: the headless command line over SAMTok Studio's core.
 // Exit codes: 0 success, 1 user error (one-line reason on stderr), 2 internal error.
-#include "cli/Commands.h"
 #include "checkpoint/CheckpointError.h"
+#include "cli/Commands.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>

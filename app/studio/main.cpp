@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
     QApplication::setApplicationDisplayName("SAMTok Studio");
     QApplication::setApplicationVersion(SAMTOK_VERSION);
     QApplication::setWindowIcon(samtok::ui::applicationIcon());
-    QApplication::setDesktopFileName(QStringLiteral("samtok-studio"));  // Wayland matches the window to the .desktop entry
+    QApplication::setDesktopFileName(
+        QStringLiteral("samtok-studio"));  // Wayland matches the window to the .desktop entry
 
     QCommandLineParser cli;
     cli.setApplicationDescription("SAMTok Studio: label image regions and turn masks into SAMTok tokens.");
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
     cli.process(app);
 
     // --threads wins; else the Settings value; 0 means every core.
-    samtok::runtime::configure(cli.isSet(threads) ? cli.value(threads).toInt() : samtok::ui::StudioSettings::load().threads);
+    samtok::runtime::configure(cli.isSet(threads) ? cli.value(threads).toInt()
+                                                  : samtok::ui::StudioSettings::load().threads);
 
     samtok::ui::ProjectSession session;
     samtok::ui::MainWindow window(&session);

@@ -19,7 +19,8 @@ TokenStats collectTokenStats(const ProjectStore& store, RowId tokenizerId, int c
     auto& db = store.database();
     auto& q = db.prepare(
         "SELECT t.annotation_id, a.image_id, a.class_id, a.area, t.c0, t.c1, t.reconstruction_iou "
-        "FROM tokens t JOIN annotations a ON a.id = t.annotation_id WHERE t.tokenizer_id = ?1 ORDER BY t.annotation_id");
+        "FROM tokens t JOIN annotations a ON a.id = t.annotation_id WHERE t.tokenizer_id = ?1 ORDER BY "
+        "t.annotation_id");
     q.bind(1, tokenizerId);
     while (q.step()) {
         RegionTokenStat r;

@@ -26,14 +26,14 @@ struct RegionTokenStat {
 
 struct TokenStats {
     int codebookSize = 256;
-    std::vector<RegionTokenStat> regions;     // in annotation order
-    std::vector<std::int64_t> c0Usage;        // codebookSize counts
+    std::vector<RegionTokenStat> regions;  // in annotation order
+    std::vector<std::int64_t> c0Usage;     // codebookSize counts
     std::vector<std::int64_t> c1Usage;
-    std::vector<std::int32_t> pairUsage;      // codebookSize x codebookSize, row c0, column c1
+    std::vector<std::int32_t> pairUsage;  // codebookSize x codebookSize, row c0, column c1
     int unusedC0 = 0;
     int unusedC1 = 0;
     std::int64_t usedPairs = 0;
-    std::int64_t outOfRange = 0;              // codes at or above the codebook size: counted nowhere else
+    std::int64_t outOfRange = 0;  // codes at or above the codebook size: counted nowhere else
 };
 
 // Every token of `tokenizerId` with its region's image, class and area.

@@ -50,7 +50,6 @@ std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t>& siz
     return s;
 }
 
-
 }  // namespace
 
 std::int64_t StoredTensor::numel() const {
@@ -86,13 +85,13 @@ Checkpoint Checkpoint::open(const std::string& path) {
         for (const auto& [name, ref] : stateDictTensors(root, where)) {
             const std::string storageName = prefix + "data/" + ref.storageKey;
             if (!zip.contains(storageName))
-                throw CheckpointError(where + ": tensor '" + name + "' refers to missing storage '" + ref.storageKey + "'");
+                throw CheckpointError(where + ": tensor '" + name + "' refers to missing storage '" + ref.storageKey +
+                                      "'");
             const ZipEntry st = zip.entry(storageName);
             if (ref.storageNumel * elementSize(ref.dtype) > st.size)
                 throw CheckpointError(where + ": storage '" + ref.storageKey + "' of tensor '" + name +
                                       "' is shorter than declared (truncated or damaged)");
-            addChecked(c.tensors_, where, name,
-                       {ref.dtype, ref.sizes, ref.strides, ref.offset, st.data, st.size});
+            addChecked(c.tensors_, where, name, {ref.dtype, ref.sizes, ref.strides, ref.offset, st.data, st.size});
         }
         return c;
     }
@@ -148,7 +147,8 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
         std::uint64_t numel = 1;
         for (auto s : t.shape) numel *= static_cast<std::uint64_t>(s);
         const std::uint64_t bytes = numel * elementSize(t.dtype);
-        header[t.name] = {{"dtype", dtypeInfo(t.dtype).safetensors}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        header[t.name] = {
+            {"dtype", dtypeInfo(t.dtype).safetensors}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
         sizes.push_back(bytes);
         offset += bytes;
     }

@@ -16,8 +16,8 @@ namespace samtok::checkpoint {
 struct StoredTensor {
     DType dtype = DType::Float32;
     std::vector<std::int64_t> sizes;
-    std::vector<std::int64_t> strides;   // in elements
-    std::uint64_t offset = 0;            // in elements, from `storage`
+    std::vector<std::int64_t> strides;  // in elements
+    std::uint64_t offset = 0;           // in elements, from `storage`
     const std::uint8_t* storage = nullptr;
     std::size_t storageBytes = 0;
     std::int64_t numel() const;

@@ -15,7 +15,9 @@ constexpr DTypeInfo kDTypes[] = {
 };
 }  // namespace
 
-const DTypeInfo& dtypeInfo(DType t) { return kDTypes[static_cast<std::size_t>(t)]; }
+const DTypeInfo& dtypeInfo(DType t) {
+    return kDTypes[static_cast<std::size_t>(t)];
+}
 
 const DTypeInfo* dtypeFromTorchStorage(const std::string& global) {
     for (const DTypeInfo& d : kDTypes)
@@ -44,31 +46,51 @@ public:
             const std::size_t at = pos_;
             const std::uint8_t op = byte();
             switch (op) {
-                case 0x80: byte(); break;                           // PROTO
-                case 0x95: bytes(8); break;                         // FRAME
-                case '.':                                            // STOP
+                case 0x80:
+                    byte();
+                    break;  // PROTO
+                case 0x95:
+                    bytes(8);
+                    break;  // FRAME
+                case '.':   // STOP
                     if (stack_.size() != 1) fail(at, "pickle ends with a malformed stack");
                     return stack_.back();
-                case '}': push(make(PickleDict{})); break;          // EMPTY_DICT
-                case ']': push(make(std::vector<PickleRef>{})); break;  // EMPTY_LIST
-                case ')': push(tuple({})); break;                   // EMPTY_TUPLE
-                case '(': push(make(PickleMark{})); break;          // MARK
-                case 'N': push(make(PickleNone{})); break;
-                case 0x88: push(make(true)); break;                 // NEWTRUE
-                case 0x89: push(make(false)); break;                // NEWFALSE
-                case 'K': push(make(static_cast<std::int64_t>(byte()))); break;  // BININT1
-                case 'M': {                                          // BININT2
+                case '}':
+                    push(make(PickleDict{}));
+                    break;  // EMPTY_DICT
+                case ']':
+                    push(make(std::vector<PickleRef>{}));
+                    break;  // EMPTY_LIST
+                case ')':
+                    push(tuple({}));
+                    break;  // EMPTY_TUPLE
+                case '(':
+                    push(make(PickleMark{}));
+                    break;  // MARK
+                case 'N':
+                    push(make(PickleNone{}));
+                    break;
+                case 0x88:
+                    push(make(true));
+                    break;  // NEWTRUE
+                case 0x89:
+                    push(make(false));
+                    break;  // NEWFALSE
+                case 'K':
+                    push(make(static_cast<std::int64_t>(byte())));
+                    break;   // BININT1
+                case 'M': {  // BININT2
                     const auto* p = bytes(2);
                     push(make(static_cast<std::int64_t>(p[0] | (p[1] << 8))));
                     break;
                 }
-                case 'J': {                                          // BININT
+                case 'J': {  // BININT
                     std::int32_t v;
                     std::memcpy(&v, bytes(4), 4);
                     push(make(static_cast<std::int64_t>(v)));
                     break;
                 }
-                case 0x8a: {                                         // LONG1
+                case 0x8a: {  // LONG1
                     const std::size_t len = byte();
                     if (len > 8) fail(at, "integer too large");
                     const auto* p = bytes(len);
@@ -78,7 +100,7 @@ public:
                     push(make(v));
                     break;
                 }
-                case 'G': {                                          // BINFLOAT (big-endian)
+                case 'G': {  // BINFLOAT (big-endian)
                     const auto* p = bytes(8);
                     std::uint64_t bits = 0;
                     for (int i = 0; i < 8; ++i) bits = (bits << 8) | p[i];
@@ -87,59 +109,90 @@ public:
                     push(make(v));
                     break;
                 }
-                case 'X': push(make(str(u32()))); break;            // BINUNICODE
-                case 0x8c: push(make(str(byte()))); break;          // SHORT_BINUNICODE
-                case 'q': memoPut(byte()); break;                   // BINPUT
-                case 'r': memoPut(u32()); break;                    // LONG_BINPUT
-                case 0x94: memoPut(memo_.size()); break;            // MEMOIZE
-                case 'h': push(memoGet(byte(), at)); break;         // BINGET
-                case 'j': push(memoGet(u32(), at)); break;          // LONG_BINGET
-                case 't': push(tuple(popMark(at))); break;          // TUPLE
-                case 0x85: { auto a = pop(at); push(tuple({a})); break; }
-                case 0x86: { auto b = pop(at), a = pop(at); push(tuple({a, b})); break; }
-                case 0x87: { auto c = pop(at), b = pop(at), a = pop(at); push(tuple({a, b, c})); break; }
-                case 'c': {                                          // GLOBAL
+                case 'X':
+                    push(make(str(u32())));
+                    break;  // BINUNICODE
+                case 0x8c:
+                    push(make(str(byte())));
+                    break;  // SHORT_BINUNICODE
+                case 'q':
+                    memoPut(byte());
+                    break;  // BINPUT
+                case 'r':
+                    memoPut(u32());
+                    break;  // LONG_BINPUT
+                case 0x94:
+                    memoPut(memo_.size());
+                    break;  // MEMOIZE
+                case 'h':
+                    push(memoGet(byte(), at));
+                    break;  // BINGET
+                case 'j':
+                    push(memoGet(u32(), at));
+                    break;  // LONG_BINGET
+                case 't':
+                    push(tuple(popMark(at)));
+                    break;  // TUPLE
+                case 0x85: {
+                    auto a = pop(at);
+                    push(tuple({a}));
+                    break;
+                }
+                case 0x86: {
+                    auto b = pop(at), a = pop(at);
+                    push(tuple({a, b}));
+                    break;
+                }
+                case 0x87: {
+                    auto c = pop(at), b = pop(at), a = pop(at);
+                    push(tuple({a, b, c}));
+                    break;
+                }
+                case 'c': {  // GLOBAL
                     const std::string module = line(at), name = line(at);
                     push(global(module, name, at));
                     break;
                 }
-                case 0x93: {                                         // STACK_GLOBAL
+                case 0x93: {  // STACK_GLOBAL
                     auto name = pop(at), module = pop(at);
                     push(global(asString(module, at), asString(name, at), at));
                     break;
                 }
-                case 'Q': push(persistent(pop(at), at)); break;     // BINPERSID
-                case 'R': {                                          // REDUCE
+                case 'Q':
+                    push(persistent(pop(at), at));
+                    break;   // BINPERSID
+                case 'R': {  // REDUCE
                     auto args = pop(at), fn = pop(at);
                     push(reduce(fn, args, at));
                     break;
                 }
-                case 's': {                                          // SETITEM
+                case 's': {  // SETITEM
                     auto v = pop(at), k = pop(at);
                     dictOf(top(at), at).items.emplace_back(k, v);
                     break;
                 }
-                case 'u': {                                          // SETITEMS
+                case 'u': {  // SETITEMS
                     auto items = popMark(at);
                     if (items.size() % 2) fail(at, "odd number of dict items");
                     auto& dict = dictOf(top(at), at);
                     for (std::size_t i = 0; i < items.size(); i += 2) dict.items.emplace_back(items[i], items[i + 1]);
                     break;
                 }
-                case 'a': {                                          // APPEND
+                case 'a': {  // APPEND
                     auto v = pop(at);
                     listOf(top(at), at).push_back(v);
                     break;
                 }
-                case 'e': {                                          // APPENDS
+                case 'e': {  // APPENDS
                     auto items = popMark(at);
                     auto& list = listOf(top(at), at);
                     list.insert(list.end(), items.begin(), items.end());
                     break;
                 }
-                case 'b': {                                          // BUILD: only dicts' attribute state (_metadata)
+                case 'b': {  // BUILD: only dicts' attribute state (_metadata)
                     pop(at);
-                    if (!std::holds_alternative<PickleDict>(top(at)->v)) fail(at, "BUILD on something other than a dict");
+                    if (!std::holds_alternative<PickleDict>(top(at)->v))
+                        fail(at, "BUILD on something other than a dict");
                     break;
                 }
                 default:
@@ -242,7 +295,8 @@ private:
         static const std::set<std::string> allowed{"collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
                                                    "torch._utils._rebuild_parameter"};
         const std::string full = module + "." + name;
-        if (!allowed.count(full) && !dtypeFromTorchStorage(full)) fail(at, "forbidden global '" + full + "' (a state dict never needs it)");
+        if (!allowed.count(full) && !dtypeFromTorchStorage(full))
+            fail(at, "forbidden global '" + full + "' (a state dict never needs it)");
         return make(PickleGlobal{full});
     }
     std::int64_t asInt(const PickleRef& v, std::size_t at) {
@@ -293,13 +347,18 @@ private:
             if (a.size() < 4) fail(at, "_rebuild_tensor_v2 with too few arguments");
             auto* st = std::get_if<PickleStorage>(&a[0]->v);
             if (!st) fail(at, "_rebuild_tensor_v2 without a storage");
-            TensorRef t{st->key, st->dtype, st->numel, static_cast<std::uint64_t>(asInt(a[1], at)), intTuple(a[2], at),
+            TensorRef t{st->key,
+                        st->dtype,
+                        st->numel,
+                        static_cast<std::uint64_t>(asInt(a[1], at)),
+                        intTuple(a[2], at),
                         intTuple(a[3], at)};
             if (t.sizes.size() != t.strides.size()) fail(at, "tensor sizes and strides differ in length");
             return make(std::move(t));
         }
         if (g->name == "torch._utils._rebuild_parameter") {
-            if (a.empty() || !std::holds_alternative<TensorRef>(a[0]->v)) fail(at, "_rebuild_parameter without a tensor");
+            if (a.empty() || !std::holds_alternative<TensorRef>(a[0]->v))
+                fail(at, "_rebuild_parameter without a tensor");
             return a[0];
         }
         fail(at, "REDUCE of '" + g->name + "' is not allowed");

@@ -27,7 +27,9 @@ struct DTypeInfo {
 const DTypeInfo& dtypeInfo(DType t);
 const DTypeInfo* dtypeFromTorchStorage(const std::string& global);  // nullptr if unknown
 const DTypeInfo* dtypeFromSafetensors(const std::string& name);     // nullptr if unknown
-inline std::size_t elementSize(DType t) { return dtypeInfo(t).size; }
+inline std::size_t elementSize(DType t) {
+    return dtypeInfo(t).size;
+}
 
 struct TensorRef {
     std::string storageKey;  // name of the raw storage (archive/data/<key>)

@@ -1,12 +1,11 @@
 #include "dataset/Import.h"
 
 #include "dataset/ImportTarget.h"
-
+#include "dataset/YoloSeg.h"
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "mask/Polygon.h"
 #include "store/AddImages.h"
-#include "dataset/YoloSeg.h"
 #include "util/Base64.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
@@ -127,8 +126,10 @@ Rle rleFromPolygon(const std::vector<double>& xy, int h, int w) {
         if (std::floor(xd) != xd || xd < 0 || xd > w - 1) continue;
         double yd = static_cast<double>(v[j] < v[j - 1] ? v[j] : v[j - 1]);
         yd = (yd + .5) / scale - .5;
-        if (yd < 0) yd = 0;
-        else if (yd > h) yd = h;
+        if (yd < 0)
+            yd = 0;
+        else if (yd > h)
+            yd = h;
         yd = std::ceil(yd);
         a.push_back(static_cast<std::uint32_t>(static_cast<int>(xd) * h + static_cast<int>(yd)));
     }
@@ -185,8 +186,8 @@ std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const json&
                 const fs::path url = im["coco_url"].get<std::string>();
                 file = (url.parent_path().filename() / url.filename()).string();
             }
-            images[jsonId(im.at("id"))] = {(fs::path(imageRoot) / file).string(),
-                                                       jsonSize(im.at("width"), "width"), jsonSize(im.at("height"), "height")};
+            images[jsonId(im.at("id"))] = {(fs::path(imageRoot) / file).string(), jsonSize(im.at("width"), "width"),
+                                           jsonSize(im.at("height"), "height")};
         } catch (const std::exception& e) {  // the JSON library's errors, and jsonSize's
             report.skipped.push_back(jsonPath + ": images[" + std::to_string(i) + "]: " + e.what());
         }
@@ -273,10 +274,15 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
                         checkPolygonCoordinates({x0, y0, x1, y1}, img.height, img.width);
                         cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
                         if (type == "rectangle")
-                            cv::rectangle(mat, cv::Point(static_cast<int>(std::lround(std::min(x0, x1))), static_cast<int>(std::lround(std::min(y0, y1)))),
-                                          cv::Point(static_cast<int>(std::lround(std::max(x0, x1))), static_cast<int>(std::lround(std::max(y0, y1)))), 1, -1);
+                            cv::rectangle(mat,
+                                          cv::Point(static_cast<int>(std::lround(std::min(x0, x1))),
+                                                    static_cast<int>(std::lround(std::min(y0, y1)))),
+                                          cv::Point(static_cast<int>(std::lround(std::max(x0, x1))),
+                                                    static_cast<int>(std::lround(std::max(y0, y1)))),
+                                          1, -1);
                         else
-                            cv::circle(mat, cv::Point(static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0))),
+                            cv::circle(mat,
+                                       cv::Point(static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0))),
                                        static_cast<int>(std::lround(std::hypot(x1 - x0, y1 - y0))), 1, -1);
                         m = fromMat(mat);
                     } else if (type == "mask") {
@@ -292,10 +298,12 @@ ImportReport importLabelMe(ProjectStore& store, const std::string& jsonPath) {
                         const int x = static_cast<int>(std::lround(x0)), y = static_cast<int>(std::lround(y0));
                         const cv::Rect r = cv::Rect(x, y, part.cols, part.rows) & cv::Rect(0, 0, img.width, img.height);
                         cv::Mat mat(img.height, img.width, CV_8U, cv::Scalar(0));
-                        if (r.area() > 0) cv::Mat(part(cv::Rect(r.x - x, r.y - y, r.width, r.height)) > 0).copyTo(mat(r));
+                        if (r.area() > 0)
+                            cv::Mat(part(cv::Rect(r.x - x, r.y - y, r.width, r.height)) > 0).copyTo(mat(r));
                         m = fromMat(mat);
                     } else {
-                        throw FormatError("shape type '" + type + "' has no area (only polygon, rectangle, circle, mask)");
+                        throw FormatError("shape type '" + type +
+                                          "' has no area (only polygon, rectangle, circle, mask)");
                     }
                     target.add(img, label, rle::encode(m), s.value("description", std::string()));
                 } catch (const std::exception& e) {

@@ -14,15 +14,15 @@ namespace samtok::dataset {
 
 struct ImportReport {
     int imagesAdded = 0;
-    int imagesKnown = 0;        // already in the project (same bytes)
+    int imagesKnown = 0;  // already in the project (same bytes)
     int annotationsAdded = 0;
-    int duplicates = 0;         // already in the project
-    int crowdSkipped = 0;       // COCO iscrowd regions (ignored for training and tokens)
-    int ignoredSkipped = 0;     // LabelMe "__ignore__" regions
+    int duplicates = 0;      // already in the project
+    int crowdSkipped = 0;    // COCO iscrowd regions (ignored for training and tokens)
+    int ignoredSkipped = 0;  // LabelMe "__ignore__" regions
     int filesSkipped = 0;
-    int expressionsAdded = 0;   // referring expressions (RefCOCO, gRefCOCO)
-    int captionsAdded = 0;      // grounded captions (GCG) and region captions (DAM)
-    int imagesWithoutLabels = 0;  // YOLO images with no label file: not imported
+    int expressionsAdded = 0;          // referring expressions (RefCOCO, gRefCOCO)
+    int captionsAdded = 0;             // grounded captions (GCG) and region captions (DAM)
+    int imagesWithoutLabels = 0;       // YOLO images with no label file: not imported
     std::vector<std::string> skipped;  // "file:position: reason"
     std::vector<std::string> notes;    // files left alone on purpose, with why (other JSON in a LabelMe folder)
     void add(const ImportReport& o);
@@ -84,8 +84,8 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
 
 // Pascal VOC: JPEGImages/ and SegmentationObject/ (instances, 255 = void),
 // classes from SegmentationClass/ (named by class_names.txt where labelme2voc
-// wrote one); without SegmentationObject, one region per class. split names ImageSets/Segmentation/<split>.txt; empty: every mask.
-// One transaction per image.
+// wrote one); without SegmentationObject, one region per class. split names ImageSets/Segmentation/<split>.txt; empty:
+// every mask. One transaction per image.
 ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const std::string& split = {});
 
 // A folder of images and a folder of masks paired by relative path and stem.
@@ -93,8 +93,8 @@ ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const st
 struct MaskFolderOptions {
     bool instances = false;  // each non-zero value of a mask is a region (else: one region, value >= threshold)
     int ignoreValue = -1;
-    std::string className;   // class of every region, or none
-    int threshold = 128;     // binary masks: foreground is value >= threshold
+    std::string className;        // class of every region, or none
+    int threshold = 128;          // binary masks: foreground is value >= threshold
     bool connectedParts = false;  // each region's connected parts are regions of their own
     int minPartArea = 0;          // pixels; smaller parts are dropped
     // Class names by mask value ("VALUE NAME" lines, e.g. a labels.txt); a value without a name gets className.

@@ -46,9 +46,11 @@ ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const s
                     c.imageId = target.image((fs::path(imageRoot) / im.at("file_name").get<std::string>()).string()).id;
                     for (const json* a : annsOfImage[jsonId(im.at("id"))]) {
                         const auto id = ids.find(a->contains("id") ? jsonId((*a)["id"]) : -1);
-                        if (id == ids.end()) throw FormatError("annotation " + a->value("id", json()).dump() + " was not imported");
+                        if (id == ids.end())
+                            throw FormatError("annotation " + a->value("id", json()).dump() + " was not imported");
                         for (const auto& span : a->value("tokens_positive", json::array()))
-                            c.phrases.push_back({byteOffset(c.text, span.at(0)), byteOffset(c.text, span.at(1)), id->second});
+                            c.phrases.push_back(
+                                {byteOffset(c.text, span.at(0)), byteOffset(c.text, span.at(1)), id->second});
                     }
                     std::sort(c.phrases.begin(), c.phrases.end(), [](const CaptionPhrase& a, const CaptionPhrase& b) {
                         return a.begin != b.begin ? a.begin < b.begin : a.annotationId < b.annotationId;
@@ -89,7 +91,8 @@ ImportReport importDam(ProjectStore& store, const std::string& jsonPath, const s
                     const auto img = target.image(path.string());
                     const std::string caption = it.at("caption");
                     const int before = report.annotationsAdded;
-                    const RowId id = target.add(img, {}, cocoSegmentation(it.at("mask_rle"), img.height, img.width), caption);
+                    const RowId id =
+                        target.add(img, {}, cocoSegmentation(it.at("mask_rle"), img.height, img.width), caption);
                     if (report.annotationsAdded > before) {
                         ++report.captionsAdded;
                         continue;

@@ -18,9 +18,10 @@ using nlohmann::json;
 namespace samtok::dataset {
 namespace {
 
-const char* const kVocClasses[] = {"background", "aeroplane", "bicycle", "bird",  "boat",        "bottle", "bus",
-                                   "car",        "cat",       "chair",   "cow",   "diningtable", "dog",    "horse",
-                                   "motorbike",  "person",    "pottedplant", "sheep", "sofa",    "train",  "tvmonitor"};
+const char* const kVocClasses[] = {"background", "aeroplane", "bicycle",   "bird",   "boat",        "bottle",
+                                   "bus",        "car",       "cat",       "chair",  "cow",         "diningtable",
+                                   "dog",        "horse",     "motorbike", "person", "pottedplant", "sheep",
+                                   "sofa",       "train",     "tvmonitor"};
 
 // Each image's regions in one transaction; a failure skips that image only.
 template <typename Fn>
@@ -48,13 +49,15 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
         store.transaction([&] {
             ImportTarget target(store, report);
             const auto& im = j["image"];
-            const auto img = target.imageOf(jsonPath, (fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
+            const auto img =
+                target.imageOf(jsonPath, (fs::path(imageRoot) / im.at("file_name").get<std::string>()).string());
             const int width = im.contains("width") ? jsonSize(im["width"], "'" + jsonPath + "': width") : img.width;
-            const int height = im.contains("height") ? jsonSize(im["height"], "'" + jsonPath + "': height") : img.height;
+            const int height =
+                im.contains("height") ? jsonSize(im["height"], "'" + jsonPath + "': height") : img.height;
             if (img.width != width || img.height != height)
                 throw FormatError("'" + jsonPath + "': the image is " + std::to_string(img.width) + "x" +
-                                  std::to_string(img.height) + ", the JSON says " + im.value("width", json()).dump() + "x" +
-                                  im.value("height", json()).dump());
+                                  std::to_string(img.height) + ", the JSON says " + im.value("width", json()).dump() +
+                                  "x" + im.value("height", json()).dump());
             const auto& anns = j["annotations"];
             for (std::size_t i = 0; i < anns.size(); ++i) {
                 try {
@@ -70,7 +73,8 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
 
 ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const std::string& split) {
     const fs::path root(vocRoot), objects = root / "SegmentationObject", classes = root / "SegmentationClass";
-    if (!fs::is_directory(classes)) throw UserError("'" + vocRoot + "' has no SegmentationClass folder: not a VOC root");
+    if (!fs::is_directory(classes))
+        throw UserError("'" + vocRoot + "' has no SegmentationClass folder: not a VOC root");
     std::vector<std::string> ids;
     if (!split.empty()) {
         const fs::path list = root / "ImageSets" / "Segmentation" / (split + ".txt");
@@ -94,37 +98,41 @@ ImportReport importVoc(ProjectStore& store, const std::string& vocRoot, const st
     const bool haveObjects = fs::is_directory(objects);
     ImportReport total;
     for (const auto& id : ids) {
-        perImage(store, total, (root / "JPEGImages" / (id + ".jpg")).string(), [&](ImportTarget& target, ImportReport& report) {
-            const auto img = target.image((root / "JPEGImages" / (id + ".jpg")).string());
-            const cv::Mat cls = readLabelMap((classes / (id + ".png")).string());
-            if (cls.cols != img.width || cls.rows != img.height) throw FormatError("its class mask differs in size");
-            auto className = [&](int v) {
-                return v > 0 && v < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(v)] : "class " + std::to_string(v);
-            };
-            if (!haveObjects) {
-                for (auto& r : splitLabelMap(cls, {true, 255})) target.add(img, className(r.value), rle::encode(r.mask));
-                return;
-            }
-            const cv::Mat obj = readLabelMap((objects / (id + ".png")).string());
-            if (obj.size() != cls.size()) throw FormatError("its object and class masks differ in size");
-            for (auto& r : splitLabelMap(obj, {true, 255})) {
-                // The instance's class: the most frequent class value under it.
-                std::map<int, int> votes;
-                const cv::Mat m = toMat(r.mask);
-                for (int y = 0; y < m.rows; ++y)
-                    for (int x = 0; x < m.cols; ++x)
-                        if (m.at<std::uint8_t>(y, x)) ++votes[cls.at<std::uint8_t>(y, x)];
-                votes.erase(255);
-                int best = 0, count = -1;
-                for (const auto& [v, n] : votes)
-                    if (n > count) best = v, count = n;
-                try {
-                    target.add(img, className(best), rle::encode(r.mask));
-                } catch (const std::exception& e) {
-                    report.skipped.push_back(id + ": instance " + std::to_string(r.value) + ": " + e.what());
-                }
-            }
-        });
+        perImage(store, total, (root / "JPEGImages" / (id + ".jpg")).string(),
+                 [&](ImportTarget& target, ImportReport& report) {
+                     const auto img = target.image((root / "JPEGImages" / (id + ".jpg")).string());
+                     const cv::Mat cls = readLabelMap((classes / (id + ".png")).string());
+                     if (cls.cols != img.width || cls.rows != img.height)
+                         throw FormatError("its class mask differs in size");
+                     auto className = [&](int v) {
+                         return v > 0 && v < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(v)]
+                                                                            : "class " + std::to_string(v);
+                     };
+                     if (!haveObjects) {
+                         for (auto& r : splitLabelMap(cls, {true, 255}))
+                             target.add(img, className(r.value), rle::encode(r.mask));
+                         return;
+                     }
+                     const cv::Mat obj = readLabelMap((objects / (id + ".png")).string());
+                     if (obj.size() != cls.size()) throw FormatError("its object and class masks differ in size");
+                     for (auto& r : splitLabelMap(obj, {true, 255})) {
+                         // The instance's class: the most frequent class value under it.
+                         std::map<int, int> votes;
+                         const cv::Mat m = toMat(r.mask);
+                         for (int y = 0; y < m.rows; ++y)
+                             for (int x = 0; x < m.cols; ++x)
+                                 if (m.at<std::uint8_t>(y, x)) ++votes[cls.at<std::uint8_t>(y, x)];
+                         votes.erase(255);
+                         int best = 0, count = -1;
+                         for (const auto& [v, n] : votes)
+                             if (n > count) best = v, count = n;
+                         try {
+                             target.add(img, className(best), rle::encode(r.mask));
+                         } catch (const std::exception& e) {
+                             report.skipped.push_back(id + ": instance " + std::to_string(r.value) + ": " + e.what());
+                         }
+                     }
+                 });
     }
     return total;
 }

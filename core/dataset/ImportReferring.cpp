@@ -30,7 +30,9 @@ std::vector<std::int64_t> annIds(const json& ref) {
 std::vector<std::string> sentences(const json& ref) {
     std::vector<std::string> out;
     for (const auto& s : ref.value("sentences", json::array())) {
-        std::string text = s.is_object() ? s.value("sent", s.value("raw", std::string())) : s.is_string() ? s.get<std::string>() : "";
+        std::string text = s.is_object()   ? s.value("sent", s.value("raw", std::string()))
+                           : s.is_string() ? s.get<std::string>()
+                                           : "";
         const auto b = text.find_first_not_of(" \t\n"), e = text.find_last_not_of(" \t\n");
         if (b != std::string::npos) out.push_back(text.substr(b, e - b + 1));
     }
@@ -56,18 +58,21 @@ struct Refs {
 };
 
 // The refs file and the instances file, and the refs of the split; refuses a choice with none.
-std::unique_ptr<Refs> loadRefs(const std::string& refsPath, const std::string& instancesPath, const std::string& split) {
+std::unique_ptr<Refs> loadRefs(const std::string& refsPath, const std::string& instancesPath,
+                               const std::string& split) {
     auto r = std::make_unique<Refs>();
     r->refs = readRefs(refsPath);
     r->coco = readJsonFile(instancesPath);
     r->chosen = chooseRefs(r->refs, split, r->images);
     if (r->chosen.empty())
-        throw UserError("'" + refsPath + "' has no refs" + (split.empty() ? std::string() : " of split '" + split + "'"));
+        throw UserError("'" + refsPath + "' has no refs" +
+                        (split.empty() ? std::string() : " of split '" + split + "'"));
     return r;
 }
 
 std::string where(const std::string& path, const json& ref, std::size_t index) {
-    return path + ": ref " + std::to_string(index) + " (ref_id " + (ref.contains("ref_id") ? ref["ref_id"].dump() : "?") + ")";
+    return path + ": ref " + std::to_string(index) + " (ref_id " +
+           (ref.contains("ref_id") ? ref["ref_id"].dump() : "?") + ")";
 }
 
 }  // namespace
@@ -87,9 +92,11 @@ ImportReport importRefCoco(ProjectStore& store, const std::string& refsPath, con
                 const json& r = *chosen[i];
                 try {
                     const auto ann = annIds(r);
-                    if (ann.size() != 1) throw FormatError("a RefCOCO ref names one region; use gRefCOCO import for several");
+                    if (ann.size() != 1)
+                        throw FormatError("a RefCOCO ref names one region; use gRefCOCO import for several");
                     const auto it = ids.find(ann[0]);
-                    if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(ann[0]) + ") was not imported");
+                    if (it == ids.end())
+                        throw FormatError("its region (ann_id " + std::to_string(ann[0]) + ") was not imported");
                     auto known = store.referringExpressions(it->second);
                     for (const auto& s : sentences(r)) {
                         if (std::find(known.begin(), known.end(), s) != known.end()) continue;
@@ -126,14 +133,16 @@ ImportReport importGRefCoco(ProjectStore& store, const std::string& grefsPath, c
                 const json& r = *chosen[i];
                 try {
                     const auto file = files.find(jsonId(r["image_id"]));
-                    if (file == files.end()) throw FormatError("image_id " + r["image_id"].dump() + " is not in the instances file");
+                    if (file == files.end())
+                        throw FormatError("image_id " + r["image_id"].dump() + " is not in the instances file");
                     const RowId imageId = target.image(file->second).id;
                     std::vector<RowId> targets;
                     if (!r.value("no_target", false))
                         for (std::int64_t a : annIds(r)) {
                             if (a < 0) continue;
                             const auto it = ids.find(a);
-                            if (it == ids.end()) throw FormatError("its region (ann_id " + std::to_string(a) + ") was not imported");
+                            if (it == ids.end())
+                                throw FormatError("its region (ann_id " + std::to_string(a) + ") was not imported");
                             targets.push_back(it->second);
                         }
                     std::sort(targets.begin(), targets.end());

@@ -5,19 +5,20 @@
 #include "util/Error.h"
 #include "util/JsonNumber.h"
 
-#include <algorithm>
 #include <climits>
-#include <cmath>
+
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 namespace samtok::dataset {
 namespace {
 
-const char* const kPalette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
-                                "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3",
-                                "#808000", "#000075", "#a9a9a9", "#ffe119"};
+const char* const kPalette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+                                "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324",
+                                "#800000", "#aaffc3", "#808000", "#000075", "#a9a9a9", "#ffe119"};
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -116,8 +117,7 @@ void checkPolygonCoordinates(const std::vector<double>& xy, int height, int widt
     for (std::size_t i = 0; i + 1 < xy.size(); i += 2) {
         const double x = xy[i], y = xy[i + 1];
         if (!std::isfinite(x) || !std::isfinite(y) || x < -margin || x > width + margin || y < -margin ||
-            y > height + margin)
-        {
+            y > height + margin) {
             std::ostringstream point;
             point << "(" << x << ", " << y << ")";
             throw FormatError("polygon point " + std::to_string(i / 2) + " " + point.str() + " lies far outside the " +
@@ -142,8 +142,9 @@ Rle cocoSegmentation(const nlohmann::json& seg, int h, int w) {
     if (seg.is_object() && seg.contains("counts") && seg.contains("size")) {
         const int sh = jsonSize(seg["size"].at(0), "the RLE height"), sw = jsonSize(seg["size"].at(1), "the RLE width");
         if (sh != h || sw != w)
-            throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) + "] differs from the image's [" +
-                              std::to_string(h) + ", " + std::to_string(w) + "] (size is [height, width])");
+            throw FormatError("RLE size [" + std::to_string(sh) + ", " + std::to_string(sw) +
+                              "] differs from the image's [" + std::to_string(h) + ", " + std::to_string(w) +
+                              "] (size is [height, width])");
         if (seg["counts"].is_string()) return rle::fromString(seg["counts"].get<std::string>(), h, w);
         // Uncompressed counts: each a whole number of pixels (a float such as -1e308 was cast: undefined).
         const nlohmann::json& counts = seg["counts"];

@@ -5,8 +5,9 @@
 #include "dataset/Import.h"
 #include "util/Error.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,9 +42,9 @@ private:
 
 // The instances of a COCO JSON (all, or only those of the given COCO image ids);
 // returns COCO annotation id -> project annotation id.
-std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const nlohmann::json& coco, const std::string& jsonPath,
-                                               const std::string& imageRoot, ImportReport& report,
-                                               const std::set<std::int64_t>* onlyImages);
+std::map<std::int64_t, RowId> addCocoInstances(ImportTarget& target, const nlohmann::json& coco,
+                                               const std::string& jsonPath, const std::string& imageRoot,
+                                               ImportReport& report, const std::set<std::int64_t>* onlyImages);
 
 nlohmann::json readJsonFile(const std::string& path);
 

@@ -32,8 +32,9 @@ std::vector<ImageMaskPair> pairImagesWithMasks(const std::string& imagesDir, con
     if (pairs.empty())
         throw UserError("no image in '" + imagesDir + "' has a mask of the same relative name in '" + masksDir + "' (" +
                         std::to_string(images.size()) + " image(s), e.g. '" +
-                        (images.empty() ? std::string("-") : images.begin()->first) + "'; " + std::to_string(masks.size()) +
-                        " mask(s), e.g. '" + (masks.empty() ? std::string("-") : masks.begin()->first) +
+                        (images.empty() ? std::string("-") : images.begin()->first) + "'; " +
+                        std::to_string(masks.size()) + " mask(s), e.g. '" +
+                        (masks.empty() ? std::string("-") : masks.begin()->first) +
                         "'; names are compared without extension)");
     return pairs;
 }
@@ -53,7 +54,8 @@ std::vector<LabelRegion> connectedParts(const LabelRegion& region, int minArea) 
     const int n = cv::connectedComponentsWithStats(m, ids, stats, centroids, 8, CV_32S);
     std::vector<std::pair<int, int>> parts;  // area, label
     for (int k = 1; k < n; ++k)
-        if (const int area = stats.at<int>(k, cv::CC_STAT_AREA); area >= std::max(1, minArea)) parts.push_back({area, k});
+        if (const int area = stats.at<int>(k, cv::CC_STAT_AREA); area >= std::max(1, minArea))
+            parts.push_back({area, k});
     std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<LabelRegion> out;
     for (const auto& [area, k] : parts) out.push_back({region.value, fromMat(ids == k)});

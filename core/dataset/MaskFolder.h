@@ -22,9 +22,10 @@ struct ImageMaskPair {
 std::vector<ImageMaskPair> pairImagesWithMasks(const std::string& imagesDir, const std::string& masksDir);
 
 struct LabelMapRules {
-    bool instances = false;  // every non-zero value is a region (palette / id maps); else one region, value >= threshold
-    int ignoreValue = -1;    // a value that is neither region nor background (GrabCut 128, VOC 255)
-    int threshold = 128;     // binary masks: foreground is value >= threshold (soft DUTS edges: 128)
+    bool instances =
+        false;             // every non-zero value is a region (palette / id maps); else one region, value >= threshold
+    int ignoreValue = -1;  // a value that is neither region nor background (GrabCut 128, VOC 255)
+    int threshold = 128;   // binary masks: foreground is value >= threshold (soft DUTS edges: 128)
     bool connectedParts = false;  // each region's 8-connected parts become regions of their own
     int minPartArea = 0;          // with connectedParts: smaller parts are dropped (pixels)
 };

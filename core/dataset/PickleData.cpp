@@ -48,15 +48,19 @@ std::string bytesAsText(const std::string& b) {
     if (isUtf8(b)) return b;
     std::string out;
     for (unsigned char c : b) {
-        if (c < 0x80) out += static_cast<char>(c);
-        else out += static_cast<char>(0xC0 | (c >> 6)), out += static_cast<char>(0x80 | (c & 0x3F));
+        if (c < 0x80)
+            out += static_cast<char>(c);
+        else
+            out += static_cast<char>(0xC0 | (c >> 6)), out += static_cast<char>(0x80 | (c & 0x3F));
     }
     return out;
 }
 
 void appendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) out += static_cast<char>(cp);
-    else if (cp < 0x800) out += static_cast<char>(0xC0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3F));
+    if (cp < 0x80)
+        out += static_cast<char>(cp);
+    else if (cp < 0x800)
+        out += static_cast<char>(0xC0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3F));
     else if (cp < 0x10000)
         out += static_cast<char>(0xE0 | (cp >> 12)), out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
             out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -74,23 +78,50 @@ public:
             const std::size_t at = pos_;
             const std::uint8_t op = byte();
             switch (op) {
-                case 0x80: byte(); break;     // PROTO
-                case 0x95: take(8); break;    // FRAME
-                case '.': {                   // STOP
-                    if (stack_.size() != 1) fail(at, "the pickle ends with " + std::to_string(stack_.size()) + " values");
+                case 0x80:
+                    byte();
+                    break;  // PROTO
+                case 0x95:
+                    take(8);
+                    break;   // FRAME
+                case '.': {  // STOP
+                    if (stack_.size() != 1)
+                        fail(at, "the pickle ends with " + std::to_string(stack_.size()) + " values");
                     return stack_.back();
                 }
-                case '}': push(make(Dict{})); break;
-                case ']': push(make(List{})); break;
-                case ')': push(make(List{})); break;
-                case '(': push(make(Mark{})); break;
-                case 'N': push(make(nullptr)); break;
-                case 0x88: push(make(true)); break;
-                case 0x89: push(make(false)); break;
-                case 'K': push(make(static_cast<std::int64_t>(byte()))); break;
-                case 'M': push(make(static_cast<std::int64_t>(le(2)))); break;
-                case 'J': push(make(static_cast<std::int64_t>(static_cast<std::int32_t>(le(4))))); break;
-                case 0x8a: push(make(long1(at))); break;
+                case '}':
+                    push(make(Dict{}));
+                    break;
+                case ']':
+                    push(make(List{}));
+                    break;
+                case ')':
+                    push(make(List{}));
+                    break;
+                case '(':
+                    push(make(Mark{}));
+                    break;
+                case 'N':
+                    push(make(nullptr));
+                    break;
+                case 0x88:
+                    push(make(true));
+                    break;
+                case 0x89:
+                    push(make(false));
+                    break;
+                case 'K':
+                    push(make(static_cast<std::int64_t>(byte())));
+                    break;
+                case 'M':
+                    push(make(static_cast<std::int64_t>(le(2))));
+                    break;
+                case 'J':
+                    push(make(static_cast<std::int64_t>(static_cast<std::int32_t>(le(4)))));
+                    break;
+                case 0x8a:
+                    push(make(long1(at)));
+                    break;
                 case 'G': {
                     std::uint64_t bits = 0;
                     for (int i = 0; i < 8; ++i) bits = (bits << 8) | byte();
@@ -99,19 +130,47 @@ public:
                     push(make(d));
                     break;
                 }
-                case 'X': push(make(take(le(4)))); break;                          // BINUNICODE
-                case 0x8c: push(make(take(byte()))); break;                        // SHORT_BINUNICODE
-                case 0x8d: push(make(take(le(8)))); break;                         // BINUNICODE8
-                case 'U': case 'C': push(make(bytesAsText(take(byte())))); break;  // SHORT_BINSTRING / BINBYTES
-                case 'T': case 'B': push(make(bytesAsText(take(le(4))))); break;   // BINSTRING / BINBYTES
-                case 0x8e: push(make(bytesAsText(take(le(8))))); break;            // BINBYTES8
-                case 'q': memo_[byte()] = top(at); break;
-                case 'r': memo_[le(4)] = top(at); break;
-                case 0x94: memo_[memo_.size()] = top(at); break;
-                case 'h': push(get(byte(), at)); break;
-                case 'j': push(get(le(4), at)); break;
-                case 't': push(make(List{popMark(at)})); break;
-                case 0x85: case 0x86: case 0x87: {  // TUPLE1..3
+                case 'X':
+                    push(make(take(le(4))));
+                    break;  // BINUNICODE
+                case 0x8c:
+                    push(make(take(byte())));
+                    break;  // SHORT_BINUNICODE
+                case 0x8d:
+                    push(make(take(le(8))));
+                    break;  // BINUNICODE8
+                case 'U':
+                case 'C':
+                    push(make(bytesAsText(take(byte()))));
+                    break;  // SHORT_BINSTRING / BINBYTES
+                case 'T':
+                case 'B':
+                    push(make(bytesAsText(take(le(4)))));
+                    break;  // BINSTRING / BINBYTES
+                case 0x8e:
+                    push(make(bytesAsText(take(le(8)))));
+                    break;  // BINBYTES8
+                case 'q':
+                    memo_[byte()] = top(at);
+                    break;
+                case 'r':
+                    memo_[le(4)] = top(at);
+                    break;
+                case 0x94:
+                    memo_[memo_.size()] = top(at);
+                    break;
+                case 'h':
+                    push(get(byte(), at));
+                    break;
+                case 'j':
+                    push(get(le(4), at));
+                    break;
+                case 't':
+                    push(make(List{popMark(at)}));
+                    break;
+                case 0x85:
+                case 0x86:
+                case 0x87: {  // TUPLE1..3
                     List l;
                     l.items.resize(static_cast<std::size_t>(op - 0x84));
                     for (auto it = l.items.rbegin(); it != l.items.rend(); ++it) *it = pop(at);
@@ -141,14 +200,22 @@ public:
                     for (std::size_t i = 0; i < items.size(); i += 2) d.items.push_back({items[i], items[i + 1]});
                     break;
                 }
-                case '0': pop(at); break;
-                case '1': popMark(at); break;
-                case '2': push(top(at)); break;
+                case '0':
+                    pop(at);
+                    break;
+                case '1':
+                    popMark(at);
+                    break;
+                case '2':
+                    push(top(at));
+                    break;
                 // Protocol 0: text opcodes.
                 case 'I': {
                     const std::string l = line();
-                    if (l == "00" || l == "01") push(make(l == "01"));
-                    else push(make(parseInt(l, at)));
+                    if (l == "00" || l == "01")
+                        push(make(l == "01"));
+                    else
+                        push(make(parseInt(l, at)));
                     break;
                 }
                 case 'L': {
@@ -165,9 +232,15 @@ public:
                     push(make(d));
                     break;
                 }
-                case 'S': push(make(bytesAsText(quoted(line(), at)))); break;
-                case 'V': push(make(rawUnicode(line(), at))); break;
-                case 'l': push(make(List{popMark(at)})); break;
+                case 'S':
+                    push(make(bytesAsText(quoted(line(), at))));
+                    break;
+                case 'V':
+                    push(make(rawUnicode(line(), at)));
+                    break;
+                case 'l':
+                    push(make(List{popMark(at)}));
+                    break;
                 case 'd': {
                     auto items = popMark(at);
                     if (items.size() % 2) fail(at, "DICT with an odd number of values");
@@ -176,13 +249,30 @@ public:
                     push(make(std::move(d)));
                     break;
                 }
-                case 'p': memo_[static_cast<std::uint64_t>(parseInt(line(), at))] = top(at); break;
-                case 'g': push(get(static_cast<std::uint64_t>(parseInt(line(), at)), at)); break;
-                case 'c': case 0x93: case 'R': case 'b': case 'i': case 'o': case 0x81: case 0x92: case 'P': case 'Q':
-                case 0x82: case 0x83: case 0x84:
-                    fail(at, "holds a Python object (opcode 0x" + hex(op) + "); only plain data (lists, dicts, strings, "
-                             "numbers) is read");
-                default: fail(at, "unknown pickle opcode 0x" + hex(op));
+                case 'p':
+                    memo_[static_cast<std::uint64_t>(parseInt(line(), at))] = top(at);
+                    break;
+                case 'g':
+                    push(get(static_cast<std::uint64_t>(parseInt(line(), at)), at));
+                    break;
+                case 'c':
+                case 0x93:
+                case 'R':
+                case 'b':
+                case 'i':
+                case 'o':
+                case 0x81:
+                case 0x92:
+                case 'P':
+                case 'Q':
+                case 0x82:
+                case 0x83:
+                case 0x84:
+                    fail(at, "holds a Python object (opcode 0x" + hex(op) +
+                                 "); only plain data (lists, dicts, strings, "
+                                 "numbers) is read");
+                default:
+                    fail(at, "unknown pickle opcode 0x" + hex(op));
             }
         }
     }
@@ -242,11 +332,20 @@ private:
             }
             const char e = l[++i];
             switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case 'x': out += static_cast<char>(std::stoi(l.substr(i + 1, 2), nullptr, 16)), i += 2; break;
-                default: out += e;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 'x':
+                    out += static_cast<char>(std::stoi(l.substr(i + 1, 2), nullptr, 16)), i += 2;
+                    break;
+                default:
+                    out += e;
             }
         }
         return out;
@@ -261,8 +360,10 @@ private:
                 i += 1 + n;
             } else {
                 const unsigned char c = static_cast<unsigned char>(l[i]);
-                if (c < 0x80) out += static_cast<char>(c);
-                else appendUtf8(out, c);  // raw-unicode-escape writes code points below 256 as Latin-1 bytes
+                if (c < 0x80)
+                    out += static_cast<char>(c);
+                else
+                    appendUtf8(out, c);  // raw-unicode-escape writes code points below 256 as Latin-1 bytes
             }
         }
         return out;

@@ -35,9 +35,12 @@ std::vector<std::pair<int, std::string>> splitArray(const std::string& text) {
         const char c = text[i];
         if (c == '\n') ++line;
         if (inString) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') inString = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
             continue;
         }
         if (c == '"') {
@@ -65,13 +68,17 @@ std::vector<std::pair<int, std::string>> splitArray(const std::string& text) {
 
 std::vector<std::string> stringOrList(const json& v, const char* field, std::vector<std::string>& problems) {
     std::vector<std::string> out;
-    if (v.is_string()) out.push_back(v.get<std::string>());
+    if (v.is_string())
+        out.push_back(v.get<std::string>());
     else if (v.is_array())
         for (const auto& e : v) {
-            if (e.is_string()) out.push_back(e.get<std::string>());
-            else problems.push_back(std::string("'") + field + "' holds a non-string entry");
+            if (e.is_string())
+                out.push_back(e.get<std::string>());
+            else
+                problems.push_back(std::string("'") + field + "' holds a non-string entry");
         }
-    else problems.push_back(std::string("'") + field + "' must be a string or a list of strings");
+    else
+        problems.push_back(std::string("'") + field + "' must be a string or a list of strings");
     return out;
 }
 
@@ -135,14 +142,17 @@ std::vector<std::pair<int, int>> checkGroups(const std::string& text, int k, con
         } else if (body == "end") {
             group.push_back(t);
             if (group.size() != 4 || group[0] != "<|mt_start|>") {
-                flush(group.front() != "<|mt_start|>" ? "no <|mt_start|>"
-                                                      : "expected exactly two codes, got " + std::to_string(group.size() - 2));
+                flush(group.front() != "<|mt_start|>"
+                          ? "no <|mt_start|>"
+                          : "expected exactly two codes, got " + std::to_string(group.size() - 2));
                 continue;
             }
             const int a = std::stoi(group[1].substr(5, 4)), b = std::stoi(group[2].substr(5, 4));
-            if (a < 0 || a >= k) flush("first code " + std::to_string(a) + " outside 0.." + std::to_string(k - 1));
+            if (a < 0 || a >= k)
+                flush("first code " + std::to_string(a) + " outside 0.." + std::to_string(k - 1));
             else if (b < k || b >= 2 * k)
-                flush("second code token " + std::to_string(b) + " outside " + std::to_string(k) + ".." + std::to_string(2 * k - 1));
+                flush("second code token " + std::to_string(b) + " outside " + std::to_string(k) + ".." +
+                      std::to_string(2 * k - 1));
             else {
                 pairs.emplace_back(a, b - k);
                 group.clear();
@@ -174,9 +184,11 @@ void checkFencedJson(const std::string& answer, const std::string& where, std::v
         const json entries = j.is_array() ? j : json::array({j});
         for (const auto& e : entries) {
             if (!e.is_object()) continue;
-            if (e.contains("label") && e["label"].is_string() && std::regex_search(e["label"].get<std::string>(), anyToken))
+            if (e.contains("label") && e["label"].is_string() &&
+                std::regex_search(e["label"].get<std::string>(), anyToken))
                 problems.push_back(where + ": a label holds mask tokens: '" + e["label"].get<std::string>() + "'");
-            if (e.contains("mask_2d") && (!e["mask_2d"].is_string() || countOf(e["mask_2d"].get<std::string>(), "<|mt_start|>") != 1))
+            if (e.contains("mask_2d") &&
+                (!e["mask_2d"].is_string() || countOf(e["mask_2d"].get<std::string>(), "<|mt_start|>") != 1))
                 problems.push_back(where + ": 'mask_2d' must be a string with exactly one mask group");
         }
     }
@@ -224,17 +236,20 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
             const Turn& turn = r.turns[t];
             const std::string where = std::string(turn.user ? "user" : "assistant") + " turn " + std::to_string(t + 1);
             const int n = countOf(turn.text, "<image>");
-            if (turn.user) placeholders += n;
-            else if (n > 0) problems.push_back(where + ": an <image> placeholder in an answer");
+            if (turn.user)
+                placeholders += n;
+            else if (n > 0)
+                problems.push_back(where + ": an <image> placeholder in an answer");
             for (const auto& [c0, c1] : checkGroups(turn.text, options.codebookSize, where, problems)) {
                 ++report.maskGroups;
-                report.pairs.push_back({static_cast<int>(i), line, r.images.empty() ? std::string() : r.images.front(), c0, c1});
+                report.pairs.push_back(
+                    {static_cast<int>(i), line, r.images.empty() ? std::string() : r.images.front(), c0, c1});
             }
             if (!turn.user) checkFencedJson(turn.text, where, problems);
         }
         if (placeholders != static_cast<int>(r.images.size()))
-            problems.push_back(std::to_string(placeholders) + " <image> placeholder(s) for " + std::to_string(r.images.size()) +
-                               " image(s)");
+            problems.push_back(std::to_string(placeholders) + " <image> placeholder(s) for " +
+                               std::to_string(r.images.size()) + " image(s)");
         if (options.checkPaths)
             for (const auto& img : r.images) {
                 const fs::path p = fs::path(img).is_absolute() ? fs::path(img) : root / img;

@@ -16,8 +16,8 @@
 namespace samtok::dataset {
 
 struct ValidationIssue {
-    int line = 0;       // 1-based line of the record in the file
-    int record = 0;     // 0-based record index
+    int line = 0;    // 1-based line of the record in the file
+    int record = 0;  // 0-based record index
     std::string message;
 };
 

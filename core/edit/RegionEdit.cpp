@@ -17,8 +17,10 @@ RegionState captureRegion(const ProjectStore& store, RowId id) {
 namespace {
 
 void put(ProjectStore& store, const RegionState& s, bool exists) {
-    if (exists) store.updateAnnotation(s.annotation);
-    else store.restoreAnnotation(s.annotation);
+    if (exists)
+        store.updateAnnotation(s.annotation);
+    else
+        store.restoreAnnotation(s.annotation);
     store.setReferringExpressions(s.annotation.id, s.expressions);
     store.clearTokens(s.annotation.id);
     for (const auto& t : s.tokens) store.setTokens(t);
@@ -39,12 +41,24 @@ json stateJson(const RegionState& s) {
     const Annotation& a = s.annotation;
     json tokens = json::array();
     for (const auto& t : s.tokens)
-        tokens.push_back({{"tokenizer", t.tokenizerId}, {"c0", t.c0}, {"c1", t.c1},
-                          {"iou", t.reconstructionIou ? json(*t.reconstructionIou) : json()}, {"at", t.createdAt}});
-    return {{"id", a.id}, {"image", a.imageId}, {"class", a.classId ? json(*a.classId) : json()},
-            {"h", a.mask.height}, {"w", a.mask.width}, {"rle", rle::toString(a.mask)}, {"source", toString(a.source)},
-            {"caption", a.caption}, {"review", toString(a.review)}, {"created", a.createdAt}, {"updated", a.updatedAt},
-            {"expressions", s.expressions}, {"tokens", tokens}};
+        tokens.push_back({{"tokenizer", t.tokenizerId},
+                          {"c0", t.c0},
+                          {"c1", t.c1},
+                          {"iou", t.reconstructionIou ? json(*t.reconstructionIou) : json()},
+                          {"at", t.createdAt}});
+    return {{"id", a.id},
+            {"image", a.imageId},
+            {"class", a.classId ? json(*a.classId) : json()},
+            {"h", a.mask.height},
+            {"w", a.mask.width},
+            {"rle", rle::toString(a.mask)},
+            {"source", toString(a.source)},
+            {"caption", a.caption},
+            {"review", toString(a.review)},
+            {"created", a.createdAt},
+            {"updated", a.updatedAt},
+            {"expressions", s.expressions},
+            {"tokens", tokens}};
 }
 
 RegionState stateFromJson(const json& j) {
@@ -76,7 +90,8 @@ std::int64_t commitEdit(ProjectStore& store, RegionEdit& edit) {
         for (auto& c : edit.changes) {
             if (c.after && c.after->annotation.id == 0) {  // a new region, possibly with its text
                 c.after->annotation.id = store.addAnnotation(c.after->annotation);
-                if (!c.after->expressions.empty()) store.setReferringExpressions(c.after->annotation.id, c.after->expressions);
+                if (!c.after->expressions.empty())
+                    store.setReferringExpressions(c.after->annotation.id, c.after->expressions);
                 c.after = captureRegion(store, c.after->annotation.id);
                 continue;
             }
@@ -113,7 +128,8 @@ void redoEdit(ProjectStore& store, std::int64_t seq, RegionEdit& edit) {
 std::string toJson(const RegionEdit& e) {
     json changes = json::array();
     for (const auto& c : e.changes)
-        changes.push_back({{"before", c.before ? stateJson(*c.before) : json()}, {"after", c.after ? stateJson(*c.after) : json()}});
+        changes.push_back(
+            {{"before", c.before ? stateJson(*c.before) : json()}, {"after", c.after ? stateJson(*c.after) : json()}});
     return json{{"label", e.label}, {"image", e.imageId ? json(*e.imageId) : json()}, {"changes", changes}}.dump();
 }
 

@@ -51,7 +51,7 @@ RegionEdit deleteRegion(const ProjectStore& store, const std::string& label, Row
 // The region after `change`: tokens are dropped when the mask changes.
 RegionEdit updateRegion(const ProjectStore& store, const std::string& label, const Annotation& changed);
 // The region's caption, referring expressions and review state (the mask and its tokens stay).
-RegionEdit describeRegion(const ProjectStore& store, const std::string& label, RowId annotationId, const std::string& caption,
-                          const std::vector<std::string>& expressions, ReviewState review);
+RegionEdit describeRegion(const ProjectStore& store, const std::string& label, RowId annotationId,
+                          const std::string& caption, const std::vector<std::string>& expressions, ReviewState review);
 
 }  // namespace samtok::edit

@@ -27,7 +27,8 @@ namespace {
 std::vector<Annotation> regionsOf(const ProjectStore& store, RowId imageId, bool skipRejected) {
     auto all = store.annotationsForImage(imageId);
     if (skipRejected)
-        all.erase(std::remove_if(all.begin(), all.end(), [](const Annotation& a) { return a.review == ReviewState::Rejected; }),
+        all.erase(std::remove_if(all.begin(), all.end(),
+                                 [](const Annotation& a) { return a.review == ReviewState::Rejected; }),
                   all.end());
     return all;
 }
@@ -79,7 +80,8 @@ AnnotationExportReport exportCoco(const ProjectStore& store, const CocoExportOpt
             if (t.id == *o.tokenizerId) {
                 tokenizerSha = t.checkpointSha256;
                 const auto cfg = nlohmann::json::parse(t.configJson, nullptr, false);
-                if (cfg.is_object() && cfg.contains("quantizer")) codebookSize = cfg["quantizer"].value("codebook_size", 256);
+                if (cfg.is_object() && cfg.contains("quantizer"))
+                    codebookSize = cfg["quantizer"].value("codebook_size", 256);
             }
     }
     ordered_json categories = ordered_json::array();
@@ -90,14 +92,18 @@ AnnotationExportReport exportCoco(const ProjectStore& store, const CocoExportOpt
     for (const auto& im : store.images()) {
         const auto regions = regionsOf(store, im.id, o.skipRejected);
         const std::string path = absoluteImagePath(store, im);
-        images.push_back({{"id", im.id}, {"file_name", fs::path(path).lexically_relative(json.parent_path()).generic_string()},
-                          {"width", im.width}, {"height", im.height}});
+        images.push_back({{"id", im.id},
+                          {"file_name", fs::path(path).lexically_relative(json.parent_path()).generic_string()},
+                          {"width", im.width},
+                          {"height", im.height}});
         ++report.images;
         const std::string stem = o.masksDir.empty() ? std::string() : stems(path);
         for (const auto& a : regions) {
             ordered_json ann{{"id", a.id}, {"image_id", im.id}};
-            if (a.classId) ann["category_id"] = *a.classId;
-            else ++unclassed;
+            if (a.classId)
+                ann["category_id"] = *a.classId;
+            else
+                ++unclassed;
             ann["segmentation"] = {{"size", {a.mask.height, a.mask.width}}, {"counts", rle::toString(a.mask)}};
             ann["area"] = a.area;
             ann["bbox"] = {a.bbox.x, a.bbox.y, a.bbox.width, a.bbox.height};
@@ -112,19 +118,22 @@ AnnotationExportReport exportCoco(const ProjectStore& store, const CocoExportOpt
             if (!a.caption.empty()) ann["caption"] = a.caption;
             annotations.push_back(std::move(ann));
             if (!o.masksDir.empty()) {
-                writeMaskPng(rle::decode(a.mask), (fs::path(o.masksDir) / (stem + "_" + std::to_string(a.id) + ".png")).string());
+                writeMaskPng(rle::decode(a.mask),
+                             (fs::path(o.masksDir) / (stem + "_" + std::to_string(a.id) + ".png")).string());
                 ++report.masksWritten;
             }
             ++report.annotations;
         }
     }
     if (unclassed)
-        report.notes.push_back(std::to_string(unclassed) + " annotation(s) have no class and were written without category_id");
-    const ordered_json doc{{"info", {{"description", store.name()}, {"version", "1.0"}, {"contributor", "SAMTok Studio"}}},
-                           {"licenses", ordered_json::array()},
-                           {"images", images},
-                           {"annotations", annotations},
-                           {"categories", categories}};
+        report.notes.push_back(std::to_string(unclassed) +
+                               " annotation(s) have no class and were written without category_id");
+    const ordered_json doc{
+        {"info", {{"description", store.name()}, {"version", "1.0"}, {"contributor", "SAMTok Studio"}}},
+        {"licenses", ordered_json::array()},
+        {"images", images},
+        {"annotations", annotations},
+        {"categories", categories}};
     writeFileAtomic(json.string(), doc.dump() + "\n");
     return report;
 }
@@ -156,13 +165,11 @@ AnnotationExportReport exportLabelMe(const ProjectStore& store, const std::strin
                               {"mask", base64Encode(png)}});
             ++report.annotations;
         }
-        const ordered_json doc{{"version", "5.4.1"},
-                               {"flags", ordered_json::object()},
-                               {"shapes", shapes},
-                               {"imagePath", fs::path(path).lexically_relative(out).generic_string()},
-                               {"imageData", nullptr},
-                               {"imageHeight", im.height},
-                               {"imageWidth", im.width}};
+        const ordered_json doc{
+            {"version", "5.4.1"},    {"flags", ordered_json::object()},
+            {"shapes", shapes},      {"imagePath", fs::path(path).lexically_relative(out).generic_string()},
+            {"imageData", nullptr},  {"imageHeight", im.height},
+            {"imageWidth", im.width}};
         writeFileAtomic((out / (stems(path) + ".json")).string(), doc.dump(2) + "\n");
         ++report.images;
     }
@@ -211,9 +218,14 @@ AnnotationExportReport exportYoloSeg(const ProjectStore& store, const std::strin
         writeFileAtomic((out / "labels" / (stems(absoluteImagePath(store, im)) + ".txt")).string(), text);
         ++report.images;
     }
-    if (unclassed) report.notes.push_back(std::to_string(unclassed) + " annotation(s) without a class were left out (YOLO needs one)");
-    if (multipart) report.notes.push_back(std::to_string(multipart) + " annotation(s) of several parts kept only their largest part");
-    if (holes) report.notes.push_back(std::to_string(holes) + " annotation(s) lost their holes (YOLO polygons have none)");
+    if (unclassed)
+        report.notes.push_back(std::to_string(unclassed) +
+                               " annotation(s) without a class were left out (YOLO needs one)");
+    if (multipart)
+        report.notes.push_back(std::to_string(multipart) +
+                               " annotation(s) of several parts kept only their largest part");
+    if (holes)
+        report.notes.push_back(std::to_string(holes) + " annotation(s) lost their holes (YOLO polygons have none)");
     return report;
 }
 

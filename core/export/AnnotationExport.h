@@ -20,8 +20,8 @@ struct AnnotationExportReport {
 
 struct CocoExportOptions {
     std::string jsonPath;
-    std::string masksDir;                // PNG per annotation when set
-    std::optional<RowId> tokenizerId;    // adds each annotation's SAMTok codes
+    std::string masksDir;              // PNG per annotation when set
+    std::optional<RowId> tokenizerId;  // adds each annotation's SAMTok codes
     bool skipRejected = true;
 };
 // file_name is the image's path relative to the JSON's folder, so that

@@ -23,12 +23,18 @@ namespace samtok::exporter {
 
 const char* toString(Target t) {
     switch (t) {
-        case Target::SamTokJson: return "samtok-json";
-        case Target::SamTokJsonl: return "samtok-jsonl";
-        case Target::LlamaFactory: return "llamafactory";
-        case Target::Swift: return "swift";
-        case Target::Llava: return "llava";
-        case Target::InternVL: return "internvl";
+        case Target::SamTokJson:
+            return "samtok-json";
+        case Target::SamTokJsonl:
+            return "samtok-jsonl";
+        case Target::LlamaFactory:
+            return "llamafactory";
+        case Target::Swift:
+            return "swift";
+        case Target::Llava:
+            return "llava";
+        case Target::InternVL:
+            return "internvl";
     }
     return "?";
 }
@@ -37,7 +43,8 @@ Target targetFromString(const std::string& s) {
     for (Target t : {Target::SamTokJson, Target::SamTokJsonl, Target::LlamaFactory, Target::Swift, Target::Llava,
                      Target::InternVL})
         if (s == toString(t)) return t;
-    throw UserError("unknown export target '" + s + "' (choose samtok-json, samtok-jsonl, llamafactory, swift, llava, internvl)");
+    throw UserError("unknown export target '" + s +
+                    "' (choose samtok-json, samtok-jsonl, llamafactory, swift, llava, internvl)");
 }
 
 int ExportReport::total() const {
@@ -93,15 +100,16 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
     std::vector<Annotation> regions;
     std::size_t done = 0;
     for (const PendingCrop& p : builder.crops()) {
-        if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled while making zoom-in crops; no record file was written");
+        if (o.cancel && o.cancel->load())
+            throw UserError("the export was cancelled while making zoom-in crops; no record file was written");
         if (o.progress) o.progress(++done, builder.crops().size());
         const auto record = store.image(p.imageId);
         if (loaded != p.imageId) {
             image = readImage(store.resolveImagePath(*record));
             if (image.rgb.cols != record->width || image.rgb.rows != record->height)
-                throw UserError("'" + store.resolveImagePath(*record) + "' is now " + std::to_string(image.rgb.cols) + "x" +
-                                std::to_string(image.rgb.rows) + ", the project recorded " + std::to_string(record->width) +
-                                "x" + std::to_string(record->height));
+                throw UserError("'" + store.resolveImagePath(*record) + "' is now " + std::to_string(image.rgb.cols) +
+                                "x" + std::to_string(image.rgb.rows) + ", the project recorded " +
+                                std::to_string(record->width) + "x" + std::to_string(record->height));
             regions = store.annotationsForImage(p.imageId);
             loaded = p.imageId;
         }
@@ -109,10 +117,12 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
         for (const auto& r : regions) a = r.id == p.annotationId ? &r : a;
         const ZoomCrop crop = makeZoomCrop(image.rgb, rle::decode(a->mask), a->bbox);
         const auto [c0, c1] = o.tokenizeCrop(crop.rgb, crop.mask);
-        const fs::path file = cropDir / (fs::path(record->path).stem().string() + "-r" + std::to_string(a->id) + ".png");
+        const fs::path file =
+            cropDir / (fs::path(record->path).stem().string() + "-r" + std::to_string(a->id) + ".png");
         writeCropPng(crop.rgb, file.string());
         Sample& s = builder.samples()[p.sample];
-        for (auto& t : s.turns) t.text = replaceAll(t.text, SampleBuilder::kCropSlot, formatMaskTokens(c0, c1, codebookSize));
+        for (auto& t : s.turns)
+            t.text = replaceAll(t.text, SampleBuilder::kCropSlot, formatMaskTokens(c0, c1, codebookSize));
         s.images.push_back({fs::absolute(file).lexically_normal().string(), crop.rgb.cols, crop.rgb.rows, true});
         ++report.crops;
     }
@@ -123,7 +133,8 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
 // DAVIS's bike-trial/00000.jpg and dogs-jump/00000.jpg stay apart and readable.
 class PathPlan {
 public:
-    PathPlan(const ExportOptions& o, fs::path outDir, const std::vector<Sample>& samples) : o_(o), out_(std::move(outDir)) {
+    PathPlan(const ExportOptions& o, fs::path outDir, const std::vector<Sample>& samples)
+        : o_(o), out_(std::move(outDir)) {
         std::optional<fs::path> common;
         for (const auto& s : samples)
             for (const auto& im : s.images) {
@@ -135,7 +146,8 @@ public:
                     continue;
                 }
                 fs::path shared;
-                for (auto a = common->begin(), b = dir.begin(); a != common->end() && b != dir.end() && *a == *b; ++a, ++b)
+                for (auto a = common->begin(), b = dir.begin(); a != common->end() && b != dir.end() && *a == *b;
+                     ++a, ++b)
                     shared /= *a;
                 common = shared;
             }
@@ -170,7 +182,6 @@ public:
         if (linkFailed) notes.push_back("some images could not be hard-linked (another file system?) and were copied");
     }
 
-
 private:
     const ExportOptions& o_;
     fs::path out_;
@@ -188,22 +199,31 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
       << "the second code offset by " << codebookSize << "\n\n"
       << "## Files\n\n";
     for (const auto& f : files)
-        s << "- `" << f.file << "`: " << f.records << " record(s)" << (f.split.empty() ? "" : " (" + f.split + " split)") << "\n";
-    s << "- `tokens.txt`: the " << 2 * codebookSize + 2 << " added tokens, one per line (ms-swift `--new_special_tokens tokens.txt`)\n"
-      << "- `added_tokens.json`: the same as Hugging Face AddedToken entries (non-special, no stripping, not normalized)\n"
+        s << "- `" << f.file << "`: " << f.records << " record(s)"
+          << (f.split.empty() ? "" : " (" + f.split + " split)") << "\n";
+    s << "- `tokens.txt`: the " << 2 * codebookSize + 2
+      << " added tokens, one per line (ms-swift `--new_special_tokens tokens.txt`)\n"
+      << "- `added_tokens.json`: the same as Hugging Face AddedToken entries (non-special, no stripping, not "
+         "normalized)\n"
       << "- `add_tokens.txt`: the same, comma-separated (LLaMA-Factory `add_tokens`)\n";
-    if (r.crops) s << "- `crops/`: " << r.crops << " zoom-in crop(s) for region captioning; their tokens were computed on the crop\n";
-    if (o.paths == PathPolicy::Relative) s << "- `images/`: the project's images (" << (o.transfer == ImageTransfer::Link ? "hard links" : "copies") << ")\n";
+    if (r.crops)
+        s << "- `crops/`: " << r.crops
+          << " zoom-in crop(s) for region captioning; their tokens were computed on the crop\n";
+    if (o.paths == PathPolicy::Relative)
+        s << "- `images/`: the project's images (" << (o.transfer == ImageTransfer::Link ? "hard links" : "copies")
+          << ")\n";
     s << "\n## Records\n\n| split | task | records |\n|---|---|---|\n";
     for (const auto& [split, tasks] : r.records)
-        for (const auto& [task, n] : tasks) s << "| " << (split.empty() ? "all" : split) << " | " << task << " | " << n << " |\n";
+        for (const auto& [task, n] : tasks)
+            s << "| " << (split.empty() ? "all" : split) << " | " << task << " | " << n << " |\n";
     if (r.meanIou) {
         char line[200];
         std::snprintf(line, sizeof line,
                       "\n%d region(s); their tokens rebuild the masks with mean IoU %.3f, %d of them below 0.5.%s\n",
                       r.regions, *r.meanIou, r.regionsBelowHalf,
                       *r.meanIou < 0.5 ? " Such tokens teach a model poor masks: consider a stronger tokenizer or "
-                                         "`--min-iou 0.5`." : "");
+                                         "`--min-iou 0.5`."
+                                       : "");
         s << line;
     }
     s << "\nTemplates were chosen with seed " << o.seed << "; regions are listed left to right, then top to bottom"
@@ -212,8 +232,10 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
         s << "Every image path is absolute; no data root is needed (InternVL `root` is empty).\n";
     else
         s << "Image paths are relative to this folder, `" << outAbs << "`. Set the trainer's data root to it: "
-          << "qwen-vl-finetune `data_path`, LLaMA-Factory `dataset_dir` (its `media_dir` follows), LLaVA `--image_folder`, "
-          << "InternVL `root` (already in the meta file); SAMTok's own loader does not prepend `data_path`, so launch it "
+          << "qwen-vl-finetune `data_path`, LLaMA-Factory `dataset_dir` (its `media_dir` follows), LLaVA "
+             "`--image_folder`, "
+          << "InternVL `root` (already in the meta file); SAMTok's own loader does not prepend `data_path`, so launch "
+             "it "
           << "from this folder. ms-swift recommends absolute paths: export with `--paths absolute` for it.\n";
     s << "\n## Adding the tokens\n\n"
       << "SAMTok adds the tokens as ordinary (non-special) tokens: `tokenizer.add_tokens(...)` with the entries of "
@@ -233,8 +255,12 @@ void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::str
     for (std::size_t i = 0; i < vocab.size(); ++i) {
         lines += vocab[i] + "\n";
         commas += (i ? "," : "") + vocab[i];
-        added.push_back({{"content", vocab[i]}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
-                         {"normalized", false}, {"special", false}});
+        added.push_back({{"content", vocab[i]},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", false}});
     }
     writeFileAtomic((out / "tokens.txt").string(), lines);
     writeFileAtomic((out / "add_tokens.txt").string(), commas + "\n");
@@ -252,7 +278,9 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         throw UserError("the dataset name '" + o.name + "' must be a plain file name");
     std::optional<TokenizerModel> tok;
     for (const auto& t : store.tokenizers()) tok = t.id == o.tokenizerId ? t : tok;
-    if (!tok) throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) + "; run `samtok tokenize` first");
+    if (!tok)
+        throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) +
+                        "; run `samtok tokenize` first");
     const int codebookSize = codebookSizeOf(*tok);
 
     std::map<RowId, std::string> classNames;
@@ -276,7 +304,8 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         report.untokenized = static_cast<int>(builder.missing().size());
         if (!o.skipUntokenized)
             throw UserError(std::to_string(builder.missing().size()) + " region(s) have no tokens of '" + tok->name +
-                            "' (" + tok->checkpointSha256.substr(0, 8) + "): run `samtok tokenize` with that model first, or "
+                            "' (" + tok->checkpointSha256.substr(0, 8) +
+                            "): run `samtok tokenize` with that model first, or "
                             "pass --skip-untokenized to leave their samples out");
         report.notes.push_back(std::to_string(builder.missing().size()) + " region(s) without tokens were left out");
     }
@@ -294,7 +323,8 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     }
     if (iouCount) report.meanIou = iouSum / iouCount;
     if (!builder.crops().empty() && !o.tokenizeCrop)
-        throw UserError(std::to_string(builder.crops().size()) + " small region(s) need a zoom-in crop tokenized by the model");
+        throw UserError(std::to_string(builder.crops().size()) +
+                        " small region(s) need a zoom-in crop tokenized by the model");
     report.notes.insert(report.notes.end(), builder.notes().begin(), builder.notes().end());
 
     // 2. Files: crops, images, records, registrations, vocabulary, README.
@@ -323,7 +353,8 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     std::vector<SplitFile> files;
     for (const auto& [split, samples] : bySplit) {
         const std::string file = (split.empty() ? o.name : o.name + "_" + split) + fileExtension(o.target);
-        writeFileAtomic((out / file).string(), formatRecords(o.target, samples, split.empty() ? o.name : o.name + "_" + split));
+        writeFileAtomic((out / file).string(),
+                        formatRecords(o.target, samples, split.empty() ? o.name : o.name + "_" + split));
         files.push_back({split, file, samples.size()});
         report.files.push_back(file);
     }

@@ -60,20 +60,20 @@ struct ExportOptions {
     // tokenizer. Required when regioncap is exported and a region is small.
     std::function<std::pair<int, int>(const cv::Mat& rgb, const Mask& mask)> tokenizeCrop;
     std::function<void(std::size_t done, std::size_t total)> progress;  // per image, then per crop
-    const std::atomic<bool>* cancel = nullptr;  // set: stop before any record file is written
+    const std::atomic<bool>* cancel = nullptr;                          // set: stop before any record file is written
 };
 
 struct ExportReport {
     std::map<std::string, std::map<std::string, int>> records;  // split -> task -> count
-    int images = 0;         // distinct project images referenced
-    int crops = 0;          // zoom-in crops written
-    int untokenized = 0;    // regions left out for lack of tokens (skipUntokenized)
-    int belowIou = 0;       // regions left out under minReconstructionIou
-    int regions = 0;        // distinct regions in the records
-    std::optional<double> meanIou;  // their mean reconstruction IoU, where known
-    int regionsBelowHalf = 0;       // of them, rebuilt with IoU < 0.5
-    std::vector<std::string> files;  // written, relative to outDir
-    std::vector<std::string> notes;  // what was left out and why
+    int images = 0;                                             // distinct project images referenced
+    int crops = 0;                                              // zoom-in crops written
+    int untokenized = 0;                                        // regions left out for lack of tokens (skipUntokenized)
+    int belowIou = 0;                                           // regions left out under minReconstructionIou
+    int regions = 0;                                            // distinct regions in the records
+    std::optional<double> meanIou;                              // their mean reconstruction IoU, where known
+    int regionsBelowHalf = 0;                                   // of them, rebuilt with IoU < 0.5
+    std::vector<std::string> files;                             // written, relative to outDir
+    std::vector<std::string> notes;                             // what was left out and why
     int total() const;
 };
 

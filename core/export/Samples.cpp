@@ -75,11 +75,21 @@ void SampleBuilder::add(const ImageContent& c) {
     const auto ordered = instanceOrder(c.regions);
     for (Task t : o_.tasks) {
         switch (t) {
-            case Task::RefSeg: addRefSeg(c, ordered); break;
-            case Task::Gres: addGres(c, ordered); break;
-            case Task::Gcg: addGcg(c); break;
-            case Task::RegionCaption: addRegionCaptions(c, ordered); break;
-            case Task::RegionVqa: addRegionVqa(c, ordered); break;
+            case Task::RefSeg:
+                addRefSeg(c, ordered);
+                break;
+            case Task::Gres:
+                addGres(c, ordered);
+                break;
+            case Task::Gcg:
+                addGcg(c);
+                break;
+            case Task::RegionCaption:
+                addRegionCaptions(c, ordered);
+                break;
+            case Task::RegionVqa:
+                addRegionVqa(c, ordered);
+                break;
         }
     }
 }
@@ -98,8 +108,10 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
         if (!t) continue;
         for (std::size_t i = 0; i < phrases.size(); ++i) {
             Sample s = start(Task::RefSeg, c);
-            const std::string key = "refseg/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
-            s.turns.push_back({true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefSeg, o_.seed, key), phrases[i])});
+            const std::string key =
+                "refseg/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
+            s.turns.push_back(
+                {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefSeg, o_.seed, key), phrases[i])});
             s.turns.push_back({false, maskAnswer({{*t, phrases[i]}})});
             samples_.push_back(std::move(s));
         }
@@ -139,14 +151,17 @@ void SampleBuilder::addGres(const ImageContent& c, const std::vector<const Annot
     for (const auto& [cls, ids] : byClass)
         if (ids.size() > 1) emit(classNames_.at(cls), ids, "gres/" + c.image.checksum + "/c" + std::to_string(cls));
     // No target: classes known to be absent, only where the image is labelled exhaustively.
-    const bool exhaustive = o_.assumeExhaustive || c.image.status == ImageStatus::Done || c.image.status == ImageStatus::Reviewed;
+    const bool exhaustive =
+        o_.assumeExhaustive || c.image.status == ImageStatus::Done || c.image.status == ImageStatus::Reviewed;
     if (!exhaustive || o_.noTargetPerImage <= 0) return;
     std::vector<std::pair<std::uint64_t, RowId>> absent;
     for (const auto& [cls, name] : classNames_)
-        if (!byClass.count(cls)) absent.push_back({stableHash(o_.seed, "notarget/" + c.image.checksum + "/" + name), cls});
+        if (!byClass.count(cls))
+            absent.push_back({stableHash(o_.seed, "notarget/" + c.image.checksum + "/" + name), cls});
     std::sort(absent.begin(), absent.end());
     for (std::size_t i = 0; i < absent.size() && i < static_cast<std::size_t>(o_.noTargetPerImage); ++i)
-        emit(classNames_.at(absent[i].second), {}, "gres/" + c.image.checksum + "/n" + std::to_string(absent[i].second));
+        emit(classNames_.at(absent[i].second), {},
+             "gres/" + c.image.checksum + "/n" + std::to_string(absent[i].second));
 }
 
 void SampleBuilder::addGcg(const ImageContent& c) {
@@ -164,7 +179,8 @@ void SampleBuilder::addGcg(const ImageContent& c) {
         if (!spans.empty() && spans.back().first.begin == p.begin && spans.back().first.end == p.end)
             spans.back().second.push_back(p.annotationId);
         else if (!spans.empty() && p.begin < spans.back().first.end) {
-            notes_.push_back("grounded caption of image " + std::to_string(c.image.id) + " left out: its phrases overlap");
+            notes_.push_back("grounded caption of image " + std::to_string(c.image.id) +
+                             " left out: its phrases overlap");
             return;
         } else
             spans.push_back({p, {p.annotationId}});
@@ -195,8 +211,8 @@ void SampleBuilder::addRegionCaptions(const ImageContent& c, const std::vector<c
         const auto t = tokens(a->id);
         if (!t) continue;
         Sample s = start(Task::RegionCaption, c);
-        std::string q = replaceAll(o_.templates.pick(Task::RegionCaption, o_.seed, "regioncap/" + c.image.checksum + "/" +
-                                                                                       std::to_string(a->id)),
+        std::string q = replaceAll(o_.templates.pick(Task::RegionCaption, o_.seed,
+                                                     "regioncap/" + c.image.checksum + "/" + std::to_string(a->id)),
                                    "{SEG}", *t);
         if (needsZoomCrop(a->bbox, c.image.width, c.image.height)) {
             q += o_.templates.zoomSuffix;  // its <image> is the crop, its {ZOOM_IN_SEG} the crop's tokens

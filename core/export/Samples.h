@@ -16,9 +16,9 @@ struct RegionText {
 
 struct ImageContent {
     ImageRecord image;
-    std::string path;                   // absolute
-    std::vector<Annotation> regions;    // the ones to export
-    std::map<RowId, RegionText> text;   // by annotation id
+    std::string path;                  // absolute
+    std::vector<Annotation> regions;   // the ones to export
+    std::map<RowId, RegionText> text;  // by annotation id
     std::vector<ImageExpression> expressions;
     std::optional<GroundedCaption> caption;
 };
@@ -40,7 +40,7 @@ public:
     std::vector<Sample>& samples() { return samples_; }
     const std::vector<PendingCrop>& crops() const { return crops_; }
     const std::set<RowId>& missing() const { return missing_; }
-    const std::set<RowId>& poor() const { return poor_; }  // below the IoU floor
+    const std::set<RowId>& poor() const { return poor_; }                         // below the IoU floor
     const std::map<RowId, std::optional<double>>& used() const { return used_; }  // regions in samples, their IoU
     const std::vector<std::string>& notes() const { return notes_; }
 

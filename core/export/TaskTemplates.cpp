@@ -10,11 +10,16 @@ namespace samtok::exporter {
 
 const char* toString(Task t) {
     switch (t) {
-        case Task::RefSeg: return "refseg";
-        case Task::Gres: return "gres";
-        case Task::Gcg: return "gcg";
-        case Task::RegionCaption: return "regioncap";
-        case Task::RegionVqa: return "vqa";
+        case Task::RefSeg:
+            return "refseg";
+        case Task::Gres:
+            return "gres";
+        case Task::Gcg:
+            return "gcg";
+        case Task::RegionCaption:
+            return "regioncap";
+        case Task::RegionVqa:
+            return "vqa";
     }
     return "?";
 }
@@ -91,15 +96,19 @@ TemplatePools TemplatePools::fromJsonFile(const std::string& path) {
             continue;
         }
         const Task task = taskFromString(key);
-        if (task == Task::RegionVqa) throw FormatError("'" + path + "': vqa questions come from the project, not templates");
-        if (!value.is_array() || value.empty()) throw FormatError("'" + path + "': '" + key + "' must be a non-empty list");
+        if (task == Task::RegionVqa)
+            throw FormatError("'" + path + "': vqa questions come from the project, not templates");
+        if (!value.is_array() || value.empty())
+            throw FormatError("'" + path + "': '" + key + "' must be a non-empty list");
         std::vector<std::string> list;
         const char* slot = task == Task::RegionCaption ? "{SEG}" : task == Task::Gcg ? nullptr : "{X}";
         for (std::size_t i = 0; i < value.size(); ++i) {
-            if (!value[i].is_string()) throw FormatError("'" + path + "': " + key + "[" + std::to_string(i) + "] is not a string");
+            if (!value[i].is_string())
+                throw FormatError("'" + path + "': " + key + "[" + std::to_string(i) + "] is not a string");
             const std::string t = value[i];
             if (slot && t.find(slot) == std::string::npos)
-                throw FormatError("'" + path + "': " + key + "[" + std::to_string(i) + "] lacks the placeholder " + slot);
+                throw FormatError("'" + path + "': " + key + "[" + std::to_string(i) + "] lacks the placeholder " +
+                                  slot);
             if (t.find("<image>") != std::string::npos)
                 throw FormatError("'" + path + "': " + key + "[" + std::to_string(i) +
                                   "] contains <image>; the exporter places the image itself");

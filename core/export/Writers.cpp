@@ -34,7 +34,8 @@ ordered_json record(Target t, const PlacedSample& p, std::size_t index, const st
         case Target::Swift:
             return {{"messages", roleContentTurns(s)}, {"images", p.paths}};
         case Target::Llava:
-            return {{"id", idPrefix + "-" + std::to_string(index)}, {"image", imageField(p.paths)},
+            return {{"id", idPrefix + "-" + std::to_string(index)},
+                    {"image", imageField(p.paths)},
                     {"conversations", fromValueTurns(s)}};
         case Target::InternVL: {
             ordered_json r{{"id", index}, {"image", imageField(p.paths)}};
@@ -54,11 +55,15 @@ ordered_json record(Target t, const PlacedSample& p, std::size_t index, const st
     return {};
 }
 
-bool isLines(Target t) { return t == Target::SamTokJsonl || t == Target::Swift || t == Target::InternVL; }
+bool isLines(Target t) {
+    return t == Target::SamTokJsonl || t == Target::Swift || t == Target::InternVL;
+}
 
 }  // namespace
 
-const char* fileExtension(Target t) { return isLines(t) ? ".jsonl" : ".json"; }
+const char* fileExtension(Target t) {
+    return isLines(t) ? ".jsonl" : ".json";
+}
 
 std::string formatRecords(Target t, const std::vector<PlacedSample>& samples, const std::string& idPrefix) {
     std::string out;
@@ -93,12 +98,9 @@ std::vector<Registration> registrations(Target t, const std::string& name, const
     if (t == Target::InternVL) {
         ordered_json meta = ordered_json::object();
         for (const auto& f : files)
-            meta[entryName(f)] = {{"root", imageRoot},
-                                  {"annotation", exportDir + "/" + f.file},
-                                  {"data_augment", false},
-                                  {"max_dynamic_patch", 6},
-                                  {"repeat_time", 1},
-                                  {"length", f.records}};
+            meta[entryName(f)] = {{"root", imageRoot},     {"annotation", exportDir + "/" + f.file},
+                                  {"data_augment", false}, {"max_dynamic_patch", 6},
+                                  {"repeat_time", 1},      {"length", f.records}};
         return {{name + "_meta.json", meta.dump(2) + "\n"}};
     }
     return {};

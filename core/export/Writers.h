@@ -20,12 +20,12 @@ std::string formatRecords(Target t, const std::vector<PlacedSample>& samples, co
 // The trainer's registration of the written files, if it has one:
 // LLaMA-Factory's dataset_info.json, InternVL's meta file.
 struct SplitFile {
-    std::string split;     // "train", "val", or "" for one file
-    std::string file;      // relative to the export folder
+    std::string split;  // "train", "val", or "" for one file
+    std::string file;   // relative to the export folder
     std::size_t records = 0;
 };
 struct Registration {
-    std::string file;      // relative to the export folder
+    std::string file;  // relative to the export folder
     std::string content;
 };
 std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,

@@ -43,7 +43,8 @@ ZoomCrop makeZoomCrop(const cv::Mat& rgb, const Mask& mask, const PixelBox& box)
     cv::Mat m = toMat(mask)(c.region).clone();
     if (std::max(image.cols, image.rows) < kZoomTargetShortSide) {
         const double scale = static_cast<double>(kZoomTargetShortSide) / std::min(image.cols, image.rows);
-        const cv::Size size(static_cast<int>(std::lround(image.cols * scale)), static_cast<int>(std::lround(image.rows * scale)));
+        const cv::Size size(static_cast<int>(std::lround(image.cols * scale)),
+                            static_cast<int>(std::lround(image.rows * scale)));
         cv::resize(image, image, size, 0, 0, cv::INTER_LANCZOS4);
         cv::resize(m, m, size, 0, 0, cv::INTER_NEAREST);
     }

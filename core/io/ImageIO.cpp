@@ -16,12 +16,13 @@
 namespace samtok {
 namespace {
 
-std::string quoted(const std::string& path) { return "'" + path + "'"; }
+std::string quoted(const std::string& path) {
+    return "'" + path + "'";
+}
 
 std::vector<unsigned char> readBytes(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw UserError(quoted(path) + ": " + std::strerror(errno));
+    if (::stat(path.c_str(), &st) != 0) throw UserError(quoted(path) + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw UserError(quoted(path) + ": is a directory, not an image");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw UserError(quoted(path) + ": cannot open: " + std::strerror(errno));
@@ -171,14 +172,30 @@ int exifOrientation(const std::vector<unsigned char>& b) {
 cv::Mat applyOrientation(const cv::Mat& image, int o) {
     cv::Mat out;
     switch (o) {
-        case 2: cv::flip(image, out, 1); break;
-        case 3: cv::flip(image, out, -1); break;
-        case 4: cv::flip(image, out, 0); break;
-        case 5: cv::transpose(image, out); break;
-        case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); break;
-        case 7: cv::transpose(image, out); cv::flip(out, out, -1); break;
-        case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-        default: out = image;
+        case 2:
+            cv::flip(image, out, 1);
+            break;
+        case 3:
+            cv::flip(image, out, -1);
+            break;
+        case 4:
+            cv::flip(image, out, 0);
+            break;
+        case 5:
+            cv::transpose(image, out);
+            break;
+        case 6:
+            cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE);
+            break;
+        case 7:
+            cv::transpose(image, out);
+            cv::flip(out, out, -1);
+            break;
+        case 8:
+            cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE);
+            break;
+        default:
+            out = image;
     }
     return out;
 }
@@ -199,11 +216,18 @@ DecodedImage readImage(const std::string& path, const ImageReadOptions& options)
         cv::normalize(img, img, 0, 255, cv::NORM_MINMAX, CV_8U);
     }
     switch (img.channels()) {
-        case 1: cv::cvtColor(img, out.rgb, cv::COLOR_GRAY2RGB); break;
-        case 3: cv::cvtColor(img, out.rgb, cv::COLOR_BGR2RGB); break;
-        case 4: cv::cvtColor(img, out.rgb, cv::COLOR_BGRA2RGB); break;
+        case 1:
+            cv::cvtColor(img, out.rgb, cv::COLOR_GRAY2RGB);
+            break;
+        case 3:
+            cv::cvtColor(img, out.rgb, cv::COLOR_BGR2RGB);
+            break;
+        case 4:
+            cv::cvtColor(img, out.rgb, cv::COLOR_BGRA2RGB);
+            break;
         default:
-            throw FormatError(quoted(path) + ": " + std::to_string(img.channels()) + "-channel images are not supported");
+            throw FormatError(quoted(path) + ": " + std::to_string(img.channels()) +
+                              "-channel images are not supported");
     }
     if (options.applyExifOrientation) out.rgb = applyOrientation(out.rgb, out.exifOrientation);
     return out;
@@ -232,9 +256,13 @@ Mask readMask(const std::string& path, int threshold) {
     return fromMat(binary);
 }
 
-std::vector<unsigned char> readFileBytes(const std::string& path) { return readBytes(path); }
+std::vector<unsigned char> readFileBytes(const std::string& path) {
+    return readBytes(path);
+}
 
-cv::Size readImageSize(const std::string& path) { return imageSizeFromBytes(readBytes(path), path); }
+cv::Size readImageSize(const std::string& path) {
+    return imageSizeFromBytes(readBytes(path), path);
+}
 
 namespace {
 

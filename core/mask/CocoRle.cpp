@@ -10,7 +10,9 @@
 namespace samtok::rle {
 namespace {
 
-std::string sizeText(int h, int w) { return std::to_string(h) + "x" + std::to_string(w); }
+std::string sizeText(int h, int w) {
+    return std::to_string(h) + "x" + std::to_string(w);
+}
 
 // Length of the run of bytes equal to `value` starting at p, up to end.
 // Word-at-a-time: runs in real masks are long, so this dominates encode time.
@@ -53,8 +55,7 @@ Rle encode(const Mask& mask) {
 }
 
 void validate(const Rle& rle) {
-    if (rle.height < 0 || rle.width < 0)
-        throw FormatError("RLE: negative size " + sizeText(rle.height, rle.width));
+    if (rle.height < 0 || rle.width < 0) throw FormatError("RLE: negative size " + sizeText(rle.height, rle.width));
     std::uint64_t total = 0;
     for (std::uint32_t c : rle.counts) total += c;
     const std::uint64_t expected = static_cast<std::uint64_t>(rle.height) * rle.width;
@@ -116,8 +117,8 @@ Rle fromString(std::string_view s, int height, int width) {
             if (c < 0 || c > 63)
                 throw FormatError("RLE counts string has an invalid character '" + std::string(1, s[p]) +
                                   "' at position " + std::to_string(p));
-            if (k > 6) throw FormatError("RLE counts string has an overlong run at character " +
-                                         std::to_string(groupStart));
+            if (k > 6)
+                throw FormatError("RLE counts string has an overlong run at character " + std::to_string(groupStart));
             x |= static_cast<long long>(c & 0x1f) << (5 * k);
             more = (c & 0x20) != 0;
             ++p;
@@ -128,8 +129,8 @@ Rle fromString(std::string_view s, int height, int width) {
         const std::size_t m = out.counts.size();
         if (m > 2) x += static_cast<long long>(out.counts[m - 2]);
         if (x < 0 || x > 0xffffffffLL)
-            throw FormatError("RLE counts string decodes to an invalid run (" + std::to_string(x) +
-                              ") at character " + std::to_string(groupStart));
+            throw FormatError("RLE counts string decodes to an invalid run (" + std::to_string(x) + ") at character " +
+                              std::to_string(groupStart));
         out.counts.push_back(static_cast<std::uint32_t>(x));
     }
     validate(out);
@@ -177,8 +178,14 @@ void walkPair(const Rle& a, const Rle& b, F&& f) {
     std::uint64_t rb = b.counts.empty() ? 0 : b.counts[0];
     bool va = false, vb = false;
     for (;;) {
-        while (ra == 0 && ia + 1 < a.counts.size()) { ra = a.counts[++ia]; va = !va; }
-        while (rb == 0 && ib + 1 < b.counts.size()) { rb = b.counts[++ib]; vb = !vb; }
+        while (ra == 0 && ia + 1 < a.counts.size()) {
+            ra = a.counts[++ia];
+            va = !va;
+        }
+        while (rb == 0 && ib + 1 < b.counts.size()) {
+            rb = b.counts[++ib];
+            vb = !vb;
+        }
         if (ra == 0 || rb == 0) break;
         const std::uint64_t c = std::min(ra, rb);
         f(c, va, vb);

@@ -21,21 +21,19 @@ struct Rle {
     int width = 0;
     std::vector<std::uint32_t> counts;
 
-    bool operator==(const Rle& o) const {
-        return height == o.height && width == o.width && counts == o.counts;
-    }
+    bool operator==(const Rle& o) const { return height == o.height && width == o.width && counts == o.counts; }
 };
 
 namespace rle {
 
-Rle encode(const Mask& mask);                       // rleEncode
-Mask decode(const Rle& rle);                        // rleDecode; throws FormatError if runs do not cover h*w
-std::string toString(const Rle& rle);               // rleToString
+Rle encode(const Mask& mask);          // rleEncode
+Mask decode(const Rle& rle);           // rleDecode; throws FormatError if runs do not cover h*w
+std::string toString(const Rle& rle);  // rleToString
 // rleFrString, with validation: throws FormatError naming the position of a
 // bad character, a truncated group, a negative run or runs that do not sum to h*w.
 Rle fromString(std::string_view counts, int height, int width);
-std::uint64_t area(const Rle& rle);                 // rleArea
-PixelBox toBbox(const Rle& rle);                    // rleToBbox, [x, y, w, h]
+std::uint64_t area(const Rle& rle);  // rleArea
+PixelBox toBbox(const Rle& rle);     // rleToBbox, [x, y, w, h]
 // rleMerge: union (intersect=false) or intersection of masks of one size.
 Rle merge(const std::vector<Rle>& rles, bool intersect);
 // rleIou without decoding. iscrowd: the union is the area of `dt` (COCO's crowd rule).

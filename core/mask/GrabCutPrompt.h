@@ -18,6 +18,7 @@ struct PromptSeed {
 // rgb: CV_8UC3. Without a box, the box is the points' bounding box grown by a
 // quarter of the image's shorter side. Returns the largest foreground part
 // touching a positive point (or the largest part), empty when nothing is found.
-Mask grabCutFromPrompt(const cv::Mat& rgb, const std::vector<PromptSeed>& points, const cv::Rect* box, int iterations = 3);
+Mask grabCutFromPrompt(const cv::Mat& rgb, const std::vector<PromptSeed>& points, const cv::Rect* box,
+                       int iterations = 3);
 
 }  // namespace samtok

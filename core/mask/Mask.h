@@ -11,15 +11,13 @@ namespace samtok {
 struct PixelBox {
     int x = 0, y = 0, width = 0, height = 0;
     bool empty() const { return width <= 0 || height <= 0; }
-    bool operator==(const PixelBox& o) const {
-        return x == o.x && y == o.y && width == o.width && height == o.height;
-    }
+    bool operator==(const PixelBox& o) const { return x == o.x && y == o.y && width == o.width && height == o.height; }
 };
 
 class Mask {
 public:
     Mask() = default;
-    Mask(int height, int width);                       // all background
+    Mask(int height, int width);                                    // all background
     Mask(int height, int width, std::vector<std::uint8_t> pixels);  // values must be 0/1
 
     int height() const { return height_; }
@@ -34,12 +32,10 @@ public:
     std::uint8_t at(int y, int x) const { return row(y)[x]; }
     void set(int y, int x, bool on) { row(y)[x] = on ? 1 : 0; }
 
-    std::uint64_t area() const;            // foreground pixel count
-    PixelBox boundingBox() const;          // tight box of the foreground; empty box if none
+    std::uint64_t area() const;    // foreground pixel count
+    PixelBox boundingBox() const;  // tight box of the foreground; empty box if none
 
-    bool operator==(const Mask& o) const {
-        return height_ == o.height_ && width_ == o.width_ && pixels_ == o.pixels_;
-    }
+    bool operator==(const Mask& o) const { return height_ == o.height_ && width_ == o.width_ && pixels_ == o.pixels_; }
     bool operator!=(const Mask& o) const { return !(*this == o); }
 
 private:

@@ -13,7 +13,9 @@ cv::Mat toMat(const Mask& mask) {
     return m;
 }
 
-cv::Mat toMat255(const Mask& mask) { return toMat(mask) * 255; }
+cv::Mat toMat255(const Mask& mask) {
+    return toMat(mask) * 255;
+}
 
 Mask fromMat(const cv::Mat& image, int threshold) {
     if (image.type() != CV_8UC1) throw std::invalid_argument("fromMat: expected a CV_8UC1 image");
@@ -35,7 +37,8 @@ Mask shrinkMask(const Mask& mask, int longSide) {
     const int longer = std::max(mask.width(), mask.height());
     if (longSide <= 0 || longer <= longSide) return mask;
     const double scale = static_cast<double>(longSide) / longer;
-    const cv::Size size(std::max(1, static_cast<int>(mask.width() * scale + 0.5)), std::max(1, static_cast<int>(mask.height() * scale + 0.5)));
+    const cv::Size size(std::max(1, static_cast<int>(mask.width() * scale + 0.5)),
+                        std::max(1, static_cast<int>(mask.height() * scale + 0.5)));
     cv::Mat small;
     cv::resize(toMat255(mask), small, size, 0, 0, cv::INTER_AREA);
     return fromMat(small, 127);

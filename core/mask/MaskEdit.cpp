@@ -14,7 +14,9 @@ constexpr int kShift = 4;
 cv::Point fixedPoint(const Point& p) {
     return {static_cast<int>(std::lround(p.x * (1 << kShift))), static_cast<int>(std::lround(p.y * (1 << kShift)))};
 }
-void copyBack(Mask& mask, const cv::Mat& m) { mask = fromMat(m); }
+void copyBack(Mask& mask, const cv::Mat& m) {
+    mask = fromMat(m);
+}
 }  // namespace
 
 void paintStroke(Mask& mask, const std::vector<Point>& path, double radius, bool value) {
@@ -24,8 +26,8 @@ void paintStroke(Mask& mask, const std::vector<Point>& path, double radius, bool
     const cv::Scalar v(value ? 1 : 0);
     cv::circle(m, fixedPoint(path[0]), r, v, cv::FILLED, cv::LINE_8, kShift);
     for (std::size_t i = 1; i < path.size(); ++i) {
-        cv::line(m, fixedPoint(path[i - 1]), fixedPoint(path[i]), v, std::max(1, static_cast<int>(std::lround(2 * radius))),
-                 cv::LINE_8, kShift);
+        cv::line(m, fixedPoint(path[i - 1]), fixedPoint(path[i]), v,
+                 std::max(1, static_cast<int>(std::lround(2 * radius))), cv::LINE_8, kShift);
         cv::circle(m, fixedPoint(path[i]), r, v, cv::FILLED, cv::LINE_8, kShift);
     }
     copyBack(mask, m);

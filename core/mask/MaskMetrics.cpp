@@ -50,8 +50,8 @@ Mask innerBoundary(const Mask& mask, int distance) {
 
 double boundaryIou(const Mask& a, const Mask& b, double dilationRatio) {
     requireSameSize(a, b, "boundary IoU");
-    const double diagonal = std::sqrt(static_cast<double>(a.height()) * a.height() +
-                                      static_cast<double>(a.width()) * a.width());
+    const double diagonal =
+        std::sqrt(static_cast<double>(a.height()) * a.height() + static_cast<double>(a.width()) * a.width());
     const int d = std::max(1, static_cast<int>(std::lround(dilationRatio * diagonal)));
     return maskIou(innerBoundary(a, d), innerBoundary(b, d));
 }

@@ -13,7 +13,8 @@ namespace {
 std::vector<cv::Point> toCv(const Ring& ring) {
     std::vector<cv::Point> out;
     out.reserve(ring.size());
-    for (const Point& p : ring) out.emplace_back(static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y)));
+    for (const Point& p : ring)
+        out.emplace_back(static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y)));
     return out;
 }
 

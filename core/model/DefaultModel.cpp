@@ -6,9 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -60,7 +59,8 @@ void verifyDefaultModel(const DefaultModelFiles& files) {
     const std::string actual = sha256File(files.weights);
     if (actual != files.sha256)
         throw UserError("the default model '" + files.weights + "' is damaged: its SHA-256 is " + actual.substr(0, 16) +
-                        "..., expected " + files.sha256.substr(0, 16) + "...; restore it from the repository or reinstall");
+                        "..., expected " + files.sha256.substr(0, 16) +
+                        "...; restore it from the repository or reinstall");
 }
 
 }  // namespace samtok::model

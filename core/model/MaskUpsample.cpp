@@ -50,8 +50,9 @@ void upsampleAndThresholdRows(const float* logits, int inWidth, int inHeight, in
         std::uint8_t* dst = out + static_cast<std::size_t>(y) * ow;
         for (std::size_t x = 0; x < ow; ++x) {
             const Tap& a = across[x];
-            const double v = static_cast<double>(r0[a.i0]) * (d.w0 * a.w0) + static_cast<double>(r0[a.i1]) * (d.w0 * a.w1) +
-                             static_cast<double>(r1[a.i0]) * (d.w1 * a.w0) + static_cast<double>(r1[a.i1]) * (d.w1 * a.w1);
+            const double v =
+                static_cast<double>(r0[a.i0]) * (d.w0 * a.w0) + static_cast<double>(r0[a.i1]) * (d.w0 * a.w1) +
+                static_cast<double>(r1[a.i0]) * (d.w1 * a.w0) + static_cast<double>(r1[a.i1]) * (d.w1 * a.w1);
             dst[x] = static_cast<float>(v) > threshold ? 1 : 0;
         }
     }

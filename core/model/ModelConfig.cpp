@@ -1,12 +1,13 @@
 #include "model/ModelConfig.h"
+
 #include "util/JsonNumber.h"
 
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <numeric>
-#include <climits>
 #include <cstdint>
+#include <numeric>
 #include <stdexcept>
 #include <type_traits>
 
@@ -155,7 +156,8 @@ void read(const json& j, const char* key, T& out) {
         out.clear();
         for (const json& e : v) out.push_back(toInt(e, key));
     } else if constexpr (std::is_same_v<T, std::array<float, 3>>) {
-        if (!v.is_array() || v.size() != 3) throw std::invalid_argument(std::string("'") + key + "' must be three numbers");
+        if (!v.is_array() || v.size() != 3)
+            throw std::invalid_argument(std::string("'") + key + "' must be three numbers");
         for (std::size_t i = 0; i < 3; ++i) {
             const double d = v[i].get<double>();
             if (!std::isfinite(d) || std::abs(d) > 1e6)
@@ -163,7 +165,8 @@ void read(const json& j, const char* key, T& out) {
             out[i] = static_cast<float>(d);
         }
     } else if constexpr (std::is_same_v<T, std::array<int, 2>>) {
-        if (!v.is_array() || v.size() != 2) throw std::invalid_argument(std::string("'") + key + "' must be two integers");
+        if (!v.is_array() || v.size() != 2)
+            throw std::invalid_argument(std::string("'") + key + "' must be two integers");
         out = {toInt(v[0], key), toInt(v[1], key)};
     } else {
         out = v.get<T>();
@@ -178,7 +181,9 @@ void readTwoWay(const json& j, TwoWayConfig& t) {
 }
 
 json twoWayJson(const TwoWayConfig& t) {
-    return {{"depth", t.depth}, {"mlp_dim", t.mlpDim}, {"num_heads", t.numHeads},
+    return {{"depth", t.depth},
+            {"mlp_dim", t.mlpDim},
+            {"num_heads", t.numHeads},
             {"attention_downsample_rate", t.attentionDownsampleRate}};
 }
 
@@ -244,16 +249,25 @@ std::string configToJson(const ModelConfig& c) {
            {"image_size", c.imageSize},
            {"preprocess", {{"mean", c.pixelMean}, {"std", c.pixelStd}}},
            {"image_encoder",
-            {{"embed_dim", c.trunk.embedDim}, {"num_heads", c.trunk.numHeads}, {"stages", c.trunk.stages},
-             {"global_att_blocks", c.trunk.globalAttBlocks}, {"window_spec", c.trunk.windowSpec},
-             {"window_pos_embed_bkg_spatial_size", c.trunk.windowPosEmbedBkgSpatialSize}, {"q_pool", c.trunk.qPool},
-             {"q_stride", c.trunk.qStride}, {"dim_mul", c.trunk.dimMul}, {"head_mul", c.trunk.headMul},
-             {"mlp_ratio", c.trunk.mlpRatio}, {"d_model", c.dModel}, {"fpn_top_down_levels", c.fpnTopDownLevels},
+            {{"embed_dim", c.trunk.embedDim},
+             {"num_heads", c.trunk.numHeads},
+             {"stages", c.trunk.stages},
+             {"global_att_blocks", c.trunk.globalAttBlocks},
+             {"window_spec", c.trunk.windowSpec},
+             {"window_pos_embed_bkg_spatial_size", c.trunk.windowPosEmbedBkgSpatialSize},
+             {"q_pool", c.trunk.qPool},
+             {"q_stride", c.trunk.qStride},
+             {"dim_mul", c.trunk.dimMul},
+             {"head_mul", c.trunk.headMul},
+             {"mlp_ratio", c.trunk.mlpRatio},
+             {"d_model", c.dModel},
+             {"fpn_top_down_levels", c.fpnTopDownLevels},
              {"scalp", c.scalp}}},
            {"prompt_encoder", {{"mask_in_chans", c.maskInChans}}},
            {"mask_decoder", twoWayJson(c.decoder)},
            {"mask_encoder", twoWayJson(c.maskEncoder)},
-           {"quantizer", {{"codebook_size", c.codebookSize}, {"codebook_depth", c.codebookDepth}, {"latent_dim", c.latentDim}}},
+           {"quantizer",
+            {{"codebook_size", c.codebookSize}, {"codebook_depth", c.codebookDepth}, {"latent_dim", c.latentDim}}},
            {"mask_threshold", c.maskThreshold}};
     j["mask_decoder"]["num_multimask_outputs"] = c.numMultimaskOutputs;
     j["mask_decoder"]["iou_head_depth"] = c.iouHeadDepth;

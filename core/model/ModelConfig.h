@@ -38,27 +38,27 @@ struct ModelConfig {
     std::array<float, 3> pixelStd{0.229f, 0.224f, 0.225f};
 
     HieraConfig trunk;
-    int dModel = 256;                       // neck and all SAM heads
+    int dModel = 256;  // neck and all SAM heads
     std::vector<int> fpnTopDownLevels{2, 3};
     int scalp = 1;
 
-    int maskInChans = 16;                   // prompt encoder mask downscaling
-    TwoWayConfig decoder;                   // SAM2 mask decoder transformer
+    int maskInChans = 16;  // prompt encoder mask downscaling
+    TwoWayConfig decoder;  // SAM2 mask decoder transformer
     int numMultimaskOutputs = 3;
     int iouHeadDepth = 3;
     int iouHeadHiddenDim = 256;
 
-    TwoWayConfig maskEncoder;               // SAMTok's mask encoder transformer
+    TwoWayConfig maskEncoder;  // SAMTok's mask encoder transformer
     int numMaskTokens = 1;
 
     int codebookSize = 256;
     int codebookDepth = 2;
     int latentDim = 256;
 
-    double maskThreshold = 0.5;             // on decoded logits (SAMTok's rule, not SAM's 0)
+    double maskThreshold = 0.5;  // on decoded logits (SAMTok's rule, not SAM's 0)
 
     int embeddingSize() const { return imageSize / backboneStride; }  // 64 at 1024 px
-    int lowResMaskSize() const { return embeddingSize() * 4; }       // 256 at 1024 px
+    int lowResMaskSize() const { return embeddingSize() * 4; }        // 256 at 1024 px
     // Trunk stage widths, low to high resolution (= the neck's backbone_channel_list).
     std::vector<int> backboneChannels() const;
 

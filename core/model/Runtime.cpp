@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <malloc.h>
-
 #include <thread>
 
 namespace samtok::runtime {

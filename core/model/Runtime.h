@@ -7,8 +7,8 @@ namespace samtok::runtime {
 struct Info {
     std::string libtorchVersion;  // e.g. "1.13.1"
     bool cudaAvailable = false;
-    std::string device;           // "cpu" or "cuda:0 (NVIDIA H100 ...)"
-    int threads = 0;              // intra-op threads in use
+    std::string device;  // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+    int threads = 0;     // intra-op threads in use
 };
 
 // Sets the intra-op thread count (threads <= 0: every core; LibTorch 1.13 on

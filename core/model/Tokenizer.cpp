@@ -19,7 +19,9 @@ namespace {
 constexpr const char* kSam2Prefix = "model.sam2_model.";
 constexpr std::size_t kMaxBatch = 4;  // masks per encoder / decoder pass
 
-bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool startsWith(const std::string& s, const std::string& p) {
+    return s.rfind(p, 0) == 0;
+}
 
 torch::Device parseDevice(const std::string& name) {
     torch::Device d(torch::kCPU);
@@ -29,11 +31,14 @@ torch::Device parseDevice(const std::string& name) {
         throw std::invalid_argument("unknown device '" + name + "' (use cpu, cuda or cuda:N)");
     }
     if (d.is_cuda() && !torch::cuda::is_available())
-        throw std::invalid_argument("device '" + name + "' requested, but this LibTorch build has no CUDA or no GPU is visible");
+        throw std::invalid_argument("device '" + name +
+                                    "' requested, but this LibTorch build has no CUDA or no GPU is visible");
     return d;
 }
 
-bool isSam2File(const checkpoint::Checkpoint& c) { return c.tensors().count("image_encoder.trunk.pos_embed") > 0; }
+bool isSam2File(const checkpoint::Checkpoint& c) {
+    return c.tensors().count("image_encoder.trunk.pos_embed") > 0;
+}
 
 std::size_t tensorBytes(const torch::Tensor& t) {
     return t.defined() ? static_cast<std::size_t>(t.numel()) * t.element_size() : 0;
@@ -93,7 +98,8 @@ public:
         if (!promptPath.empty()) {
             const auto promptFile = checkpoint::Checkpoint::open(promptPath);
             if (!isSam2File(promptFile))
-                throw checkpoint::CheckpointError("'" + promptPath + "': not a SAM2 checkpoint (no image_encoder.trunk)");
+                throw checkpoint::CheckpointError("'" + promptPath +
+                                                  "': not a SAM2 checkpoint (no image_encoder.trunk)");
             promptDecoder_ = MaskDecoder(config);
             promptDecoder_->eval();
             LoadRules pr;
@@ -163,7 +169,8 @@ public:
         for (const MaskView& m : masks) {
             if (m.width != e.w || m.height != e.h)
                 throw std::invalid_argument("encode: a " + std::to_string(m.width) + "x" + std::to_string(m.height) +
-                                            " mask for a " + std::to_string(e.w) + "x" + std::to_string(e.h) + " image");
+                                            " mask for a " + std::to_string(e.w) + "x" + std::to_string(e.h) +
+                                            " image");
             auto t = torch::from_blob(const_cast<std::uint8_t*>(m.data), {1, m.height, m.width}, torch::kUInt8).ne(0);
             ms.push_back(t.to(torch::kFloat32));
             boxes.push_back(boxOf(t[0]));
@@ -188,7 +195,8 @@ public:
             }
             codes = codes.to(torch::kCPU);
             for (int64_t i = 0; i < codes.size(0); ++i)
-                out.push_back({static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
+                out.push_back(
+                    {static_cast<int>(codes[i][0].item<int64_t>()), static_cast<int>(codes[i][1].item<int64_t>())});
         }
         return out;
     }
@@ -202,7 +210,8 @@ public:
         const auto allZq = latentsOf(codes, rule);
         std::vector<DecodedMask> out;
         for (int64_t first = 0; first < allZq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
-            const HeadOutput h = model_->decodeLatent(e.features, allZq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
+            const HeadOutput h =
+                model_->decodeLatent(e.features, allZq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
             const auto iou = h.iou.gather(1, h.best.view({-1, 1})).to(torch::kCPU, torch::kFloat32);
             for (int64_t i = 0; i < h.bestMask.size(0); ++i) {
                 DecodedMask d = toMask(h.bestMask[i].unsqueeze(0), e, config().maskThreshold);
@@ -237,7 +246,8 @@ public:
         if (p.points.empty() && !p.box) throw std::invalid_argument("segment: give at least one point or a box");
         torch::InferenceMode guard;
         const auto& e = static_cast<const Embedding&>(image);
-        const double sx = static_cast<double>(config().imageSize) / e.w, sy = static_cast<double>(config().imageSize) / e.h;
+        const double sx = static_cast<double>(config().imageSize) / e.w,
+                     sy = static_cast<double>(config().imageSize) / e.h;
         std::vector<float> coords;
         std::vector<int64_t> labels;
         if (p.box) {
@@ -275,8 +285,9 @@ public:
             c.lowResSize = static_cast<int>(lowCpu.size(-1));
             out.push_back(std::move(c));
         }
-        std::stable_sort(out.begin(), out.end(),
-                         [](const Candidate& a, const Candidate& b) { return a.mask.predictedIou > b.mask.predictedIou; });
+        std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+            return a.mask.predictedIou > b.mask.predictedIou;
+        });
         return out;
     }
 
@@ -331,7 +342,8 @@ private:
         const auto zq = model_->quantizer->embedCodes(pairs).to(device_, dtype_);
         std::vector<torch::Tensor> ious;
         for (int64_t first = 0; first < zq.size(0); first += static_cast<int64_t>(kMaxBatch)) {
-            const HeadOutput h = model_->decodeLatent(e.features, zq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
+            const HeadOutput h =
+                model_->decodeLatent(e.features, zq.slice(0, first, first + static_cast<int64_t>(kMaxBatch)));
             const auto fg = toForeground(h.bestMask, e, config().maskThreshold);  // (b, 1, H, W)
             const auto inter = fg.logical_and(target).sum({1, 2, 3}).to(torch::kFloat64);
             const auto uni = fg.logical_or(target).sum({1, 2, 3}).to(torch::kFloat64);
@@ -378,7 +390,8 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const ModelConfig& config, const std:
     return std::make_unique<TokenizerImpl>(config, checkpoint, promptCheckpoint, device, precision);
 }
 
-std::unique_ptr<Tokenizer> Tokenizer::untrained(const ModelConfig& config, const std::string& device, Precision precision) {
+std::unique_ptr<Tokenizer> Tokenizer::untrained(const ModelConfig& config, const std::string& device,
+                                                Precision precision) {
     return std::make_unique<TokenizerImpl>(config, std::string(), std::string(), device, precision);
 }
 
@@ -388,7 +401,9 @@ Precision parsePrecision(const std::string& name) {
     throw std::invalid_argument("unknown precision '" + name + "' (use fp32 or bf16)");
 }
 
-std::string precisionName(Precision p) { return p == Precision::BFloat16 ? "bf16" : "fp32"; }
+std::string precisionName(Precision p) {
+    return p == Precision::BFloat16 ? "bf16" : "fp32";
+}
 
 ModelConfig detectConfig(const std::string& path) {
     const auto file = checkpoint::Checkpoint::open(path);
@@ -408,7 +423,8 @@ ModelConfig detectConfig(const std::string& path) {
         throw checkpoint::CheckpointError("'" + path + "': image_encoder.trunk.pos_embed is not 4-dimensional");
     const int64_t embed = pos->second.sizes.at(1);
     int blocks = 0;
-    while (file.tensors().count(prefix + "image_encoder.trunk.blocks." + std::to_string(blocks) + ".norm1.weight")) ++blocks;
+    while (file.tensors().count(prefix + "image_encoder.trunk.blocks." + std::to_string(blocks) + ".norm1.weight"))
+        ++blocks;
     for (const std::string& name : builtinConfigNames()) {
         const ModelConfig c = builtinConfig(name);
         int depth = 0;

@@ -20,7 +20,7 @@ struct RgbImageView {
     const std::uint8_t* data = nullptr;  // interleaved RGB, 8 bits
     int width = 0;
     int height = 0;
-    std::size_t stride = 0;              // bytes per row
+    std::size_t stride = 0;  // bytes per row
 };
 
 struct MaskView {
@@ -38,7 +38,7 @@ struct DecodedMask {
     int width = 0, height = 0;
     std::vector<std::uint8_t> mask;  // 0/1 at the original size
     float predictedIou = 0;
-    float objectScore = 0;           // logit
+    float objectScore = 0;  // logit
 };
 
 struct DecodedCandidates {
@@ -58,8 +58,8 @@ struct PromptPoint {
 
 struct Prompt {
     std::vector<PromptPoint> points;
-    std::optional<std::array<float, 4>> box;   // x1, y1, x2, y2 in original pixels
-    std::vector<float> previousLowRes;          // logits of an earlier candidate, lowResSize^2, or empty
+    std::optional<std::array<float, 4>> box;  // x1, y1, x2, y2 in original pixels
+    std::vector<float> previousLowRes;        // logits of an earlier candidate, lowResSize^2, or empty
     bool multimask = true;
 };
 
@@ -72,7 +72,7 @@ struct Candidate {
 class ImageEmbedding {
 public:
     virtual ~ImageEmbedding() = default;
-    virtual int width() const = 0;    // original image size
+    virtual int width() const = 0;  // original image size
     virtual int height() const = 0;
     virtual std::size_t bytes() const = 0;
 };

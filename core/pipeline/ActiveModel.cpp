@@ -89,6 +89,8 @@ TokenizerModel ActiveModel::record() const {
     return t;
 }
 
-RowId ActiveModel::rowIn(ProjectStore& store) const { return store.registerTokenizer(record()); }
+RowId ActiveModel::rowIn(ProjectStore& store) const {
+    return store.registerTokenizer(record());
+}
 
 }  // namespace samtok::pipeline

@@ -10,8 +10,8 @@
 
 namespace samtok::pipeline {
 
-std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer, const ImageRecord& record,
-                                                            const std::string& path) {
+std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer,
+                                                            const ImageRecord& record, const std::string& path) {
     const DecodedImage img = readImage(path);
     if (img.rgb.cols != record.width || img.rgb.rows != record.height)
         throw UserError("the file is now " + std::to_string(img.rgb.cols) + "x" + std::to_string(img.rgb.rows) +
@@ -109,7 +109,8 @@ TokenizeResult tokenizeProject(ProjectStore& store, const ActiveModel& model,
             }
         } catch (const UserError& e) {  // an unreadable or changed image: the rest of the project goes on
             const auto record = store.image(imageId);
-            result.skipped.push_back((record ? store.resolveImagePath(*record) : std::to_string(imageId)) + ": " + e.what());
+            result.skipped.push_back((record ? store.resolveImagePath(*record) : std::to_string(imageId)) + ": " +
+                                     e.what());
         }
         ++p.imagesDone;
         if (progress) progress(p);

@@ -10,9 +10,9 @@
 #include <opencv2/core.hpp>
 
 #include <atomic>
-#include <utility>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace samtok::pipeline {
@@ -24,8 +24,8 @@ struct TokenizeProgress {
 
 struct TokenizeResult {
     RowId tokenizerId = 0;
-    std::size_t images = 0;       // images whose annotations were tokenized
-    std::size_t annotations = 0;  // annotations that got tokens
+    std::size_t images = 0;            // images whose annotations were tokenized
+    std::size_t annotations = 0;       // annotations that got tokens
     std::vector<std::string> skipped;  // "path: reason" for images that could not be read, and damaged annotations
 };
 

@@ -10,8 +10,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -89,7 +89,8 @@ cv::Mat drawShape(const std::string& cls, cv::Size size, std::mt19937& rng) {
         std::vector<cv::Point> pts(v, v + 4);
         cv::fillConvexPoly(m, pts, cv::Scalar(255), cv::LINE_AA);
     } else if (cls == "star") {
-        cv::fillPoly(m, std::vector<std::vector<cv::Point>>{starPoints(c, r * 1.2f, 5, ua(rng))}, cv::Scalar(255), cv::LINE_AA);
+        cv::fillPoly(m, std::vector<std::vector<cv::Point>>{starPoints(c, r * 1.2f, 5, ua(rng))}, cv::Scalar(255),
+                     cv::LINE_AA);
     } else {  // triangle, with a thin handle: a thin part for the tokenizer to keep
         const float a = ua(rng) * static_cast<float>(CV_PI) / 180.f;
         std::vector<cv::Point> tri;
@@ -98,8 +99,10 @@ cv::Mat drawShape(const std::string& cls, cv::Size size, std::mt19937& rng) {
             tri.emplace_back(static_cast<int>(c.x + r * std::cos(t)), static_cast<int>(c.y + r * std::sin(t)));
         }
         cv::fillConvexPoly(m, tri, cv::Scalar(255), cv::LINE_AA);
-        cv::line(m, c, cv::Point(static_cast<int>(c.x - 1.8f * r * std::cos(a)), static_cast<int>(c.y - 1.8f * r * std::sin(a))),
-                 cv::Scalar(255), 3);
+        cv::line(
+            m, c,
+            cv::Point(static_cast<int>(c.x - 1.8f * r * std::cos(a)), static_cast<int>(c.y - 1.8f * r * std::sin(a))),
+            cv::Scalar(255), 3);
     }
     cv::threshold(m, m, 127, 255, cv::THRESH_BINARY);
     return m;
@@ -138,12 +141,14 @@ Scene renderScene(unsigned seed, cv::Size size) {
         cv::Mat shadow;
         cv::GaussianBlur(shape, shadow, {21, 21}, 8);
         cv::Mat shifted = cv::Mat::zeros(size, CV_8UC1);
-        shadow(cv::Rect(0, 0, size.width - 6, size.height - 6)).copyTo(shifted(cv::Rect(6, 6, size.width - 6, size.height - 6)));
+        shadow(cv::Rect(0, 0, size.width - 6, size.height - 6))
+            .copyTo(shifted(cv::Rect(6, 6, size.width - 6, size.height - 6)));
         for (int y = 0; y < size.height; ++y) {
             cv::Vec3b* px = img.ptr<cv::Vec3b>(y);
             const uchar* s = shifted.ptr<uchar>(y);
             for (int x = 0; x < size.width; ++x)
-                for (int c = 0; c < 3; ++c) px[x][c] = cv::saturate_cast<uchar>(px[x][c] * (1.f - 0.35f * s[x] / 255.f));
+                for (int c = 0; c < 3; ++c)
+                    px[x][c] = cv::saturate_cast<uchar>(px[x][c] * (1.f - 0.35f * s[x] / 255.f));
         }
         paint(img, shape, randomColour(rng), rng);
         for (cv::Mat& earlier : visible) earlier.setTo(0, shape);
@@ -163,7 +168,8 @@ std::string createSampleProject(const std::string& folder, int count) {
     const fs::path dir(folder);
     const fs::path projectPath = dir / "sample.samtok";
     std::error_code ec;
-    if (fs::exists(projectPath, ec)) throw UserError("'" + projectPath.string() + "': a sample project is already there");
+    if (fs::exists(projectPath, ec))
+        throw UserError("'" + projectPath.string() + "': a sample project is already there");
     fs::create_directories(dir / "images", ec);
     if (ec) throw UserError("'" + (dir / "images").string() + "': cannot create folder: " + ec.message());
 

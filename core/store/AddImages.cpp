@@ -36,7 +36,8 @@ std::vector<std::string> collectImageFiles(const std::vector<std::string>& paths
             if (e.is_regular_file() && hasImageExtension(e.path())) out.push_back(e.path().string());
         };
         if (recursive) {
-            for (const auto& e : fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec)) visit(e);
+            for (const auto& e : fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec))
+                visit(e);
         } else {
             for (const auto& e : fs::directory_iterator(p, ec)) visit(e);
         }

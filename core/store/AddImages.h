@@ -15,8 +15,8 @@ std::vector<std::string> collectImageFiles(const std::vector<std::string>& paths
 
 struct AddImagesReport {
     std::vector<RowId> added;
-    std::vector<std::string> duplicates;                        // same bytes as an image already there
-    std::vector<std::pair<std::string, std::string>> failed;    // path, reason
+    std::vector<std::string> duplicates;                      // same bytes as an image already there
+    std::vector<std::pair<std::string, std::string>> failed;  // path, reason
     bool cancelled = false;
 };
 

@@ -1,12 +1,11 @@
 // The persistent undo history of a project.
 #include "store/ProjectStore.h"
-
 #include "store/Sqlite.h"
 
 namespace samtok {
 
-std::int64_t ProjectStore::appendEdit(const std::string& label, std::optional<RowId> imageId, const std::string& payload,
-                                      std::size_t maxKept) {
+std::int64_t ProjectStore::appendEdit(const std::string& label, std::optional<RowId> imageId,
+                                      const std::string& payload, std::size_t maxKept) {
     std::int64_t seq = 0;
     transaction([&] {
         db_->exec("DELETE FROM edit_log WHERE undone = 1");

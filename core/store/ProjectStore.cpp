@@ -17,7 +17,9 @@ namespace {
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // plus its NUL: 16 bytes
 
-std::string quoted(const std::string& p) { return "'" + p + "'"; }
+std::string quoted(const std::string& p) {
+    return "'" + p + "'";
+}
 
 // Refuses what cannot be a project before SQLite opens it: only stat(), no
 // descriptor (see Database::fileStart).
@@ -45,7 +47,9 @@ void requireSqliteHeader(const sql::Database& db, const std::string& path) {
 // Another process may be writing or checkpointing (a `samtok` command beside the studio): wait for its
 // transaction, which is one user action or one image's tokens, instead of failing at once. Set before the
 // first read: even the open's own checks can meet a lock held for a moment.
-void waitForOtherPrograms(sql::Database& db) { db.exec("PRAGMA busy_timeout = 15000"); }
+void waitForOtherPrograms(sql::Database& db) {
+    db.exec("PRAGMA busy_timeout = 15000");
+}
 
 void configureConnection(sql::Database& db) {
     db.exec("PRAGMA foreign_keys = ON");
@@ -179,9 +183,13 @@ ProjectStore ProjectStore::open(const std::string& path) {
     return ProjectStore(absolutePath(path), std::move(db));
 }
 
-std::string ProjectStore::directory() const { return fs::path(path_).parent_path().string(); }
+std::string ProjectStore::directory() const {
+    return fs::path(path_).parent_path().string();
+}
 
-int ProjectStore::schemaVersion() const { return static_cast<int>(db_->queryInt("PRAGMA user_version")); }
+int ProjectStore::schemaVersion() const {
+    return static_cast<int>(db_->queryInt("PRAGMA user_version"));
+}
 
 void ProjectStore::transaction(const std::function<void()>& fn) {
     sql::Transaction t(*db_);
@@ -189,7 +197,9 @@ void ProjectStore::transaction(const std::function<void()>& fn) {
     t.commit();
 }
 
-std::string ProjectStore::name() const { return meta("name").value_or(fs::path(path_).stem().string()); }
+std::string ProjectStore::name() const {
+    return meta("name").value_or(fs::path(path_).stem().string());
+}
 
 void ProjectStore::setMeta(const std::string& key, const std::string& value) {
     db_->prepare("INSERT INTO project_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")
@@ -253,11 +263,13 @@ std::optional<ImageRecord> ProjectStore::image(RowId id) const {
     return out;
 }
 
-std::int64_t ProjectStore::imageCount() const { return db_->queryInt("SELECT count(*) FROM images"); }
+std::int64_t ProjectStore::imageCount() const {
+    return db_->queryInt("SELECT count(*) FROM images");
+}
 
 std::map<ImageStatus, std::int64_t> ProjectStore::imageCountsByStatus() const {
-    std::map<ImageStatus, std::int64_t> out{{ImageStatus::Unlabelled, 0}, {ImageStatus::InProgress, 0},
-                                            {ImageStatus::Done, 0}, {ImageStatus::Reviewed, 0}};
+    std::map<ImageStatus, std::int64_t> out{
+        {ImageStatus::Unlabelled, 0}, {ImageStatus::InProgress, 0}, {ImageStatus::Done, 0}, {ImageStatus::Reviewed, 0}};
     auto& s = db_->prepare("SELECT status, count(*) FROM images GROUP BY status");
     while (s.step()) out[imageStatusFromString(s.text(0))] = s.int64(1);
     s.reset();
@@ -275,8 +287,9 @@ std::string ProjectStore::resolveImagePath(const ImageRecord& image) const {
 }
 
 RowId ProjectStore::addClass(const std::string& name, const std::string& color) {
-    db_->prepare("INSERT INTO label_classes(name, color, position) "
-                 "VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM label_classes))")
+    db_->prepare(
+           "INSERT INTO label_classes(name, color, position) "
+           "VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM label_classes))")
         .bind(1, name)
         .bind(2, color)
         .run();
@@ -301,13 +314,17 @@ RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now, bool keepI
     bindMask(s, 3, a.mask);
     const Millis created = a.createdAt ? a.createdAt : now;
     s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, created);
-    if (keepId) s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
-    else s.bindNull(15).bind(16, created);
+    if (keepId)
+        s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
+    else
+        s.bindNull(15).bind(16, created);
     s.run();
     return db_->lastInsertId();
 }
 
-RowId ProjectStore::addAnnotation(const Annotation& a) { return insertAnnotation(a, nowMillis()); }
+RowId ProjectStore::addAnnotation(const Annotation& a) {
+    return insertAnnotation(a, nowMillis());
+}
 
 std::vector<RowId> ProjectStore::addAnnotations(const std::vector<Annotation>& annotations, std::size_t batchSize) {
     std::vector<RowId> ids;
@@ -335,7 +352,9 @@ void ProjectStore::updateAnnotation(const Annotation& a) {
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(a.id));
 }
 
-void ProjectStore::restoreAnnotation(const Annotation& a) { insertAnnotation(a, nowMillis(), /*keepId=*/true); }
+void ProjectStore::restoreAnnotation(const Annotation& a) {
+    insertAnnotation(a, nowMillis(), /*keepId=*/true);
+}
 
 void ProjectStore::setReferringExpressions(RowId annotationId, const std::vector<std::string>& texts) {
     transaction([&] {
@@ -406,7 +425,9 @@ std::vector<DamagedAnnotation> ProjectStore::damagedAnnotations() const {
     return damaged;
 }
 
-std::int64_t ProjectStore::annotationCount() const { return db_->queryInt("SELECT count(*) FROM annotations"); }
+std::int64_t ProjectStore::annotationCount() const {
+    return db_->queryInt("SELECT count(*) FROM annotations");
+}
 
 RowId ProjectStore::addReferringExpression(RowId annotationId, const std::string& text) {
     db_->prepare("INSERT INTO referring_expressions(annotation_id, text, created_at) VALUES (?1, ?2, ?3)")
@@ -427,8 +448,9 @@ std::vector<std::string> ProjectStore::referringExpressions(RowId annotationId) 
 }
 
 RowId ProjectStore::registerTokenizer(const TokenizerModel& m) {
-    db_->prepare("INSERT INTO tokenizer_models(name, config, checkpoint_sha256, registered_at) VALUES (?1, ?2, ?3, ?4)"
-                 " ON CONFLICT(checkpoint_sha256) DO NOTHING")
+    db_->prepare(
+           "INSERT INTO tokenizer_models(name, config, checkpoint_sha256, registered_at) VALUES (?1, ?2, ?3, ?4)"
+           " ON CONFLICT(checkpoint_sha256) DO NOTHING")
         .bind(1, m.name)
         .bind(2, m.configJson)
         .bind(3, m.checkpointSha256)
@@ -451,9 +473,10 @@ std::vector<TokenizerModel> ProjectStore::tokenizers() const {
 }
 
 void ProjectStore::setTokens(const MaskTokens& t) {
-    db_->prepare("INSERT INTO tokens(annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(annotation_id, tokenizer_id) DO UPDATE SET"
-                 " c0 = ?3, c1 = ?4, reconstruction_iou = ?5, created_at = ?6")
+    db_->prepare(
+           "INSERT INTO tokens(annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(annotation_id, tokenizer_id) DO UPDATE SET"
+           " c0 = ?3, c1 = ?4, reconstruction_iou = ?5, created_at = ?6")
         .bind(1, t.annotationId)
         .bind(2, t.tokenizerId)
         .bind(3, t.c0)
@@ -467,10 +490,11 @@ namespace {
 // Annotations with no tokens of tokenizer ?1.
 constexpr const char* kLacksTokens =
     " NOT EXISTS (SELECT 1 FROM tokens t WHERE t.annotation_id = annotations.id AND t.tokenizer_id = ?1)";
-}
+}  // namespace
 
 std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
-    auto& s = db_->prepare(std::string("SELECT DISTINCT image_id FROM annotations WHERE") + kLacksTokens + " ORDER BY image_id");
+    auto& s = db_->prepare(std::string("SELECT DISTINCT image_id FROM annotations WHERE") + kLacksTokens +
+                           " ORDER BY image_id");
     s.bind(1, tokenizerId);
     std::vector<RowId> out;
     while (s.step()) out.push_back(s.int64(0));
@@ -478,9 +502,13 @@ std::vector<RowId> ProjectStore::imagesNeedingTokens(RowId tokenizerId) const {
     return out;
 }
 
-std::int64_t ProjectStore::dataVersion() const { return db_->dataVersion(); }
+std::int64_t ProjectStore::dataVersion() const {
+    return db_->dataVersion();
+}
 
-RowId ProjectStore::lastAnnotationId() const { return db_->queryInt("SELECT coalesce(max(id), 0) FROM annotations"); }
+RowId ProjectStore::lastAnnotationId() const {
+    return db_->queryInt("SELECT coalesce(max(id), 0) FROM annotations");
+}
 
 std::vector<RowId> ProjectStore::annotationIdsAfter(RowId id) const {
     auto& s = db_->prepare("SELECT id FROM annotations WHERE id > ?1 ORDER BY id");
@@ -511,7 +539,8 @@ std::int64_t ProjectStore::annotationsNeedingTokens(RowId tokenizerId) const {
 }
 
 std::vector<Annotation> ProjectStore::annotationsNeedingTokens(RowId tokenizerId, RowId imageId) const {
-    auto& s = db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?2 AND" + kLacksTokens + " ORDER BY id");
+    auto& s =
+        db_->prepare(std::string(kAnnotationColumns) + " WHERE image_id = ?2 AND" + kLacksTokens + " ORDER BY id");
     s.bind(1, tokenizerId);
     s.bind(2, imageId);
     return readAnnotations(s, nullptr);
@@ -521,11 +550,13 @@ namespace {
 
 // Runs a query over tokens' columns bound to one id.
 std::vector<MaskTokens> readTokens(sql::Database& db, const std::string& where, RowId id) {
-    auto& s = db.prepare("SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens " + where);
+    auto& s =
+        db.prepare("SELECT annotation_id, tokenizer_id, c0, c1, reconstruction_iou, created_at FROM tokens " + where);
     s.bind(1, id);
     std::vector<MaskTokens> out;
     while (s.step()) {
-        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)), {}, s.int64(5)};
+        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)),
+                     {},         s.int64(5)};
         if (!s.isNull(4)) t.reconstructionIou = s.real(4);
         out.push_back(t);
     }

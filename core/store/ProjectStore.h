@@ -70,7 +70,7 @@ public:
     std::int64_t imageCount() const;
     std::map<ImageStatus, std::int64_t> imageCountsByStatus() const;  // every status, zeros included
     void setImageStatus(RowId id, ImageStatus status);
-    std::vector<RowId> imagesWithClass(RowId classId) const;  // images with at least one region of the class
+    std::vector<RowId> imagesWithClass(RowId classId) const;       // images with at least one region of the class
     std::string resolveImagePath(const ImageRecord& image) const;  // absolute path on disk
 
     // Label classes.

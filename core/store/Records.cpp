@@ -23,9 +23,15 @@ constexpr std::array<const char*, 3> kReview{"unreviewed", "accepted", "rejected
 
 }  // namespace
 
-const char* toString(ImageStatus s) { return kImageStatus[static_cast<std::size_t>(s)]; }
-const char* toString(AnnotationSource s) { return kSource[static_cast<std::size_t>(s)]; }
-const char* toString(ReviewState s) { return kReview[static_cast<std::size_t>(s)]; }
+const char* toString(ImageStatus s) {
+    return kImageStatus[static_cast<std::size_t>(s)];
+}
+const char* toString(AnnotationSource s) {
+    return kSource[static_cast<std::size_t>(s)];
+}
+const char* toString(ReviewState s) {
+    return kReview[static_cast<std::size_t>(s)];
+}
 
 ImageStatus imageStatusFromString(const std::string& s) {
     return parseEnum<ImageStatus>(kImageStatus, s, "image status");

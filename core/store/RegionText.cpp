@@ -1,6 +1,5 @@
 // The task text of a project: GRES expressions, grounded captions, region questions.
 #include "store/ProjectStore.h"
-
 #include "store/Sqlite.h"
 #include "util/Error.h"
 
@@ -52,7 +51,8 @@ std::vector<ImageExpression> ProjectStore::imageExpressions(RowId imageId) const
     s.bind(1, imageId);
     while (s.step()) out.push_back({s.int64(0), imageId, s.text(1), {}});
     s.reset();
-    auto& t = db_->prepare("SELECT annotation_id FROM image_expression_targets WHERE expression_id = ?1 ORDER BY annotation_id");
+    auto& t = db_->prepare(
+        "SELECT annotation_id FROM image_expression_targets WHERE expression_id = ?1 ORDER BY annotation_id");
     for (auto& e : out) {
         t.bind(1, e.id);
         while (t.step()) e.targets.push_back(t.int64(0));
@@ -63,7 +63,8 @@ std::vector<ImageExpression> ProjectStore::imageExpressions(RowId imageId) const
 
 void ProjectStore::setGroundedCaption(const GroundedCaption& c) {
     for (const auto& p : c.phrases)
-        if (p.begin >= p.end || p.end > c.text.size() || !isUtf8Boundary(c.text, p.begin) || !isUtf8Boundary(c.text, p.end))
+        if (p.begin >= p.end || p.end > c.text.size() || !isUtf8Boundary(c.text, p.begin) ||
+            !isUtf8Boundary(c.text, p.end))
             throw UserError("phrase [" + std::to_string(p.begin) + ", " + std::to_string(p.end) +
                             ") is not a span of the caption's " + std::to_string(c.text.size()) + " bytes");
     transaction([&] {
@@ -75,8 +76,9 @@ void ProjectStore::setGroundedCaption(const GroundedCaption& c) {
             .bind(3, nowMillis())
             .run();
         for (const auto& p : c.phrases)
-            db_->prepare("INSERT OR IGNORE INTO caption_phrases(image_id, begin_byte, end_byte, annotation_id)"
-                         " VALUES (?1, ?2, ?3, ?4)")
+            db_->prepare(
+                   "INSERT OR IGNORE INTO caption_phrases(image_id, begin_byte, end_byte, annotation_id)"
+                   " VALUES (?1, ?2, ?3, ?4)")
                 .bind(1, c.imageId)
                 .bind(2, static_cast<std::int64_t>(p.begin))
                 .bind(3, static_cast<std::int64_t>(p.end))
@@ -94,8 +96,9 @@ std::optional<GroundedCaption> ProjectStore::groundedCaption(RowId imageId) cons
     }
     GroundedCaption c{imageId, s.text(0), {}};
     s.reset();
-    auto& p = db_->prepare("SELECT begin_byte, end_byte, annotation_id FROM caption_phrases WHERE image_id = ?1"
-                           " ORDER BY begin_byte, annotation_id");
+    auto& p = db_->prepare(
+        "SELECT begin_byte, end_byte, annotation_id FROM caption_phrases WHERE image_id = ?1"
+        " ORDER BY begin_byte, annotation_id");
     p.bind(1, imageId);
     while (p.step())
         c.phrases.push_back({static_cast<std::size_t>(p.int64(0)), static_cast<std::size_t>(p.int64(1)), p.int64(2)});

@@ -26,12 +26,14 @@ void throwError(sqlite3* db, int rc, std::string_view context) {
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                      &stmt_, nullptr);
+    const int rc =
+        sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
     if (rc != SQLITE_OK) throwError(db, rc, "preparing SQL");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int i, std::int64_t v) {
     if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) throwError(db_, rc, "binding");
@@ -70,9 +72,15 @@ void Statement::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-std::int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
-double Statement::real(int c) const { return sqlite3_column_double(stmt_, c); }
+bool Statement::isNull(int c) const {
+    return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int c) const {
+    return sqlite3_column_int64(stmt_, c);
+}
+double Statement::real(int c) const {
+    return sqlite3_column_double(stmt_, c);
+}
 std::string Statement::text(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
@@ -126,8 +134,12 @@ Statement& Database::prepare(const std::string& sql) {
     return *it->second;
 }
 
-std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
-int Database::changes() const { return sqlite3_changes(db_); }
+std::int64_t Database::lastInsertId() const {
+    return sqlite3_last_insert_rowid(db_);
+}
+int Database::changes() const {
+    return sqlite3_changes(db_);
+}
 
 std::optional<std::string> Database::queryText(const std::string& sql) {
     Statement& s = prepare(sql);
@@ -148,7 +160,8 @@ std::int64_t Database::queryInt(const std::string& sql) {
 Database::FileStart Database::fileStart(int bytes) const {
     sqlite3_file* file = nullptr;
     int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file);
-    if (rc != SQLITE_OK || !file || !file->pMethods) throwError(db_, rc == SQLITE_OK ? SQLITE_CANTOPEN : rc, "reading the file header");
+    if (rc != SQLITE_OK || !file || !file->pMethods)
+        throwError(db_, rc == SQLITE_OK ? SQLITE_CANTOPEN : rc, "reading the file header");
     FileStart out;
     sqlite3_int64 size = 0;
     if ((rc = file->pMethods->xFileSize(file, &size)) != SQLITE_OK) throwError(db_, rc, "reading the file size");
@@ -160,7 +173,9 @@ Database::FileStart Database::fileStart(int bytes) const {
     return out;
 }
 
-std::int64_t Database::dataVersion() { return queryInt("PRAGMA data_version"); }
+std::int64_t Database::dataVersion() {
+    return queryInt("PRAGMA data_version");
+}
 
 void Database::begin() {
     exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(depth_));

@@ -31,8 +31,8 @@ public:
         return v ? bind(index, *v) : bindNull(index);
     }
 
-    bool step();           // true while a row is available
-    void run();            // step to completion, reset
+    bool step();  // true while a row is available
+    void run();   // step to completion, reset
     void reset();
 
     bool isNull(int col) const;

@@ -36,7 +36,9 @@ std::vector<Tag> scanTags(std::string_view t) {
     return tags;
 }
 
-std::string at(std::size_t pos) { return "at byte " + std::to_string(pos); }
+std::string at(std::size_t pos) {
+    return "at byte " + std::to_string(pos);
+}
 
 }  // namespace
 
@@ -84,14 +86,16 @@ TokenParse parseMaskTokens(std::string_view text, int codebookSize) {
             g.repair = endFollows ? "second code missing" : "second code and <|mt_end|> missing";
         } else {
             out.warnings.push_back("dropped an incomplete mask token group " + at(g.begin) +
-                                   (ids.empty() ? " (no codes)" : ids.size() >= 2 ? " (no <|mt_end|>)" : ""));
+                                   (ids.empty()       ? " (no codes)"
+                                    : ids.size() >= 2 ? " (no <|mt_end|>)"
+                                                      : ""));
             i = last;
             continue;
         }
         i = endFollows ? last + 1 : last;
         if (g.c1 != kMissingCode && (g.c1 < 0 || g.c1 >= codebookSize)) {
-            g.repair += std::string(g.repair.empty() ? "" : "; ") + "second code " + std::to_string(g.c1 + codebookSize) +
-                        " is not a second-codebook token, read as missing";
+            g.repair += std::string(g.repair.empty() ? "" : "; ") + "second code " +
+                        std::to_string(g.c1 + codebookSize) + " is not a second-codebook token, read as missing";
             g.c1 = kMissingCode;
         }
         if (g.c0 < 0 || g.c0 >= codebookSize) {

@@ -15,10 +15,10 @@ constexpr int kMissingCode = -1;  // second code absent; the official decoder re
 
 struct TokenGroup {
     int c0 = 0;
-    int c1 = 0;              // kMissingCode when repaired from a one-code group
-    std::size_t begin = 0;   // byte span of the group in the text
+    int c1 = 0;             // kMissingCode when repaired from a one-code group
+    std::size_t begin = 0;  // byte span of the group in the text
     std::size_t end = 0;
-    std::string repair;      // empty, or what was repaired
+    std::string repair;  // empty, or what was repaired
 };
 
 struct TokenParse {

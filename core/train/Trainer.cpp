@@ -2,8 +2,8 @@
 
 #include "checkpoint/Checkpoint.h"
 #include "model/nn/SamTokModel.h"
-#include "train/TrainingLoss.h"
 #include "model/nn/WeightLoader.h"
+#include "train/TrainingLoss.h"
 
 #include <chrono>
 #include <cmath>
@@ -124,8 +124,9 @@ struct Trainer::State {
         archive.write("replay_written", torch::tensor(replayWritten));
         for (std::size_t l = 0; l < replay.size(); ++l) archive.write("replay_" + std::to_string(l), replay[l]);
         const std::string config = configToJson(options.config);
-        archive.write("config", torch::from_blob(const_cast<char*>(config.data()), {static_cast<int64_t>(config.size())},
-                                                 torch::kUInt8).clone());
+        archive.write("config", torch::from_blob(const_cast<char*>(config.data()),
+                                                 {static_cast<int64_t>(config.size())}, torch::kUInt8)
+                                    .clone());
         const std::string tmp = checkpointPath() + ".tmp";
         archive.save_to(tmp);
         fs::rename(tmp, checkpointPath());
@@ -139,7 +140,8 @@ struct Trainer::State {
         config = config.to(torch::kCPU).contiguous();  // load_from put every tensor on the training device
         const std::string saved(static_cast<const char*>(config.data_ptr()), static_cast<std::size_t>(config.numel()));
         if (saved != configToJson(options.config))
-            throw std::invalid_argument("'" + checkpointPath() + "' was written for another model config; use a new run folder");
+            throw std::invalid_argument("'" + checkpointPath() +
+                                        "' was written for another model config; use a new run folder");
         archive.read("seed", seed);
         if (static_cast<std::uint64_t>(seed.item<int64_t>()) != options.seed)
             throw std::invalid_argument("'" + checkpointPath() + "' was written with seed " +
@@ -195,7 +197,8 @@ struct Trainer::State {
         const double expected = static_cast<double>(inputs.size(0)) / k;
         auto& pool = replay[static_cast<std::size_t>(level)];
         const int64_t n = inputs.size(0), capacity = pool.size(0);
-        auto slots = torch::arange(replayWritten, replayWritten + n, torch::TensorOptions().dtype(torch::kInt64)).remainder(capacity);
+        auto slots = torch::arange(replayWritten, replayWritten + n, torch::TensorOptions().dtype(torch::kInt64))
+                         .remainder(capacity);
         pool.index_copy_(0, slots.to(device), inputs);
         const int64_t filled = std::min(capacity, replayWritten + n);
         auto dead = cb->clusterSizeEma < expected / 3;
@@ -223,8 +226,10 @@ struct Trainer::State {
 std::vector<TrainImage> Trainer::State::makeImages(int forStep, bool parallel) const {
     const int64_t images = options.imagesPerStep, perImage = options.masksPerImage, size = options.config.imageSize;
     auto one = [&](int64_t i) {
-        TrainImage img = source(mix(options.seed + 1, static_cast<std::uint64_t>(forStep * images + i)), static_cast<int>(perImage));
-        if (img.rgb.size() != static_cast<std::size_t>(size * size * 3) || img.masks.size() != static_cast<std::size_t>(perImage))
+        TrainImage img =
+            source(mix(options.seed + 1, static_cast<std::uint64_t>(forStep * images + i)), static_cast<int>(perImage));
+        if (img.rgb.size() != static_cast<std::size_t>(size * size * 3) ||
+            img.masks.size() != static_cast<std::size_t>(perImage))
             throw std::runtime_error("training source gave an image of the wrong size or mask count");
         return img;
     };
@@ -275,7 +280,8 @@ Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::ma
     s.model->to(s.device);
     s.model->train();
     for (auto& p : s.model->named_parameters()) {
-        if (s.options.iouHeadOnly && p.key().find("iou_prediction_head.") == std::string::npos) p.value().requires_grad_(false);
+        if (s.options.iouHeadOnly && p.key().find("iou_prediction_head.") == std::string::npos)
+            p.value().requires_grad_(false);
         if (p.value().requires_grad()) s.trainable.push_back(p.value());
     }
     s.optimizer = std::make_unique<torch::optim::AdamW>(
@@ -290,7 +296,9 @@ Trainer::Trainer(TrainOptions options, TrainImageSource source) : state_(std::ma
 
 Trainer::~Trainer() = default;
 
-int Trainer::step() const { return state_->step; }
+int Trainer::step() const {
+    return state_->step;
+}
 
 TrainStatus Trainer::State::trainStep() {
     const auto& c = options.config;
@@ -304,8 +312,10 @@ TrainStatus Trainer::State::trainStep() {
     std::vector<TrainImage> batch = imagesFor(step);
     const double dataSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - dataStart).count();
     for (auto& img : batch) {
-        pix.push_back(torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
-        for (auto& m : img.masks) masks.push_back(torch::from_blob(m.data(), {1, size, size}, torch::kUInt8).to(torch::kFloat32));
+        pix.push_back(
+            torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
+        for (auto& m : img.masks)
+            masks.push_back(torch::from_blob(m.data(), {1, size, size}, torch::kUInt8).to(torch::kFloat32));
     }
     auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({1, 3, 1, 1});
     auto stdev = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({1, 3, 1, 1});
@@ -334,7 +344,8 @@ TrainStatus Trainer::State::trainStep() {
     torch::Tensor residual = z.detach(), cumulative = torch::zeros_like(z), commit = torch::zeros({}, z.options());
     for (int level = 0; level < c.codebookDepth; ++level) {
         auto codes = q.codes.select(1, level);
-        auto row = model->quantizer->codebooks()[static_cast<std::size_t>(level)]->weight.index_select(0, codes).detach();
+        auto row =
+            model->quantizer->codebooks()[static_cast<std::size_t>(level)]->weight.index_select(0, codes).detach();
         cumulative = cumulative + row;
         commit = commit + F::mse_loss(z, cumulative);
         if (!options.iouHeadOnly) updateCodebook(level, residual, codes);
@@ -362,7 +373,8 @@ TrainStatus Trainer::State::trainStep() {
     auto bw = boxes.select(1, 2) - boxes.select(1, 0), bh = boxes.select(1, 3) - boxes.select(1, 1);
     auto jitter = torch::randn({n, 4}, boxes.options()) * 0.08 * torch::stack({bw, bh, bw, bh}, 1);
     auto jBox = (boxes + jitter).clamp(0, size - 1);
-    auto jBoxMin = torch::min(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4)), jBoxMax = torch::max(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4));
+    auto jBoxMin = torch::min(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4)),
+         jBoxMax = torch::max(jBox.slice(1, 0, 2), jBox.slice(1, 2, 4));
     // Masks are at the model size, so boxes are already in model pixels.
     auto pointsFirst = torch::where(useBox.view({n, 1, 1}), torch::stack({jBoxMin, jBoxMax}, 1),
                                     torch::stack({firstClick, torch::zeros_like(firstClick)}, 1));
@@ -370,9 +382,10 @@ TrainStatus Trainer::State::trainStep() {
                                     torch::tensor({1, -1}).to(device).view({1, 2}).expand({n, 2}));
     std::vector<torch::Tensor> pts{pointsFirst}, labs{labelsFirst};
     torch::Tensor previous;  // low-res logits fed back as the mask prompt
-    const int corrective = static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
-                                                ? 0
-                                                : torch::randint(0, options.maxCorrectiveClicks + 1, {1}).item<int64_t>());
+    const int corrective =
+        static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
+                             ? 0
+                             : torch::randint(0, options.maxCorrectiveClicks + 1, {1}).item<int64_t>());
     auto fDet = fr;
     fDet.embedding = fr.embedding.detach();
     fDet.featS0 = fr.featS0.detach();
@@ -395,11 +408,13 @@ TrainStatus Trainer::State::trainStep() {
         auto [click, anyError] = pickPoints(torch::where(positive.view({n, 1, 1, 1}), dMissed, dExtra), 0.9, size);
         pts.push_back(click.unsqueeze(1));
         // A perfect mask gets a padding point, not a click on a random pixel.
-        labs.push_back(torch::where(anyError, positive.to(torch::kInt64), torch::full_like(positive, -1, torch::kInt64)).unsqueeze(1));
+        labs.push_back(torch::where(anyError, positive.to(torch::kInt64), torch::full_like(positive, -1, torch::kInt64))
+                           .unsqueeze(1));
         previous = chosen;
     }
     auto pr = runPrompt(fr, previous);
-    auto prLossAll = maskLoss(pr.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});  // (n, 4)
+    auto prLossAll =
+        maskLoss(pr.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});  // (n, 4)
     auto multiLoss = std::get<0>(prLossAll.slice(1, 1).min(1));
     const bool multimaskStep = corrective == 0;
     auto prLoss = multimaskStep ? torch::where(singleClick, multiLoss, prLossAll.select(1, 0)) : prLossAll.select(1, 0);
@@ -407,7 +422,8 @@ TrainStatus Trainer::State::trainStep() {
     auto prIouLoss = F::mse_loss(pr.iouPred, prIouTrue);
     auto prObjLoss = F::binary_cross_entropy_with_logits(pr.objectScore, torch::ones_like(pr.objectScore));
 
-    auto loss = rtBest.mean() + options.commitWeight * commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss + 0.1 * prObjLoss;
+    auto loss = rtBest.mean() + options.commitWeight * commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss +
+                0.1 * prObjLoss;
     if (!std::isfinite(loss.item<double>()))
         throw std::runtime_error("training diverged at step " + std::to_string(step) + " (loss is not finite)");
 
@@ -449,28 +465,32 @@ void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const
     const bool newFile = !fs::exists(s.metricsPath());
     std::ofstream csv(s.metricsPath(), std::ios::app);
     if (newFile)
-        csv << "step,loss,round_trip_loss,prompt_loss,commit_loss,iou_head_loss,round_trip_iou,prompt_iou,codes_in_use_0,"
+        csv << "step,loss,round_trip_loss,prompt_loss,commit_loss,iou_head_loss,round_trip_iou,prompt_iou,codes_in_use_"
+               "0,"
                "codes_in_use_1,learning_rate,seconds_per_step,data_seconds_per_step\n";
     TrainStatus sum;
     int counted = 0;
     auto since = std::chrono::steady_clock::now();
     while (s.step < s.options.steps && !(stop && stop->load())) {
         const TrainStatus st = s.trainStep();
-        sum.loss += st.loss, sum.maskLoss += st.maskLoss, sum.promptLoss += st.promptLoss, sum.commitLoss += st.commitLoss;
+        sum.loss += st.loss, sum.maskLoss += st.maskLoss, sum.promptLoss += st.promptLoss,
+            sum.commitLoss += st.commitLoss;
         sum.iouLoss += st.iouLoss, sum.roundTripIou += st.roundTripIou, sum.promptIou += st.promptIou;
         sum.dataSeconds += st.dataSeconds;
         ++counted;
         if (st.step % s.options.logEvery == 0 || st.step == s.options.steps) {
             const auto now = std::chrono::steady_clock::now();
             TrainStatus avg = st;
-            avg.loss = sum.loss / counted, avg.maskLoss = sum.maskLoss / counted, avg.promptLoss = sum.promptLoss / counted;
+            avg.loss = sum.loss / counted, avg.maskLoss = sum.maskLoss / counted,
+            avg.promptLoss = sum.promptLoss / counted;
             avg.commitLoss = sum.commitLoss / counted, avg.iouLoss = sum.iouLoss / counted;
             avg.roundTripIou = sum.roundTripIou / counted, avg.promptIou = sum.promptIou / counted;
             avg.secondsPerStep = std::chrono::duration<double>(now - since).count() / counted;
             avg.dataSeconds = sum.dataSeconds / counted;
-            csv << avg.step << ',' << avg.loss << ',' << avg.maskLoss << ',' << avg.promptLoss << ',' << avg.commitLoss << ','
-                << avg.iouLoss << ',' << avg.roundTripIou << ',' << avg.promptIou << ',' << avg.codesInUse0 << ','
-                << avg.codesInUse1 << ',' << avg.learningRate << ',' << avg.secondsPerStep << ',' << avg.dataSeconds << '\n';
+            csv << avg.step << ',' << avg.loss << ',' << avg.maskLoss << ',' << avg.promptLoss << ',' << avg.commitLoss
+                << ',' << avg.iouLoss << ',' << avg.roundTripIou << ',' << avg.promptIou << ',' << avg.codesInUse0
+                << ',' << avg.codesInUse1 << ',' << avg.learningRate << ',' << avg.secondsPerStep << ','
+                << avg.dataSeconds << '\n';
             csv.flush();
             if (progress) progress(avg);
             sum = TrainStatus{};
@@ -506,8 +526,10 @@ void Trainer::exportModel(const std::string& path) const {
 
 std::vector<double> Trainer::weightChecksums() const {
     std::vector<double> out;
-    for (const auto& p : state_->model->named_parameters()) out.push_back(p.value().to(torch::kFloat64).abs().sum().item<double>());
-    for (const auto& b : state_->model->named_buffers()) out.push_back(b.value().to(torch::kFloat64).abs().sum().item<double>());
+    for (const auto& p : state_->model->named_parameters())
+        out.push_back(p.value().to(torch::kFloat64).abs().sum().item<double>());
+    for (const auto& b : state_->model->named_buffers())
+        out.push_back(b.value().to(torch::kFloat64).abs().sum().item<double>());
     return out;
 }
 

@@ -30,9 +30,9 @@ using TrainImageSource = std::function<TrainImage(std::uint64_t seed, int masks)
 
 // Which of the round trip's three multimask candidates the mask loss trains.
 enum class RoundTripCandidates {
-    Best,              // the best one alone, as SAM trains multimask outputs
-    All,               // their mean: every candidate on every mask
-    BestAndReturned,   // the best one's plus the one the IoU head ranks first (what a decode returns)
+    Best,             // the best one alone, as SAM trains multimask outputs
+    All,              // their mean: every candidate on every mask
+    BestAndReturned,  // the best one's plus the one the IoU head ranks first (what a decode returns)
 };
 
 struct TrainOptions {
@@ -47,8 +47,8 @@ struct TrainOptions {
     double clipNorm = 1.0;
     double codebookDecay = 0.99;
     double commitWeight = 1.0;
-    double bceWeight = 1.0;   // mask loss = bceWeight * BCE + focalWeight * focal + diceWeight * Dice
-    double focalWeight = 0.0; // SAM's sigmoid focal loss (alpha 0.25, gamma 2); SAM weighs it 20:1 against Dice
+    double bceWeight = 1.0;    // mask loss = bceWeight * BCE + focalWeight * focal + diceWeight * Dice
+    double focalWeight = 0.0;  // SAM's sigmoid focal loss (alpha 0.25, gamma 2); SAM weighs it 20:1 against Dice
     double diceWeight = 3.0;
     // Steps during which the decoder reads the encoder's latent itself, not its
     // quantization (the codebooks still follow the latents): the encoder learns
@@ -96,11 +96,11 @@ struct TrainStatus {
     int step = 0, steps = 0;
     double loss = 0, maskLoss = 0, promptLoss = 0, commitLoss = 0, iouLoss = 0;
     double roundTripIou = 0, promptIou = 0;  // low-resolution IoU on this step's batch
-    int codesInUse0 = 0, codesInUse1 = 0;     // codes picked during the last 500 steps
+    int codesInUse0 = 0, codesInUse1 = 0;    // codes picked during the last 500 steps
     double learningRate = 0;
-    int correctiveClicks = 0;                 // of the last step's prompts
-    double secondsPerStep = 0;                // mean over the steps since the last report
-    double dataSeconds = 0;                   // of which the step waited for its images (decoding, warping, masks)
+    int correctiveClicks = 0;   // of the last step's prompts
+    double secondsPerStep = 0;  // mean over the steps since the last report
+    double dataSeconds = 0;     // of which the step waited for its images (decoding, warping, masks)
 };
 
 class Trainer {

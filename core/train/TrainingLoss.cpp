@@ -7,7 +7,8 @@ namespace F = torch::nn::functional;
 
 torch::Tensor maskLoss(const torch::Tensor& logits, const torch::Tensor& target, const MaskLossWeights& w) {
     auto t = target.expand_as(logits);
-    auto bcePixels = F::binary_cross_entropy_with_logits(logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+    auto bcePixels = F::binary_cross_entropy_with_logits(
+        logits, t, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
     auto p = logits.sigmoid();
     auto loss = w.bce * bcePixels.mean({2, 3});
     if (w.focal > 0) {
@@ -28,19 +29,19 @@ torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target
     return inter / uni.clamp_min(1);
 }
 
-torch::Tensor roundTripLoss(const torch::Tensor& perCandidate, const torch::Tensor& returned, RoundTripCandidates which) {
+torch::Tensor roundTripLoss(const torch::Tensor& perCandidate, const torch::Tensor& returned,
+                            RoundTripCandidates which) {
     switch (which) {
-    case RoundTripCandidates::Best:
-        return std::get<0>(perCandidate.min(1));
-    case RoundTripCandidates::All:
-        // With the best alone, the candidates the head may still pick are free
-        // to be specks; the mean leaves none of them untrained.
-        return perCandidate.mean(1);
-    case RoundTripCandidates::BestAndReturned:
-        // Picking a poor candidate costs, while the other two stay free to
-        // differ from the best (the mean pulls all three onto one mask).
-        return std::get<0>(perCandidate.min(1)) +
-               perCandidate.gather(1, returned.view({-1, 1})).squeeze(1);
+        case RoundTripCandidates::Best:
+            return std::get<0>(perCandidate.min(1));
+        case RoundTripCandidates::All:
+            // With the best alone, the candidates the head may still pick are free
+            // to be specks; the mean leaves none of them untrained.
+            return perCandidate.mean(1);
+        case RoundTripCandidates::BestAndReturned:
+            // Picking a poor candidate costs, while the other two stay free to
+            // differ from the best (the mean pulls all three onto one mask).
+            return std::get<0>(perCandidate.min(1)) + perCandidate.gather(1, returned.view({-1, 1})).squeeze(1);
     }
     throw std::invalid_argument("roundTripLoss: unknown candidate choice");
 }

@@ -20,6 +20,7 @@ torch::Tensor binaryIou(const torch::Tensor& logits, const torch::Tensor& target
 
 // The round trip's loss per mask: perCandidate (N, M) from maskLoss, returned
 // (N,) the index the IoU head ranks first -> (N,).
-torch::Tensor roundTripLoss(const torch::Tensor& perCandidate, const torch::Tensor& returned, RoundTripCandidates which);
+torch::Tensor roundTripLoss(const torch::Tensor& perCandidate, const torch::Tensor& returned,
+                            RoundTripCandidates which);
 
 }  // namespace samtok::model

@@ -1,7 +1,6 @@
 #include "train/TrainingScenes.h"
 
 #include "dataset/YoloSeg.h"
-
 #include "io/ImageIO.h"
 #include "mask/MaskCv.h"
 #include "sample/SampleScenes.h"
@@ -11,9 +10,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -27,13 +26,18 @@ namespace {
 
 using Rng = std::mt19937_64;
 
-double uniform(Rng& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-int uniformInt(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+double uniform(Rng& rng, double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+int uniformInt(Rng& rng, int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
 
 Mask ringUnder(const Ring& ring, const cv::Matx23d& a, int size) {
     Ring r;
     r.reserve(ring.size());
-    for (const Point& p : ring) r.push_back({a(0, 0) * p.x + a(0, 1) * p.y + a(0, 2), a(1, 0) * p.x + a(1, 1) * p.y + a(1, 2)});
+    for (const Point& p : ring)
+        r.push_back({a(0, 0) * p.x + a(0, 1) * p.y + a(0, 2), a(1, 0) * p.x + a(1, 1) * p.y + a(1, 2)});
     return ringsToMask({r}, size, size);
 }
 
@@ -72,46 +76,49 @@ cv::Mat proceduralShape(Rng& rng, int size) {
     const cv::Point c(uniformInt(rng, size / 8, size * 7 / 8), uniformInt(rng, size / 8, size * 7 / 8));
     const int r = uniformInt(rng, size / 14, size / 3);
     switch (rng() % 6) {
-    case 0:
-        cv::ellipse(m, c, {r, std::max(3, static_cast<int>(r * uniform(rng, 0.3, 1.0)))}, uniform(rng, 0, 180), 0, 360, 1, -1);
-        break;
-    case 1: {  // ring
-        cv::circle(m, c, r, 1, -1);
-        cv::circle(m, c, static_cast<int>(r * uniform(rng, 0.3, 0.7)), 0, -1);
-        break;
-    }
-    case 2: {  // rotated box
-        cv::RotatedRect box(c, cv::Size2f(static_cast<float>(r * 2), static_cast<float>(r * uniform(rng, 0.3, 1.5))),
-                            static_cast<float>(uniform(rng, 0, 180)));
-        cv::Point2f v[4];
-        box.points(v);
-        std::vector<cv::Point> pts(v, v + 4);
-        cv::fillConvexPoly(m, pts, 1);
-        break;
-    }
-    case 3: {  // star or irregular polygon
-        const int n = uniformInt(rng, 5, 11);
-        std::vector<cv::Point> pts;
-        for (int i = 0; i < n; ++i) {
-            const double a = 2 * M_PI * i / n, rr = r * uniform(rng, 0.35, 1.0);
-            pts.emplace_back(c.x + static_cast<int>(rr * std::cos(a)), c.y + static_cast<int>(rr * std::sin(a)));
+        case 0:
+            cv::ellipse(m, c, {r, std::max(3, static_cast<int>(r * uniform(rng, 0.3, 1.0)))}, uniform(rng, 0, 180), 0,
+                        360, 1, -1);
+            break;
+        case 1: {  // ring
+            cv::circle(m, c, r, 1, -1);
+            cv::circle(m, c, static_cast<int>(r * uniform(rng, 0.3, 0.7)), 0, -1);
+            break;
         }
-        cv::fillPoly(m, std::vector<std::vector<cv::Point>>{pts}, 1);
-        break;
-    }
-    case 4: {  // thin curve: a branch, a wire, a leg
-        std::vector<cv::Point> pts{c};
-        for (int i = 0; i < 4; ++i)
-            pts.emplace_back(pts.back().x + uniformInt(rng, -r, r), pts.back().y + uniformInt(rng, -r, r));
-        cv::polylines(m, pts, false, 1, uniformInt(rng, 2, std::max(3, size / 40)));
-        break;
-    }
-    default: {  // body with a thin handle
-        cv::circle(m, c, r * 2 / 3, 1, -1);
-        const double a = uniform(rng, 0, 2 * M_PI);
-        cv::line(m, c, {c.x + static_cast<int>(r * 1.6 * std::cos(a)), c.y + static_cast<int>(r * 1.6 * std::sin(a))}, 1,
-                 uniformInt(rng, 2, std::max(3, r / 4)));
-    }
+        case 2: {  // rotated box
+            cv::RotatedRect box(c,
+                                cv::Size2f(static_cast<float>(r * 2), static_cast<float>(r * uniform(rng, 0.3, 1.5))),
+                                static_cast<float>(uniform(rng, 0, 180)));
+            cv::Point2f v[4];
+            box.points(v);
+            std::vector<cv::Point> pts(v, v + 4);
+            cv::fillConvexPoly(m, pts, 1);
+            break;
+        }
+        case 3: {  // star or irregular polygon
+            const int n = uniformInt(rng, 5, 11);
+            std::vector<cv::Point> pts;
+            for (int i = 0; i < n; ++i) {
+                const double a = 2 * M_PI * i / n, rr = r * uniform(rng, 0.35, 1.0);
+                pts.emplace_back(c.x + static_cast<int>(rr * std::cos(a)), c.y + static_cast<int>(rr * std::sin(a)));
+            }
+            cv::fillPoly(m, std::vector<std::vector<cv::Point>>{pts}, 1);
+            break;
+        }
+        case 4: {  // thin curve: a branch, a wire, a leg
+            std::vector<cv::Point> pts{c};
+            for (int i = 0; i < 4; ++i)
+                pts.emplace_back(pts.back().x + uniformInt(rng, -r, r), pts.back().y + uniformInt(rng, -r, r));
+            cv::polylines(m, pts, false, 1, uniformInt(rng, 2, std::max(3, size / 40)));
+            break;
+        }
+        default: {  // body with a thin handle
+            cv::circle(m, c, r * 2 / 3, 1, -1);
+            const double a = uniform(rng, 0, 2 * M_PI);
+            cv::line(m, c,
+                     {c.x + static_cast<int>(r * 1.6 * std::cos(a)), c.y + static_cast<int>(r * 1.6 * std::sin(a))}, 1,
+                     uniformInt(rng, 2, std::max(3, r / 4)));
+        }
     }
     return m;
 }
@@ -151,7 +158,8 @@ void TrainingScenes::loadCoco() {
     const fs::path images = fs::path(options_.cocoRoot) / "images" / "train2017";
     const fs::path labels = fs::path(options_.cocoRoot) / "labels" / "train2017";
     if (!fs::is_directory(images) || !fs::is_directory(labels))
-        throw UserError("'" + options_.cocoRoot + "' is not a COCO128-seg folder (expected images/train2017 and labels/train2017)");
+        throw UserError("'" + options_.cocoRoot +
+                        "' is not a COCO128-seg folder (expected images/train2017 and labels/train2017)");
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(images))
         if (e.is_regular_file()) files.push_back(e.path());
@@ -269,7 +277,8 @@ TrainingSample TrainingScenes::sample(std::uint64_t seed, int count) const {
                     double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
                     if (k < p.instances.size()) {
                         for (const Point& q : p.instances[k]) {
-                            x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
+                            x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x),
+                            y1 = std::max(y1, q.y);
                         }
                     } else {
                         const PixelBox b = rle::toBbox(p.masks[k - p.instances.size()]);
@@ -289,8 +298,9 @@ TrainingSample TrainingScenes::sample(std::uint64_t seed, int count) const {
                     if (rng() % 2) {
                         texture = warp(drawPhoto(rng).rgb, randomCrop(rng, frame, s), s);
                     } else {
-                        texture = cv::Mat(s, s, CV_8UC3, cv::Scalar(uniformInt(rng, 0, 255), uniformInt(rng, 0, 255),
-                                                                   uniformInt(rng, 0, 255)));
+                        texture = cv::Mat(
+                            s, s, CV_8UC3,
+                            cv::Scalar(uniformInt(rng, 0, 255), uniformInt(rng, 0, 255), uniformInt(rng, 0, 255)));
                         cv::Mat noise(s, s, CV_8UC3);
                         cv::theRNG().state = rng();  // OpenCV's generator (one per thread): seed it from ours
                         cv::randn(noise, 0, uniform(rng, 2, 25));
@@ -309,7 +319,8 @@ TrainingSample TrainingScenes::sample(std::uint64_t seed, int count) const {
         if (out.masks.empty()) continue;
         std::shuffle(out.masks.begin(), out.masks.end(), rng);
         const std::size_t distinct = out.masks.size();
-        for (std::size_t i = distinct; i < static_cast<std::size_t>(count); ++i) out.masks.push_back(out.masks[i % distinct]);
+        for (std::size_t i = distinct; i < static_cast<std::size_t>(count); ++i)
+            out.masks.push_back(out.masks[i % distinct]);
         out.masks.resize(static_cast<std::size_t>(count));
         return out;
     }

@@ -24,8 +24,8 @@
 namespace samtok {
 
 struct TrainingSample {
-    cv::Mat rgb;               // size x size, CV_8UC3, RGB
-    std::vector<Mask> masks;   // size x size instance masks, each non-empty
+    cv::Mat rgb;              // size x size, CV_8UC3, RGB
+    std::vector<Mask> masks;  // size x size instance masks, each non-empty
 };
 
 // A project whose images and regions are training photos. weight scales how
@@ -40,13 +40,13 @@ TrainingProject parseTrainingProject(const std::string& spec);
 class TrainingScenes {
 public:
     struct Options {
-        int size = 256;              // model input size
-        std::string cocoRoot;        // folder holding images/train2017 and labels/train2017
+        int size = 256;        // model input size
+        std::string cocoRoot;  // folder holding images/train2017 and labels/train2017
         std::vector<TrainingProject> projects;
         // Called after each photo is loaded: (done, total) for progress lines.
         std::function<void(std::size_t, std::size_t)> progress;
-        double photoShare = 0.45;    // real photos with their own instances
-        double sceneShare = 0.10;    // fully procedural scenes; the rest are composites
+        double photoShare = 0.45;  // real photos with their own instances
+        double sceneShare = 0.10;  // fully procedural scenes; the rest are composites
         // Smaller instances are dropped: 0.4 % of the frame (16 x 16 px at 256). Tiny COCO
         // objects would otherwise dominate the batches and stall the start of training.
         double minAreaShare = 0.004;
@@ -63,9 +63,9 @@ public:
 
 private:
     struct Photo {
-        cv::Mat rgb;                    // stored at 2 x size for zoomed crops
-        std::vector<Ring> instances;    // rings in that frame (COCO128-seg)
-        std::vector<Rle> masks;         // region masks in that frame (projects)
+        cv::Mat rgb;                  // stored at 2 x size for zoomed crops
+        std::vector<Ring> instances;  // rings in that frame (COCO128-seg)
+        std::vector<Rle> masks;       // region masks in that frame (projects)
         std::size_t instanceCount() const { return instances.size() + masks.size(); }
     };
     struct Source {

@@ -2,14 +2,13 @@
 
 #include "util/Error.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <openssl/evp.h>
 
 namespace samtok {
 namespace {
@@ -51,7 +50,9 @@ namespace {
 std::atomic<std::uint64_t> g_filesHashed{0};
 }
 
-std::uint64_t filesHashed() { return g_filesHashed.load(); }
+std::uint64_t filesHashed() {
+    return g_filesHashed.load();
+}
 
 std::string sha256File(const std::string& path) {
     ++g_filesHashed;

@@ -25,9 +25,9 @@ std::vector<torch::Tensor> FpnNeckImpl::forward(const std::vector<torch::Tensor>
         auto lateral = convs_[static_cast<std::size_t>(n - i)]->forward(xs[static_cast<std::size_t>(i)]);
         const bool topDown = std::count(topDown_.begin(), topDown_.end(), i) > 0;
         if (topDown && prev.defined()) {
-            auto up = F::interpolate(prev.to(torch::kFloat32), F::InterpolateFuncOptions()
-                                                                   .scale_factor(std::vector<double>{2.0, 2.0})
-                                                                   .mode(torch::kNearest));
+            auto up = F::interpolate(
+                prev.to(torch::kFloat32),
+                F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
             // The reference upsamples in float32 (its autocast runs the rest in bf16): keep the model's type.
             prev = lateral + up.to(lateral.scalar_type());
         } else {

@@ -2,8 +2,8 @@
 // SAM2's FPN neck (image_encoder.py): 1x1 lateral convs to d_model, nearest 2x
 // top-down into the levels listed in fpn_top_down_levels, scalp drops the
 // lowest-resolution output (which still feeds the level above it).
-#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
+#include "model/nn/Layers.h"
 
 #include <vector>
 

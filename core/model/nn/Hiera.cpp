@@ -9,8 +9,7 @@ namespace {
 
 // MaxPool2d(stride, stride) over an NHWC tensor.
 torch::Tensor poolNhwc(const torch::Tensor& x, int stride) {
-    return F::max_pool2d(x.permute({0, 3, 1, 2}), F::MaxPool2dFuncOptions(stride).stride(stride))
-        .permute({0, 2, 3, 1});
+    return F::max_pool2d(x.permute({0, 3, 1, 2}), F::MaxPool2dFuncOptions(stride).stride(stride)).permute({0, 2, 3, 1});
 }
 
 }  // namespace
@@ -24,9 +23,11 @@ torch::Tensor windowPartition(const torch::Tensor& x, int64_t ws) {
     return p.view({b, hp / ws, ws, wp / ws, ws, c}).permute({0, 1, 3, 2, 4, 5}).contiguous().view({-1, ws, ws, c});
 }
 
-torch::Tensor windowUnpartition(const torch::Tensor& windows, int64_t ws, int64_t hp, int64_t wp, int64_t h, int64_t w) {
+torch::Tensor windowUnpartition(const torch::Tensor& windows, int64_t ws, int64_t hp, int64_t wp, int64_t h,
+                                int64_t w) {
     const int64_t b = windows.size(0) / (hp * wp / ws / ws);
-    auto x = windows.view({b, hp / ws, wp / ws, ws, ws, -1}).permute({0, 1, 3, 2, 4, 5}).contiguous().view({b, hp, wp, -1});
+    auto x =
+        windows.view({b, hp / ws, wp / ws, ws, ws, -1}).permute({0, 1, 3, 2, 4, 5}).contiguous().view({b, hp, wp, -1});
     if (hp > h || wp > w) x = x.slice(1, 0, h).slice(2, 0, w).contiguous();
     return x;
 }
@@ -44,7 +45,8 @@ torch::Tensor MultiScaleAttentionImpl::forward(const torch::Tensor& x) {
     const int64_t group = std::max<int64_t>(1, 8192 / perWindow);
     if (x.size(0) <= group) return attend(x);
     std::vector<torch::Tensor> parts;
-    for (int64_t w = 0; w < x.size(0); w += group) parts.push_back(attend(x.slice(0, w, std::min(x.size(0), w + group))));
+    for (int64_t w = 0; w < x.size(0); w += group)
+        parts.push_back(attend(x.slice(0, w, std::min(x.size(0), w + group))));
     return torch::cat(parts, 0);
 }
 
@@ -70,7 +72,8 @@ MultiScaleBlockImpl::MultiScaleBlockImpl(int64_t dim, int64_t dimOut, int64_t nu
     norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(1e-6)));
     attn_ = register_module("attn", MultiScaleAttention(dim, dimOut, numHeads, qStride));
     norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dimOut}).eps(1e-6)));
-    mlp_ = register_module("mlp", Mlp(dimOut, static_cast<int64_t>(dimOut * mlpRatio), dimOut, 2, MlpImpl::Activation::GELU));
+    mlp_ = register_module("mlp",
+                           Mlp(dimOut, static_cast<int64_t>(dimOut * mlpRatio), dimOut, 2, MlpImpl::Activation::GELU));
     if (dim != dimOut) proj_ = register_module("proj", torch::nn::Linear(dim, dimOut));
 }
 
@@ -128,8 +131,8 @@ HieraImpl::HieraImpl(const HieraConfig& c) {
     patchEmbed_ = torch::nn::Conv2d(torch::nn::Conv2dOptions(3, c.embedDim, 7).stride(4).padding(3));
     auto patch = register_module("patch_embed", std::make_shared<torch::nn::Module>());
     patch->register_module("proj", patchEmbed_);
-    posEmbed_ = register_parameter(
-        "pos_embed", torch::zeros({1, c.embedDim, c.windowPosEmbedBkgSpatialSize[0], c.windowPosEmbedBkgSpatialSize[1]}));
+    posEmbed_ = register_parameter("pos_embed", torch::zeros({1, c.embedDim, c.windowPosEmbedBkgSpatialSize[0],
+                                                              c.windowPosEmbedBkgSpatialSize[1]}));
     posEmbedWindow_ =
         register_parameter("pos_embed_window", torch::zeros({1, c.embedDim, c.windowSpec[0], c.windowSpec[0]}));
 
@@ -154,10 +157,9 @@ HieraImpl::HieraImpl(const HieraConfig& c) {
 }
 
 torch::Tensor HieraImpl::positionEmbedding(int64_t h, int64_t w) {
-    auto pos = F::interpolate(posEmbed_, F::InterpolateFuncOptions()
-                                             .size(std::vector<int64_t>{h, w})
-                                             .mode(torch::kBicubic)
-                                             .align_corners(false));
+    auto pos = F::interpolate(
+        posEmbed_,
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBicubic).align_corners(false));
     pos = pos + posEmbedWindow_.tile({1, 1, h / posEmbedWindow_.size(2), w / posEmbedWindow_.size(3)});
     return pos.permute({0, 2, 3, 1});
 }

@@ -3,8 +3,8 @@
 // (bicubic background + tiled window embedding) and MultiScaleBlocks with
 // windowed or global attention and q-pooling at stage transitions.
 // Tensors are NHWC inside the trunk, as in the reference.
-#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
+#include "model/nn/Layers.h"
 
 #include <vector>
 

@@ -9,7 +9,7 @@ namespace samtok::model {
 class LayerNorm2dImpl : public torch::nn::Module {
 public:
     explicit LayerNorm2dImpl(int64_t channels, double eps = 1e-6);
-    torch::Tensor forward(const torch::Tensor& x);  // (B, C, H, W)
+    torch::Tensor forward(const torch::Tensor& x);              // (B, C, H, W)
     torch::Tensor forwardChannelsLast(const torch::Tensor& x);  // (..., C)
 
     torch::Tensor weight, bias;

@@ -12,7 +12,8 @@ MaskDecoderImpl::MaskDecoderImpl(const ModelConfig& c) : numMaskTokens_(c.numMul
     up1_ = torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d, d / 4, 2).stride(2));
     upNorm_ = LayerNorm2d(d / 4);
     up2_ = torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d / 4, d / 8, 2).stride(2));
-    register_module("output_upscaling", torch::nn::Sequential(up1_, upNorm_, torch::nn::GELU(), up2_, torch::nn::GELU()));
+    register_module("output_upscaling",
+                    torch::nn::Sequential(up1_, upNorm_, torch::nn::GELU(), up2_, torch::nn::GELU()));
     convS0_ = register_module("conv_s0", torch::nn::Conv2d(torch::nn::Conv2dOptions(d, d / 8, 1)));
     convS1_ = register_module("conv_s1", torch::nn::Conv2d(torch::nn::Conv2dOptions(d, d / 4, 1)));
     auto hyper = register_module("output_hypernetworks_mlps", torch::nn::ModuleList());
@@ -20,8 +21,8 @@ MaskDecoderImpl::MaskDecoderImpl(const ModelConfig& c) : numMaskTokens_(c.numMul
         hypernets_.push_back(Mlp(d, d, d / 8, 3));
         hyper->push_back(hypernets_.back());
     }
-    iouHead_ = register_module("iou_prediction_head",
-                               Mlp(d, c.iouHeadHiddenDim, numMaskTokens_, c.iouHeadDepth, MlpImpl::Activation::ReLU, true));
+    iouHead_ = register_module("iou_prediction_head", Mlp(d, c.iouHeadHiddenDim, numMaskTokens_, c.iouHeadDepth,
+                                                          MlpImpl::Activation::ReLU, true));
     objScoreHead_ = register_module("pred_obj_score_head", Mlp(d, d, 1, 3));
 }
 
@@ -54,8 +55,9 @@ std::size_t DecoderImage::bytes() const {
     return n;
 }
 
-DecoderImage MaskDecoderImpl::prepare(const torch::Tensor& image, const torch::Tensor& imagePe, const torch::Tensor& dense,
-                                      const torch::Tensor& featS0, const torch::Tensor& featS1, bool forReuse) {
+DecoderImage MaskDecoderImpl::prepare(const torch::Tensor& image, const torch::Tensor& imagePe,
+                                      const torch::Tensor& dense, const torch::Tensor& featS0,
+                                      const torch::Tensor& featS1, bool forReuse) {
     DecoderImage out;
     out.size = image.size(2);
     out.skipS1 = blockedRows2(featS1, out.size);
@@ -74,7 +76,7 @@ DecoderImage MaskDecoderImpl::withDense(const DecoderImage& prepared, const torc
 DecoderOutput MaskDecoderImpl::forward(const DecoderImage& image, const torch::Tensor& sparse) {
     const int64_t b = sparse.size(0), e = image.size;
     auto outputTokens = torch::cat({objScoreToken_->weight, iouToken_->weight, maskTokens_->weight}, 0);  // (6, C)
-    auto tokens = torch::cat({outputTokens.unsqueeze(0).expand({b, -1, -1}), sparse}, 1);             // (B, 6+N, C)
+    auto tokens = torch::cat({outputTokens.unsqueeze(0).expand({b, -1, -1}), sparse}, 1);                 // (B, 6+N, C)
 
     auto [hs, keys] = transformer_->forward(image.image, tokens);  // keys (B, e^2, C)
     auto iouTokenOut = hs.select(1, 1);
@@ -84,14 +86,14 @@ DecoderOutput MaskDecoderImpl::forward(const DecoderImage& image, const torch::T
     // prepared in: no layout changes until the masks are complete.
     auto up = convTranspose2x2Rows(keys, up1_->weight, up1_->bias).view({b, 4 * e * e, -1});  // (B, 4e^2, C/4)
     up = torch::gelu(upNorm_->forwardChannelsLast(up + image.skipS1));
-    up = convTranspose2x2Rows(up, up2_->weight, up2_->bias).view({b, 16 * e * e, -1});        // (B, 16e^2, C/8)
+    up = convTranspose2x2Rows(up, up2_->weight, up2_->bias).view({b, 16 * e * e, -1});  // (B, 16e^2, C/8)
     up = torch::gelu(up + image.skipS0);
 
     std::vector<torch::Tensor> hyper;
     for (int i = 0; i < numMaskTokens_; ++i)
         hyper.push_back(hypernets_[static_cast<std::size_t>(i)]->forward(maskTokensOut.select(1, i)));
-    auto hyperIn = torch::stack(hyper, 2);                                 // (B, C/8, 4)
-    auto masks = fromBlockedRows4(torch::matmul(up, hyperIn), e);          // (B, 4, 4e, 4e)
+    auto hyperIn = torch::stack(hyper, 2);                         // (B, C/8, 4)
+    auto masks = fromBlockedRows4(torch::matmul(up, hyperIn), e);  // (B, 4, 4e, 4e)
 
     return {masks, iouHead_->forward(iouTokenOut), objScoreHead_->forward(hs.select(1, 0))};
 }

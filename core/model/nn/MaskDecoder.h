@@ -1,16 +1,16 @@
 #pragma once
 // SAM2's mask decoder (sam/mask_decoder.py) with SAM 2.1's switches:
 // object-score token, sigmoid IoU head, high-resolution skip features.
-#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
+#include "model/nn/Layers.h"
 #include "model/nn/TwoWayTransformer.h"
 
 namespace samtok::model {
 
 struct DecoderOutput {
-    torch::Tensor masks;         // (B, 4, 4e, 4e) logits of every mask token
-    torch::Tensor iouPred;       // (B, 4), sigmoid
-    torch::Tensor objectScore;   // (B, 1) logit
+    torch::Tensor masks;        // (B, 4, 4e, 4e) logits of every mask token
+    torch::Tensor iouPred;      // (B, 4), sigmoid
+    torch::Tensor objectScore;  // (B, 1) logit
 };
 
 // The decoder's view of one image under one dense prompt: what every decode or

@@ -2,8 +2,8 @@
 // SAMTok's mask encoder: one learned query token reads the image embedding
 // plus the prompt encoder's embeddings of the mask (dense) and its box
 // (two corner points) through a two-way transformer; its output is the latent.
-#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
+#include "model/nn/Layers.h"
 #include "model/nn/TwoWayTransformer.h"
 
 namespace samtok::model {

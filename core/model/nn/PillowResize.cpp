@@ -18,8 +18,8 @@ double bicubic(double x) {
 
 struct Coefficients {
     int ksize = 0;
-    std::vector<int> bounds;        // per output: xmin, count
-    std::vector<std::int32_t> kk;   // per output: ksize fixed-point weights
+    std::vector<int> bounds;       // per output: xmin, count
+    std::vector<std::int32_t> kk;  // per output: ksize fixed-point weights
 };
 
 // precompute_coeffs + normalize_coeffs_8bpc, for the box [0, inSize).
@@ -125,7 +125,8 @@ std::vector<std::uint8_t> pillowResizeBicubic(const std::uint8_t* src, int width
             for (std::size_t c = 0; c < ch; ++c) {
                 std::int64_t ss = 1 << (kPrecisionBits - 1);
                 for (int y = 0; y < ymax; ++y)
-                    ss += static_cast<std::int64_t>(in[static_cast<std::size_t>(y + ymin) * inStride + xx * ch + c]) * k[y];
+                    ss += static_cast<std::int64_t>(in[static_cast<std::size_t>(y + ymin) * inStride + xx * ch + c]) *
+                          k[y];
                 dst[static_cast<std::size_t>(xx) * ch + c] = clip8(ss);
             }
     }

@@ -63,12 +63,16 @@ torch::Tensor PromptEncoderImpl::embedPoints(torch::Tensor points, torch::Tensor
     return emb;
 }
 
-torch::Tensor PromptEncoderImpl::embedMasks(const torch::Tensor& masks) { return maskDownscaling_->forward(masks); }
+torch::Tensor PromptEncoderImpl::embedMasks(const torch::Tensor& masks) {
+    return maskDownscaling_->forward(masks);
+}
 
 torch::Tensor PromptEncoderImpl::noMaskDense(int64_t batch) {
     return noMask_->weight.view({1, -1, 1, 1}).expand({batch, -1, embeddingSize_, embeddingSize_});
 }
 
-torch::Tensor PromptEncoderImpl::denseImagePe() { return pe_->dense(embeddingSize_, embeddingSize_); }
+torch::Tensor PromptEncoderImpl::denseImagePe() {
+    return pe_->dense(embeddingSize_, embeddingSize_);
+}
 
 }  // namespace samtok::model

@@ -54,8 +54,8 @@ torch::Tensor ResidualQuantizerImpl::nearestPairs(const torch::Tensor& latent, i
     const auto book0 = codebooks_[0]->weight.slice(0, 0, codebookSize_);
     const auto book1 = codebooks_[1]->weight.slice(0, 0, codebookSize_);
     const auto x = latent.view({1, -1});
-    const auto first = std::get<1>(squaredDistances(x, book0).topk(width, 1, /*largest=*/false))[0];  // (w,)
-    const auto residuals = x - book0.index_select(0, first);                                         // (w, C)
+    const auto first = std::get<1>(squaredDistances(x, book0).topk(width, 1, /*largest=*/false))[0];        // (w,)
+    const auto residuals = x - book0.index_select(0, first);                                                // (w, C)
     const auto second = std::get<1>(squaredDistances(residuals, book1).topk(width, 1, /*largest=*/false));  // (w, w)
     return torch::stack({first.unsqueeze(1).expand({width, width}), second}, 2).reshape({-1, 2});
 }

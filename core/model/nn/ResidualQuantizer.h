@@ -13,8 +13,8 @@ public:
 TORCH_MODULE(VQEmbedding);
 
 struct Quantized {
-    torch::Tensor codes;      // (B, depth) int64, codebook-local
-    torch::Tensor quantized;  // (B, C) sum of the selected rows
+    torch::Tensor codes;                   // (B, depth) int64, codebook-local
+    torch::Tensor quantized;               // (B, C) sum of the selected rows
     std::vector<torch::Tensor> distances;  // per level (B, K)
 };
 

@@ -5,9 +5,9 @@ namespace F = torch::nn::functional;
 
 bool isUnusedBySamTok(const std::string& name) {
     static const std::string prefix = "model.sam2_model.";
-    static const std::vector<std::string> unused{
-        "memory_attention.", "memory_encoder.", "obj_ptr_proj.", "obj_ptr_tpos_proj.", "mask_downsample.",
-        "maskmem_tpos_enc", "no_mem_pos_enc", "no_obj_ptr", "no_obj_embed_spatial"};
+    static const std::vector<std::string> unused{"memory_attention.",  "memory_encoder.",  "obj_ptr_proj.",
+                                                 "obj_ptr_tpos_proj.", "mask_downsample.", "maskmem_tpos_enc",
+                                                 "no_mem_pos_enc",     "no_obj_ptr",       "no_obj_embed_spatial"};
     if (name.rfind(prefix, 0) != 0) return false;
     for (const auto& u : unused)
         if (name.compare(prefix.size(), u.size(), u) == 0) return true;
@@ -18,18 +18,20 @@ Sam2BaseImpl::Sam2BaseImpl(const ModelConfig& c) {
     auto imageEncoder = register_module("image_encoder", std::make_shared<torch::nn::Module>());
     trunk = imageEncoder->register_module("trunk", Hiera(c.trunk));
     neck = imageEncoder->register_module("neck", FpnNeck(c.dModel, c.backboneChannels(), c.fpnTopDownLevels, c.scalp));
-    promptEncoder = register_module("sam_prompt_encoder",
-                                    PromptEncoder(c.dModel, c.embeddingSize(), c.imageSize, c.maskInChans));
+    promptEncoder =
+        register_module("sam_prompt_encoder", PromptEncoder(c.dModel, c.embeddingSize(), c.imageSize, c.maskInChans));
     maskDecoder = register_module("sam_mask_decoder", MaskDecoder(c));
     maskEncoder = register_module("sam_mask_encoder", MaskEncoder(c));
-    noMemEmbed = register_parameter("no_mem_embed", torch::randn({1, 1, c.dModel}) * 0.02);  // SAM2's trunc_normal(0.02)
+    noMemEmbed =
+        register_parameter("no_mem_embed", torch::randn({1, 1, c.dModel}) * 0.02);  // SAM2's trunc_normal(0.02)
 }
 
 SamTokModelImpl::SamTokModelImpl(ModelConfig c) : config_(std::move(c)) {
     config_.validate();
     auto wrapper = register_module("model", std::make_shared<torch::nn::Module>());
     sam2 = wrapper->register_module("sam2_model", Sam2Base(config_));
-    quantizer = register_module("quantizer", ResidualQuantizer(config_.codebookSize, config_.codebookDepth, config_.latentDim));
+    quantizer =
+        register_module("quantizer", ResidualQuantizer(config_.codebookSize, config_.codebookDepth, config_.latentDim));
 }
 
 ImageFeatures SamTokModelImpl::embedImage(const torch::Tensor& pixels, bool keepIntermediates) {
@@ -47,7 +49,8 @@ ImageFeatures SamTokModelImpl::embedImage(const torch::Tensor& pixels, bool keep
     return f;
 }
 
-torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch::Tensor& masks, const torch::Tensor& boxes) {
+torch::Tensor SamTokModelImpl::encodeLatent(const ImageFeatures& f, const torch::Tensor& masks,
+                                            const torch::Tensor& boxes) {
     const int64_t b = masks.size(0);
     const double h0 = static_cast<double>(masks.size(2)), w0 = static_cast<double>(masks.size(3));
     const double s = config_.imageSize;

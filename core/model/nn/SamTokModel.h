@@ -5,11 +5,11 @@
 //                     sam_mask_decoder, sam_mask_encoder, no_mem_embed}
 //   quantizer.codebooks.{0,1}
 // Internal to the model code (LibTorch types).
+#include "model/ModelConfig.h"
 #include "model/nn/FpnNeck.h"
 #include "model/nn/Hiera.h"
 #include "model/nn/MaskDecoder.h"
 #include "model/nn/MaskEncoder.h"
-#include "model/ModelConfig.h"
 #include "model/nn/PromptEncoder.h"
 #include "model/nn/ResidualQuantizer.h"
 
@@ -34,12 +34,12 @@ struct ImageFeatures {
 };
 
 struct HeadOutput {
-    torch::Tensor masks;       // (B, M, 4e, 4e) logits of the returned mask tokens
-    torch::Tensor iou;         // (B, M)
-    torch::Tensor best;        // (B,) index into M of the highest predicted IoU
-    torch::Tensor bestMask;    // (B, 1, 4e, 4e)
-    torch::Tensor objectScore; // (B, 1)
-    torch::Tensor sparse;      // (B, N, C) the sparse prompt the decoder saw
+    torch::Tensor masks;        // (B, M, 4e, 4e) logits of the returned mask tokens
+    torch::Tensor iou;          // (B, M)
+    torch::Tensor best;         // (B,) index into M of the highest predicted IoU
+    torch::Tensor bestMask;     // (B, 1, 4e, 4e)
+    torch::Tensor objectScore;  // (B, 1)
+    torch::Tensor sparse;       // (B, N, C) the sparse prompt the decoder saw
 };
 
 class Sam2BaseImpl : public torch::nn::Module {

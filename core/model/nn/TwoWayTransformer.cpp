@@ -26,20 +26,21 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& q, const torch::Tensor
 torch::Tensor AttentionImpl::scoresOverImage(const torch::Tensor& tokens, const torch::nn::Linear& imageSide,
                                              const torch::Tensor& x) const {
     const int64_t b = tokens.size(0), t = tokens.size(2), d = tokens.size(3), c = x.size(2), hw = x.size(1);
-    const auto g = torch::matmul(tokens, imageSide->weight.view({numHeads_, d, c}));            // (B, H, T, C)
-    const auto bias = (tokens * imageSide->bias.view({1, numHeads_, 1, d})).sum(-1, true);     // (B, H, T, 1)
+    const auto g = torch::matmul(tokens, imageSide->weight.view({numHeads_, d, c}));        // (B, H, T, C)
+    const auto bias = (tokens * imageSide->bias.view({1, numHeads_, 1, d})).sum(-1, true);  // (B, H, T, 1)
     return torch::matmul(g.reshape({b, numHeads_ * t, c}), x.transpose(1, 2)).view({b, numHeads_, t, hw}) + bias;
 }
 
-torch::Tensor AttentionImpl::tokensToImage(const torch::Tensor& tokens, const torch::Tensor& x, const torch::Tensor& y) {
+torch::Tensor AttentionImpl::tokensToImage(const torch::Tensor& tokens, const torch::Tensor& x,
+                                           const torch::Tensor& y) {
     const int64_t b = tokens.size(0), t = tokens.size(1), c = x.size(2), hw = x.size(1);
     const int64_t d = q_->weight.size(0) / numHeads_;
-    const auto q = projectQ(tokens) * (1.0 / std::sqrt(static_cast<double>(d)));                  // (B, H, T, d)
-    const auto weights = torch::softmax(scoresOverImage(q, k_, x), -1);                   // (B, H, T, hw)
+    const auto q = projectQ(tokens) * (1.0 / std::sqrt(static_cast<double>(d)));       // (B, H, T, d)
+    const auto weights = torch::softmax(scoresOverImage(q, k_, x), -1);                // (B, H, T, hw)
     const auto pooled = matmulSummedInFloat(weights.view({b, numHeads_ * t, hw}), y);  // (B, H*T, C): sum of a y
     // Wv per head, then bv (the weights of a row sum to 1).
     auto out = torch::matmul(pooled.view({b, numHeads_, t, c}), v_->weight.view({numHeads_, d, c}).transpose(1, 2)) +
-               v_->bias.view({1, numHeads_, 1, d});                                     // (B, H, T, d)
+               v_->bias.view({1, numHeads_, 1, d});  // (B, H, T, d)
     return out_->forward(out.transpose(1, 2).reshape({b, t, numHeads_ * d}));
 }
 
@@ -47,18 +48,19 @@ torch::Tensor AttentionImpl::imageToTokens(const torch::Tensor& qImageT, const t
                                            const torch::Tensor& kTokens, const torch::Tensor& vTokens) {
     const int64_t b = kTokens.size(0), t = kTokens.size(1), c = kTokens.size(2);
     const int64_t d = q_->weight.size(0) / numHeads_;
-    const auto k = projectK(kTokens) * (1.0 / std::sqrt(static_cast<double>(d)));  // (B, H, T, d)
+    const auto k = projectK(kTokens) * (1.0 / std::sqrt(static_cast<double>(d)));                   // (B, H, T, d)
     const auto scores = qImageT.defined() ? torch::matmul(k, qImageT) : scoresOverImage(k, q_, x);  // (B, H, T, hw)
     const auto weights = torch::softmax(scores, 2);  // over the tokens, for each image token
     const int64_t hw = weights.size(3);
     // out_proj of each token's value, per head: (B, H, T, d) x (H, d, C) -> (B, H, T, C).
     const auto values = torch::matmul(projectV(vTokens), out_->weight.view({c, numHeads_, d}).permute({1, 2, 0}));
-    return torch::matmul(weights.reshape({b, numHeads_ * t, hw}).transpose(1, 2), values.reshape({b, numHeads_ * t, c})) +
+    return torch::matmul(weights.reshape({b, numHeads_ * t, hw}).transpose(1, 2),
+                         values.reshape({b, numHeads_ * t, c})) +
            out_->bias;  // (B, hw, C)
 }
 
-TwoWayAttentionBlockImpl::TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, int64_t downsampleRate,
-                                                   bool skipFirstLayerPe)
+TwoWayAttentionBlockImpl::TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim,
+                                                   int64_t downsampleRate, bool skipFirstLayerPe)
     : skipFirstLayerPe_(skipFirstLayerPe) {
     selfAttn_ = register_module("self_attn", Attention(dim, numHeads, 1));
     norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
@@ -78,7 +80,8 @@ ImageProjections TwoWayAttentionBlockImpl::projectImage(const torch::Tensor& key
             imageToToken_->projectQ(x).transpose(-2, -1).contiguous()};
 }
 
-std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch::Tensor queries, const torch::Tensor& keys,
+std::pair<torch::Tensor, torch::Tensor> TwoWayAttentionBlockImpl::forward(torch::Tensor queries,
+                                                                          const torch::Tensor& keys,
                                                                           const torch::Tensor& queryPe,
                                                                           const torch::Tensor& keyPe,
                                                                           const ImageProjections* projected) {

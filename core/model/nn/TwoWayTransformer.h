@@ -2,8 +2,8 @@
 // SAM's two-way transformer (sam/transformer.py), used by both the SAM2 mask
 // decoder and SAMTok's mask encoder: tokens attend to the image, the image
 // attends back to the tokens.
-#include "model/nn/Layers.h"
 #include "model/ModelConfig.h"
+#include "model/nn/Layers.h"
 
 namespace samtok::model {
 
@@ -57,7 +57,8 @@ struct ImageProjections {
 
 class TwoWayAttentionBlockImpl : public torch::nn::Module {
 public:
-    TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, int64_t downsampleRate, bool skipFirstLayerPe);
+    TwoWayAttentionBlockImpl(int64_t dim, int64_t numHeads, int64_t mlpDim, int64_t downsampleRate,
+                             bool skipFirstLayerPe);
     // queries (B, T, C), keys (B or 1, HW, C) -> updated both. `projected`, when
     // given, holds projectImage() of these keys and replaces reading them.
     std::pair<torch::Tensor, torch::Tensor> forward(torch::Tensor queries, const torch::Tensor& keys,
@@ -77,8 +78,8 @@ TORCH_MODULE(TwoWayAttentionBlock);
 // tokens, so the decoder makes it once per image (and dense prompt) and reuses
 // it for every decode and click.
 struct TwoWayImage {
-    torch::Tensor keys;   // (B or 1, hw, C) image + dense prompt, row-major pixels
-    torch::Tensor keyPe;  // (1, hw, C)
+    torch::Tensor keys;      // (B or 1, hw, C) image + dense prompt, row-major pixels
+    torch::Tensor keyPe;     // (1, hw, C)
     ImageProjections first;  // only when prepared for reuse: projecting costs more than one pass saves
 };
 

@@ -39,7 +39,9 @@ std::string LoadReport::summary() const {
 
 torch::Tensor toTensor(const checkpoint::StoredTensor& t) {
     using checkpoint::DType;
-    const auto dtype = t.dtype == DType::Float32 ? torch::kFloat32 : t.dtype == DType::Float16 ? torch::kFloat16 : torch::kBFloat16;
+    const auto dtype = t.dtype == DType::Float32   ? torch::kFloat32
+                       : t.dtype == DType::Float16 ? torch::kFloat16
+                                                   : torch::kBFloat16;
     const auto numel = static_cast<int64_t>(t.storageBytes / checkpoint::elementSize(t.dtype));
     auto storage = torch::from_blob(const_cast<std::uint8_t*>(t.storage), {numel}, torch::TensorOptions().dtype(dtype));
     return storage.as_strided(t.sizes, t.strides, static_cast<int64_t>(t.offset)).to(torch::kFloat32).clone();
@@ -70,8 +72,10 @@ LoadReport loadWeights(torch::nn::Module& module, const checkpoint::Checkpoint& 
     for (auto& b : module.named_buffers(true)) visit(b.key(), b.value());
     for (const auto& [name, t] : available) {
         if (used.count(name)) continue;
-        if (rules.isIgnorable && rules.isIgnorable(name)) report.ignored.push_back(name);
-        else report.unexpected.push_back(name);
+        if (rules.isIgnorable && rules.isIgnorable(name))
+            report.ignored.push_back(name);
+        else
+            report.unexpected.push_back(name);
     }
     if (!report.missing.empty() || !report.unexpected.empty() || !report.misshapen.empty())
         throw checkpoint::CheckpointError("'" + file.path() + "' does not match the model: " + report.summary());

@@ -21,9 +21,9 @@ struct LoadReport {
 };
 
 struct LoadRules {
-    std::string addPrefix;                                  // e.g. "model.sam2_model." for a SAM2 .pt
-    std::function<bool(const std::string&)> isIgnorable;    // file tensors that may be skipped silently
-    std::function<bool(const std::string&)> mayBeMissing;   // model tensors allowed to stay as they are
+    std::string addPrefix;                                 // e.g. "model.sam2_model." for a SAM2 .pt
+    std::function<bool(const std::string&)> isIgnorable;   // file tensors that may be skipped silently
+    std::function<bool(const std::string&)> mayBeMissing;  // model tensors allowed to stay as they are
 };
 
 // Throws checkpoint::CheckpointError with the full report when anything but
