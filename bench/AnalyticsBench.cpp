@@ -41,7 +41,7 @@ void BM_TokenStatsOverProject(benchmark::State& state) {
     store.transaction([&] {
         for (RowId id : ids)
             store.setTokens(
-                {id, tok, static_cast<int>(rng() % 256), static_cast<int>(rng() % 256), (rng() % 1001) / 1000.0, 0});
+                {id, tok, {static_cast<int>(rng() % 256), static_cast<int>(rng() % 256)}, (rng() % 1001) / 1000.0, 0});
     });
     for (auto _ : state) {
         const auto stats = analytics::collectTokenStats(store, tok, 256);

@@ -110,7 +110,8 @@ void BM_Export100k(benchmark::State& state) {
         const auto ids = store.addAnnotations(anns);
         for (std::size_t i = 0; i < ids.size(); ++i) {
             store.addReferringExpression(ids[i], "object number " + std::to_string(i));
-            store.setTokens({ids[i], tokenizer, static_cast<int>(i % 256), static_cast<int>((i / 256) % 256), 0.8, 0});
+            store.setTokens(
+                {ids[i], tokenizer, {static_cast<int>(i % 256), static_cast<int>((i / 256) % 256)}, 0.8, 0});
         }
     });
     exporter::ExportOptions o;

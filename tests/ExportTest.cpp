@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string tok(int c0, int c1) {
-    return formatMaskTokens(c0, c1);
+    return formatMaskTokens({c0, c1});
 }
 
 // Image a.png (200x100, done): left cup r1 (tokens 1 2), right cup r2 (3 4),
@@ -73,7 +73,7 @@ struct Fixture {
             {0, "test-tokenizer", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
         int c = 1;
         for (RowId r : {r1, r2, r3, r4}) {
-            store.setTokens({r, tokenizer, c, c + 1, r == r3 ? 0.3 : 0.9, 0});
+            store.setTokens({r, tokenizer, {c, c + 1}, r == r3 ? 0.3 : 0.9, 0});
             c += 2;
         }
     }
@@ -83,7 +83,7 @@ struct Fixture {
         o.target = target;
         o.outDir = dir.file(out);
         o.tokenizerId = tokenizer;
-        o.tokenizeCrop = [](const cv::Mat&, const Mask&) { return std::pair<int, int>{9, 10}; };
+        o.tokenizeCrop = [](const cv::Mat&, const Mask&) { return TokenPair{9, 10}; };
         return o;
     }
 };

@@ -162,8 +162,8 @@ TEST(MutatedInput, APickleOfReferringExpressionsIsReadOrRefused) {
 }
 
 TEST(MutatedInput, TokenTextIsParsedIntoValidCodesOrDropped) {
-    const std::string original = "The cat " + formatMaskTokens(123, 45) + " sits by " + formatMaskTokens(0, 255) +
-                                 " and " + formatMaskTokens(255, 0) + formatMaskTokens(7, 7) + ".";
+    const std::string original = "The cat " + formatMaskTokens({123, 45}) + " sits by " + formatMaskTokens({0, 255}) +
+                                 " and " + formatMaskTokens({255, 0}) + formatMaskTokens({7, 7}) + ".";
     static const char* kFragments[] = {"<|mt_start|>", "<|mt_end|>",
                                        "<|mt_",        "|>",
                                        "<|mt_0999|>",  "<|mt_0256|>",
@@ -344,7 +344,7 @@ TEST(MutatedInput, AnAnnotationImportSavesEverythingOrNothing) {
 }
 
 TEST(MutatedInput, AFineTuningFileIsValidatedWithoutThrowing) {
-    const std::string tokens = formatMaskTokens(12, 34);
+    const std::string tokens = formatMaskTokens({12, 34});
     const std::vector<nlohmann::json> records{
         {{"image", "a.jpg"},
          {"conversations",
@@ -393,7 +393,8 @@ TEST(MutatedInput, AProjectFileOpensOrIsRefused) {
         dataset::importCoco(store, dir.file("a.json"), dir.path().string());
         const RowId tokenizer = store.registerTokenizer({0, "micro", "{}", std::string(64, 'a')});
         for (const auto& image : store.images())
-            for (const auto& a : store.annotationsForImage(image.id)) store.setTokens({a.id, tokenizer, 3, 4, 0.8, 0});
+            for (const auto& a : store.annotationsForImage(image.id))
+                store.setTokens({a.id, tokenizer, {3, 4}, 0.8, 0});
         store.addReferringExpression(store.annotationsForImage(store.images()[0].id)[0].id, "the left one");
     }
     const std::string bytes = readAll(original);

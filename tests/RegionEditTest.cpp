@@ -46,7 +46,7 @@ TEST(RegionEdit, CreateUndoRedoKeepsTheIdAndTokensThatArrivedSince) {
     const RowId id = e.changes[0].after->annotation.id;
     ASSERT_GT(id, 0);
     EXPECT_EQ(p.store.annotationCount(), 1);
-    p.store.setTokens({id, p.tokenizer, 12, 34, 0.8, 0});  // the background tokenizer's result
+    p.store.setTokens({id, p.tokenizer, {12, 34}, 0.8, 0});  // the background tokenizer's result
 
     undoEdit(p.store, seq, e);
     EXPECT_EQ(p.store.annotationCount(), 0);
@@ -64,7 +64,7 @@ TEST(RegionEdit, AMaskChangeDropsItsTokensAndUndoBringsThemBack) {
     RegionEdit add = createRegion("Add region", p.region(square(2, 2, 10)));
     commitEdit(p.store, add);
     const RowId id = add.changes[0].after->annotation.id;
-    p.store.setTokens({id, p.tokenizer, 1, 2, 0.9, 0});
+    p.store.setTokens({id, p.tokenizer, {1, 2}, 0.9, 0});
     p.store.addReferringExpression(id, "the square");
 
     Annotation bigger = *p.store.annotation(id);

@@ -80,7 +80,7 @@ TEST(ProjectStore, StoresAndReadsBackEveryKindOfRow) {
         s.addReferringExpression(ann, "square on the left");
         const RowId tok = s.registerTokenizer({0, "samtok-micro", R"({"codebook_size":256})", std::string(64, 'a')});
         EXPECT_EQ(s.registerTokenizer({0, "same file again", "{}", std::string(64, 'a')}), tok);
-        s.setTokens({ann, tok, 12, 200, 0.93, 0});
+        s.setTokens({ann, tok, {12, 200}, 0.93, 0});
         s.setImageStatus(img, ImageStatus::InProgress);
     }
     ProjectStore s = ProjectStore::open(dir.file("p.samtok"));
@@ -121,11 +121,11 @@ TEST(ProjectStore, ConstraintsRejectInconsistentRows) {
     expectErrorContaining([&] { s.addImage({"/data/other.jpg", 8, 6, sameChecksum}); }, "UNIQUE");
     const RowId ann = s.addAnnotation(squareAnnotation(img));
     // A token row must name a known tokenizer, and codes are not negative.
-    expectErrorContaining([&] { s.setTokens({ann, 42, 1, 2, {}, 0}); }, "FOREIGN KEY");
+    expectErrorContaining([&] { s.setTokens({ann, 42, {1, 2}}); }, "FOREIGN KEY");
     const RowId tok = s.registerTokenizer({0, "t", "{}", std::string(64, 'b')});
-    expectErrorContaining([&] { s.setTokens({ann, tok, -1, 2, {}, 0}); }, "CHECK");
+    expectErrorContaining([&] { s.setTokens({ann, tok, {-1, 2}}); }, "CHECK");
     expectErrorContaining([&] { s.registerTokenizer({0, "t", "{not json", std::string(64, 'c')}); }, "CHECK");
-    s.setTokens({ann, tok, 1, 2, {}, 0});
+    s.setTokens({ann, tok, {1, 2}});
     // A tokenizer with tokens cannot be dropped; removing the annotation drops its tokens.
     expectErrorContaining([&] { s.database().exec("DELETE FROM tokenizer_models"); }, "FOREIGN KEY");
     s.removeAnnotation(ann);

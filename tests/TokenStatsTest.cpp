@@ -49,8 +49,8 @@ struct KnownProject {
             const double choices[] = {0.0, 0.05, 0.049999, 0.5, 0.75, 0.999, 1.0};
             std::optional<double> iou = i == 5 ? std::nullopt : std::optional<double>(choices[rng() % 7]);
             const int c0 = static_cast<int>(rng() % 8), c1 = 100 + static_cast<int>(rng() % 3);
-            store.setTokens({id, tokenizer, c0, c1, iou, 0});
-            store.setTokens({id, other, 255, 255, 0.0, 0});  // another tokenizer's: must not count
+            store.setTokens({id, tokenizer, {c0, c1}, iou, 0});
+            store.setTokens({id, other, {255, 255}, 0.0, 0});  // another tokenizer's: must not count
             written.push_back({id, a.classId, side * std::min(side, 30), c0, c1, iou});
         }
     }

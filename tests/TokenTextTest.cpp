@@ -5,8 +5,8 @@
 using namespace samtok;
 
 TEST(TokenText, FormatsWithTheSecondCodeOffset) {
-    EXPECT_EQ(formatMaskTokens(123, 200), "<|mt_start|><|mt_0123|><|mt_0456|><|mt_end|>");
-    EXPECT_EQ(formatMaskTokens(0, 0), "<|mt_start|><|mt_0000|><|mt_0256|><|mt_end|>");
+    EXPECT_EQ(formatMaskTokens({123, 200}), "<|mt_start|><|mt_0123|><|mt_0456|><|mt_end|>");
+    EXPECT_EQ(formatMaskTokens({0, 0}), "<|mt_start|><|mt_0000|><|mt_0256|><|mt_end|>");
     const auto vocab = maskTokenVocabulary();
     ASSERT_EQ(vocab.size(), 514u);
     EXPECT_EQ(vocab.front(), "<|mt_start|>");
@@ -15,15 +15,27 @@ TEST(TokenText, FormatsWithTheSecondCodeOffset) {
     EXPECT_EQ(vocab.back(), "<|mt_end|>");
 }
 
+TEST(TokenText, AMissingSecondCodeIsWrittenAsTheOneCodeGroupItWasReadFrom) {
+    const auto p = parseMaskTokens("<|mt_start|><|mt_0042|><|mt_end|>");
+    ASSERT_EQ(p.groups.size(), 1u);
+    const TokenPair pair = p.groups[0];
+    EXPECT_FALSE(pair.hasSecondCode());
+    EXPECT_EQ(pair.decodedC1(), 0) << "the official decoder reads a missing second code as code 0";
+    EXPECT_EQ(formatMaskTokens(pair), "<|mt_start|><|mt_0042|><|mt_end|>");
+    EXPECT_TRUE(pair.fits(256));
+    EXPECT_FALSE((TokenPair{256, 0}.fits(256)));
+    EXPECT_FALSE((TokenPair{3, -2}.fits(256)));
+}
+
 TEST(TokenText, ParsesEveryWellFormedGroupWithItsPosition) {
     const std::string text =
-        "The cup " + formatMaskTokens(7, 9) + " and the saucer " + formatMaskTokens(255, 255) + ".";
+        "The cup " + formatMaskTokens({7, 9}) + " and the saucer " + formatMaskTokens({255, 255}) + ".";
     const TokenParse p = parseMaskTokens(text);
     ASSERT_EQ(p.groups.size(), 2u);
     EXPECT_TRUE(p.warnings.empty());
     EXPECT_EQ(p.groups[0].c0, 7);
     EXPECT_EQ(p.groups[0].c1, 9);
-    EXPECT_EQ(text.substr(p.groups[0].begin, p.groups[0].end - p.groups[0].begin), formatMaskTokens(7, 9));
+    EXPECT_EQ(text.substr(p.groups[0].begin, p.groups[0].end - p.groups[0].begin), formatMaskTokens({7, 9}));
     EXPECT_EQ(p.groups[1].c0, 255);
     EXPECT_EQ(p.groups[1].c1, 255);
     EXPECT_TRUE(p.groups[1].repair.empty());

@@ -65,7 +65,7 @@ TEST(TokenizerApi, DecodeReturnsTheCandidateItsIouHeadRanksFirst) {
     const auto tok = Tokenizer::load(microConfig(), (kGolden / "mask_tokenizer.pth").string(), {}, test::testDevice());
     const DecodedImage img = readImage((kGolden / "public_case0_coffee/input_image.png").string());
     const auto emb = tok->embed(view(img));
-    for (const CodePair pair : {CodePair{12, 44}, CodePair{200, 40}, CodePair{7, -1}}) {
+    for (const TokenPair pair : {TokenPair{12, 44}, TokenPair{200, 40}, TokenPair{7, -1}}) {
         const auto [candidates, returned] = tok->decodeCandidates(*emb, pair);
         ASSERT_EQ(candidates.size(), 3u);  // the multimask outputs
         std::size_t first = 0;

@@ -55,7 +55,7 @@ void validate(ValidateOptions& o) {
             try {
                 const DecodedImage img = readImage(path.string());
                 const auto emb = tok->embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
-                std::vector<model::CodePair> codes;
+                std::vector<TokenPair> codes;
                 for (const auto* p : pairs) codes.push_back({p->c0, p->c1});
                 for (const auto& m : tok->decode(*emb, codes)) {
                     ++decoded;

@@ -83,7 +83,7 @@ void encode(const EncodeOptions& o) {
     const double encodeMs = msSince(t0);
     const int k = tok->config().codebookSize;
     if (!o.json) {
-        for (const auto& c : codes) std::cout << formatMaskTokens(c.c0, c.c1, k) << "\n";
+        for (const auto& c : codes) std::cout << formatMaskTokens(c, k) << "\n";
         return;
     }
     t0 = Clock::now();
@@ -93,7 +93,7 @@ void encode(const EncodeOptions& o) {
     for (std::size_t i = 0; i < codes.size(); ++i) {
         const Mask back(decoded[i].height, decoded[i].width, decoded[i].mask);
         out.push_back({{"mask", o.masks[i]},
-                       {"tokens", formatMaskTokens(codes[i].c0, codes[i].c1, k)},
+                       {"tokens", formatMaskTokens(codes[i], k)},
                        {"c0", codes[i].c0},
                        {"c1", codes[i].c1},
                        {"reconstruction_iou", maskIou(masks[i], back)},
@@ -131,7 +131,7 @@ void decode(const DecodeOptions& o) {
     if (parsed.groups.empty()) throw UserError("no mask token group found in the text");
     const DecodedImage img = readInputImage(o.image);
     const auto emb = tok->embed(view(img));
-    std::vector<model::CodePair> codes;
+    std::vector<TokenPair> codes;
     for (const auto& g : parsed.groups) codes.push_back({g.c0, g.c1});
     const auto decoded = tok->decode(
         *emb, codes, o.firstCodeOnly ? model::MissingCodeRule::FirstCodeOnly : model::MissingCodeRule::AsCodeZero);
@@ -323,7 +323,7 @@ void bench(const BenchOptions& o) {
     const double encode1 = best([&] { tok->encode(*emb, {views[0]}); });
     const double encodeN = best([&] { tok->encode(*emb, views); });
     const double encodeSearched = best([&] { tok->encodeSearched(*emb, {views[0]}, 8); });
-    std::vector<model::CodePair> codes{{1, 2}};
+    std::vector<TokenPair> codes{{1, 2}};
     const double decode1 = best([&] { tok->decode(*emb, codes); });
     model::Prompt p;
     p.points = {{300, 200, true}};

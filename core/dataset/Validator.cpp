@@ -123,10 +123,10 @@ int countOf(const std::string& text, const std::string& what) {
 }
 
 // Checks every mask token sequence of one text; returns the well-formed pairs.
-std::vector<std::pair<int, int>> checkGroups(const std::string& text, int k, const std::string& where,
-                                             std::vector<std::string>& problems) {
+std::vector<TokenPair> checkGroups(const std::string& text, int k, const std::string& where,
+                                   std::vector<std::string>& problems) {
     static const std::regex token(R"(<\|mt_(start|end|\d{4})\|>)");
-    std::vector<std::pair<int, int>> pairs;
+    std::vector<TokenPair> pairs;
     std::vector<std::string> group;
     auto flush = [&](const std::string& why) {
         std::string g;
@@ -154,7 +154,7 @@ std::vector<std::pair<int, int>> checkGroups(const std::string& text, int k, con
                 flush("second code token " + std::to_string(b) + " outside " + std::to_string(k) + ".." +
                       std::to_string(2 * k - 1));
             else {
-                pairs.emplace_back(a, b - k);
+                pairs.push_back({a, b - k});
                 group.clear();
             }
         } else {
@@ -240,10 +240,10 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
                 placeholders += n;
             else if (n > 0)
                 problems.push_back(where + ": an <image> placeholder in an answer");
-            for (const auto& [c0, c1] : checkGroups(turn.text, options.codebookSize, where, problems)) {
+            for (const TokenPair& pair : checkGroups(turn.text, options.codebookSize, where, problems)) {
                 ++report.maskGroups;
                 report.pairs.push_back(
-                    {static_cast<int>(i), line, r.images.empty() ? std::string() : r.images.front(), c0, c1});
+                    {pair, static_cast<int>(i), line, r.images.empty() ? std::string() : r.images.front()});
             }
             if (!turn.user) checkFencedJson(turn.text, where, problems);
         }

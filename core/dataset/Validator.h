@@ -10,6 +10,8 @@
 //   - JSON inside ```json fences of answers parses, and labels hold no mask tokens;
 //   - every image path exists.
 // Each problem carries the file's line number.
+#include "tokens/TokenPair.h"
+
 #include <string>
 #include <vector>
 
@@ -33,10 +35,9 @@ struct ValidationReport {
     int images = 0;
     std::vector<ValidationIssue> issues;
     // Every well-formed (image, c0, c1) met, for callers that decode them.
-    struct Pair {
+    struct Pair : TokenPair {
         int record = 0, line = 0;
         std::string image;
-        int c0 = 0, c1 = 0;
     };
     std::vector<Pair> pairs;
 };

@@ -75,7 +75,7 @@ RegionState stateFromJson(const json& j) {
     a.updatedAt = j.at("updated");
     s.expressions = j.at("expressions").get<std::vector<std::string>>();
     for (const auto& t : j.at("tokens")) {
-        MaskTokens m{a.id, t.at("tokenizer"), t.at("c0"), t.at("c1"), std::nullopt, t.at("at")};
+        MaskTokens m(a.id, t.at("tokenizer"), {t.at("c0"), t.at("c1")}, std::nullopt, t.at("at"));
         if (!t.at("iou").is_null()) m.reconstructionIou = t["iou"].get<double>();
         s.tokens.push_back(m);
     }

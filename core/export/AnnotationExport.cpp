@@ -110,7 +110,7 @@ AnnotationExportReport exportCoco(const ProjectStore& store, const CocoExportOpt
             ann["iscrowd"] = 0;
             if (auto t = tokens.find(a.id); t != tokens.end()) {
                 ordered_json s{{"codes", {t->second.c0, t->second.c1}},
-                               {"tokens", formatMaskTokens(t->second.c0, t->second.c1, codebookSize)},
+                               {"tokens", formatMaskTokens(t->second, codebookSize)},
                                {"tokenizer_sha256", tokenizerSha}};
                 if (t->second.reconstructionIou) s["reconstruction_iou"] = *t->second.reconstructionIou;
                 ann["samtok"] = s;

@@ -116,13 +116,13 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
         const Annotation* a = nullptr;
         for (const auto& r : regions) a = r.id == p.annotationId ? &r : a;
         const ZoomCrop crop = makeZoomCrop(image.rgb, rle::decode(a->mask), a->bbox);
-        const auto [c0, c1] = o.tokenizeCrop(crop.rgb, crop.mask);
+        const TokenPair pair = o.tokenizeCrop(crop.rgb, crop.mask);
         const fs::path file =
             cropDir / (fs::path(record->path).stem().string() + "-r" + std::to_string(a->id) + ".png");
         writeCropPng(crop.rgb, file.string());
         Sample& s = builder.samples()[p.sample];
         for (auto& t : s.turns)
-            t.text = replaceAll(t.text, SampleBuilder::kCropSlot, formatMaskTokens(c0, c1, codebookSize));
+            t.text = replaceAll(t.text, SampleBuilder::kCropSlot, formatMaskTokens(pair, codebookSize));
         s.images.push_back({fs::absolute(file).lexically_normal().string(), crop.rgb.cols, crop.rgb.rows, true});
         ++report.crops;
     }
@@ -226,6 +226,10 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
                                        : "");
         s << line;
     }
+    if (!r.notes.empty()) {
+        s << "\n## Left out\n\n";
+        for (const auto& n : r.notes) s << "- " << n << "\n";
+    }
     s << "\nTemplates were chosen with seed " << o.seed << "; regions are listed left to right, then top to bottom"
       << " by box centre; the split is by image.\n\n## Paths\n\n";
     if (o.paths == PathPolicy::Absolute)
@@ -322,6 +326,15 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         report.regionsBelowHalf += *iou < 0.5;
     }
     if (iouCount) report.meanIou = iouSum / iouCount;
+    // Regions no task could use are said, never left out silently (the studio's summary and the README show it).
+    std::size_t unused = 0;
+    for (RowId id : builder.seen())
+        unused += !builder.used().count(id) && !builder.missing().count(id) && !builder.poor().count(id);
+    report.unnamed = static_cast<int>(unused);
+    if (unused)
+        report.notes.push_back(std::to_string(unused) + " of " + std::to_string(builder.seen().size()) +
+                               " region(s) are in no record: no class, referring expression or caption names "
+                               "them for the chosen tasks (give them a class or an expression)");
     if (!builder.crops().empty() && !o.tokenizeCrop)
         throw UserError(std::to_string(builder.crops().size()) +
                         " small region(s) need a zoom-in crop tokenized by the model");

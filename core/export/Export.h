@@ -58,7 +58,7 @@ struct ExportOptions {
     double minReconstructionIou = 0;
     // Region captioning's zoom-in view: the crop's codes, computed by the same
     // tokenizer. Required when regioncap is exported and a region is small.
-    std::function<std::pair<int, int>(const cv::Mat& rgb, const Mask& mask)> tokenizeCrop;
+    std::function<TokenPair(const cv::Mat& rgb, const Mask& mask)> tokenizeCrop;
     std::function<void(std::size_t done, std::size_t total)> progress;  // per image, then per crop
     const std::atomic<bool>* cancel = nullptr;                          // set: stop before any record file is written
 };
@@ -69,6 +69,7 @@ struct ExportReport {
     int crops = 0;                                              // zoom-in crops written
     int untokenized = 0;                                        // regions left out for lack of tokens (skipUntokenized)
     int belowIou = 0;                                           // regions left out under minReconstructionIou
+    int unnamed = 0;                                            // regions no task could name, in no record
     int regions = 0;                                            // distinct regions in the records
     std::optional<double> meanIou;                              // their mean reconstruction IoU, where known
     int regionsBelowHalf = 0;                                   // of them, rebuilt with IoU < 0.5

@@ -47,7 +47,7 @@ std::optional<std::string> SampleBuilder::tokens(RowId annotationId) {
         return std::nullopt;
     }
     used_[annotationId] = iou;
-    return formatMaskTokens(it->second.c0, it->second.c1, codebookSize_);
+    return formatMaskTokens(it->second, codebookSize_);
 }
 
 std::string SampleBuilder::maskAnswer(const std::vector<std::pair<std::string, std::string>>& items) const {
@@ -72,6 +72,7 @@ Sample SampleBuilder::start(Task task, const ImageContent& c) const {
 }
 
 void SampleBuilder::add(const ImageContent& c) {
+    for (const auto& a : c.regions) seen_.insert(a.id);
     const auto ordered = instanceOrder(c.regions);
     for (Task t : o_.tasks) {
         switch (t) {

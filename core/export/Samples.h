@@ -42,6 +42,7 @@ public:
     const std::set<RowId>& missing() const { return missing_; }
     const std::set<RowId>& poor() const { return poor_; }                         // below the IoU floor
     const std::map<RowId, std::optional<double>>& used() const { return used_; }  // regions in samples, their IoU
+    const std::set<RowId>& seen() const { return seen_; }                         // every region of the images added
     const std::vector<std::string>& notes() const { return notes_; }
 
     static constexpr const char* kCropSlot = "{ZOOM_IN_SEG}";
@@ -64,6 +65,7 @@ private:
     std::vector<PendingCrop> crops_;
     std::set<RowId> missing_, poor_;
     std::map<RowId, std::optional<double>> used_;
+    std::set<RowId> seen_;
     std::vector<std::string> notes_;
 };
 

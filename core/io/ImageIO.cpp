@@ -280,6 +280,7 @@ cv::Size checkedHeaderSize(std::uint64_t w, std::uint64_t h, const std::string& 
 
 cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
+    if (format == "jpeg") requireJpegEnd(bytes, path);  // a file cut short is refused when added, not when opened
     if (format == "png" && bytes.size() >= 24)
         return checkedHeaderSize(readU32(&bytes[16], false), readU32(&bytes[20], false), path);
     if (format == "jpeg") {

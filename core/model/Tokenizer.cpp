@@ -151,12 +151,12 @@ public:
         return e;
     }
 
-    std::vector<CodePair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const override {
+    std::vector<TokenPair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const override {
         return encodeSearched(image, masks, 1);
     }
 
-    std::vector<CodePair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
-                                         int width) const override {
+    std::vector<TokenPair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
+                                          int width) const override {
         if (!info_.canTokenize)
             throw UserError("this model has no mask encoder (a SAM2 checkpoint): load a SAMTok tokenizer");
         if (width < 1 || width > config().codebookSize)
@@ -175,7 +175,7 @@ public:
             ms.push_back(t.to(torch::kFloat32));
             boxes.push_back(boxOf(t[0]));
         }
-        std::vector<CodePair> out;
+        std::vector<TokenPair> out;
         // Each mask in a batch carries its own copy of the 64x64 image tokens
         // through the transformer (~80 MB per 20 at d_model 256): bound the batch.
         for (std::size_t first = 0; first < ms.size(); first += kMaxBatch) {
@@ -201,7 +201,7 @@ public:
         return out;
     }
 
-    std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
+    std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<TokenPair>& codes,
                                     MissingCodeRule rule) const override {
         if (!info_.canTokenize) throw UserError("this model has no codebooks: load a SAMTok tokenizer");
         if (codes.empty()) return {};
@@ -223,7 +223,7 @@ public:
         return out;
     }
 
-    DecodedCandidates decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+    DecodedCandidates decodeCandidates(const ImageEmbedding& image, const TokenPair& code,
                                        MissingCodeRule rule) const override {
         if (!info_.canTokenize) throw UserError("this model has no codebooks: load a SAMTok tokenizer");
         torch::InferenceMode guard;
@@ -353,9 +353,9 @@ private:
     }
 
     // The quantized latents (n, C) of code pairs, on the device in the networks' precision.
-    torch::Tensor latentsOf(const std::vector<CodePair>& codes, MissingCodeRule rule) const {
+    torch::Tensor latentsOf(const std::vector<TokenPair>& codes, MissingCodeRule rule) const {
         std::vector<int64_t> flat;
-        for (const CodePair& c : codes) {
+        for (const TokenPair& c : codes) {
             flat.push_back(c.c0);
             flat.push_back(c.c1);
         }

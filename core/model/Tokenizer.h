@@ -6,6 +6,7 @@
 // are then encoded to two codes, codes decoded to masks, and click / box
 // prompts segmented, all against that cached embedding.
 #include "model/ModelConfig.h"
+#include "tokens/TokenPair.h"
 
 #include <array>
 #include <cstdint>
@@ -29,10 +30,8 @@ struct MaskView {
     int height = 0;
 };
 
-struct CodePair {
-    int c0 = 0;
-    int c1 = 0;  // -1: missing second code
-};
+using samtok::MissingCodeRule;
+using samtok::TokenPair;
 
 struct DecodedMask {
     int width = 0, height = 0;
@@ -44,11 +43,6 @@ struct DecodedMask {
 struct DecodedCandidates {
     std::vector<DecodedMask> masks;
     int returned = 0;  // index of the one decode() returns
-};
-
-enum class MissingCodeRule {
-    AsCodeZero,     // the official behaviour: a missing second code reads as code 0
-    FirstCodeOnly,  // decode from the first code alone
 };
 
 struct PromptPoint {
@@ -113,22 +107,22 @@ public:
 
     virtual std::shared_ptr<const ImageEmbedding> embed(const RgbImageView& image) const = 0;
     // The quantizer's codes for each mask, as the official SAMTok writes them.
-    virtual std::vector<CodePair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const = 0;
+    virtual std::vector<TokenPair> encode(const ImageEmbedding& image, const std::vector<MaskView>& masks) const = 0;
     // Codes chosen by decoding: the `width` first codes nearest to each mask's
     // latent, each with the `width` second codes nearest to its residual, are
     // decoded, and the pair whose mask has the highest IoU with the input mask is
     // kept. The quantizer's pair is among them and wins ties, so the result
     // reconstructs the mask at least as well as encode() on this decoder (width 1
     // is encode()); it costs width^2 decodes a mask. 1 <= width <= codebook size.
-    virtual std::vector<CodePair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
-                                                 int width) const = 0;
-    virtual std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<CodePair>& codes,
+    virtual std::vector<TokenPair> encodeSearched(const ImageEmbedding& image, const std::vector<MaskView>& masks,
+                                                  int width) const = 0;
+    virtual std::vector<DecodedMask> decode(const ImageEmbedding& image, const std::vector<TokenPair>& codes,
                                             MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     // Every candidate mask the decoder makes for one code pair, in its order
     // (the multimask outputs), each with its predicted IoU, and which of them
     // decode() returns (the one its IoU head ranks first): to see whether a bad
     // reconstruction is a bad pair or a bad choice.
-    virtual DecodedCandidates decodeCandidates(const ImageEmbedding& image, const CodePair& code,
+    virtual DecodedCandidates decodeCandidates(const ImageEmbedding& image, const TokenPair& code,
                                                MissingCodeRule rule = MissingCodeRule::AsCodeZero) const = 0;
     virtual std::vector<Candidate> segment(const ImageEmbedding& image, const Prompt& prompt) const = 0;
 };

@@ -19,10 +19,10 @@ std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokeniz
     return tokenizer.embed({img.rgb.data, img.rgb.cols, img.rgb.rows, img.rgb.step});
 }
 
-std::pair<int, int> tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask) {
+TokenPair tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask) {
     const auto emb = tokenizer.embed({rgb.data, rgb.cols, rgb.rows, rgb.step});
     const auto codes = tokenizer.encode(*emb, {{mask.data(), mask.width(), mask.height()}});
-    return {codes.at(0).c0, codes.at(0).c1};
+    return codes.at(0);
 }
 
 namespace {

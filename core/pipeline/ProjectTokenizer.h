@@ -43,7 +43,7 @@ std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer
 
 // The codes of one mask on an image that is not in the project (the zoom-in crop of a region caption):
 // the exporter's tokenizeCrop, for the CLI and the studio alike.
-std::pair<int, int> tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask);
+TokenPair tokenizeCrop(const model::Tokenizer& tokenizer, const cv::Mat& rgb, const Mask& mask);
 
 // Registers the model in the project (ActiveModel::rowIn) and tokenizes every image that needs it.
 TokenizeResult tokenizeProject(ProjectStore& store, const ActiveModel& model,

@@ -555,8 +555,8 @@ std::vector<MaskTokens> readTokens(sql::Database& db, const std::string& where, 
     s.bind(1, id);
     std::vector<MaskTokens> out;
     while (s.step()) {
-        MaskTokens t{s.int64(0), s.int64(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)),
-                     {},         s.int64(5)};
+        MaskTokens t(s.int64(0), s.int64(1), {static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3))}, std::nullopt,
+                     s.int64(5));
         if (!s.isNull(4)) t.reconstructionIou = s.real(4);
         out.push_back(t);
     }

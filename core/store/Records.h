@@ -2,6 +2,7 @@
 // The rows of a project, as the rest of the program sees them.
 #include "mask/CocoRle.h"
 #include "mask/Mask.h"
+#include "tokens/TokenPair.h"
 
 #include <cstdint>
 #include <optional>
@@ -64,13 +65,17 @@ struct TokenizerModel {
     std::string checkpointSha256;
 };
 
-struct MaskTokens {
+// A region's pair as stored, with the tokenizer that gave it.
+struct MaskTokens : TokenPair {
     RowId annotationId = 0;
     RowId tokenizerId = 0;
-    int c0 = 0;
-    int c1 = 0;
     std::optional<double> reconstructionIou;
     Millis createdAt = 0;
+
+    MaskTokens() = default;
+    MaskTokens(RowId annotation, RowId tokenizer, TokenPair pair, std::optional<double> iou = std::nullopt,
+               Millis at = 0)
+        : TokenPair(pair), annotationId(annotation), tokenizerId(tokenizer), reconstructionIou(iou), createdAt(at) {}
 };
 
 // GRES: an expression about one image that refers to any number of its

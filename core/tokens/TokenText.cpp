@@ -42,9 +42,12 @@ std::string at(std::size_t pos) {
 
 }  // namespace
 
-std::string formatMaskTokens(int c0, int c1, int codebookSize) {
+std::string formatMaskTokens(TokenPair pair, int codebookSize) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "<|mt_start|><|mt_%04d|><|mt_%04d|><|mt_end|>", c0, c1 + codebookSize);
+    if (!pair.hasSecondCode())  // written back as the one-code group it was read from
+        std::snprintf(buf, sizeof buf, "<|mt_start|><|mt_%04d|><|mt_end|>", pair.c0);
+    else
+        std::snprintf(buf, sizeof buf, "<|mt_start|><|mt_%04d|><|mt_%04d|><|mt_end|>", pair.c0, pair.c1 + codebookSize);
     return buf;
 }
 

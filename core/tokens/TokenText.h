@@ -4,6 +4,8 @@
 // The first code is written as is, the second offset by the codebook size.
 // Parsing is tolerant in exactly the official way (the demo's repair rules),
 // and says what it repaired or dropped.
+#include "tokens/TokenPair.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -11,11 +13,8 @@
 
 namespace samtok {
 
-constexpr int kMissingCode = -1;  // second code absent; the official decoder reads it as code 0
-
-struct TokenGroup {
-    int c0 = 0;
-    int c1 = 0;             // kMissingCode when repaired from a one-code group
+// A pair as found in a text: c1 is kMissingCode when repaired from a one-code group.
+struct TokenGroup : TokenPair {
     std::size_t begin = 0;  // byte span of the group in the text
     std::size_t end = 0;
     std::string repair;  // empty, or what was repaired
@@ -26,7 +25,7 @@ struct TokenParse {
     std::vector<std::string> warnings;  // each repair and each dropped group, with its position
 };
 
-std::string formatMaskTokens(int c0, int c1, int codebookSize = 256);
+std::string formatMaskTokens(TokenPair pair, int codebookSize = 256);
 
 // Official repairs: a group with three or more codes keeps the first two; a
 // group with one code followed by <|mt_end|>, or by no mask token at all, gets
