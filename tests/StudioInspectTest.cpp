@@ -112,7 +112,7 @@ TEST_F(StudioSample, TheTokenInspectorRebuildsTheSelectedRegionAndF3FindsFlagged
     panel->setCompareMode(2);
     QSignalSpy decoded(window.inference(), &ui::InferenceService::regionDecoded);
     window.annotate()->select(regions[0].id);
-    EXPECT_EQ(panel->tokensText().toStdString(), formatMaskTokens(tokens[0].c0, tokens[0].c1));
+    EXPECT_EQ(panel->tokensText().toStdString(), formatMaskTokens(tokens[0]));
     ASSERT_TRUE(decoded.wait(30000));
     QApplication::processEvents();
     EXPECT_TRUE(panel->reconstructionText().contains("IoU")) << panel->reconstructionText().toStdString();
@@ -179,9 +179,9 @@ TEST_F(StudioSample, SearchNearbyCodesShowsAPairThatRebuildsTheRegionAtLeastAsWe
             EXPECT_GE(r.iou, r.storedIou - 2e-3);
             EXPECT_NEAR(r.storedIou, *tokens[0].reconstructionIou, 2e-3);
             const QString text = panel->codeSearchText();
-            if (r.c0 != tokens[0].c0 || r.c1 != tokens[0].c1) {
+            if (r.best != tokens[0]) {
                 ++better;
-                EXPECT_TRUE(text.contains(QString::fromStdString(formatMaskTokens(r.c0, r.c1)))) << text.toStdString();
+                EXPECT_TRUE(text.contains(QString::fromStdString(formatMaskTokens(r.best)))) << text.toStdString();
                 EXPECT_TRUE(text.contains(QString::number(r.iou, 'f', 3))) << text.toStdString();
                 EXPECT_TRUE(text.contains(QString::number(r.storedIou, 'f', 3))) << text.toStdString();
             } else {
@@ -366,7 +366,9 @@ TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsI
     auto* grid = explorer->findChild<ui::CodeGrid*>();
     ASSERT_TRUE(grid);
     const QPoint inGrid(grid->width() / 2 + 3, grid->height() / 3);
-    const auto [gc0, gc1] = grid->pairAt(inGrid);
+    const auto picked = grid->pairAt(inGrid);
+    ASSERT_TRUE(picked.has_value());
+    const auto [gc0, gc1] = *picked;
     ASSERT_GE(gc0, 0);
     QSignalSpy decoded(window.inspect(), &ui::InspectController::explorerDecoded);
     QTest::mouseClick(grid, Qt::LeftButton, {}, inGrid);
@@ -374,13 +376,13 @@ TEST_F(StudioSample, TheTokenExplorerDecodesAnyPairAsTheCliDoesAndDecodesSheetsI
     EXPECT_EQ(explorer->c1(), gc1);
 
     // Dragging a slider asks for many pairs; the last one asked is the one shown.
-    for (int c1 = 0; c1 < 40; c1 += 3) explorer->setPair(17, c1);
-    explorer->setPair(17, 44);
-    while (!(window.inspect()->explorerMaskPair() == std::pair<int, int>(17, 44) && !explorer->isDecodePending()))
+    for (int c1 = 0; c1 < 40; c1 += 3) explorer->setPair({17, c1});
+    explorer->setPair({17, 44});
+    while (!(window.inspect()->explorerMaskPair() == TokenPair{17, 44} && !explorer->isDecodePending()))
         ASSERT_TRUE(decoded.wait(30000));
     const Mask* mask = window.inspect()->explorerMask();
     ASSERT_TRUE(mask);
-    EXPECT_EQ(explorer->tokenText().toStdString(), formatMaskTokens(17, 44));
+    EXPECT_EQ(explorer->tokenText().toStdString(), formatMaskTokens({17, 44}));
 
     // The CLI decodes the same text on the same image to the same pixels.
     const auto rec = session.storeForTests()->image(window.currentImageId());

@@ -97,7 +97,8 @@ AnalyticsPanel::AnalyticsPanel(QWidget* parent) : QWidget(parent) {
         if (!pairMap_) return;
         const int c1 = static_cast<int>(std::lround(pairs_->xAxis->pixelToCoord(e->position().x())));
         const int c0 = static_cast<int>(std::lround(pairs_->yAxis->pixelToCoord(e->position().y())));
-        if (c0 >= 0 && c1 >= 0 && c0 < stats_.codebookSize && c1 < stats_.codebookSize) emit pairActivated(c0, c1);
+        if (const TokenPair pair{c0, c1}; c0 >= 0 && c1 >= 0 && pair.fits(stats_.codebookSize))
+            emit pairActivated(pair);
     });
 
     worst_ = new QTreeWidget;

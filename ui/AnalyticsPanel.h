@@ -3,6 +3,7 @@
 // against mask area, how the two codebooks and their pairs are used, and the
 // worst regions. Plots are QCustomPlot; each exports to PNG or PDF.
 #include "analytics/TokenStats.h"
+#include "tokens/TokenPair.h"
 
 #include <QColor>
 #include <QString>
@@ -57,7 +58,7 @@ public:
 
 signals:
     void regionActivated(samtok::RowId imageId, samtok::RowId annotationId);
-    void pairActivated(int c0, int c1);
+    void pairActivated(samtok::TokenPair pair);
 
 private:
     void rebuild();

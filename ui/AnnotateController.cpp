@@ -105,18 +105,20 @@ void AnnotateController::accept() {
     if (!hasCandidate()) return;
     const Mask& m = result_->masks[static_cast<std::size_t>(index_)];
     if (m.area() == 0) return;
-    addRegion(m, AnnotationSource::Click, tr("Add region"));
+    const std::optional<RowId> created = addRegion(m, AnnotationSource::Click, tr("Add region"));
     cancel();
+    if (created) select(*created);  // its class and caption can be set at once
 }
 
-void AnnotateController::addRegion(const Mask& mask, AnnotationSource source, const QString& label) {
+std::optional<RowId> AnnotateController::addRegion(const Mask& mask, AnnotationSource source, const QString& label) {
     Annotation a;
     a.imageId = image_;
     a.classId = class_;
     a.mask = rle::encode(mask);
     a.source = source;
-    session_->apply(edit::createRegion(label.toStdString(), a));
+    const std::vector<RowId> created = session_->apply(edit::createRegion(label.toStdString(), a));
     tokenizeSoon();
+    return created.empty() ? std::nullopt : std::optional<RowId>(created.front());
 }
 
 void AnnotateController::acceptIntoSelected(bool subtract) {

@@ -68,8 +68,9 @@ private:
     void onPrompt(const PromptResultPtr& r);
     void editSelectedMask(const QString& label, const std::function<void(Mask&)>& change);
     void tokenizeSoon();
-    void addRegion(const Mask& mask, AnnotationSource source, const QString& label);  // a new region, class of the box
-    RowId regionAt(QPointF at);  // 0: none; the smallest region wins
+    std::optional<RowId> addRegion(const Mask& mask, AnnotationSource source,
+                                   const QString& label);  // a new region, class of the box
+    RowId regionAt(QPointF at);                            // 0: none; the smallest region wins
 
     ProjectSession* session_;
     InferenceService* inference_;

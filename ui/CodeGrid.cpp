@@ -45,9 +45,9 @@ void CodeGrid::setUsage(const std::vector<std::int32_t>& pairUsage) {
     update();
 }
 
-void CodeGrid::setPair(int c0, int c1) {
-    c0_ = c0;
-    c1_ = c1;
+void CodeGrid::setPair(TokenPair pair) {
+    c0_ = pair.c0;
+    c1_ = pair.c1;
     update();
 }
 
@@ -56,12 +56,12 @@ QRect CodeGrid::gridRect() const {
     return {(width() - side) / 2, (height() - side) / 2, side, side};
 }
 
-std::pair<int, int> CodeGrid::pairAt(QPoint p) const {
+std::optional<TokenPair> CodeGrid::pairAt(QPoint p) const {
     const QRect r = gridRect();
-    if (!r.contains(p) || r.width() <= 0) return {-1, -1};
+    if (!r.contains(p) || r.width() <= 0) return std::nullopt;
     const int c1 = std::clamp((p.x() - r.left()) * k_ / r.width(), 0, k_ - 1);
     const int c0 = std::clamp((p.y() - r.top()) * k_ / r.height(), 0, k_ - 1);
-    return {c0, c1};
+    return TokenPair{c0, c1};
 }
 
 void CodeGrid::paintEvent(QPaintEvent*) {
@@ -87,15 +87,15 @@ void CodeGrid::paintEvent(QPaintEvent*) {
 }
 
 void CodeGrid::mousePressEvent(QMouseEvent* e) {
-    const auto [c0, c1] = pairAt(e->position().toPoint());
-    if (c0 >= 0 && e->button() == Qt::LeftButton) emit pairPicked(c0, c1);
+    const auto pair = pairAt(e->position().toPoint());
+    if (pair && e->button() == Qt::LeftButton) emit pairPicked(*pair);
 }
 
 void CodeGrid::mouseMoveEvent(QMouseEvent* e) {
-    const auto [c0, c1] = pairAt(e->position().toPoint());
-    if (c0 < 0) return;
-    if (e->buttons() & Qt::LeftButton) emit pairPicked(c0, c1);
-    QToolTip::showText(e->globalPosition().toPoint(), tr("c0 %1 · c1 %2").arg(c0).arg(c1), this);
+    const auto pair = pairAt(e->position().toPoint());
+    if (!pair) return;
+    if (e->buttons() & Qt::LeftButton) emit pairPicked(*pair);
+    QToolTip::showText(e->globalPosition().toPoint(), tr("c0 %1 · c1 %2").arg(pair->c0).arg(pair->c1), this);
 }
 
 }  // namespace samtok::ui

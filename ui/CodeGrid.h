@@ -1,10 +1,13 @@
 #pragma once
 // The codebook pairs as a square: row c0, column c1, brightness the number of
 // regions of the project that use the pair. A click or drag picks a pair.
+#include "tokens/TokenPair.h"
+
 #include <QImage>
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace samtok::ui {
@@ -15,16 +18,16 @@ public:
     explicit CodeGrid(QWidget* parent = nullptr);
     void setCodebookSize(int k);
     void setUsage(const std::vector<std::int32_t>& pairUsage);  // k x k, row c0; empty: nothing known
-    void setPair(int c0, int c1);
+    void setPair(TokenPair pair);
     QSize sizeHint() const override { return {260, 260}; }
     QSize minimumSizeHint() const override { return {130, 130}; }
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int w) const override { return w; }
-    // The pair under a widget position, or {-1, -1} outside the grid.
-    std::pair<int, int> pairAt(QPoint p) const;
+    // The pair under a widget position, or nothing outside the grid.
+    std::optional<TokenPair> pairAt(QPoint p) const;
 
 signals:
-    void pairPicked(int c0, int c1);
+    void pairPicked(samtok::TokenPair pair);
 
 protected:
     void paintEvent(QPaintEvent*) override;

@@ -143,13 +143,13 @@ void InferenceService::cancelExport() {
 }
 
 void InferenceService::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                   const std::vector<std::pair<int, int>>& codes) {
+                                   const std::vector<TokenPair>& codes) {
     QMetaObject::invokeMethod(
         worker_, [=, w = worker_] { w->decodeCodes(id, imageId, imagePath, imageKey, codes); }, Qt::QueuedConnection);
 }
 
 void InferenceService::decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                   const std::vector<std::pair<int, int>>& codes, int thumbnail) {
+                                   const std::vector<TokenPair>& codes, int thumbnail) {
     worker_->cancelSheet = false;
     QMetaObject::invokeMethod(
         worker_, [=, w = worker_] { w->decodeSheet(id, imageId, imagePath, imageKey, codes, thumbnail); },
@@ -161,14 +161,14 @@ void InferenceService::cancelSheet() {
 }
 
 void InferenceService::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey,
-                                    RowId annotationId, int c0, int c1) {
+                                    RowId annotationId, TokenPair pair) {
     QMetaObject::invokeMethod(
-        worker_, [=, w = worker_] { w->decodeRegion(imageId, imagePath, imageKey, annotationId, c0, c1); },
+        worker_, [=, w = worker_] { w->decodeRegion(imageId, imagePath, imageKey, annotationId, pair); },
         Qt::QueuedConnection);
 }
 
 void InferenceService::searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                         RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width) {
+                                         RowId annotationId, const Mask& drawn, TokenPair stored, int width) {
     QMetaObject::invokeMethod(
         worker_,
         [=, w = worker_] {
@@ -392,7 +392,7 @@ void InferenceWorker::prefetch(RowId imageId, const QString& imagePath, const QS
 }
 
 void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
-                                   int c0, int c1) {
+                                   TokenPair pair) {
     servePrompt();
     RegionDecode out;
     out.imageId = imageId;
@@ -400,7 +400,7 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
     try {
         if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
-        auto decoded = tokenizer_->decodeCandidates(*emb, {c0, c1});
+        auto decoded = tokenizer_->decodeCandidates(*emb, pair);
         out.returned = decoded.returned;
         for (auto& c : decoded.masks) {
             out.predictedIous.push_back(c.predictedIou);
@@ -413,7 +413,7 @@ void InferenceWorker::decodeRegion(RowId imageId, const QString& imagePath, cons
 }
 
 void InferenceWorker::searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                        RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width) {
+                                        RowId annotationId, const Mask& drawn, TokenPair stored, int width) {
     servePrompt();
     RegionCodeSearch out;
     out.id = id;
@@ -424,10 +424,9 @@ void InferenceWorker::searchRegionCodes(quint64 id, RowId imageId, const QString
         if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
         const model::MaskView view{drawn.data(), drawn.width(), drawn.height()};
-        const model::CodePair best = tokenizer_->encodeSearched(*emb, {view}, width).at(0);
-        auto d = tokenizer_->decode(*emb, {best, {stored.first, stored.second}});
-        out.c0 = best.c0;
-        out.c1 = best.c1;
+        const TokenPair best = tokenizer_->encodeSearched(*emb, {view}, width).at(0);
+        auto d = tokenizer_->decode(*emb, {best, stored});
+        out.best = best;
         out.iou = maskIou(drawn, Mask(d[0].height, d[0].width, std::move(d[0].mask)));
         out.storedIou = maskIou(drawn, Mask(d[1].height, d[1].width, std::move(d[1].mask)));
     } catch (const std::exception& e) {
@@ -437,7 +436,7 @@ void InferenceWorker::searchRegionCodes(quint64 id, RowId imageId, const QString
 }
 
 void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                  const std::vector<std::pair<int, int>>& codes) {
+                                  const std::vector<TokenPair>& codes) {
     servePrompt();
     CodesDecode out;
     out.id = id;
@@ -445,9 +444,7 @@ void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imag
     try {
         if (!tokenizer_ || !tokenizer_->info().canTokenize) throw UserError("no tokenizer is loaded");
         const auto emb = embedding(imageId, imagePath, imageKey, nullptr);
-        std::vector<model::CodePair> pairs;
-        for (const auto& [c0, c1] : codes) pairs.push_back({c0, c1});
-        for (auto& d : tokenizer_->decode(*emb, pairs)) {
+        for (auto& d : tokenizer_->decode(*emb, codes)) {
             out.predictedIou.push_back(d.predictedIou);
             out.masks.emplace_back(d.height, d.width, std::move(d.mask));
         }
@@ -458,7 +455,7 @@ void InferenceWorker::decodeCodes(quint64 id, RowId imageId, const QString& imag
 }
 
 void InferenceWorker::decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                                  const std::vector<std::pair<int, int>>& codes, int thumbnail) {
+                                  const std::vector<TokenPair>& codes, int thumbnail) {
     constexpr std::size_t kChunk = 16;  // a click waits at most one chunk
     SheetChunk chunk;
     chunk.id = id;
@@ -473,9 +470,9 @@ void InferenceWorker::decodeSheet(quint64 id, RowId imageId, const QString& imag
                 chunk.cancelled = true;
                 break;
             }
-            std::vector<model::CodePair> pairs;
-            for (std::size_t i = first; i < std::min(codes.size(), first + kChunk); ++i)
-                pairs.push_back({codes[i].first, codes[i].second});
+            const std::vector<TokenPair> pairs(
+                codes.begin() + static_cast<std::ptrdiff_t>(first),
+                codes.begin() + static_cast<std::ptrdiff_t>(std::min(codes.size(), first + kChunk)));
             chunk.first = static_cast<int>(first);
             chunk.thumbnails.clear();
             chunk.predictedIou.clear();
@@ -528,6 +525,7 @@ void InferenceWorker::exportDataset(const ExportRequest& request) {
                              .arg(QString::fromStdString(tok.name),
                                   QString::fromStdString(tok.checkpointSha256.substr(0, 8)), parts.join("; "));
         if (r.meanIou) result.summary += tr(" — mean reconstruction IoU %1").arg(*r.meanIou, 0, 'f', 3);
+        for (const auto& note : r.notes) result.summary += tr("\nLeft out: %1").arg(QString::fromStdString(note));
         for (const auto& f : r.files) {
             const QString file = QString::fromStdString(f);
             if (!file.endsWith(".jsonl") &&

@@ -7,6 +7,7 @@
 // newer prompt replaces one not yet started), then tokens for edited masks,
 // then prefetching embeddings. Long jobs (a whole project) stop between images
 // to serve a waiting prompt.
+#include "ModelSummary.h"
 #include "export/Export.h"
 #include "mask/Mask.h"
 #include "store/Records.h"
@@ -39,20 +40,6 @@ class ImageEmbedding;
 }  // namespace samtok::model
 
 namespace samtok::ui {
-
-struct ModelSummary {
-    QString name;  // "samtok-micro" or the checkpoint's file name
-    QString checkpoint;
-    QString sha256;
-    QString device;
-    QString precision;  // "fp32" or "bf16"
-    int threads = 0;
-    qulonglong parameters = 0;
-    bool canTokenize = false;
-    bool canPrompt = false;
-    int codebookSize = 256;  // the model's config: codes are 0..codebookSize-1 at each level
-    bool isDefault = false;
-};
 
 struct PromptPointF {
     float x = 0, y = 0;  // image pixels
@@ -108,7 +95,7 @@ struct RegionCodeSearch {
     RowId imageId = 0;
     RowId annotationId = 0;
     int width = 0;         // width x width pairs were decoded
-    int c0 = 0, c1 = 0;    // the best pair
+    TokenPair best;        // the best pair
     double iou = 0;        // of the best pair's mask
     double storedIou = 0;  // of the stored pair's mask
     QString error;
@@ -175,21 +162,21 @@ public:
     // Computes the image's embedding ahead of use.
     void prefetch(RowId imageId, const QString& imagePath, const QString& imageKey);
     // The mask the loaded model rebuilds from two codes on the image; regionDecoded follows.
-    void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId, int c0,
-                      int c1);
+    void decodeRegion(RowId imageId, const QString& imagePath, const QString& imageKey, RowId annotationId,
+                      TokenPair pair);
     // The best pair near the region's latent by decoding width x width of them, and how it and the stored
     // pair rebuild the drawn mask; regionCodesSearched follows.
     void searchRegionCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                           RowId annotationId, const Mask& drawn, std::pair<int, int> stored, int width);
+                           RowId annotationId, const Mask& drawn, TokenPair stored, int width);
     // Masks for code pairs (c1 -1: missing, read as the official decoder does); codesDecoded follows.
     void decodeCodes(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                     const std::vector<std::pair<int, int>>& codes);
+                     const std::vector<TokenPair>& codes);
     // The project as an MLLM dataset with the loaded model's tokens; exportFinished follows.
     void exportDataset(const ExportRequest& request);
     void cancelExport();
     // Masks for many code pairs at thumbnail size (the longer side `thumbnail` pixels), in chunks; sheetChunk follows.
     void decodeSheet(quint64 id, RowId imageId, const QString& imagePath, const QString& imageKey,
-                     const std::vector<std::pair<int, int>>& codes, int thumbnail);
+                     const std::vector<TokenPair>& codes, int thumbnail);
     void cancelSheet();
 
     quint64 nextRequestId() { return ++lastRequest_; }  // ids for decodeCodes and decodeSheet, unique per service
@@ -258,14 +245,13 @@ public slots:
     void prefetch(samtok::RowId imageId, const QString& imagePath, const QString& imageKey);
     void exportDataset(const samtok::ui::ExportRequest& request);
     void decodeRegion(samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                      samtok::RowId annotationId, int c0, int c1);
+                      samtok::RowId annotationId, samtok::TokenPair pair);
     void searchRegionCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                           samtok::RowId annotationId, const samtok::Mask& drawn, std::pair<int, int> stored,
-                           int width);
+                           samtok::RowId annotationId, const samtok::Mask& drawn, samtok::TokenPair stored, int width);
     void decodeCodes(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                     const std::vector<std::pair<int, int>>& codes);
+                     const std::vector<TokenPair>& codes);
     void decodeSheet(quint64 id, samtok::RowId imageId, const QString& imagePath, const QString& imageKey,
-                     const std::vector<std::pair<int, int>>& codes, int thumbnail);
+                     const std::vector<TokenPair>& codes, int thumbnail);
 
 signals:
     void loaded(const samtok::ui::ModelSummary& summary);
@@ -304,7 +290,6 @@ private:
 
 }  // namespace samtok::ui
 
-Q_DECLARE_METATYPE(samtok::ui::ModelSummary)
 Q_DECLARE_METATYPE(samtok::ui::PromptResultPtr)
 Q_DECLARE_METATYPE(samtok::ui::ExportResult)
 Q_DECLARE_METATYPE(samtok::ui::RegionCodeSearch)

@@ -109,7 +109,7 @@ void InspectController::refreshNow() {
     computing_ = true;
     const quint64 generation = ++refreshGeneration_;
     const std::string path = session_->projectPath().toStdString();
-    const StatsTokens t{*tokenizer, session_->activeCodebookSize(), session_->activeTokenizer()->name};
+    const StatsTokens t{*tokenizer, session_->activeCodebookSize(), session_->activeModel()->name};
     QPointer<InspectController> self(this);
     QThreadPool::globalInstance()->start([self, generation, path, t] {
         auto result = std::make_shared<StatsResult>();
@@ -168,7 +168,7 @@ void InspectController::requestDecode() {
         return;
     }
     explorer_->setAvailable(true, {});
-    const std::pair<int, int> pair{explorer_->c0(), explorer_->c1()};
+    const TokenPair pair = explorer_->pair();
     if (decoded_ && decodedPair_ == pair && decodedImage_ == imageId_) {
         showCandidate(true);
         return;
@@ -193,7 +193,7 @@ void InspectController::onCodesDecoded(const CodesDecode& r) {
         decodedPair_ = requestedPair_;
         decodedImage_ = r.imageId;
     }
-    const std::pair<int, int> wanted{explorer_->c0(), explorer_->c1()};
+    const TokenPair wanted = explorer_->pair();
     if (r.imageId != imageId_ || (r.error.isEmpty() && wanted != requestedPair_)) {
         requestDecode();  // the user has moved on: decode what is asked now
         return;
@@ -221,8 +221,8 @@ void InspectController::keep() {
     a.classId = annotate_->currentClass();
     a.mask = rle::encode(*decoded_);
     a.source = AnnotationSource::Import;
-    session_->apply(edit::createRegion(
-        tr("Keep decoded pair %1 · %2").arg(decodedPair_.first).arg(decodedPair_.second).toStdString(), a));
+    session_->apply(
+        edit::createRegion(tr("Keep decoded pair %1 · %2").arg(decodedPair_.c0).arg(decodedPair_.c1).toStdString(), a));
     showCandidate(false);
     if (inference_->hasModel()) inference_->tokenizeImage(session_->projectPath(), imageId_);
 }
@@ -231,9 +231,9 @@ void InspectController::startSheet(int varyingLevel, int fixedCode) {
     if (!session_->isOpen() || !imageId_ || !inference_->hasModel()) return;
     const auto rec = session_->image(imageId_);
     if (!rec) return;
-    std::vector<std::pair<int, int>> codes;
+    std::vector<TokenPair> codes;
     for (int code = 0; code < explorer_->codebookSize(); ++code)
-        codes.emplace_back(varyingLevel == 1 ? fixedCode : code, varyingLevel == 1 ? code : fixedCode);
+        codes.push_back(varyingLevel == 1 ? TokenPair{fixedCode, code} : TokenPair{code, fixedCode});
     sheetRequest_ = inference_->nextRequestId();
     explorer_->startSheet(static_cast<int>(codes.size()));
     inference_->decodeSheet(sheetRequest_, imageId_, rec->file, rec->checksum, codes, 96);

@@ -55,7 +55,7 @@ public:
     void scheduleRefresh();  // tokens, regions or the model changed
     void refreshNow();       // starts the query at once; analyticsRefreshed follows
     const Mask* explorerMask() const { return decoded_ ? &*decoded_ : nullptr; }
-    std::pair<int, int> explorerMaskPair() const { return decodedPair_; }
+    TokenPair explorerMaskPair() const { return decodedPair_; }
 
 signals:
     void jumpRequested(samtok::RowId imageId, samtok::RowId annotationId);
@@ -89,9 +89,9 @@ private:
     double threshold_ = 0.75;
     quint64 decodeRequest_ = 0;
     bool inFlight_ = false;
-    std::pair<int, int> requestedPair_{-1, -1};
+    TokenPair requestedPair_{-1, -1};
     std::optional<Mask> decoded_;
-    std::pair<int, int> decodedPair_{-1, -1};
+    TokenPair decodedPair_{-1, -1};
     RowId decodedImage_ = 0;
     bool candidateShown_ = false;
     quint64 sheetRequest_ = 0;

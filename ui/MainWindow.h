@@ -22,18 +22,24 @@ namespace samtok::ui {
 
 class ImageView;
 class ImageListModel;
+class ImagesPanel;
+class ProjectActions;
 class ImageFilterModel;
 class ProjectSession;
 class StartPage;
 class InferenceService;
 class AnnotateController;
 class RegionPanel;
+class ClassBox;
 class PastePanel;
+class PasteController;
 class TokenExplorer;
 class AnalyticsPanel;
 class InspectController;
 class RegionInspector;
 class RegionTableModel;
+class StudioStatusBar;
+class ToolsBar;
 struct ModelSummary;
 
 class MainWindow : public QMainWindow {
@@ -44,15 +50,15 @@ public:
 
     // For tests and the command line.
     ImageView* imageView() const { return view_; }
-    QListView* imageList() const { return list_; }
+    QListView* imageList() const;
     QTreeView* annotationList() const { return annotations_; }
     RegionTableModel* regionTable() const { return regions_; }
-    ImageFilterModel* filterModel() const { return filter_; }
+    ImageFilterModel* filterModel() const;
     RowId currentImageId() const { return currentImage_; }
     QString statusMessage() const;
     InferenceService* inference() const { return inference_; }
     AnnotateController* annotate() const { return annotate_; }
-    QComboBox* classBox() const { return classBox_; }
+    QComboBox* classBox() const;
     RegionPanel* regionPanel() const { return regionPanel_; }
     PastePanel* pastePanel() const { return pastePanel_; }
     TokenExplorer* tokenExplorer() const { return explorer_; }
@@ -62,15 +68,11 @@ public:
     QDockWidget* analyticsDock() const { return analyticsDock_; }
 
 public slots:
-    void newProject();
-    void openProject();
     void openProjectFile(const QString& path);
     // Opens the sample project (in the app's data folder unless `folder` names
     // one); when this renders it, its regions are tokenized as soon as a
     // tokenizer is ready, so a first look shows tokens and reconstructions.
     void openSampleProject(const QString& folder = {});
-    void addImageFiles();
-    void addImageFolder();
     void nextImage();
     void previousImage();
     void showImage(RowId id);
@@ -89,33 +91,32 @@ protected:
 private:
     void tokenizeRenderedSample();
     void buildActions();
-    QList<QAction*> buildImportMenu(QMenu* importMenu);
+    QList<QAction*> buildFileMenu(QMenu* file);
+    QList<QAction*> buildViewMenu(QMenu* view);
+    void buildHelpMenu(QMenu* help);
+    void showDock(QDockWidget* dock);
+    void nameActions();
     void buildModelMenu(QMenu* modelMenu);
     void buildDocks();
     void buildImagesDock();
     QDockWidget* buildRegionDocks();
-    void connectPastePanel();
     void buildStatusBar();
     void onProjectChanged();
     void onImagesChanged();
     void tokenizeLeftovers();
-    void onCurrentRowChanged();
-    void addPaths(const QStringList& paths);
-    void refreshRecentMenu();
     void updateTitle();
     void showError(const QString& title, const QString& message);
     void step(int delta);
     void onModelReady(const ModelSummary& m);
-    void buildTools(QToolBar* bar, QMenu* edit);
+    void onModelFailed(const QString& what, const QString& error);
+    void onTokenizeFinished(int annotations, int skipped, bool cancelled, const QString& error);
     void buildEditMenu(QMenu* edit);
-    void buildToolBar(QToolBar* bar);
+    void buildToolBar(ToolsBar* bar);
     void connectCanvas();
-    void buildEmbeddingProgress();
     void refreshRegions();
     void showRegionRows(const std::vector<Annotation>& annotations);
-    QString lastProblems_;  // the damaged regions last named in the status bar
     void refreshClassBox();
-    void onClassChosen(int index);
+    void addClass();
     void prefetchNeighbours();
     void refreshClassFilter();
     void setCurrentImageStatus(ImageStatus status);
@@ -127,7 +128,7 @@ private:
     ProjectSession* session_;
     InferenceService* inference_;
     AnnotateController* annotate_;
-    QComboBox* classBox_ = nullptr;
+    ClassBox* classBox_ = nullptr;
     RegionPanel* regionPanel_ = nullptr;
     PastePanel* pastePanel_ = nullptr;
     TokenExplorer* explorer_ = nullptr;
@@ -136,34 +137,21 @@ private:
     RegionInspector* regionInspector_ = nullptr;
     QDockWidget* explorerDock_ = nullptr;
     QDockWidget* analyticsDock_ = nullptr;
-    quint64 pasteRequest_ = 0;
-    QLabel* toolHint_ = nullptr;
+    PasteController* paste_ = nullptr;
     QSize imageSize_;
     quint64 overlayGeneration_ = 0;
     bool userLoad_ = false;
     bool tokenizeSampleWhenReady_ = false;  // a freshly rendered sample waits for the model
     QAction* tokenizeAction_ = nullptr;
-    QProgressBar* tokenizeBar_ = nullptr;
-    QToolButton* cancelTokenize_ = nullptr;
-    QProgressBar* embeddingBar_ = nullptr;
-    QToolButton* cancelEmbedding_ = nullptr;  // the pending load was asked for by the user
-    ImageListModel* images_;
-    ImageFilterModel* filter_;
+    ProjectActions* files_;
+    ImagesPanel* imagesPanel_;
     QStackedWidget* stack_;
     StartPage* start_;
     ImageView* view_;
-    QListView* list_;
-    QLineEdit* search_;
-    QComboBox* statusFilter_;
-    QComboBox* classFilter_;
-    QLabel* listCount_;
     QTreeView* annotations_;
     RegionTableModel* regions_;
     QMenu* recentMenu_ = nullptr;
-    QLabel* modelLabel_;
-    QLabel* runtimeLabel_;
-    QLabel* imageLabel_;
-    QLabel* zoomLabel_;
+    StudioStatusBar* status_ = nullptr;
     QList<QAction*> projectActions_;
     RowId currentImage_ = 0;
 };

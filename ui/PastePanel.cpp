@@ -31,8 +31,7 @@ std::vector<PastedGroup> parsePasted(const QString& text, int codebookSize, QStr
             continue;
         }
         PastedGroup p;
-        p.c0 = g.c0;
-        p.c1 = g.c1;
+        static_cast<TokenPair&>(p) = g;
         p.tokens = QString::fromStdString(s.substr(g.begin, g.end - g.begin));
         p.repair = QString::fromStdString(g.repair);
         const std::size_t nextBegin = i + 1 < parse.groups.size() ? parse.groups[i + 1].begin : s.size();
@@ -100,7 +99,7 @@ void PastePanel::showGroups(const std::vector<PastedGroup>& groups, const QStrin
                 .arg(i + 1)
                 .arg(g.label.isEmpty() ? tr("(no label)") : QStringLiteral("\u201c%1\u201d").arg(g.label))
                 .arg(g.c0)
-                .arg(g.c1 < 0 ? tr("missing") : QString::number(g.c1))
+                .arg(!g.hasSecondCode() ? tr("missing") : QString::number(g.c1))
                 .arg(g.repair.isEmpty() ? QString() : tr("  [repaired]")));
         item->setToolTip(g.tokens + (g.repair.isEmpty() ? QString() : QStringLiteral("\n") + g.repair));
         if (!g.repair.isEmpty()) item->setForeground(QColor(0xe6, 0x7e, 0x22));

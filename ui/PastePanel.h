@@ -4,6 +4,7 @@
 // current image and listed with the text it came with; a group can be kept
 // as a region whose referring expression is that text. Repaired groups say so.
 #include "mask/Mask.h"
+#include "tokens/TokenPair.h"
 
 #include <QWidget>
 
@@ -14,8 +15,7 @@ class QLabel;
 
 namespace samtok::ui {
 
-struct PastedGroup {
-    int c0 = 0, c1 = 0;
+struct PastedGroup : TokenPair {
     QString tokens;
     QString label;   // the text that names it, from a "label" field or the words before it
     QString repair;  // what the tolerant parser repaired, if anything

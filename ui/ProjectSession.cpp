@@ -104,11 +104,24 @@ void ProjectSession::rebuildHistory() {
     (void)err;
 }
 
-void ProjectSession::apply(edit::RegionEdit e) {
-    if (!store_) return;
-    undo_->push(new RegionCommand(
+std::vector<RowId> ProjectSession::apply(edit::RegionEdit e) {
+    if (!store_) return {};
+    const bool creates = std::any_of(e.changes.begin(), e.changes.end(), [](const auto& c) { return !c.before; });
+    auto* command = new RegionCommand(
         store_.get(), std::move(e), [this](RowId image) { emit regionsChanged(image); },
-        [this](const QString& m) { emit editFailed(m); }));
+        [this](const QString& m) { emit editFailed(m); });
+    std::vector<RowId> created;
+    undo_->push(command);  // runs redo(), which fills in the new ids
+    if (creates)
+        for (const auto& c : command->edit().changes)
+            if (!c.before && c.after && c.after->annotation.id != 0) created.push_back(c.after->annotation.id);
+    // An image that gets its first region is no longer unlabelled: it is in progress until marked done.
+    if (!created.empty()) {
+        const RowId image = command->edit().changes.front().after->annotation.imageId;
+        if (const auto rec = store_->image(image); rec && rec->status == ImageStatus::Unlabelled)
+            setImageStatus(image, ImageStatus::InProgress);
+    }
+    return created;
 }
 
 QString ProjectSession::importAnnotations(const QString& format, const QString& path, const QString& second) {
@@ -271,6 +284,14 @@ QColor ProjectSession::classColor(std::optional<RowId> classId) const {
     return QColor(0xff, 0xff, 0x00);
 }
 
+QColor ProjectSession::regionColor(const Annotation& a) const {
+    if (a.classId) return classColor(a.classId);
+    // Without a class, each region has a colour of its own (the golden angle apart), so that neighbours read
+    // as separate instances.
+    const int hue = static_cast<int>((static_cast<std::uint64_t>(a.id) * 137 + 40) % 360);
+    return QColor::fromHsv(hue, 200, 255);
+}
+
 LoadedImage ProjectSession::loadImage(RowId id) const {
     LoadedImage out;
     out.id = id;
@@ -278,12 +299,23 @@ LoadedImage ProjectSession::loadImage(RowId id) const {
     const QString err = guarded([&] {
         const auto rec = store_->image(id);
         if (!rec) throw UserError("the image was removed from the project");
-        const DecodedImage img = readImage(store_->resolveImagePath(*rec));
+        out = decodeImageFile(id, store_->resolveImagePath(*rec));
+    });
+    if (!err.isEmpty()) out.error = err;
+    return out;
+}
+
+LoadedImage ProjectSession::decodeImageFile(RowId id, const std::string& path) {
+    LoadedImage out;
+    out.id = id;
+    try {
+        const DecodedImage img = readImage(path);
         out.image =
             QImage(img.rgb.data, img.rgb.cols, img.rgb.rows, static_cast<int>(img.rgb.step), QImage::Format_RGB888)
                 .copy();
-    });
-    out.error = err;
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
+    }
     return out;
 }
 
@@ -296,7 +328,7 @@ LoadedImage ProjectSession::loadRegions(RowId id, int width, int height, std::op
         out.annotations = store_->readableAnnotationsForImage(id, out.damaged);
         if (!render) return;
         std::vector<OverlayMask> masks;
-        for (const Annotation& a : out.annotations) masks.push_back({a.mask, classColor(a.classId), selected == a.id});
+        for (const Annotation& a : out.annotations) masks.push_back({a.mask, regionColor(a), selected == a.id});
         out.overlay = renderOverlay(masks, width, height);
     });
     return out;
@@ -398,7 +430,11 @@ std::vector<std::string> ProjectSession::referringExpressions(RowId annotationId
 
 void ProjectSession::setImageStatus(RowId id, ImageStatus status) {
     if (!store_) return;
-    if (const QString err = guarded([&] { store_->setImageStatus(id, status); }); !err.isEmpty()) emit editFailed(err);
+    if (const QString err = guarded([&] { store_->setImageStatus(id, status); }); !err.isEmpty()) {
+        emit editFailed(err);
+        return;
+    }
+    emit imageStatusChanged(id, status);
 }
 
 // Builds an edit from what the store holds now, then applies it as one undoable step; a failure to build it (the
@@ -427,7 +463,7 @@ void ProjectSession::describeRegion(const QString& label, RowId id, const QStrin
         [&] { return edit::describeRegion(*store_, label.toStdString(), id, caption.toStdString(), texts, review); });
 }
 
-void ProjectSession::setActiveTokenizer(std::optional<ActiveTokenizer> model) {
+void ProjectSession::setActiveModel(std::optional<ModelSummary> model) {
     active_ = std::move(model);
 }
 

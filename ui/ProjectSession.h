@@ -1,6 +1,7 @@
 #pragma once
 // The open project, as the UI sees it: owns the store, turns rows into what
 // widgets draw, and reports errors as messages. Holds no widgets.
+#include "ModelSummary.h"
 #include "edit/RegionEdit.h"
 #include "store/AddImages.h"
 #include "store/ProjectStore.h"
@@ -44,13 +45,6 @@ struct ShownTokens {
     bool active = false;  // of the model loaded now
 };
 
-// The active model as the project knows it (set by the studio when a model is loaded).
-struct ActiveTokenizer {
-    QString name;
-    QString sha256;
-    int codebookSize = 256;
-};
-
 class ProjectSession : public QObject {
     Q_OBJECT
 public:
@@ -71,12 +65,16 @@ public:
     QString openSample(const QString& folder, bool* rendered = nullptr);
     void close();
 
-    LoadedImage loadImage(RowId id) const;  // the pixels only; regions and overlay come from loadRegions
+    LoadedImage loadImage(RowId id) const;
+    // The pixels of an image file, on any thread (no project access).
+    static LoadedImage decodeImageFile(
+        RowId id, const std::string& path);  // the pixels only; regions and overlay come from loadRegions
     // The image's annotations and their overlay, without decoding the image again.
     LoadedImage loadRegions(RowId id, int width, int height, std::optional<RowId> selected = {},
                             bool render = true) const;
     QString className(std::optional<RowId> classId) const;
     QColor classColor(std::optional<RowId> classId) const;
+    QColor regionColor(const Annotation& a) const;  // its class colour, or one of its own without a class
 
     AddImagesReport addImages(const QStringList& paths, const std::function<bool(std::size_t, std::size_t)>& progress);
 
@@ -98,8 +96,8 @@ public:
                         ReviewState review);
 
     // The tokens of the active model: which model is loaded is the studio's to say.
-    void setActiveTokenizer(std::optional<ActiveTokenizer> model);
-    const std::optional<ActiveTokenizer>& activeTokenizer() const { return active_; }
+    void setActiveModel(std::optional<ModelSummary> model);
+    const std::optional<ModelSummary>& activeModel() const { return active_; }
     int activeCodebookSize() const { return active_ ? active_->codebookSize : 256; }
     std::optional<RowId> activeTokenizerId() const;  // the project's row of the active model, if it has one
     std::optional<MaskTokens> activeTokens(RowId annotationId) const;
@@ -118,7 +116,8 @@ public:
     // Edits go through the undo stack: each is one transaction in the store
     // and one step of the project's persistent history.
     QUndoStack* undoStack() const { return undo_; }
-    void apply(edit::RegionEdit edit);
+    // Returns the ids of the regions the edit created (none when it failed: editFailed says why).
+    std::vector<RowId> apply(edit::RegionEdit edit);
     // Imports annotations ("coco", "labelme" or "yolo" with its labels folder) in one transaction together
     // with a history step whose undo removes the imported regions (the images stay).
     // Returns the import's summary, or an error message starting with "Error: ".
@@ -140,6 +139,7 @@ signals:
     void imagesChanged();
     void regionsChanged(samtok::RowId imageId);
     void editFailed(const QString& message);
+    void imageStatusChanged(samtok::RowId imageId, samtok::ImageStatus status);  // saved
 
 private:
     void remember(const QString& path);
@@ -153,7 +153,7 @@ private:
     void watchForOtherWriters();
     void checkDataVersion();
 
-    std::optional<ActiveTokenizer> active_;
+    std::optional<ModelSummary> active_;
     std::unique_ptr<QLockFile> lock_;
     QTimer* watch_;
     std::int64_t dataVersion_ = 0;

@@ -38,9 +38,9 @@ void RegionInspector::refresh() {
                                    : tr("No model is loaded."));
         return;
     }
-    const ActiveTokenizer& model = *session_->activeTokenizer();
+    const ModelSummary& model = *session_->activeModel();
     panel_->showTokens(
-        QString::fromStdString(formatMaskTokens(tok->c0, tok->c1, model.codebookSize)),
+        QString::fromStdString(formatMaskTokens(*tok, model.codebookSize)),
         tr("c0 %1 · c1 %2 · %3 (%4…)%5")
             .arg(tok->c0)
             .arg(tok->c1)
@@ -53,7 +53,7 @@ void RegionInspector::refresh() {
     const auto rec = session_->image(annotate_->image());
     if (!rec) return;
     panel_->showReconstruction(tr("Decoding the two tokens…"));
-    inference_->decodeRegion(annotate_->image(), rec->file, rec->checksum, *sel, tok->c0, tok->c1);
+    inference_->decodeRegion(annotate_->image(), rec->file, rec->checksum, *sel, *tok);
 }
 
 void RegionInspector::showDecoded(const RegionDecode& r) {
@@ -104,7 +104,7 @@ void RegionInspector::searchNearbyCodes() {
         tr("Decoding the %1 x %1 code pairs nearest to its latent…").arg(RegionPanel::kCodeSearchWidth),
         /*searching=*/true);
     inference_->searchRegionCodes(++codeSearchRequest_, annotate_->image(), rec->file, rec->checksum, *sel,
-                                  codeSearchDrawn_, {tok->c0, tok->c1}, RegionPanel::kCodeSearchWidth);
+                                  codeSearchDrawn_, *tok, RegionPanel::kCodeSearchWidth);
 }
 
 void RegionInspector::showCodeSearch(const RegionCodeSearch& r) {
@@ -121,7 +121,7 @@ void RegionInspector::showCodeSearch(const RegionCodeSearch& r) {
         panel_->showCodeSearch(tr("The region changed during the search: search again."));
         return;
     }
-    if (tok->c0 == r.c0 && tok->c1 == r.c1) {
+    if (static_cast<const TokenPair&>(*tok) == r.best) {
         panel_->showCodeSearch(tr("Of the %1 x %1 pairs nearest to its latent, its own tokens rebuild it best "
                                   "(IoU %2).")
                                    .arg(r.width)
@@ -133,9 +133,9 @@ void RegionInspector::showCodeSearch(const RegionCodeSearch& r) {
         tr("Best of the %1 x %1 pairs nearest to its latent: %2 (c0 %3 · c1 %4) rebuilds it at IoU %5, its tokens at "
            "%6. The stored tokens stay the quantizer's, as the official SAMTok writes them.")
             .arg(r.width)
-            .arg(QString::fromStdString(formatMaskTokens(r.c0, r.c1, codebookSize)))
-            .arg(r.c0)
-            .arg(r.c1)
+            .arg(QString::fromStdString(formatMaskTokens(r.best, codebookSize)))
+            .arg(r.best.c0)
+            .arg(r.best.c1)
             .arg(r.iou, 0, 'f', 3)
             .arg(r.storedIou, 0, 'f', 3));
 }

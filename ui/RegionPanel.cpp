@@ -119,6 +119,7 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
         emit classChosen(d.isValid() ? std::optional<RowId>(d.toLongLong()) : std::nullopt);
     });
     connect(caption_, &QLineEdit::editingFinished, this, &RegionPanel::emitText);
+    connect(caption_, &QLineEdit::returnPressed, this, &RegionPanel::captionEntered);
     connect(review_, qOverload<int>(&QComboBox::activated), this, &RegionPanel::emitText);
     connect(newExpression_, &QLineEdit::returnPressed, this, [this] {
         const QString t = newExpression_->text().trimmed();

@@ -49,6 +49,7 @@ signals:
     void compareModeChanged(int mode);
     void flagThresholdChanged(double threshold);
     void codeSearchRequested();
+    void captionEntered();  // Enter in the caption: the keyboard can go back to the canvas
     void textChanged(samtok::RowId annotationId, const QString& caption, const QStringList& expressions,
                      samtok::ReviewState review);
 

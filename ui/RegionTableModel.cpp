@@ -75,7 +75,7 @@ QVariant RegionTableModel::text(const RegionRow& r, int column) const {
         case Iou:
             return t && t->reconstructionIou ? QString::number(*t->reconstructionIou, 'f', 3) : QString();
         case Tokens:
-            return t ? QString::fromStdString(formatMaskTokens(t->c0, t->c1, r.tokens->codebookSize)) : tr("—");
+            return t ? QString::fromStdString(formatMaskTokens(*t, r.tokens->codebookSize)) : tr("—");
         case Area:
             return QString::number(a.area);
         case Box:

@@ -132,10 +132,7 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
     connect(sheetLevel_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { onCodeEdited(); });
     connect(sheet_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
         const int code = item->data(Qt::UserRole).toInt();
-        if (sheetVarying_ == 1)
-            setPair(sheetFixedCode_, code);
-        else
-            setPair(code, sheetFixedCode_);
+        setPair(sheetVarying_ == 1 ? TokenPair{sheetFixedCode_, code} : TokenPair{code, sheetFixedCode_});
         tabs_->setCurrentIndex(0);
     });
     setCodebookSize(256);
@@ -165,22 +162,22 @@ void TokenExplorer::setUsage(const std::vector<std::int32_t>& pairUsage) {
     grid_->setUsage(pairUsage);
 }
 
-void TokenExplorer::setPair(int c0, int c1) {
-    if (c0 == this->c0() && c1 == this->c1()) return;
+void TokenExplorer::setPair(TokenPair p) {
+    if (p == pair()) return;
     filling_ = true;
-    c0Spin_->setValue(c0);
-    c0Slider_->setValue(c0);
-    c1Spin_->setValue(c1);
-    c1Slider_->setValue(c1);
+    c0Spin_->setValue(p.c0);
+    c0Slider_->setValue(p.c0);
+    c1Spin_->setValue(p.c1);
+    c1Slider_->setValue(p.c1);
     filling_ = false;
     onCodeEdited();
 }
 
 void TokenExplorer::onCodeEdited() {
-    grid_->setPair(c0(), c1());
-    tokens_->setText(QString::fromStdString(formatMaskTokens(c0(), c1(), k_)));
+    grid_->setPair(pair());
+    tokens_->setText(QString::fromStdString(formatMaskTokens(pair(), k_)));
     sheetFixed_->setText(sheetLevel() == 1 ? tr("c0 fixed at %1").arg(c0()) : tr("c1 fixed at %1").arg(c1()));
-    if (!filling_) emit pairChanged(c0(), c1());
+    if (!filling_) emit pairChanged(pair());
 }
 
 void TokenExplorer::setAvailable(bool available, const QString& why) {

@@ -4,6 +4,7 @@
 // fixed, the other over the codebook) into thumbnails in the background.
 // The widget shows and reports; the inspect controller does the decoding.
 #include "mask/Mask.h"
+#include "tokens/TokenPair.h"
 
 #include <QElapsedTimer>
 #include <QImage>
@@ -33,7 +34,8 @@ public:
 
     void setCodebookSize(int k);
     int codebookSize() const { return k_; }
-    void setPair(int c0, int c1);  // emits pairChanged when it changes
+    void setPair(samtok::TokenPair pair);  // emits pairChanged when it changes
+    samtok::TokenPair pair() const { return {c0(), c1()}; }
     int c0() const;
     int c1() const;
     QString tokenText() const;
@@ -58,7 +60,7 @@ public:
     QTabWidget* tabs() const { return tabs_; }
 
 signals:
-    void pairChanged(int c0, int c1);
+    void pairChanged(samtok::TokenPair pair);
     void keepRequested();
     void sheetRequested(int varyingLevel, int fixedCode);
     void sheetCancelRequested();
