@@ -153,4 +153,11 @@ TEST(ImageIO, BadFilesGiveErrorsThatNameTheProblem) {
     jpeg.resize(jpeg.size() * 2 / 3);
     writeBytes(dir.file("cut.jpg"), jpeg);
     expectError(dir.file("cut.jpg"), "truncated JPEG");
+    // Adding an image reads only its size: a JPEG cut short is refused there too, not first when it is opened.
+    try {
+        imageSizeFromBytes(jpeg, dir.file("cut.jpg"));
+        ADD_FAILURE() << "the size of a truncated JPEG was read";
+    } catch (const FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find("truncated JPEG"), std::string::npos) << e.what();
+    }
 }

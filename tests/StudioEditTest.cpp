@@ -298,7 +298,7 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     window.show();
     const auto examples = samtok::test::sharedDir() / "data/labelme-examples/examples/instance_segmentation";
     const QString summary =
-        session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string()));
+        session.importAnnotations("labelme", QString::fromStdString((examples / "data_annotated").string())).summary;
     EXPECT_TRUE(summary.startsWith("Imported")) << summary.toStdString();
     const auto imported = session.storeForTests()->annotationCount();
     ASSERT_GT(imported, 10);
@@ -309,8 +309,9 @@ TEST(Studio, AnImportIsOneStepThatUndoRemovesAndRedoRestores) {
     EXPECT_EQ(session.storeForTests()->imageCount(), 3);  // images stay
     session.undoStack()->redo();
     EXPECT_EQ(session.storeForTests()->annotationCount(), imported);
-    EXPECT_TRUE(
-        session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json"))).startsWith("Error: "));
+    const auto failed = session.importAnnotations("coco", QString::fromStdString(dir.file("missing.json")));
+    EXPECT_TRUE(failed.summary.isEmpty());
+    EXPECT_TRUE(failed.error.contains("missing.json")) << failed.error.toStdString();
     EXPECT_EQ(session.undoStack()->count(), 1);  // a failed import leaves no step
 }
 

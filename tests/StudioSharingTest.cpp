@@ -135,10 +135,11 @@ TEST(Studio, TheStudioAndTheCliImportANestedLabelMeFolderAndAYoloFolderAlike) {
         ui::ProjectSession session;
         ASSERT_EQ(session.create(QString::fromStdString(dir.file("studio-" + format.toStdString() + ".samtok")), "s"),
                   QString());
-        const QString summary = format == "labelme" ? session.importAnnotations(format, QString::fromStdString(labelme))
-                                                    : session.importAnnotations(format, QString::fromStdString(images),
-                                                                                QString::fromStdString(labels));
-        EXPECT_FALSE(summary.startsWith("Error")) << summary.toStdString();
+        const auto outcome = format == "labelme" ? session.importAnnotations(format, QString::fromStdString(labelme))
+                                                 : session.importAnnotations(format, QString::fromStdString(images),
+                                                                             QString::fromStdString(labels));
+        EXPECT_TRUE(outcome.error.isEmpty()) << outcome.error.toStdString();
+        const QString& summary = outcome.summary;
         EXPECT_EQ(session.storeForTests()->imageCount(), expected.first) << format.toStdString();
         EXPECT_EQ(session.storeForTests()->annotationCount(), expected.second) << format.toStdString();
         if (format == "yolo") EXPECT_TRUE(summary.contains("1 image(s) without a label file")) << summary.toStdString();

@@ -2,6 +2,7 @@
 
 #include "MaskOverlay.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -14,17 +15,54 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace samtok::ui {
 
 namespace {
 
+// The rest of the UI's font, a step smaller or larger: QCustomPlot would otherwise pick its own.
+QFont uiFont(double pointsMore = 0, bool bold = false) {
+    QFont f = QApplication::font();
+    f.setPointSizeF(std::max(6.0, f.pointSizeF() + pointsMore));
+    f.setBold(bold);
+    return f;
+}
+
 QCustomPlot* newPlot() {
     auto* p = new QCustomPlot;
-    p->setMinimumSize(260, 150);
+    p->setMinimumSize(260, 190);
     p->setNoAntialiasingOnDrag(true);
+    p->setFont(uiFont(-1));
+    for (QCPAxis* axis : {p->xAxis, p->yAxis}) {
+        axis->setLabelFont(uiFont(-1));
+        axis->setTickLabelFont(uiFont(-1.5));
+    }
     return p;
+}
+
+// With many classes a legend of every one is a smear: the `most` classes with the most regions keep an entry,
+// and one line says how many more there are.
+constexpr int kLegendClasses = 10;
+
+void trimLegend(QCustomPlot* plot, const std::map<QString, std::size_t>& regionsByName) {
+    for (int i = plot->legend->elementCount() - 1; i >= 0; --i)  // the last drawing's "+ N more"
+        if (auto* text = qobject_cast<QCPTextElement*>(plot->legend->elementAt(i))) plot->legend->remove(text);
+    plot->legend->simplify();
+    std::vector<std::pair<std::size_t, QString>> ranked;
+    for (const auto& [name, n] : regionsByName) ranked.push_back({n, name});
+    std::sort(ranked.rbegin(), ranked.rend());
+    std::set<QString> keep;
+    for (std::size_t i = 0; i < ranked.size() && i < kLegendClasses; ++i) keep.insert(ranked[i].second);
+    int hidden = 0;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+        if (!keep.count(plot->plottable(i)->name())) hidden += plot->plottable(i)->removeFromLegend() ? 1 : 0;
+    if (hidden > 0) {
+        auto* more = new QCPTextElement(plot, QObject::tr("+ %n more class(es)", nullptr, hidden), uiFont(-1.5));
+        plot->legend->addElement(plot->legend->rowCount(), 0, more);
+    }
 }
 
 // The legend beside the plot, not over its bars and dots.
@@ -32,7 +70,7 @@ void legendBeside(QCustomPlot* plot) {
     plot->axisRect()->insetLayout()->take(plot->legend);
     plot->plotLayout()->addElement(0, 1, plot->legend);
     plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    plot->legend->setFont(QFont(QString(), 8));
+    plot->legend->setFont(uiFont(-1.5));
     plot->legend->setIconSize(10, 8);
     plot->legend->setRowSpacing(-2);
 }
@@ -48,7 +86,7 @@ QSharedPointer<QCPAxisTicker> countTicker() {
 void setTitle(QCustomPlot* plot, const QString& text) {
     if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
         plot->plotLayout()->insertRow(0);
-        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, text, QFont(QString(), 10, QFont::Bold)));
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, text, uiFont(-0.5, true)));
     } else {
         qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(text);
     }
@@ -159,7 +197,7 @@ QString AnalyticsPanel::summary() const {
         }
     if (stats_.regions.empty())
         return tr("No region has tokens of %1 yet.").arg(model_.isEmpty() ? tr("the loaded model") : model_);
-    QString s = tr("%L1 regions with tokens of %2").arg(static_cast<qulonglong>(stats_.regions.size())).arg(model_);
+    QString s = tr("%n region(s) with tokens of %1", nullptr, static_cast<int>(stats_.regions.size())).arg(model_);
     if (measured)
         s += tr(" · mean IoU %1 · %L2 below %3")
                  .arg(sum / static_cast<double>(measured), 0, 'f', 3)
@@ -232,7 +270,12 @@ void AnalyticsPanel::drawHistogram() {
     flagLine->point2->setCoords(threshold_, 1);
     flagLine->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
     histogram_->legend->setVisible(histogram_->plottableCount() > 0);
-    setTitle(histogram_, tr("Reconstruction IoU (%1 bins; dashed: flag threshold %2)").arg(kIouBins).arg(threshold_));
+    std::map<QString, std::size_t> regionsByName;
+    for (const auto& r : stats_.regions)
+        if (r.iou)
+            if (auto c = classes_.find(r.classId); c != classes_.end()) ++regionsByName[c->second.name];
+    trimLegend(histogram_, regionsByName);
+    setTitle(histogram_, tr("Reconstruction IoU (flag at %1, dashed)").arg(threshold_));
     histogram_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -285,7 +328,12 @@ void AnalyticsPanel::drawScatter() {
     line->point2->setCoords(10, threshold_);
     line->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
     scatter_->legend->setVisible(scatter_->graphCount() > 0);
-    setTitle(scatter_, tr("IoU against mask area (dashed: flag threshold %1)").arg(threshold_));
+    std::map<QString, std::size_t> regionsByName;
+    for (const auto& r : stats_.regions)
+        if (r.iou)
+            if (auto c = classes_.find(r.classId); c != classes_.end()) ++regionsByName[c->second.name];
+    trimLegend(scatter_, regionsByName);
+    setTitle(scatter_, tr("IoU by mask area (flag at %1, dashed)").arg(threshold_));
     scatter_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -354,6 +402,7 @@ void AnalyticsPanel::drawPairs() {
     pairMap_->data()->setRange(QCPRange(0, k - 1), QCPRange(0, k - 1));
     // Colour by log10(1 + regions) from white: an unused pair is blank, a pair used once is plainly visible.
     double most = 0;
+    QVector<double> usedC1, usedC0;  // marked too: at 256 x 256 a cell is about a pixel
     for (int c0 = 0; c0 < k; ++c0)
         for (int c1 = 0; c1 < k; ++c1) {
             const std::size_t i =
@@ -361,11 +410,27 @@ void AnalyticsPanel::drawPairs() {
             const double n = i < stats_.pairUsage.size() ? stats_.pairUsage[i] : 0;
             pairMap_->data()->setCell(c1, c0, std::log10(1.0 + n));
             most = std::max(most, n);
+            if (n > 0) usedC1 << c1, usedC0 << c0;
         }
+    if (k >= 64) {
+        QCPGraph* marks = pairs_->addGraph(pairs_->xAxis, pairs_->yAxis);
+        marks->setLineStyle(QCPGraph::lsNone);
+        marks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QColor(150, 20, 40), 3));
+        marks->setData(usedC1, usedC0);
+    }
     auto* scale = new QCPColorScale(pairs_);
     pairs_->plotLayout()->addElement(0, 1, scale);
     scale->setType(QCPAxis::atRight);
-    scale->setLabel(tr("log10(1 + regions)"));
+    scale->setLabel(tr("regions per pair"));
+    // The colours are log10(1 + n); the scale reads in counts (1, 2, 5, 10, ...), never in logs.
+    QSharedPointer<QCPAxisTickerText> counts(new QCPAxisTickerText);
+    counts->addTick(0, QStringLiteral("0"));
+    for (double n = 1; n <= std::max(1.0, most); n *= 10)
+        for (double step : {1.0, 2.0, 5.0})
+            if (n * step <= std::max(1.0, most)) counts->addTick(std::log10(1.0 + n * step), QString::number(n * step));
+    scale->axis()->setTicker(counts);
+    scale->axis()->setTickLabelFont(uiFont(-1.5));
+    scale->axis()->setLabelFont(uiFont(-1));
     QCPColorGradient gradient;
     gradient.clearColorStops();
     gradient.setColorStopAt(0.0, Qt::white);
@@ -390,7 +455,7 @@ void AnalyticsPanel::drawPairs() {
                                                         tr("%L1 of %L2 pairs in use")
                                                             .arg(static_cast<qlonglong>(stats_.usedPairs))
                                                             .arg(static_cast<qlonglong>(k) * k),
-                                                        QFont(QString(), 10, QFont::Bold)));
+                                                        uiFont(-0.5, true)));
     pairs_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -63,6 +63,7 @@ void AnnotateController::request() {
     if (hasCandidate() && points_.size() > 1 && static_cast<std::size_t>(index_) < result_->lowRes.size())
         r.previousLowRes = result_->lowRes[static_cast<std::size_t>(index_)];
     emit busyChanged(true);
+    asked_.start();
     inference_->segment(r);
 }
 
@@ -75,6 +76,7 @@ void AnnotateController::onPrompt(const PromptResultPtr& r) {
     }
     result_ = r;
     index_ = 0;
+    waitedMs_ = asked_.isValid() ? static_cast<double>(asked_.elapsed()) : r->millis;
     showCandidate();
 }
 
@@ -90,7 +92,13 @@ void AnnotateController::showCandidate() {
         info = tr("GrabCut (the loaded model takes no clicks)");
     else
         info += tr(" · predicted IoU %1").arg(result_->scores[i], 0, 'f', 2);
-    info += tr(" · %1 ms · Enter accepts, Tab next, Esc cancels").arg(result_->millis, 0, 'f', 0);
+    // The whole wait since the click, embedding included; the network's own time where the two differ.
+    const double waited = std::max(waitedMs_, result_->millis);
+    info +=
+        waited > result_->millis + 100
+            ? tr(" · %1 ms from the click (%2 ms for the mask)").arg(waited, 0, 'f', 0).arg(result_->millis, 0, 'f', 0)
+            : tr(" · %1 ms").arg(waited, 0, 'f', 0);
+    info += tr(" · Enter accepts, Tab next, Esc cancels");
     if (m.area() == 0) info = tr("No region found here: click elsewhere or draw a box");
     emit candidateChanged(renderCandidate(m), info);
 }

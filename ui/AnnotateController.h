@@ -7,6 +7,7 @@
 #include "ImageView.h"
 #include "InferenceService.h"
 
+#include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
 
@@ -63,6 +64,8 @@ signals:
     void message(const QString& text);
 
 private:
+    QElapsedTimer asked_;  // since the prompt was sent: what the user waited, embedding included
+    double waitedMs_ = 0;
     void request();
     void showCandidate();
     void onPrompt(const PromptResultPtr& r);

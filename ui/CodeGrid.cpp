@@ -51,9 +51,12 @@ void CodeGrid::setPair(TokenPair pair) {
     update();
 }
 
+// Room above and to the left of the grid for its axis labels.
+constexpr int kLabelMargin = 16;
+
 QRect CodeGrid::gridRect() const {
-    const int side = std::min(width(), height()) - 2;
-    return {(width() - side) / 2, (height() - side) / 2, side, side};
+    const int side = std::min(width(), height()) - 2 - kLabelMargin;
+    return {(width() - side + kLabelMargin) / 2, (height() - side + kLabelMargin) / 2, side, side};
 }
 
 std::optional<TokenPair> CodeGrid::pairAt(QPoint p) const {
@@ -78,6 +81,21 @@ void CodeGrid::paintEvent(QPaintEvent*) {
     }
     p.setPen(QColor(80, 80, 90));
     p.drawRect(r.adjusted(0, 0, -1, -1));
+    // Rows are c0, columns c1: say so, with the codes at the ends.
+    p.setPen(palette().color(QPalette::WindowText));
+    QFont small = font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1.5));
+    p.setFont(small);
+    p.drawText(QRect(r.left(), r.top() - kLabelMargin, r.width(), kLabelMargin), Qt::AlignCenter, tr("c1 →"));
+    p.drawText(QRect(r.left(), r.top() - kLabelMargin, r.width(), kLabelMargin), Qt::AlignLeft | Qt::AlignVCenter,
+               QStringLiteral("0"));
+    p.drawText(QRect(r.left(), r.top() - kLabelMargin, r.width(), kLabelMargin), Qt::AlignRight | Qt::AlignVCenter,
+               QString::number(k_ - 1));
+    p.save();
+    p.translate(r.left() - 3, r.top() + r.height() / 2);
+    p.rotate(-90);
+    p.drawText(QRect(-r.height() / 2, -kLabelMargin + 3, r.height(), kLabelMargin), Qt::AlignCenter, tr("← c0"));
+    p.restore();
     const QPointF at(r.left() + (c1_ + 0.5) * cell, r.top() + (c0_ + 0.5) * cell);
     p.setPen(QPen(QColor(0, 200, 255, 160), 1));
     p.drawLine(QPointF(r.left(), at.y()), QPointF(r.right(), at.y()));

@@ -11,6 +11,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QScreen>
+#include <QSet>
 #include <QShortcut>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -90,13 +91,18 @@ void showKeyboardHelp(QWidget* parent, const QMenuBar* bar) {
 
 QStringList shortcutClashes(const QWidget* window) {
     QMap<QString, QStringList> byKey;
+    QMap<QString, QSet<const QObject*>> owners;  // an action may list a key twice (Redo: Ctrl+Y twice on X11)
+    auto add = [&](const QKeySequence& k, const QObject* o) {
+        const QString key = k.toString(QKeySequence::PortableText);
+        if (k.isEmpty() || owners[key].contains(o)) return;
+        owners[key].insert(o);
+        byKey[key] << nameOf(o);
+    };
     for (const QAction* a : window->findChildren<QAction*>()) {
         if (a->menu() || a->isSeparator()) continue;
-        for (const QKeySequence& k : a->shortcuts())
-            if (!k.isEmpty()) byKey[k.toString(QKeySequence::PortableText)] << nameOf(a);
+        for (const QKeySequence& k : a->shortcuts()) add(k, a);
     }
-    for (const QShortcut* s : window->findChildren<QShortcut*>())
-        if (!s->key().isEmpty()) byKey[s->key().toString(QKeySequence::PortableText)] << nameOf(s);
+    for (const QShortcut* s : window->findChildren<QShortcut*>()) add(s->key(), s);
     QStringList clashes;
     for (auto it = byKey.cbegin(); it != byKey.cend(); ++it)
         if (it.value().size() > 1)

@@ -38,6 +38,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -53,7 +54,17 @@ namespace samtok::ui {
 namespace {
 
 // Bumped when the docks change, so that an old saved layout is not forced on new panels.
-constexpr int kLayoutVersion = 2;
+constexpr int kLayoutVersion = 3;
+
+// A panel that scrolls when its dock is smaller than it: the window then fits a 1280 x 720 screen.
+QScrollArea* scrollable(QWidget* panel) {
+    auto* area = new QScrollArea;
+    area->setWidget(panel);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    return area;
+}
 
 constexpr qint64 kLargeImagePixels = 16'000'000;  // above this, images decode off the UI thread
 
@@ -388,6 +399,7 @@ void MainWindow::connectCanvas() {
                                         nullptr, annotations),
                                      10000);
     });
+    connect(session_, &ProjectSession::warning, this, [this](const QString& m) { statusBar()->showMessage(m, 15000); });
     connect(session_, &ProjectSession::editFailed, this,
             [this](const QString& m) { showError(tr("The change was not saved"), m); });
     connect(inference_, &InferenceService::imageTokenized, this, [this](RowId image, int, const QString& error) {
@@ -443,9 +455,12 @@ void MainWindow::refreshClassBox() {
 }
 
 void MainWindow::addClass() {
-    bool ok = false;
-    const QString name =
-        QInputDialog::getText(this, tr("New Class"), tr("Name of the new class:"), QLineEdit::Normal, {}, &ok);
+    QInputDialog dialog(this);
+    dialog.setWindowTitle(tr("New Class"));
+    dialog.setLabelText(tr("Name of the new class:"));
+    dialog.setMinimumWidth(380);  // the title in full, beside the window manager's buttons
+    const bool ok = dialog.exec() == QDialog::Accepted;
+    const QString name = dialog.textValue();
     if (!ok || name.trimmed().isEmpty()) {
         classBox_->choose(std::nullopt);
         return;
@@ -461,6 +476,7 @@ void MainWindow::buildImagesDock() {
     auto* dock = new QDockWidget(tr("Images"), this);
     dock->setObjectName("imagesDock");
     dock->setFeatures(QDockWidget::DockWidgetMovable);
+    imagesPanel_->setMinimumWidth(170);  // names stay readable; a squeezed list is never saved with the layout
     dock->setWidget(imagesPanel_);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     connect(imagesPanel_, &ImagesPanel::currentImageChanged, this, &MainWindow::showImage);
@@ -490,15 +506,15 @@ QDockWidget* MainWindow::buildRegionDocks() {
     auto* propDock = new QDockWidget(tr("Region"), this);
     propDock->setObjectName("regionDock");
     propDock->setFeatures(QDockWidget::DockWidgetMovable);
-    propDock->setWidget(regionPanel_);
+    propDock->setWidget(scrollable(regionPanel_));
     addDockWidget(Qt::RightDockWidgetArea, propDock);
     // Wide enough for a whole token string next to its IoU.
     resizeDocks({annDock}, {470}, Qt::Horizontal);
     pastePanel_ = new PastePanel;
-    auto* pasteDock = new QDockWidget(tr("Paste && Decode"), this);
+    auto* pasteDock = new QDockWidget(tr("Paste & Decode"), this);
     pasteDock->setObjectName("pasteDock");
     pasteDock->setFeatures(QDockWidget::DockWidgetMovable);
-    pasteDock->setWidget(pastePanel_);
+    pasteDock->setWidget(scrollable(pastePanel_));
     addDockWidget(Qt::RightDockWidgetArea, pasteDock);
     tabifyDockWidget(propDock, pasteDock);
     propDock->raise();
@@ -532,7 +548,7 @@ void MainWindow::buildInspectDocks(QDockWidget* besides) {
     explorerDock_ = new QDockWidget(tr("Token Explorer"), this);
     explorerDock_->setObjectName("explorerDock");
     explorerDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    explorerDock_->setWidget(explorer_);
+    explorerDock_->setWidget(scrollable(explorer_));
     addDockWidget(Qt::RightDockWidgetArea, explorerDock_);
     tabifyDockWidget(besides, explorerDock_);
     besides->raise();
@@ -541,12 +557,12 @@ void MainWindow::buildInspectDocks(QDockWidget* besides) {
     analyticsDock_->setObjectName("analyticsDock");
     analyticsDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
                                 QDockWidget::DockWidgetFloatable);
-    analyticsDock_->setWidget(analytics_);
+    analyticsDock_->setWidget(scrollable(analytics_));
     // The side panels keep their full height; the plots sit under the image.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     addDockWidget(Qt::BottomDockWidgetArea, analyticsDock_);
-    resizeDocks({analyticsDock_}, {280}, Qt::Vertical);
+    resizeDocks({analyticsDock_}, {330}, Qt::Vertical);
 
     inspect_ = new InspectController(session_, inference_, view_, annotate_, explorer_, analytics_, this);
     connect(explorerDock_, &QDockWidget::visibilityChanged, inspect_, &InspectController::setExplorerVisible);
@@ -612,8 +628,12 @@ void MainWindow::onModelReady(const ModelSummary& m) {
 void MainWindow::loadModelCheckpoint() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load Model Checkpoint"), QString(),
                                                       tr("Checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
+    loadModelFile(path);
+}
+
+void MainWindow::loadModelFile(const QString& path) {
     if (path.isEmpty()) return;
-    userLoad_ = true;
+    userLoad_ = true;  // a failure gets a dialog
     inference_->loadModel(path);
 }
 

@@ -76,7 +76,8 @@ public slots:
     void nextImage();
     void previousImage();
     void showImage(RowId id);
-    void loadModelCheckpoint();
+    void loadModelCheckpoint();  // asks for the file
+    void loadModelFile(const QString& path);
     void tokenizeProject();
     void showCheatSheet();
 

@@ -24,13 +24,13 @@ QList<QAction*> ProjectActions::buildImportMenu(QMenu* importMenu) {
     auto runImport = [this](const QString& format, const QString& path, const QString& second) {
         if (path.isEmpty()) return;
         QApplication::setOverrideCursor(Qt::WaitCursor);
-        const QString summary = session_->importAnnotations(format, path, second);
+        const auto outcome = session_->importAnnotations(format, path, second);
         QApplication::restoreOverrideCursor();
         emit classesChanged();
-        if (summary.startsWith(QLatin1String("Error: ")))
-            showError(tr("Nothing was imported"), summary.mid(7));
+        if (!outcome.error.isEmpty())
+            showError(tr("Nothing was imported"), outcome.error);
         else
-            emit message(summary + tr(" (Ctrl+Z undoes it)"), 10000);
+            emit message(outcome.summary + tr(" (Ctrl+Z undoes it)"), 10000);
     };
     QAction* importCoco = importMenu->addAction(tr("&COCO Instances JSON…"), this, [this, runImport] {
         runImport(QStringLiteral("coco"),

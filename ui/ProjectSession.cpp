@@ -84,7 +84,8 @@ void ProjectSession::rebuildHistory() {
     undo_->clear();
     if (!store_) return;
     std::vector<EditRecord> history;
-    const QString err = guarded([&] { history = store_->edits(); });
+    if (const QString err = guarded([&] { history = store_->edits(); }); !err.isEmpty())
+        emit warning(tr("The undo history could not be read (%1): edits from now on can be undone").arg(err));
     int applied = 0;
     for (const auto& r : history) {
         try {
@@ -94,14 +95,16 @@ void ProjectSession::rebuildHistory() {
                 [this](RowId image) { emit regionsChanged(image); }, [this](const QString& m) { emit editFailed(m); });
             undo_->push(c);
             if (!r.undone) applied = undo_->count();
-        } catch (const std::exception&) {  // a damaged entry: the history starts after it
+        } catch (const std::exception& e) {  // a damaged entry: the history starts after it
             undo_->clear();
             applied = 0;
+            emit warning(tr("Undo history entry %1 is damaged (%2): the edits before it cannot be undone")
+                             .arg(r.seq)
+                             .arg(QString::fromStdString(e.what())));
         }
     }
     undo_->setIndex(applied);
     undo_->setClean();
-    (void)err;
 }
 
 std::vector<RowId> ProjectSession::apply(edit::RegionEdit e) {
@@ -124,8 +127,9 @@ std::vector<RowId> ProjectSession::apply(edit::RegionEdit e) {
     return created;
 }
 
-QString ProjectSession::importAnnotations(const QString& format, const QString& path, const QString& second) {
-    if (!store_) return tr("Error: no project is open");
+ProjectSession::ImportOutcome ProjectSession::importAnnotations(const QString& format, const QString& path,
+                                                                const QString& second) {
+    if (!store_) return {{}, tr("no project is open")};
     dataset::ImportReport report;
     edit::RegionEdit e;
     std::int64_t seq = 0;
@@ -148,7 +152,7 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
             if (!added.empty()) seq = store_->appendEdit(e.label, std::nullopt, edit::toJson(e));
         });
     });
-    if (!err.isEmpty()) return tr("Error: %1").arg(err);  // nothing of it was saved
+    if (!err.isEmpty()) return {{}, err};  // nothing of it was saved
     loadClasses();
     if (seq) {
         // Already in the store: the stack only learns the step.
@@ -167,7 +171,7 @@ QString ProjectSession::importAnnotations(const QString& format, const QString& 
     if (!report.skipped.empty())
         summary += tr("; %n record(s) skipped: %1", nullptr, static_cast<int>(report.skipped.size()))
                        .arg(QString::fromStdString(report.skipped.front()));
-    return summary;
+    return {summary, {}};
 }
 
 RowId ProjectSession::addClass(const QString& name) {

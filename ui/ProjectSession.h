@@ -120,8 +120,12 @@ public:
     std::vector<RowId> apply(edit::RegionEdit edit);
     // Imports annotations ("coco", "labelme" or "yolo" with its labels folder) in one transaction together
     // with a history step whose undo removes the imported regions (the images stay).
-    // Returns the import's summary, or an error message starting with "Error: ".
-    QString importAnnotations(const QString& format, const QString& path, const QString& second = {});
+    // One undoable step; on failure nothing of it is saved and `error` says why.
+    struct ImportOutcome {
+        QString summary;
+        QString error;
+    };
+    ImportOutcome importAnnotations(const QString& format, const QString& path, const QString& second = {});
     const std::vector<LabelClass>& classes() const { return classes_; }
     RowId addClass(const QString& name);  // or the existing one of that name; 0 with a message on failure
 
@@ -139,6 +143,7 @@ signals:
     void imagesChanged();
     void regionsChanged(samtok::RowId imageId);
     void editFailed(const QString& message);
+    void warning(const QString& message);  // nothing was lost, but the user should know (a damaged undo history)
     void imageStatusChanged(samtok::RowId imageId, samtok::ImageStatus status);  // saved
 
 private:

@@ -60,6 +60,7 @@ void StudioStatusBar::buildEmbeddingProgress(QStatusBar* bar) {
     connect(inference_, &InferenceService::embeddingStarted, this, [this](RowId image) {
         if (image != currentImage_) return;
         toolHint_->setText(tr("Computing the image embedding…"));
+        if (tokenizeBar_->isVisible()) return;  // one busy bar and one Cancel at a time: the hint says it
         embeddingBar_->show();
         cancelEmbedding_->show();
     });
@@ -75,8 +76,10 @@ void StudioStatusBar::buildEmbeddingProgress(QStatusBar* bar) {
 
 void StudioStatusBar::buildTokenizeProgress(QStatusBar* bar) {
     tokenizeBar_ = new QProgressBar;
-    tokenizeBar_->setMaximumWidth(180);
     tokenizeBar_->setFormat(tr("Tokenizing %v/%m"));
+    // Wide enough for its text at five-digit counts: never clipped or wrapped.
+    tokenizeBar_->setMinimumWidth(tokenizeBar_->fontMetrics().horizontalAdvance(tr("Tokenizing %1/%1").arg(88888)) +
+                                  24);
     tokenizeBar_->hide();
     cancelTokenize_ = new QToolButton;
     cancelTokenize_->setText(tr("Cancel"));

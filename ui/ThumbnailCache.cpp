@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QPainter>
 #include <QPointer>
 #include <QRunnable>
 #include <opencv2/imgcodecs.hpp>
@@ -12,16 +13,26 @@ namespace samtok::ui {
 namespace {
 
 // Large files decode at a quarter size directly (JPEG does it in the decoder), which keeps big photos cheap.
+// Every thumbnail has the same size (4:3, `height` tall): the photo fits inside it, centred on transparency, so
+// that names line up whatever the photo's shape.
 QImage makeThumbnail(const QString& path, int height) {
     const bool large = QFileInfo(path).size() > (1 << 20);
     cv::Mat bgr =
         cv::imread(QFile::encodeName(path).toStdString(), large ? cv::IMREAD_REDUCED_COLOR_4 : cv::IMREAD_COLOR);
     if (bgr.empty()) return {};
-    const double scale = static_cast<double>(height) / bgr.rows;
+    const int width = height * 4 / 3;
+    const double scale = std::min(static_cast<double>(height) / bgr.rows, static_cast<double>(width) / bgr.cols);
     cv::Mat small;
-    cv::resize(bgr, small, cv::Size(std::max(1, static_cast<int>(bgr.cols * scale)), height), 0, 0, cv::INTER_AREA);
+    cv::resize(
+        bgr, small,
+        cv::Size(std::max(1, static_cast<int>(bgr.cols * scale)), std::max(1, static_cast<int>(bgr.rows * scale))), 0,
+        0, cv::INTER_AREA);
     cv::cvtColor(small, small, cv::COLOR_BGR2RGB);
-    return QImage(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_RGB888).copy();
+    const QImage photo(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_RGB888);
+    QImage out(width, height, QImage::Format_ARGB32_Premultiplied);
+    out.fill(Qt::transparent);
+    QPainter(&out).drawImage((width - photo.width()) / 2, (height - photo.height()) / 2, photo);
+    return out;
 }
 
 }  // namespace

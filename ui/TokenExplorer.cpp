@@ -221,6 +221,10 @@ void TokenExplorer::setSheetLevel(int level) {
 void TokenExplorer::setSheetBase(const QImage& image) {
     sheetBase_ =
         image.isNull() ? QImage() : image.scaled(kThumb, kThumb, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    // Another image: the previous image's thumbnails would show masks it does not have.
+    sheet_->clear();
+    sheetMasks_.clear();
+    sheetStatus_->setText(image.isNull() ? QString() : tr("Decode a sheet for this image with Start."));
 }
 
 void TokenExplorer::startSheet(int total) {

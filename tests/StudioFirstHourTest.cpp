@@ -1,0 +1,266 @@
+// What a new annotator tripped over in the studio's first hour (issue 29), each
+// as the user meets it: keys, panels, focus, the region just accepted, colours,
+// image status, silent omissions.
+#include "AnalyticsPanel.h"
+#include "AnnotateController.h"
+#include "ImageListModel.h"
+#include "InferenceService.h"
+#include "KeyboardHelp.h"
+#include "MainWindow.h"
+#include "ProjectSession.h"
+#include "RegionPanel.h"
+#include "StudioFixtures.h"
+#include "TestPaths.h"
+#include "ThumbnailCache.h"
+#include "edit/RegionEdit.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QListView>
+#include <QMessageBox>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QSignalSpy>
+#include <QTabBar>
+#include <QTest>
+#include <QTimer>
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <qcustomplot.h>
+
+#include <fstream>
+
+using namespace samtok;
+using namespace samtok::test;
+
+namespace {
+
+QAction* action(QWidget& window, const char* name) {
+    auto* a = window.findChild<QAction*>(name);
+    EXPECT_NE(a, nullptr) << name;
+    return a;
+}
+
+// The tab of a tabbed dock that is in front.
+bool inFront(QMainWindow& window, QDockWidget* dock) {
+    for (QTabBar* bar : window.findChildren<QTabBar*>())
+        for (int i = 0; i < bar->count(); ++i)
+            if (bar->tabText(i) == dock->windowTitle()) return bar->currentIndex() == i;
+    return dock->isVisible();  // not tabbed
+}
+
+}  // namespace
+
+TEST(StudioFirstHour, NoTwoActionsShareAKey) {
+    ui::ProjectSession session;
+    ui::MainWindow window(&session);
+    EXPECT_EQ(ui::shortcutClashes(&window).join("; ").toStdString(), "");
+    EXPECT_FALSE(action(window, "actionZoomOut")->shortcut().isEmpty());
+    EXPECT_FALSE(action(window, "actionPolygonSubtracts")->shortcut().isEmpty());
+}
+
+TEST_F(StudioSample, TheViewMenuOpensAPanelAndBringsItToTheFront) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
+    QAction* explorer = action(window, "actionTokenExplorer");
+    explorer->trigger();
+    QApplication::processEvents();
+    EXPECT_TRUE(window.explorerDock()->isVisible());
+    EXPECT_TRUE(inFront(window, window.explorerDock()));
+    explorer->trigger();  // again: stays open, never hides it
+    QApplication::processEvents();
+    EXPECT_TRUE(window.explorerDock()->isVisible());
+    window.analyticsDock()->close();
+    action(window, "actionAnalytics")->trigger();
+    QApplication::processEvents();
+    EXPECT_TRUE(window.analyticsDock()->isVisible());
+}
+
+TEST_F(StudioSample, ToolKeysStillReachTheCanvasAfterAPanelControl) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
+    QApplication::setActiveWindow(&window);
+    window.imageView()->setFocus();
+    auto* compare = window.regionPanel()->findChild<QComboBox*>();
+    ASSERT_NE(compare, nullptr);
+    QTest::mouseClick(compare, Qt::LeftButton);
+    QTest::keyClick(compare, Qt::Key_Escape);  // closes the popup, if any
+    QWidget* focus = QApplication::focusWidget();
+    ASSERT_NE(focus, nullptr);
+    QTest::keyClick(focus, Qt::Key_B);
+    EXPECT_TRUE(action(window, "toolBrush")->isChecked()) << "B went to " << focus->metaObject()->className();
+}
+
+TEST_F(StudioSample, TheRegionAcceptedWithEnterIsSelectedForItsClassAndCaption) {
+    ASSERT_TRUE(openSample({1200, 800}));
+    ui::MainWindow& window = *window_;
+    ui::ImageView* view = window.imageView();
+    QSignalSpy candidate(window.annotate(), &ui::AnnotateController::candidateChanged);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onScreen(view, {200, 150}));
+    for (int i = 0; i < 150 && !window.annotate()->hasCandidate(); ++i) candidate.wait(200);
+    ASSERT_TRUE(window.annotate()->hasCandidate());
+    const RowId before = session.storeForTests()->lastAnnotationId();
+    QTest::keyClick(view, Qt::Key_Return);
+    const RowId created = session.storeForTests()->lastAnnotationId();
+    ASSERT_GT(created, before);
+    ASSERT_TRUE(window.annotate()->selected().has_value());
+    EXPECT_EQ(*window.annotate()->selected(), created);
+}
+
+TEST_F(StudioSample, RegionsWithoutAClassHaveAColourEachAndClassesKeepTheirs) {
+    ASSERT_TRUE(openSample());
+    Annotation a, b, c;
+    a.id = 1, b.id = 2, c.id = 3;
+    c.classId = session.classes().at(0).id;
+    EXPECT_NE(session.regionColor(a), session.regionColor(b));
+    EXPECT_EQ(session.regionColor(c), session.classColor(c.classId));
+}
+
+TEST_F(StudioSample, AnImagesFirstRegionMarksItInProgressAndShiftDSkipsFinishedImages) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
+    ProjectStore& store = *session.storeForTests();
+    const auto images = store.images();
+    ASSERT_GE(images.size(), 4u);
+    // The last image is unlabelled: its first region moves it to in progress.
+    store.setImageStatus(images.back().id, ImageStatus::Unlabelled);
+    for (const auto& a : store.annotationsForImage(images.back().id))
+        session.apply(edit::deleteRegion(store, "clear", a.id));
+    store.setImageStatus(images.back().id, ImageStatus::Unlabelled);
+    Annotation a;
+    a.imageId = images.back().id;
+    a.mask = rle::encode(Mask(images.back().height, images.back().width));
+    Mask m(images.back().height, images.back().width);
+    m.set(5, 5, true);
+    a.mask = rle::encode(m);
+    ASSERT_EQ(session.apply(edit::createRegion("one", a)).size(), 1u);
+    EXPECT_EQ(store.image(images.back().id)->status, ImageStatus::InProgress);
+    // Every image but the third is done: Shift+D goes to the third, from anywhere.
+    for (const auto& im : store.images()) session.setImageStatus(im.id, ImageStatus::Done);
+    session.setImageStatus(images[2].id, ImageStatus::Unlabelled);
+    action(window, "actionNextImageNeedingWork")->trigger();
+    EXPECT_EQ(window.currentImageId(), images[2].id);
+    session.setImageStatus(images[2].id, ImageStatus::Reviewed);
+    const RowId at = window.currentImageId();
+    action(window, "actionNextImageNeedingWork")->trigger();
+    EXPECT_EQ(window.currentImageId(), at) << "nothing needs work: the image stays";
+}
+
+TEST_F(StudioSample, AChosenCheckpointThatFailsToLoadGetsADialogEvenWithAModelLoaded) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
+    const std::string jpeg = dir.file("photo.jpg");
+    std::ofstream(jpeg, std::ios::binary) << "\xff\xd8\xff\xe0 not really a checkpoint";
+    QString title;
+    QTimer watch;
+    QObject::connect(&watch, &QTimer::timeout, [&] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            title = box->text() + " " + box->informativeText();
+            box->close();
+        }
+    });
+    watch.start(50);
+    QSignalSpy failed(window.inference(), &ui::InferenceService::modelFailed);
+    window.loadModelFile(QString::fromStdString(jpeg));
+    ASSERT_TRUE(failed.wait(30000));
+    for (int i = 0; i < 20 && title.isEmpty(); ++i) QTest::qWait(50);
+    EXPECT_TRUE(title.contains("photo.jpg")) << "no dialog named the file: '" << title.toStdString() << "'";
+    EXPECT_TRUE(window.inference()->hasModel()) << "the model that was loaded stays";
+}
+
+TEST(StudioFirstHour, HelpAndVersionNeedNoDisplayAndNoDisplayIsOneLine) {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(name);
+    auto run = [&](const QStringList& args) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(SAMTOK_STUDIO, args);
+        EXPECT_TRUE(p.waitForFinished(30000));
+        return std::make_pair(p.exitCode() + (p.exitStatus() == QProcess::CrashExit ? 1000 : 0),
+                              QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+    };
+    const auto help = run({"--help"});
+    EXPECT_EQ(help.first, 0) << help.second.toStdString();
+    EXPECT_TRUE(help.second.contains("--sample")) << help.second.toStdString();
+    const auto version = run({"--version"});
+    EXPECT_EQ(version.first, 0);
+    const auto gui = run({});
+    EXPECT_EQ(gui.first, 1) << gui.second.toStdString();
+    EXPECT_TRUE(gui.second.contains("no display")) << gui.second.toStdString();
+}
+
+TEST(StudioFirstHour, PortraitAndLandscapeThumbnailsHaveOneSizeSoNamesLineUp) {
+    TempDir dir;
+    cv::imwrite(dir.file("tall.png"), cv::Mat(300, 100, CV_8UC3, cv::Scalar(0, 0, 255)));
+    cv::imwrite(dir.file("wide.png"), cv::Mat(100, 300, CV_8UC3, cv::Scalar(0, 255, 0)));
+    ui::ThumbnailCache cache(40);
+    QSignalSpy ready(&cache, &ui::ThumbnailCache::ready);
+    cache.thumbnail(1, QString::fromStdString(dir.file("tall.png")));
+    cache.thumbnail(2, QString::fromStdString(dir.file("wide.png")));
+    for (int i = 0; i < 100 && ready.count() < 2; ++i) ready.wait(100);
+    const QPixmap tall = cache.thumbnail(1, {}), wide = cache.thumbnail(2, {});
+    ASSERT_FALSE(tall.isNull());
+    EXPECT_EQ(tall.size(), wide.size());
+    EXPECT_EQ(tall.size(), QSize(53, 40));
+    // The photo is inside, not stretched: the tall one leaves transparent margins at its sides.
+    EXPECT_EQ(qAlpha(tall.toImage().pixel(1, 20)), 0);
+    EXPECT_EQ(QColor(tall.toImage().pixel(26, 20)), QColor(255, 0, 0));
+}
+
+TEST_F(StudioSample, TheWindowFitsA1280By720ScreenAndTheImageListStaysReadable) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
+    const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+    EXPECT_LE(least.width(), 1280);
+    EXPECT_LE(least.height(), 720 - 40) << "room for a title bar and a panel";
+    window.resize(1280, 680);
+    QApplication::processEvents();
+    EXPECT_EQ(window.size(), QSize(1280, 680));
+    EXPECT_GE(window.imageList()->width(), 150) << "the image list was squeezed";
+}
+
+TEST(StudioFirstHour, PlotsKeepTheUiFontAndALegendOfTenClassesAndCountsOnThePairScale) {
+    analytics::TokenStats stats;
+    stats.codebookSize = 256;
+    stats.pairUsage.assign(256 * 256, 0);
+    std::map<std::optional<RowId>, ui::ClassStyle> classes;
+    for (int c = 1; c <= 30; ++c) {
+        classes[c] = {QStringLiteral("class %1").arg(c), QColor::fromHsv(c * 12, 200, 220)};
+        for (int i = 0; i < c; ++i) {  // class c has c regions: the legend keeps the ten largest
+            analytics::RegionTokenStat r;
+            r.annotationId = c * 100 + i;
+            r.imageId = 1;
+            r.classId = c;
+            r.area = 100 + i;
+            r.c0 = c, r.c1 = i;
+            r.iou = 0.5 + 0.01 * i;
+            stats.regions.push_back(r);
+            stats.pairUsage[static_cast<std::size_t>(c * 256 + i)] = 1;  // every pair used once
+        }
+    }
+    ui::AnalyticsPanel panel;
+    panel.resize(700, 330);
+    panel.setStats(stats, classes, "m", 0.75);
+    QCustomPlot* histogram = panel.histogramPlot();
+    EXPECT_EQ(histogram->legend->font().family(), QApplication::font().family());
+    int entries = 0;
+    bool more = false;
+    for (int i = 0; i < histogram->legend->elementCount(); ++i) {
+        if (qobject_cast<QCPAbstractLegendItem*>(histogram->legend->elementAt(i))) ++entries;
+        if (auto* t = qobject_cast<QCPTextElement*>(histogram->legend->elementAt(i))) more = t->text().contains("20");
+    }
+    EXPECT_EQ(entries, 10);
+    EXPECT_TRUE(more) << "no line says that 20 more classes are left out of the legend";
+    // Every pair is used once: the colour scale reads 0 and 1 (regions), not 0 to 0.3 (logs).
+    QCPColorScale* scale = nullptr;
+    for (int i = 0; i < panel.pairPlot()->plotLayout()->elementCount(); ++i)
+        if (auto* s = qobject_cast<QCPColorScale*>(panel.pairPlot()->plotLayout()->elementAt(i))) scale = s;
+    ASSERT_NE(scale, nullptr);
+    auto ticker = scale->axis()->ticker().dynamicCast<QCPAxisTickerText>();
+    ASSERT_TRUE(ticker);
+    QStringList labels;
+    for (const QString& l : ticker->ticks()) labels << l;
+    EXPECT_EQ(labels.join(",").toStdString(), "0,1");
+}
