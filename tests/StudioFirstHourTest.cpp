@@ -5,6 +5,7 @@
 #include "AnnotateController.h"
 #include "ImageListModel.h"
 #include "InferenceService.h"
+#include "InspectController.h"
 #include "KeyboardHelp.h"
 #include "MainWindow.h"
 #include "ProjectSession.h"
@@ -12,6 +13,7 @@
 #include "StudioFixtures.h"
 #include "TestPaths.h"
 #include "ThumbnailCache.h"
+#include "TokenExplorer.h"
 #include "edit/RegionEdit.h"
 
 #include <QAction>
@@ -27,9 +29,11 @@
 #include <QTest>
 #include <QTimer>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <qcustomplot.h>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace samtok;
@@ -263,4 +267,39 @@ TEST(StudioFirstHour, PlotsKeepTheUiFontAndALegendOfTenClassesAndCountsOnThePair
     QStringList labels;
     for (const QString& l : ticker->ticks()) labels << l;
     EXPECT_EQ(labels.join(",").toStdString(), "0,1");
+}
+
+TEST_F(StudioSample, FileExportsCocoLabelMeAndYoloAsTheCliDoes) {
+    ASSERT_TRUE(openSample());
+    ui::MainWindow& window = *window_;
+    for (const char* name : {"actionExportCoco", "actionExportLabelMe", "actionExportYolo"})
+        EXPECT_TRUE(action(window, name)->isEnabled()) << name;
+    std::size_t regions = 0;
+    for (const auto& im : session.storeForTests()->images())
+        regions += session.storeForTests()->annotationsForImage(im.id).size();
+    const auto coco = session.exportAnnotations("coco", QString::fromStdString(dir.file("out/instances.json")));
+    ASSERT_TRUE(coco.error.isEmpty()) << coco.error.toStdString();
+    std::ifstream in(dir.file("out/instances.json"));
+    const auto json = nlohmann::json::parse(in);
+    EXPECT_EQ(json.at("annotations").size(), regions);
+    EXPECT_TRUE(coco.summary.contains(QString::number(regions))) << coco.summary.toStdString();
+    ASSERT_TRUE(session.exportAnnotations("labelme", QString::fromStdString(dir.file("labelme"))).error.isEmpty());
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("labelme")), {}),
+              static_cast<long>(session.storeForTests()->imageCount()));
+    ASSERT_TRUE(session.exportAnnotations("yolo", QString::fromStdString(dir.file("yolo"))).error.isEmpty());
+    EXPECT_TRUE(std::filesystem::exists(dir.file("yolo/classes.txt")));
+    const auto bad = session.exportAnnotations("coco", "/proc/no-such-dir/x.json");
+    EXPECT_FALSE(bad.error.isEmpty());
+}
+
+TEST_F(StudioSample, AnOpenTokenExplorerDrawsNoPairUntilOneIsChosen) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
+    QSignalSpy decoded(window.inspect(), &ui::InspectController::explorerDecoded);
+    action(window, "actionTokenExplorer")->trigger();  // visible: pair (0, 0) is decoded for the panel
+    ASSERT_TRUE(decoded.wait(30000));
+    EXPECT_FALSE(window.imageView()->hasCandidate()) << "an unrequested pair was drawn on the image";
+    window.tokenExplorer()->setPair({3, 4});
+    for (int i = 0; i < 100 && !window.imageView()->hasCandidate(); ++i) decoded.wait(100);
+    EXPECT_TRUE(window.imageView()->hasCandidate()) << "the chosen pair is drawn";
 }

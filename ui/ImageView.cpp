@@ -107,6 +107,10 @@ void ImageView::updateBrushCursor(const QPointF& at) {
         cosmetic(tool_ == Tool::Eraser ? QColor(255, 120, 120, 230) : QColor(255, 255, 255, 230), 1.0));
 }
 
+bool ImageView::hasCandidate() const {
+    return candidateItem_ && candidateItem_->isVisible() && !candidateItem_->pixmap().isNull();
+}
+
 void ImageView::setCandidate(const QImage& candidate) {
     candidateItem_->setPixmap(candidate.isNull() ? QPixmap() : QPixmap::fromImage(candidate));
 }

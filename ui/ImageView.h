@@ -39,6 +39,7 @@ public:
     double brushRadius() const { return brushRadius_; }
     // The candidate of the click tool, drawn above the masks (ARGB, image size); null clears it.
     void setCandidate(const QImage& candidate);
+    bool hasCandidate() const;
     void setHover(const QImage& hover);            // the region under the cursor; null clears
     void setComparison(const QImage& comparison);  // the token inspector's drawn-vs-rebuilt layer; null clears
     bool hasComparison() const;

@@ -35,7 +35,10 @@ InspectController::InspectController(ProjectSession* session, InferenceService* 
     refreshTimer_->setSingleShot(true);
     refreshTimer_->setInterval(300);  // a project tokenizing reports every image: redraw a few times a second at most
     connect(refreshTimer_, &QTimer::timeout, this, &InspectController::refreshNow);
-    connect(explorer_, &TokenExplorer::pairChanged, this, &InspectController::requestDecode);
+    connect(explorer_, &TokenExplorer::pairChanged, this, [this] {
+        pairChosen_ = true;  // from now on its mask is drawn on the image
+        requestDecode();
+    });
     connect(explorer_, &TokenExplorer::keepRequested, this, &InspectController::keep);
     connect(explorer_, &TokenExplorer::sheetRequested, this, &InspectController::startSheet);
     connect(explorer_, &TokenExplorer::sheetCancelRequested, inference_, &InferenceService::cancelSheet);
@@ -50,6 +53,7 @@ InspectController::InspectController(ProjectSession* session, InferenceService* 
 }
 
 void InspectController::setImage(RowId imageId, const QImage& image) {
+    if (imageId == 0) pairChosen_ = false;  // another project: nothing is drawn until a pair is chosen
     if (imageId == imageId_) return;
     imageId_ = imageId;
     decoded_.reset();
@@ -205,7 +209,7 @@ void InspectController::onCodesDecoded(const CodesDecode& r) {
 }
 
 void InspectController::showCandidate(bool show) {
-    if (show && explorerVisible_ && decoded_ && decodedImage_ == imageId_) {
+    if (show && pairChosen_ && explorerVisible_ && decoded_ && decodedImage_ == imageId_) {
         view_->setCandidate(renderCandidate(*decoded_));
         candidateShown_ = true;
     } else if (candidateShown_) {

@@ -94,6 +94,7 @@ private:
     TokenPair decodedPair_{-1, -1};
     RowId decodedImage_ = 0;
     bool candidateShown_ = false;
+    bool pairChosen_ = false;  // the user picked a pair in this project: only then is its mask drawn on the image
     quint64 sheetRequest_ = 0;
     qint64 decodeStartedMs_ = 0;
 };

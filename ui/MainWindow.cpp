@@ -205,6 +205,7 @@ QList<QAction*> MainWindow::buildFileMenu(QMenu* file) {
     QAction* addFolder =
         file->addAction(tr("Add &Folder…"), QKeySequence(tr("Ctrl+Shift+I")), files_, &ProjectActions::addImageFolder);
     const QList<QAction*> imports = files_->buildImportMenu(file->addMenu(tr("Import &Annotations")));
+    const QList<QAction*> exports = files_->buildExportMenu(file->addMenu(tr("E&xport Annotations")));
     QAction* exportAct = file->addAction(tr("&Export Dataset…"), QKeySequence(tr("Ctrl+E")), this, [this] {
         if (!session_->isOpen()) return;
         ExportDialog dialog(inference_, session_->projectPath(), this);
@@ -220,7 +221,7 @@ QList<QAction*> MainWindow::buildFileMenu(QMenu* file) {
         inference_->setDevice(settings.device, settings.precision);  // used by the next load
     });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    projectActions_ << addFiles << addFolder << closeAct << exportAct << imports;
+    projectActions_ << addFiles << addFolder << closeAct << exportAct << imports << exports;
     return {newAct, openAct, addFiles, addFolder};
 }
 

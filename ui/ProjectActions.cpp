@@ -116,6 +116,36 @@ void ProjectActions::fillRecentMenu(QMenu* recentMenu) {
     if (recent.isEmpty()) recentMenu->addAction(tr("No recent projects"))->setEnabled(false);
 }
 
+QList<QAction*> ProjectActions::buildExportMenu(QMenu* exportMenu) {
+    auto runExport = [this](const QString& format, const QString& path) {
+        if (path.isEmpty()) return;
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto outcome = session_->exportAnnotations(format, path);
+        QApplication::restoreOverrideCursor();
+        if (!outcome.error.isEmpty())
+            showError(tr("Nothing was exported"), outcome.error);
+        else
+            emit message(outcome.summary, 12000);
+    };
+    QAction* coco = exportMenu->addAction(tr("&COCO Instances JSON…"), this, [this, runExport] {
+        runExport(QStringLiteral("coco"),
+                  QFileDialog::getSaveFileName(window_, tr("Export COCO instances JSON"),
+                                               QStringLiteral("instances.json"), tr("JSON (*.json)")));
+    });
+    QAction* labelme = exportMenu->addAction(tr("&LabelMe Folder…"), this, [this, runExport] {
+        runExport(QStringLiteral("labelme"),
+                  QFileDialog::getExistingDirectory(window_, tr("Folder for the LabelMe JSON files")));
+    });
+    QAction* yolo = exportMenu->addAction(tr("&YOLO-seg Folder…"), this, [this, runExport] {
+        runExport(QStringLiteral("yolo"),
+                  QFileDialog::getExistingDirectory(window_, tr("Folder for labels/ and classes.txt")));
+    });
+    coco->setObjectName("actionExportCoco");
+    labelme->setObjectName("actionExportLabelMe");
+    yolo->setObjectName("actionExportYolo");
+    return {coco, labelme, yolo};
+}
+
 // Files dropped on the window: one project opens it; images and folders are added to the open project.
 void ProjectActions::drop(const QStringList& paths) {
     if (paths.size() == 1 && paths.front().endsWith(".samtok")) {

@@ -30,6 +30,8 @@ public:
     void drop(const QStringList& paths);
     // File ▸ Import Annotations; returns its actions (enabled while a project is open).
     QList<QAction*> buildImportMenu(QMenu* importMenu);
+    // File ▸ Export Annotations: COCO, LabelMe and YOLO-seg, for other tools.
+    QList<QAction*> buildExportMenu(QMenu* exportMenu);
     void fillRecentMenu(QMenu* recentMenu);
 
 signals:

@@ -3,6 +3,7 @@
 #include "MaskOverlay.h"
 #include "RegionCommand.h"
 #include "dataset/Import.h"
+#include "export/AnnotationExport.h"
 #include "io/ImageIO.h"
 #include "pipeline/ActiveModel.h"
 #include "sample/SampleScenes.h"
@@ -125,6 +126,30 @@ std::vector<RowId> ProjectSession::apply(edit::RegionEdit e) {
             setImageStatus(image, ImageStatus::InProgress);
     }
     return created;
+}
+
+ProjectSession::ImportOutcome ProjectSession::exportAnnotations(const QString& format, const QString& path) const {
+    if (!store_) return {{}, tr("no project is open")};
+    exporter::AnnotationExportReport r;
+    const QString err = guarded([&] {
+        const std::string p = path.toStdString();
+        if (format == QLatin1String("coco")) {
+            exporter::CocoExportOptions o;
+            o.jsonPath = p;
+            r = exporter::exportCoco(*store_, o);
+        } else if (format == QLatin1String("labelme")) {
+            r = exporter::exportLabelMe(*store_, p);
+        } else if (format == QLatin1String("yolo")) {
+            r = exporter::exportYoloSeg(*store_, p);
+        } else {
+            throw UserError("unknown export format '" + format.toStdString() + "'");
+        }
+    });
+    if (!err.isEmpty()) return {{}, err};
+    QString summary = tr("Exported %n region(s)", nullptr, r.annotations) +
+                      tr(" of %n image(s) to %1", nullptr, r.images).arg(QDir::toNativeSeparators(path));
+    for (const auto& note : r.notes) summary += QStringLiteral("; ") + QString::fromStdString(note);
+    return {summary, {}};
 }
 
 ProjectSession::ImportOutcome ProjectSession::importAnnotations(const QString& format, const QString& path,

@@ -126,6 +126,9 @@ public:
         QString error;
     };
     ImportOutcome importAnnotations(const QString& format, const QString& path, const QString& second = {});
+    // The project's regions for other tools: "coco" (a JSON file), "labelme" or "yolo" (a folder), as
+    // `samtok export coco|labelme|yolo` writes them. Reads only.
+    ImportOutcome exportAnnotations(const QString& format, const QString& path) const;
     const std::vector<LabelClass>& classes() const { return classes_; }
     RowId addClass(const QString& name);  // or the existing one of that name; 0 with a message on failure
 
