@@ -32,12 +32,14 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
@@ -78,7 +80,10 @@ MainWindow::MainWindow(ProjectSession* session, QWidget* parent)
       files_(new ProjectActions(session, this)),
       imagesPanel_(new ImagesPanel) {
     setAcceptDrops(true);
-    resize(1400, 900);
+    // 1400 x 900, or most of a smaller screen (a 1366 x 768 laptop).
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                          : QRect(0, 0, 1400, 900);
+    resize(std::min(1400, screen.width() * 95 / 100), std::min(900, screen.height() * 92 / 100));
 
     stack_ = new QStackedWidget;
     start_ = new StartPage;
@@ -488,7 +493,7 @@ void MainWindow::buildImagesDock() {
     });
 }
 
-// The regions table, the Region panel and Paste & Decode (tabbed with it); returns the Region panel's dock.
+// The regions table, the Region panel and Paste and Decode (tabbed with it); returns the Region panel's dock.
 QDockWidget* MainWindow::buildRegionDocks() {
     regions_ = new RegionTableModel(this);
     annotations_ = new QTreeView;
@@ -508,11 +513,12 @@ QDockWidget* MainWindow::buildRegionDocks() {
     propDock->setObjectName("regionDock");
     propDock->setFeatures(QDockWidget::DockWidgetMovable);
     propDock->setWidget(scrollable(regionPanel_));
+    propDock->widget()->setMinimumWidth(280);  // a token string and its buttons stay readable
     addDockWidget(Qt::RightDockWidgetArea, propDock);
     // Wide enough for a whole token string next to its IoU.
     resizeDocks({annDock}, {470}, Qt::Horizontal);
     pastePanel_ = new PastePanel;
-    auto* pasteDock = new QDockWidget(tr("Paste & Decode"), this);
+    auto* pasteDock = new QDockWidget(tr("Paste and Decode"), this);  // "&" would be a mnemonic in the tab
     pasteDock->setObjectName("pasteDock");
     pasteDock->setFeatures(QDockWidget::DockWidgetMovable);
     pasteDock->setWidget(scrollable(pastePanel_));
@@ -559,6 +565,7 @@ void MainWindow::buildInspectDocks(QDockWidget* besides) {
     analyticsDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
                                 QDockWidget::DockWidgetFloatable);
     analyticsDock_->setWidget(scrollable(analytics_));
+    analyticsDock_->widget()->setMinimumHeight(100);  // a plot, not only its tabs
     // The side panels keep their full height; the plots sit under the image.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
