@@ -13,6 +13,7 @@ PACKAGES=(
   libqt6svg6  # the SVG icon engine that draws the studio's icons
   # images, storage, formats, CLI
   libopencv-dev libpng-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libssl-dev  # SHA-256 of checkpoints and images (find_package(OpenSSL))
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # headless GUI runs (CI screenshots, first-run under a virtual display)
