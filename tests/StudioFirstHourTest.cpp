@@ -20,13 +20,16 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QInputDialog>
 #include <QListView>
 #include <QMessageBox>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTabBar>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTimer>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -302,4 +305,78 @@ TEST_F(StudioSample, AnOpenTokenExplorerDrawsNoPairUntilOneIsChosen) {
     window.tokenExplorer()->setPair({3, 4});
     for (int i = 0; i < 100 && !window.imageView()->hasCandidate(); ++i) decoded.wait(100);
     EXPECT_TRUE(window.imageView()->hasCandidate()) << "the chosen pair is drawn";
+}
+
+TEST_F(StudioSample, ThePolygonToolMovesAVertexOfAPolygonRegionAsOneUndoableStep) {
+    ASSERT_TRUE(openSample({1200, 800}));
+    ui::MainWindow& window = *window_;
+    ui::ImageView* view = window.imageView();
+    QTest::keyClick(view, Qt::Key_Escape);  // nothing selected: the polygon makes a new region
+    action(window, "toolPolygon")->trigger();
+    const QPolygonF square{{100, 100}, {200, 100}, {200, 200}, {100, 200}};
+    const RowId last = session.storeForTests()->lastAnnotationId();
+    view->polygonFinished(square);  // as a double-click closes it
+    const RowId id = session.storeForTests()->lastAnnotationId();
+    ASSERT_GT(id, last);
+    window.annotate()->select(id);  // with the Select tool, or in the list
+    const auto before = *session.storeForTests()->annotation(id);
+    ASSERT_EQ(before.polygon.size(), 4u);
+    QApplication::processEvents();
+    ASSERT_EQ(view->editablePolygon().size(), 4) << "its vertices are handles for the Polygon tool";
+    // Drag the third vertex from (200, 200) to (260, 240).
+    const int steps = session.undoStack()->count();
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, onScreen(view, {200, 200}));
+    for (int i = 1; i <= 6; ++i)
+        QTest::mouseMove(view->viewport(), onScreen(view, {200.0 + 10 * i, 200.0 + 40 * i / 6.0}));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, onScreen(view, {260, 240}));
+    const auto after = *session.storeForTests()->annotation(id);
+    EXPECT_GT(after.area, before.area);
+    EXPECT_NEAR(after.polygon[2][0], 260, 2);
+    EXPECT_NEAR(after.polygon[2][1], 240, 2);
+    EXPECT_EQ(session.undoStack()->count(), steps + 1) << "one step";
+    session.undoStack()->undo();
+    const auto undone = *session.storeForTests()->annotation(id);
+    EXPECT_EQ(undone.area, before.area);
+    EXPECT_EQ(undone.polygon, before.polygon);
+}
+
+TEST_F(StudioSample, TheSmallThingsNamesTitlesSheetsAndCounts) {
+    ASSERT_TRUE(openSample({1400, 900}));
+    ui::MainWindow& window = *window_;
+    // The dock's tab shows its title as written (an "&" would be a mnemonic there).
+    const auto* paste = window.findChild<QDockWidget*>("pasteDock");
+    ASSERT_NE(paste, nullptr);
+    EXPECT_FALSE(paste->windowTitle().contains('&')) << paste->windowTitle().toStdString();
+    // "Tokenizing 12345/12345" fits its bar.
+    for (QProgressBar* bar : window.findChildren<QProgressBar*>())
+        if (bar->format().startsWith("Tokenizing"))
+            EXPECT_GE(bar->minimumWidth(), bar->fontMetrics().horizontalAdvance("Tokenizing 12345/12345"));
+    // Help > Keyboard and Mouse scrolls inside a window no taller than the screen.
+    int sheetHeight = 0;
+    bool scrolls = false;
+    QTimer::singleShot(200, [&] {
+        if (QWidget* w = QApplication::activeModalWidget()) {
+            sheetHeight = w->height();
+            scrolls = w->findChild<QTextBrowser*>() != nullptr;
+            w->close();
+        }
+    });
+    window.showCheatSheet();
+    EXPECT_TRUE(scrolls);
+    EXPECT_GT(sheetHeight, 0);
+    EXPECT_LE(sheetHeight, window.screen()->availableGeometry().height());
+    // New Class shows its title in full.
+    int dialogWidth = 0;
+    QTimer::singleShot(200, [&] {
+        if (auto* d = qobject_cast<QInputDialog*>(QApplication::activeModalWidget())) {
+            dialogWidth = d->width();
+            d->reject();
+        }
+    });
+    window.classBox()->setCurrentIndex(window.classBox()->count() - 1);
+    window.classBox()->activated(window.classBox()->count() - 1);
+    EXPECT_GE(dialogWidth, 380);
+    // One region is "1 region(s)", never "1 regions".
+    EXPECT_FALSE(window.analyticsPanel()->summary().contains(" regions "))
+        << window.analyticsPanel()->summary().toStdString();
 }

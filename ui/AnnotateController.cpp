@@ -118,8 +118,10 @@ void AnnotateController::accept() {
     if (created) select(*created);  // its class and caption can be set at once
 }
 
-std::optional<RowId> AnnotateController::addRegion(const Mask& mask, AnnotationSource source, const QString& label) {
+std::optional<RowId> AnnotateController::addRegion(const Mask& mask, AnnotationSource source, const QString& label,
+                                                   std::vector<std::array<double, 2>> polygon) {
     Annotation a;
+    a.polygon = std::move(polygon);
     a.imageId = image_;
     a.classId = class_;
     a.mask = rle::encode(mask);
@@ -193,7 +195,9 @@ void AnnotateController::applyPolygon(QPolygonF polygon) {
     }
     Mask m(height_, width_);
     paintPolygon(m, ring, true);
-    addRegion(m, AnnotationSource::Polygon, tr("Polygon"));
+    std::vector<std::array<double, 2>> vertices;
+    for (const QPointF& p : polygon) vertices.push_back({p.x(), p.y()});
+    addRegion(m, AnnotationSource::Polygon, tr("Polygon"), std::move(vertices));
 }
 
 void AnnotateController::editSelectedMask(const QString& label, const std::function<void(Mask&)>& change) {
@@ -210,8 +214,37 @@ void AnnotateController::editSelectedMask(const QString& label, const std::funct
         return;
     }
     a->mask = rle::encode(m);
+    a->polygon.clear();  // no longer the shape it was filled from
     session_->updateRegion(label, *a);
     tokenizeSoon();
+}
+
+void AnnotateController::movePolygon(QPolygonF polygon) {
+    if (!selected_ || polygon.size() < 3) return;
+    auto a = session_->annotation(*selected_);
+    if (!a || a->polygon.empty()) return;
+    Ring ring;
+    for (const QPointF& p : polygon) ring.push_back({p.x(), p.y()});
+    Mask m(a->mask.height, a->mask.width);
+    paintPolygon(m, ring, true);
+    if (m.area() == 0) {
+        emit message(tr("The moved polygon covers no pixel: nothing changed"));
+        emit selectionChanged();  // the handles go back where they were
+        return;
+    }
+    a->mask = rle::encode(m);
+    a->polygon.clear();
+    for (const QPointF& p : polygon) a->polygon.push_back({p.x(), p.y()});
+    session_->updateRegion(tr("Move polygon vertex"), *a);
+    tokenizeSoon();
+}
+
+QPolygonF AnnotateController::selectedPolygon() const {
+    QPolygonF out;
+    if (!selected_) return out;
+    if (const auto a = session_->annotation(*selected_))
+        for (const auto& v : a->polygon) out << QPointF(v[0], v[1]);
+    return out;
 }
 
 void AnnotateController::select(std::optional<RowId> annotationId) {

@@ -10,8 +10,11 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
+#include <QPolygonF>
 
+#include <array>
 #include <optional>
+#include <vector>
 
 namespace samtok::ui {
 
@@ -32,6 +35,7 @@ public:
     int candidateCount() const { return result_ ? static_cast<int>(result_->masks.size()) : 0; }
     const PromptResult* lastResult() const { return result_.data(); }
     bool subtractPolygons() const { return subtract_; }
+    QPolygonF selectedPolygon() const;  // the vertices of the selected region, if it was drawn as a polygon
 
 public slots:
     void addPoint(QPointF at, bool positive);
@@ -43,6 +47,8 @@ public slots:
     void cancel();
     void applyStroke(QVector<QPointF> path, double radius, bool erase);
     void applyPolygon(QPolygonF polygon);
+    // The selected region's polygon with a vertex moved: its mask is filled again from it, one undoable step.
+    void movePolygon(QPolygonF polygon);
     void setSubtractPolygons(bool on) { subtract_ = on; }
     void select(std::optional<RowId> annotationId);
     void pickAt(QPointF at);
@@ -71,9 +77,10 @@ private:
     void onPrompt(const PromptResultPtr& r);
     void editSelectedMask(const QString& label, const std::function<void(Mask&)>& change);
     void tokenizeSoon();
-    std::optional<RowId> addRegion(const Mask& mask, AnnotationSource source,
-                                   const QString& label);  // a new region, class of the box
-    RowId regionAt(QPointF at);                            // 0: none; the smallest region wins
+    // A new region, of the box's class; `polygon`: the vertices it was filled from, if it was drawn as one.
+    std::optional<RowId> addRegion(const Mask& mask, AnnotationSource source, const QString& label,
+                                   std::vector<std::array<double, 2>> polygon = {});
+    RowId regionAt(QPointF at);  // 0: none; the smallest region wins
 
     ProjectSession* session_;
     InferenceService* inference_;

@@ -60,6 +60,9 @@ ImageView::ImageView(QWidget* parent) : QGraphicsView(parent) {
     strokeItem_->setZValue(4);
     polygonItem_ = scene()->addPath({}, cosmetic(QColor(0xff, 0xd5, 0x4f), 1.5));
     polygonItem_->setZValue(5);
+    editItem_ = scene()->addPath({}, cosmetic(QColor(0x40, 0xe0, 0xff), 1.5));
+    editItem_->setBrush(QColor(0x40, 0xe0, 0xff, 60));
+    editItem_->setZValue(5);
     brushCursor_ = scene()->addEllipse({}, cosmetic(QColor(255, 255, 255, 220), 1.0));
     brushCursor_->setZValue(6);
     brushCursor_->hide();
@@ -67,12 +70,42 @@ ImageView::ImageView(QWidget* parent) : QGraphicsView(parent) {
     messageItem_->setBrush(QColor(0xe0, 0xe0, 0xe0));
     messageItem_->setZValue(7);
     setMouseTracking(true);
+    connect(this, &ImageView::zoomChanged, this, [this] { updateEditablePreview(); });  // handles keep their size
+}
+
+void ImageView::setEditablePolygon(const QPolygonF& vertices) {
+    editable_ = vertices;
+    dragVertex_ = -1;
+    updateEditablePreview();
+}
+
+void ImageView::updateEditablePreview() {
+    QPainterPath path;
+    if (tool_ == Tool::Polygon && editable_.size() >= 3) {
+        path.addPolygon(editable_);
+        path.closeSubpath();
+        const double r = 4 / std::max(zoom(), 1e-3);  // handles of a constant size on screen
+        for (const QPointF& p : editable_) path.addRect(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r));
+    }
+    editItem_->setPath(path);
+}
+
+int ImageView::vertexNear(QPoint viewportPos) const {
+    if (tool_ != Tool::Polygon || editable_.size() < 3) return -1;
+    int best = -1;
+    double bestDistance = 7;  // screen pixels
+    for (int i = 0; i < editable_.size(); ++i) {
+        const double d = QLineF(mapFromScene(editable_[i]), viewportPos).length();
+        if (d <= bestDistance) best = i, bestDistance = d;
+    }
+    return best;
 }
 
 void ImageView::setTool(Tool tool) {
     tool_ = tool;
     hoverItem_->setPixmap({});
     cancelPolygon();
+    updateEditablePreview();
     brushCursor_->setVisible(false);
     updateCursor();
 }
@@ -231,6 +264,7 @@ void ImageView::clear() {
     candidateItem_->setPixmap({});
     setPromptMarkers({}, {});
     cancelPolygon();
+    setEditablePolygon({});
     imageItem_->setPixmap({});
     overlayItem_->setPixmap({});
     messageItem_->setText({});
@@ -370,6 +404,7 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
     pressPos_ = e->pos();
     pressImage_ = toImage(e->pos());
     pressNegative_ = e->button() == Qt::RightButton || (e->modifiers() & Qt::ShiftModifier);
+    dragVertex_ = e->button() == Qt::LeftButton && !polygonInProgress() ? vertexNear(e->pos()) : -1;
     if ((tool_ == Tool::Brush || tool_ == Tool::Eraser) && e->button() == Qt::LeftButton) {
         stroke_ = {pressImage_};
         QPen pen(tool_ == Tool::Eraser ? QColor(255, 80, 80, 140) : QColor(80, 200, 255, 140), 2 * brushRadius_,
@@ -400,6 +435,14 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
         return;
     }
     if ((e->pos() - pressPos_).manhattanLength() >= kDragThreshold) dragging_ = true;
+    if (dragVertex_ >= 0) {
+        const QRectF bounds(QPointF(0, 0), QSizeF(imageSize_));
+        editable_[dragVertex_] =
+            QPointF(std::clamp(at.x(), 0.0, bounds.width()), std::clamp(at.y(), 0.0, bounds.height()));
+        updateEditablePreview();
+        e->accept();
+        return;
+    }
     if (tool_ == Tool::Click && dragging_ && !pressNegative_) {
         rubberBand_->setRect(QRectF(pressImage_, at).normalized());
         rubberBand_->show();
@@ -426,6 +469,13 @@ void ImageView::mouseReleaseEvent(QMouseEvent* e) {
     pressed_ = false;
     const QPointF at = toImage(e->pos());
     const QRectF bounds(QPointF(0, 0), QSizeF(imageSize_));
+    if (dragVertex_ >= 0) {  // a vertex of the selected region's polygon moved (a click on one moves nothing)
+        dragVertex_ = -1;
+        if (dragging_) emit polygonEdited(editable_);
+        dragging_ = false;
+        e->accept();
+        return;
+    }
     switch (tool_) {
         case Tool::Navigate:
             if (!dragging_ && bounds.contains(at)) emit regionClicked(at);

@@ -46,6 +46,10 @@ public:
     bool hasHover() const;
     void setPromptMarkers(const QVector<PromptMarker>& points, const QRectF& box);
     bool polygonInProgress() const { return polygon_.size() > 0; }
+    // The selected region's vertices, if it was drawn as a polygon: with the Polygon tool they show as handles that
+    // can be dragged (polygonEdited follows the release). Empty: none.
+    void setEditablePolygon(const QPolygonF& vertices);
+    QPolygonF editablePolygon() const { return editable_; }
     QSize imageSize() const { return imageSize_; }
     double zoom() const;
 
@@ -66,8 +70,9 @@ signals:
     void boxDrawn(QRectF box);
     void strokeFinished(QVector<QPointF> path, double radius, bool erase);
     void polygonFinished(QPolygonF polygon);
-    void regionClicked(QPointF at);  // the navigate tool: pick the region under the cursor
-    void hovered(QPointF at);        // the navigate tool: the cursor moved over the image
+    void polygonEdited(QPolygonF polygon);  // a vertex of the editable polygon was dragged
+    void regionClicked(QPointF at);         // the navigate tool: pick the region under the cursor
+    void hovered(QPointF at);               // the navigate tool: the cursor moved over the image
     void acceptRequested();
     void mergeRequested(bool subtract);  // Shift+Enter adds the candidate to the selection, Alt+Enter cuts it
     void cancelRequested();
@@ -106,6 +111,7 @@ private:
     QGraphicsRectItem* rubberBand_ = nullptr;
     QGraphicsPathItem* strokeItem_ = nullptr;
     QGraphicsPathItem* polygonItem_ = nullptr;
+    QGraphicsPathItem* editItem_ = nullptr;  // the editable polygon and its handles
     QGraphicsEllipseItem* brushCursor_ = nullptr;
     bool fitMode_ = true;
     bool panning_ = false;
@@ -121,6 +127,11 @@ private:
     QPointF pressImage_;
     QVector<QPointF> stroke_;
     QPolygonF polygon_;
+    QPolygonF editable_;
+    int dragVertex_ = -1;  // the editable vertex being dragged
+
+    int vertexNear(QPoint viewportPos) const;  // -1: none within a few pixels
+    void updateEditablePreview();
 };
 
 }  // namespace samtok::ui

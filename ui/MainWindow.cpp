@@ -35,6 +35,7 @@
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -144,6 +145,7 @@ void MainWindow::connectCanvas() {
     connect(view_, &ImageView::boxDrawn, annotate_, &AnnotateController::setBox);
     connect(view_, &ImageView::strokeFinished, annotate_, &AnnotateController::applyStroke);
     connect(view_, &ImageView::polygonFinished, annotate_, &AnnotateController::applyPolygon);
+    connect(view_, &ImageView::polygonEdited, annotate_, &AnnotateController::movePolygon);
     connect(view_, &ImageView::regionClicked, annotate_, &AnnotateController::pickAt);
     connect(view_, &ImageView::hovered, annotate_, &AnnotateController::hoverAt);
     connect(annotate_, &AnnotateController::hoverChanged, view_, &ImageView::setHover);
@@ -238,7 +240,9 @@ void MainWindow::addClass() {
     QInputDialog dialog(this);
     dialog.setWindowTitle(tr("New Class"));
     dialog.setLabelText(tr("Name of the new class:"));
-    dialog.setMinimumWidth(380);  // the title in full, beside the window manager's buttons
+    dialog.setInputMode(QInputDialog::TextInput);  // builds the dialog's layout and line edit now
+    // Wide enough for the title in full beside the window manager's buttons (the layout sets the dialog's size).
+    if (auto* edit = dialog.findChild<QLineEdit*>()) edit->setMinimumWidth(360);
     const bool ok = dialog.exec() == QDialog::Accepted;
     const QString name = dialog.textValue();
     if (!ok || name.trimmed().isEmpty()) {
@@ -563,6 +567,7 @@ void MainWindow::refreshRegions() {
         view_->setOverlay(loaded.overlay);
     }
     regionPanel_->showRegion(annotate_->selected());
+    view_->setEditablePolygon(annotate_->selectedPolygon());  // the Polygon tool can move its vertices
     showRegionRows(loaded.annotations);
     regionInspector_->refresh();
     // A region the store cannot read (a project file damaged on disk) is named, never silently dropped.

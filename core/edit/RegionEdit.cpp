@@ -58,7 +58,8 @@ json stateJson(const RegionState& s) {
             {"created", a.createdAt},
             {"updated", a.updatedAt},
             {"expressions", s.expressions},
-            {"tokens", tokens}};
+            {"tokens", tokens},
+            {"polygon", a.polygon}};
 }
 
 RegionState stateFromJson(const json& j) {
@@ -73,6 +74,7 @@ RegionState stateFromJson(const json& j) {
     a.review = reviewStateFromString(j.at("review"));
     a.createdAt = j.at("created");
     a.updatedAt = j.at("updated");
+    if (j.contains("polygon")) a.polygon = j["polygon"].get<std::vector<std::array<double, 2>>>();  // since v4
     s.expressions = j.at("expressions").get<std::vector<std::string>>();
     for (const auto& t : j.at("tokens")) {
         MaskTokens m(a.id, t.at("tokenizer"), {t.at("c0"), t.at("c1")}, std::nullopt, t.at("at"));

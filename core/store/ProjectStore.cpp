@@ -4,6 +4,7 @@
 #include "store/Sqlite.h"
 #include "util/Error.h"
 
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -89,7 +90,20 @@ ImageRecord readImage(const sql::Statement& s) {
 constexpr const char* kImageColumns = "SELECT id, path, width, height, checksum, status, added_at FROM images";
 constexpr const char* kAnnotationColumns =
     "SELECT id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, area,"
-    " source, caption, review_state, created_at, updated_at FROM annotations";
+    " source, caption, review_state, created_at, updated_at, polygon FROM annotations";
+
+// A polygon column as JSON [[x, y], ...]: what the schema's json_valid lets through is checked here too.
+std::string polygonJson(const std::vector<std::array<double, 2>>& polygon) {
+    return nlohmann::json(polygon).dump();
+}
+
+std::vector<std::array<double, 2>> polygonFromJson(const std::string& text, RowId id) {
+    try {
+        return nlohmann::json::parse(text).get<std::vector<std::array<double, 2>>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError("annotation " + std::to_string(id) + " has a damaged polygon: " + e.what());
+    }
+}
 
 Annotation readAnnotation(const sql::Statement& s) {
     Annotation a;
@@ -110,6 +124,7 @@ Annotation readAnnotation(const sql::Statement& s) {
     a.review = reviewStateFromString(s.text(13));
     a.createdAt = s.int64(14);
     a.updatedAt = s.int64(15);
+    if (!s.isNull(16)) a.polygon = polygonFromJson(s.text(16), a.id);
     return a;
 }
 
@@ -308,8 +323,8 @@ RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now, bool keepI
     // One statement for both: a NULL id lets SQLite pick the next one.
     auto& s = db_->prepare(
         "INSERT INTO annotations(id, image_id, class_id, mask_height, mask_width, rle_counts, bbox_x, bbox_y, bbox_w,"
-        " bbox_h, area, source, caption, review_state, created_at, updated_at)"
-        " VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)");
+        " bbox_h, area, source, caption, review_state, created_at, updated_at, polygon)"
+        " VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, ?17)");
     s.bind(1, a.imageId).bind(2, a.classId);
     bindMask(s, 3, a.mask);
     const Millis created = a.createdAt ? a.createdAt : now;
@@ -318,6 +333,10 @@ RowId ProjectStore::insertAnnotation(const Annotation& a, Millis now, bool keepI
         s.bind(15, a.id).bind(16, a.updatedAt ? a.updatedAt : now);
     else
         s.bindNull(15).bind(16, created);
+    if (a.polygon.empty())
+        s.bindNull(17);
+    else
+        s.bind(17, polygonJson(a.polygon));
     s.run();
     return db_->lastInsertId();
 }
@@ -344,10 +363,14 @@ void ProjectStore::updateAnnotation(const Annotation& a) {
     auto& s = db_->prepare(
         "UPDATE annotations SET class_id = ?2, mask_height = ?3, mask_width = ?4, rle_counts = ?5, bbox_x = ?6,"
         " bbox_y = ?7, bbox_w = ?8, bbox_h = ?9, area = ?10, source = ?11, caption = ?12, review_state = ?13,"
-        " updated_at = ?14 WHERE id = ?1");
+        " updated_at = ?14, polygon = ?15 WHERE id = ?1");
     s.bind(1, a.id).bind(2, a.classId);
     bindMask(s, 3, a.mask);
     s.bind(11, toString(a.source)).bind(12, a.caption).bind(13, toString(a.review)).bind(14, nowMillis());
+    if (a.polygon.empty())
+        s.bindNull(15);
+    else
+        s.bind(15, polygonJson(a.polygon));
     s.run();
     if (db_->changes() == 0) throw UserError("no annotation with id " + std::to_string(a.id));
 }

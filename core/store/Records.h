@@ -4,6 +4,7 @@
 #include "mask/Mask.h"
 #include "tokens/TokenPair.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,6 +53,9 @@ struct Annotation {
     ReviewState review = ReviewState::Unreviewed;
     Millis createdAt = 0;
     Millis updatedAt = 0;
+    // The vertices (image pixels) of a region drawn as one polygon, the shape its mask was filled from; empty for
+    // every other region (and once its mask is edited by other means).
+    std::vector<std::array<double, 2>> polygon;
 
     // Derived from the mask when stored; filled in when read.
     PixelBox bbox;

@@ -148,6 +148,10 @@ CREATE TABLE edit_log (
   created_at INTEGER NOT NULL
 );
 )sql",
+        // v4: a region drawn as a polygon keeps its vertices (its source shape), so that they can be moved later.
+        R"sql(
+ALTER TABLE annotations ADD COLUMN polygon TEXT CHECK (polygon IS NULL OR json_valid(polygon));
+)sql",
     };
     return all;
 }
