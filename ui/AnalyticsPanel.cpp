@@ -229,6 +229,14 @@ void AnalyticsPanel::rebuild() {
     fillWorst();
 }
 
+std::map<QString, std::size_t> AnalyticsPanel::measuredRegionsByClassName() const {
+    std::map<QString, std::size_t> out;
+    for (const auto& r : stats_.regions)
+        if (r.iou)
+            if (auto c = classes_.find(r.classId); c != classes_.end()) ++out[c->second.name];
+    return out;
+}
+
 void AnalyticsPanel::drawHistogram() {
     histogram_->clearPlottables();
     const QVariant chosen = classChoice_->currentData();
@@ -270,11 +278,7 @@ void AnalyticsPanel::drawHistogram() {
     flagLine->point2->setCoords(threshold_, 1);
     flagLine->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
     histogram_->legend->setVisible(histogram_->plottableCount() > 0);
-    std::map<QString, std::size_t> regionsByName;
-    for (const auto& r : stats_.regions)
-        if (r.iou)
-            if (auto c = classes_.find(r.classId); c != classes_.end()) ++regionsByName[c->second.name];
-    trimLegend(histogram_, regionsByName);
+    trimLegend(histogram_, measuredRegionsByClassName());
     setTitle(histogram_, tr("Reconstruction IoU (flag at %1, dashed)").arg(threshold_));
     histogram_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -328,11 +332,7 @@ void AnalyticsPanel::drawScatter() {
     line->point2->setCoords(10, threshold_);
     line->setPen(QPen(QColor(200, 40, 40), 1, Qt::DashLine));
     scatter_->legend->setVisible(scatter_->graphCount() > 0);
-    std::map<QString, std::size_t> regionsByName;
-    for (const auto& r : stats_.regions)
-        if (r.iou)
-            if (auto c = classes_.find(r.classId); c != classes_.end()) ++regionsByName[c->second.name];
-    trimLegend(scatter_, regionsByName);
+    trimLegend(scatter_, measuredRegionsByClassName());
     setTitle(scatter_, tr("IoU by mask area (flag at %1, dashed)").arg(threshold_));
     scatter_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -62,6 +62,7 @@ signals:
 
 private:
     void rebuild();
+    std::map<QString, std::size_t> measuredRegionsByClassName() const;  // what the legends rank classes by
     void drawHistogram();
     void drawScatter();
     void drawUsage();
