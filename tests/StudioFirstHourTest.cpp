@@ -11,6 +11,7 @@
 #include "ProjectSession.h"
 #include "RegionPanel.h"
 #include "StudioFixtures.h"
+#include "StudioStatusBar.h"
 #include "TestPaths.h"
 #include "ThumbnailCache.h"
 #include "TokenExplorer.h"
@@ -22,11 +23,13 @@
 #include <QDockWidget>
 #include <QInputDialog>
 #include <QListView>
+#include <QMainWindow>
 #include <QMessageBox>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QProgressBar>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTest>
 #include <QTextBrowser>
@@ -379,4 +382,31 @@ TEST_F(StudioSample, TheSmallThingsNamesTitlesSheetsAndCounts) {
     // One region is "1 region(s)", never "1 regions".
     EXPECT_FALSE(window.analyticsPanel()->summary().contains(" regions "))
         << window.analyticsPanel()->summary().toStdString();
+}
+
+TEST(StudioFirstHour, ANewImageClearsTheSheetAndOneBusyBarShowsAtATime) {
+    ui::TokenExplorer explorer;
+    explorer.startSheet(2);
+    explorer.addSheetThumbnails(0, {Mask(4, 4), Mask(4, 4)}, {0.5f, 0.6f});
+    ASSERT_EQ(explorer.sheetCount(), 2);
+    explorer.setSheetBase(QImage(8, 8, QImage::Format_RGB888));  // another image
+    EXPECT_EQ(explorer.sheetCount(), 0) << "the previous image's thumbnails stayed";
+
+    QMainWindow window;
+    ui::InferenceService inference;
+    ui::ImageView view;
+    ui::StudioStatusBar status(window.statusBar(), &inference, &view);
+    status.setCurrentImage(7);
+    auto busyBars = [&] {
+        int n = 0;
+        for (QProgressBar* bar : window.statusBar()->findChildren<QProgressBar*>()) n += !bar->isHidden();
+        return n;
+    };
+    emit inference.embeddingStarted(7);
+    EXPECT_EQ(busyBars(), 1);
+    emit inference.embeddingFinished(7, 12.0);
+    status.startTokenizing();
+    emit inference.embeddingStarted(7);  // a click waits for the embedding while the project tokenizes
+    EXPECT_EQ(busyBars(), 1) << "two progress bars and two Cancel buttons";
+    EXPECT_TRUE(status.toolHint().contains("embedding")) << status.toolHint().toStdString();
 }

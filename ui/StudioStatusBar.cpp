@@ -60,7 +60,7 @@ void StudioStatusBar::buildEmbeddingProgress(QStatusBar* bar) {
     connect(inference_, &InferenceService::embeddingStarted, this, [this](RowId image) {
         if (image != currentImage_) return;
         toolHint_->setText(tr("Computing the image embedding…"));
-        if (tokenizeBar_->isVisible()) return;  // one busy bar and one Cancel at a time: the hint says it
+        if (!tokenizeBar_->isHidden()) return;  // one busy bar and one Cancel at a time: the hint says it
         embeddingBar_->show();
         cancelEmbedding_->show();
     });
