@@ -6,8 +6,10 @@
 #include "store/ProjectStore.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -49,4 +51,37 @@ TEST(ExportNotes, RegionsThatNothingNamesAreCountedAndNamedInTheReadme) {
     readme << in.rdbuf();
     EXPECT_NE(readme.str().find("## Left out"), std::string::npos);
     EXPECT_NE(readme.str().find(note), std::string::npos);
+}
+
+TEST(ExportNotes, InternVLGetsOneMetaFilePerSplitSoValidationIsNeverTrainedOn) {
+    test::TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
+    const RowId cup = store.addClass("cup", "#ff0000");
+    const RowId tokenizer =
+        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+    for (int i = 0; i < 12; ++i) {
+        const std::string file = dir.file("im" + std::to_string(i) + ".png");
+        cv::imwrite(file, cv::Mat(40, 60, CV_8UC3, cv::Scalar(10 * i, 80, 120)));
+        const RowId image = store.addImage({file, 60, 40, std::string(63, 'a') + static_cast<char>('a' + i)});
+        Annotation a;
+        a.imageId = image;
+        a.classId = cup;
+        a.mask = rle::encode(test::rectMask(40, 60, 5, 5, 30, 30));
+        store.setTokens({store.addAnnotation(a), tokenizer, {1, 2}, 0.9, 0});
+    }
+    ExportOptions o;
+    o.target = Target::InternVL;
+    o.outDir = dir.file("out");
+    o.tokenizerId = tokenizer;
+    o.valFraction = 0.3;
+    const ExportReport r = exportDataset(store, o);
+    ASSERT_TRUE(r.records.count("train") && r.records.count("val"));
+    for (const char* split : {"train", "val"}) {
+        std::ifstream in(dir.file(std::string("out/samtok_") + split + "_meta.json"));
+        ASSERT_TRUE(in.good()) << split;
+        const auto meta = nlohmann::json::parse(in);
+        EXPECT_EQ(meta.size(), 1u) << "a meta file holds one split: InternVL trains on all of its entries";
+        EXPECT_TRUE(meta.contains(std::string("samtok_") + split));
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("out/samtok_meta.json")));
 }

@@ -94,7 +94,7 @@ void addExportCommands(CLI::App& app) {
     auto o = std::make_shared<MllmOptions>();
     auto* m = exp->add_subcommand("mllm",
                                   "MLLM fine-tuning records with SAMTok mask tokens, plus tokens.txt, "
-                                  "added_tokens.json and a README naming the tokenizer");
+                                  "mask_tokens_added.json and a README naming the tokenizer");
     m->add_option("PROJECT", o->project, "Project file")->required();
     m->add_option("OUT_DIR", o->out, "Export folder (created)")->required();
     m->add_option("--target", o->target,

@@ -203,8 +203,8 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
           << (f.split.empty() ? "" : " (" + f.split + " split)") << "\n";
     s << "- `tokens.txt`: the " << 2 * codebookSize + 2
       << " added tokens, one per line (ms-swift `--new_special_tokens tokens.txt`)\n"
-      << "- `added_tokens.json`: the same as Hugging Face AddedToken entries (non-special, no stripping, not "
-         "normalized)\n"
+      << "- `mask_tokens_added.json`: the same as Hugging Face AddedToken entries (non-special, no stripping, not "
+         "normalized); not named `added_tokens.json`, which a tokenizer folder reads as a {token: id} map\n"
       << "- `add_tokens.txt`: the same, comma-separated (LLaMA-Factory `add_tokens`)\n";
     if (r.crops)
         s << "- `crops/`: " << r.crops
@@ -243,7 +243,7 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
           << "from this folder. ms-swift recommends absolute paths: export with `--paths absolute` for it.\n";
     s << "\n## Adding the tokens\n\n"
       << "SAMTok adds the tokens as ordinary (non-special) tokens: `tokenizer.add_tokens(...)` with the entries of "
-      << "`added_tokens.json`, then `model.resize_token_embeddings(len(tokenizer))`. Decoding with "
+      << "`mask_tokens_added.json`, then `model.resize_token_embeddings(len(tokenizer))`. Decoding with "
       << "`skip_special_tokens=True` then keeps them. If your trainer adds them as special tokens instead (ms-swift "
       << "`--new_special_tokens`, LLaMA-Factory `add_special_tokens`), decode with `skip_special_tokens=False`. "
       << "With LoRA, train the embeddings and the output layer too (e.g. `--modules_to_save embed_tokens lm_head`).\n"
@@ -268,8 +268,8 @@ void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::str
     }
     writeFileAtomic((out / "tokens.txt").string(), lines);
     writeFileAtomic((out / "add_tokens.txt").string(), commas + "\n");
-    writeFileAtomic((out / "added_tokens.json").string(), added.dump(2) + "\n");
-    written.insert(written.end(), {"tokens.txt", "add_tokens.txt", "added_tokens.json"});
+    writeFileAtomic((out / "mask_tokens_added.json").string(), added.dump(2) + "\n");
+    written.insert(written.end(), {"tokens.txt", "add_tokens.txt", "mask_tokens_added.json"});
 }
 
 }  // namespace
@@ -351,7 +351,14 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     const PathPlan plan(o, out, builder.samples());
     std::map<std::string, std::vector<PlacedSample>> bySplit;
     std::set<RowId> referenced;
+    int multiImage = 0;
     for (const Sample& s : builder.samples()) {
+        // LLaVA's loader joins `image` to its folder as one path: a record with a zoom-in crop (two images)
+        // raises TypeError there and stops the training. Left out, and counted.
+        if (o.target == Target::Llava && s.images.size() > 1) {
+            ++multiImage;
+            continue;
+        }
         const double u = static_cast<double>(stableHash(o.seed, "split/" + s.imageChecksum) >> 11) * 0x1.0p-53;
         const std::string split = o.valFraction > 0 ? (u < o.valFraction ? "val" : "train") : "";
         PlacedSample p{&s, {}};
@@ -361,6 +368,9 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         referenced.insert(s.imageId);
     }
     report.images = static_cast<int>(referenced.size());
+    if (multiImage)
+        report.notes.push_back(std::to_string(multiImage) +
+                               " record(s) with a zoom-in crop left out: LLaVA takes one image per record");
     plan.transfer(report.notes);
 
     std::vector<SplitFile> files;

@@ -96,12 +96,16 @@ std::vector<Registration> registrations(Target t, const std::string& name, const
         return {{"dataset_info.json", info.dump(2) + "\n"}};
     }
     if (t == Target::InternVL) {
-        ordered_json meta = ordered_json::object();
-        for (const auto& f : files)
+        // InternVL trains on every entry of a meta file: one file per split, so that val is never trained on.
+        std::vector<Registration> out;
+        for (const auto& f : files) {
+            ordered_json meta = ordered_json::object();
             meta[entryName(f)] = {{"root", imageRoot},     {"annotation", exportDir + "/" + f.file},
                                   {"data_augment", false}, {"max_dynamic_patch", 6},
                                   {"repeat_time", 1},      {"length", f.records}};
-        return {{name + "_meta.json", meta.dump(2) + "\n"}};
+            out.push_back({entryName(f) + "_meta.json", meta.dump(2) + "\n"});
+        }
+        return out;
     }
     return {};
 }
