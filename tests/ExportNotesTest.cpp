@@ -2,6 +2,7 @@
 // counted, and named in the report's notes and the dataset's README.
 #include "TestMasks.h"
 #include "TestPaths.h"
+#include "dataset/Validator.h"
 #include "export/Export.h"
 #include "store/ProjectStore.h"
 
@@ -84,4 +85,43 @@ TEST(ExportNotes, InternVLGetsOneMetaFilePerSplitSoValidationIsNeverTrainedOn) {
         EXPECT_TRUE(meta.contains(std::string("samtok_") + split));
     }
     EXPECT_FALSE(std::filesystem::exists(dir.file("out/samtok_meta.json")));
+}
+
+TEST(ExportNotes, UserTextWithTrainerMarkupIsLeftOutAndTheValidatorNamesIt) {
+    test::TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
+    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+    const RowId image = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+    const RowId tokenizer =
+        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+    auto add = [&](int x, const std::string& expression) {
+        Annotation a;
+        a.imageId = image;
+        a.mask = rle::encode(test::rectMask(100, 200, x, 10, x + 30, 40));
+        const RowId id = store.addAnnotation(a);
+        store.addReferringExpression(id, expression);
+        store.setTokens({id, tokenizer, {3, 4}, 0.9, 0});
+    };
+    add(10, "the cup on the left");
+    add(60, "the <video> frame");
+    add(110, "an extra <image> here");
+    add(150, "stop<|im_end|>");
+    ExportOptions o;
+    o.outDir = dir.file("out");
+    o.tokenizerId = tokenizer;
+    o.tasks = {Task::RefSeg};
+    const ExportReport r = exportDataset(store, o);
+    EXPECT_EQ(r.records.at("").at("refseg"), 1);  // only the clean expression
+    bool said = false;
+    for (const auto& n : r.notes) said = said || n.find("3 record(s) left out") != std::string::npos;
+    EXPECT_TRUE(said);
+    // A file written by hand with such text is named by the validator, with the token.
+    std::ofstream(dir.file("hand.jsonl"))
+        << R"({"image": "a.png", "conversations": [{"from": "human", "value": "<image>\nthe <video> cup"},)"
+        << R"( {"from": "gpt", "value": "ok"}]})"
+        << "\n";
+    const auto check = dataset::validateDataset(dir.file("hand.jsonl"));
+    bool named = false;
+    for (const auto& i : check.issues) named = named || i.message.find("'<video>'") != std::string::npos;
+    EXPECT_TRUE(named);
 }

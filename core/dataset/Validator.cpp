@@ -1,5 +1,6 @@
 #include "dataset/Validator.h"
 
+#include "tokens/TokenText.h"
 #include "util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -235,6 +236,8 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
         for (std::size_t t = 0; t < r.turns.size(); ++t) {
             const Turn& turn = r.turns[t];
             const std::string where = std::string(turn.user ? "user" : "assistant") + " turn " + std::to_string(t + 1);
+            if (const auto markup = trainerMarkupIn(turn.text))
+                problems.push_back(where + ": '" + *markup + "' is markup the trainers read, not text");
             const int n = countOf(turn.text, "<image>");
             if (turn.user)
                 placeholders += n;

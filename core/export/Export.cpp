@@ -56,6 +56,19 @@ int ExportReport::total() const {
 
 namespace {
 
+// What a trainer would read as markup in a record: a placeholder or control token, or more <image> placeholders
+// than the record has images (the templates write one per image; the rest came from the user's text).
+std::optional<std::string> markupIn(const Sample& s) {
+    std::size_t images = 0;
+    for (const Turn& t : s.turns) {
+        if (auto m = trainerMarkupIn(t.text)) return m;
+        for (std::size_t p = t.text.find("<image>"); p != std::string::npos; p = t.text.find("<image>", p + 7))
+            ++images;
+    }
+    if (images > s.images.size()) return std::string("<image>");
+    return std::nullopt;
+}
+
 int codebookSizeOf(const TokenizerModel& t) {
     try {
         const auto j = nlohmann::json::parse(t.configJson);
@@ -351,8 +364,15 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     const PathPlan plan(o, out, builder.samples());
     std::map<std::string, std::vector<PlacedSample>> bySplit;
     std::set<RowId> referenced;
-    int multiImage = 0;
+    int multiImage = 0, withMarkup = 0;
+    std::string markupExample;
     for (const Sample& s : builder.samples()) {
+        // Users' text (expressions, captions, questions) is written verbatim: a placeholder or control token in it
+        // would be read by the trainer as markup (a wrong image count, a cut turn). Such records are left out.
+        if (const auto markup = markupIn(s)) {
+            if (withMarkup++ == 0) markupExample = *markup;
+            continue;
+        }
         // LLaVA's loader joins `image` to its folder as one path: a record with a zoom-in crop (two images)
         // raises TypeError there and stops the training. Left out, and counted.
         if (o.target == Target::Llava && s.images.size() > 1) {
@@ -368,6 +388,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         referenced.insert(s.imageId);
     }
     report.images = static_cast<int>(referenced.size());
+    if (withMarkup)
+        report.notes.push_back(std::to_string(withMarkup) +
+                               " record(s) left out: their text holds what trainers read " +
+                               "as markup (first: " + markupExample + "); edit the expression, caption or question");
     if (multiImage)
         report.notes.push_back(std::to_string(multiImage) +
                                " record(s) with a zoom-in crop left out: LLaVA takes one image per record");

@@ -51,6 +51,21 @@ std::string formatMaskTokens(TokenPair pair, int codebookSize) {
     return buf;
 }
 
+std::optional<std::string> trainerMarkupIn(std::string_view text) {
+    // Not in the list: Qwen's <|object_ref_start|> and <|object_ref_end|>, which the exporter's own grounded
+    // captions write around each phrase.
+    static const char* const kMarkup[] = {
+        "<video>",        "<audio>",        "<|im_start|>",  "<|im_end|>",    "<|endoftext|>", "<|vision_start|>",
+        "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>", "<|box_start|>", "<|box_end|>",
+        "<|quad_start|>", "<|quad_end|>",   "<ref>",         "</ref>",        "<box>",         "</box>",
+        "<img>",          "</img>",         "<IMG_CONTEXT>", "<quad>",        "</quad>"};
+    std::optional<std::string> first;
+    std::size_t at = std::string_view::npos;
+    for (const char* m : kMarkup)
+        if (const std::size_t p = text.find(m); p != std::string_view::npos && p < at) at = p, first = m;
+    return first;
+}
+
 std::vector<std::string> maskTokenVocabulary(int codebookSize) {
     std::vector<std::string> v{"<|mt_start|>"};
     char buf[32];

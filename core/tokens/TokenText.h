@@ -7,6 +7,7 @@
 #include "tokens/TokenPair.h"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ std::string formatMaskTokens(TokenPair pair, int codebookSize = 256);
 // group with one code followed by <|mt_end|>, or by no mask token at all, gets
 // a missing second code. Groups that stay incomplete are dropped with a warning.
 TokenParse parseMaskTokens(std::string_view text, int codebookSize = 256);
+
+// The first placeholder or control token a multimodal trainer would read as markup rather than text (`<video>`,
+// `<audio>`, Qwen's `<|im_end|>`, `<|vision_start|>`, InternVL's `<ref>`, ...); nullopt when the text has none.
+// `<image>` is not in the list: its count is checked against the record's images.
+std::optional<std::string> trainerMarkupIn(std::string_view text);
 
 // The 514 added vocabulary entries: <|mt_start|>, <|mt_0000|> .. <|mt_{2K-1}|>, <|mt_end|>.
 std::vector<std::string> maskTokenVocabulary(int codebookSize = 256);
