@@ -5,6 +5,7 @@
 #include "dataset/Validator.h"
 #include "export/Export.h"
 #include "store/ProjectStore.h"
+#include "util/Error.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -124,4 +125,38 @@ TEST(ExportNotes, UserTextWithTrainerMarkupIsLeftOutAndTheValidatorNamesIt) {
     bool named = false;
     for (const auto& i : check.issues) named = named || i.message.find("'<video>'") != std::string::npos;
     EXPECT_TRUE(named);
+}
+
+TEST(ExportNotes, TokensOfAnotherTokenizerKindAreWarnedAboutOrRefusedOnRequest) {
+    TokenizerModel micro{1, "samtok-micro", R"({"name": "samtok-micro", "quantizer": {"codebook_size": 256}})",
+                         std::string(64, 'm')};
+    TokenizerModel official{
+        2, "mask_tokenizer_256x2",
+        R"({"name": "sam2.1_hiera_large", "quantizer": {"codebook_size": 256, "codebook_depth": 2}})",
+        std::string(64, 'o')};
+    EXPECT_NE(unofficialTokenizerWarning(micro).find("samtok-micro"), std::string::npos);
+    EXPECT_EQ(unofficialTokenizerWarning(official), "");
+
+    test::TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
+    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+    Annotation a;
+    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+    a.classId = store.addClass("cup", "#ff0000");
+    a.mask = rle::encode(test::rectMask(100, 200, 10, 10, 40, 40));
+    const RowId tokenizer = store.registerTokenizer({0, micro.name, micro.configJson, micro.checkpointSha256});
+    store.setTokens({store.addAnnotation(a), tokenizer, {1, 2}, 0.9, 0});
+    ExportOptions o;
+    o.outDir = dir.file("out");
+    o.tokenizerId = tokenizer;
+    const ExportReport r = exportDataset(store, o);
+    EXPECT_FALSE(r.tokenizerWarning.empty());
+    std::ifstream in(dir.file("out/README.md"));
+    std::string first;
+    std::getline(in, first);
+    EXPECT_EQ(first.rfind("**Warning: ", 0), 0u) << "the README's first line: " << first;
+    o.outDir = dir.file("strict");
+    o.requireOfficial = true;
+    EXPECT_THROW(exportDataset(store, o), UserError);
+    EXPECT_FALSE(std::filesystem::exists(dir.file("strict/README.md")));
 }

@@ -525,6 +525,8 @@ void InferenceWorker::exportDataset(const ExportRequest& request) {
                              .arg(QString::fromStdString(tok.name),
                                   QString::fromStdString(tok.checkpointSha256.substr(0, 8)), parts.join("; "));
         if (r.meanIou) result.summary += tr(" — mean reconstruction IoU %1").arg(*r.meanIou, 0, 'f', 3);
+        if (!r.tokenizerWarning.empty())
+            result.summary += tr("\nWarning: %1").arg(QString::fromStdString(r.tokenizerWarning));
         for (const auto& note : r.notes) result.summary += tr("\nLeft out: %1").arg(QString::fromStdString(note));
         for (const auto& f : r.files) {
             const QString file = QString::fromStdString(f);

@@ -58,6 +58,7 @@ void exportMllm(MllmOptions& o) {
     o.e.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
     const auto r = exporter::exportDataset(store, o.e);
     bar.finish();
+    if (!r.tokenizerWarning.empty()) std::cerr << "samtok: warning: " << r.tokenizerWarning << "\n";
     for (const auto& n : r.notes) std::cerr << "samtok: note: " << n << "\n";
     std::cout << "wrote " << r.total() << " record(s) on " << r.images << " image(s)";
     if (r.crops) std::cout << " and " << r.crops << " zoom-in crop(s)";
@@ -123,6 +124,8 @@ void addExportCommands(CLI::App& app) {
                   "Leave out regions whose tokens rebuild the mask below this IoU (SAMTok's scripts use 0.5)")
         ->capture_default_str();
     m->add_flag("--include-rejected", o->includeRejected, "Also export regions a reviewer rejected");
+    m->add_flag("--require-official", o->e.requireOfficial,
+                "Refuse tokens of any tokenizer but the official SAMTok one's kind (Hiera-L, 2 x 256 codes)");
     addModelOptions(m, o->model, /*required=*/false);
     m->callback([o] { exportMllm(*o); });
 

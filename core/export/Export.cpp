@@ -69,6 +69,30 @@ std::optional<std::string> markupIn(const Sample& s) {
     return std::nullopt;
 }
 
+}  // namespace
+
+std::string unofficialTokenizerWarning(const TokenizerModel& t) {
+    std::string config;
+    int codebook = 0, levels = 0;
+    try {
+        const auto j = nlohmann::json::parse(t.configJson);
+        config = j.value("name", std::string());
+        if (j.contains("quantizer")) {
+            codebook = j["quantizer"].value("codebook_size", 0);
+            levels = j["quantizer"].value("codebook_depth", 2);
+        }
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (config == "sam2.1_hiera_large" && codebook == 256 && levels == 2) return {};
+    return "these are tokens of '" + t.name + "' (" + t.checkpointSha256.substr(0, 8) + ", config '" +
+           (config.empty() ? std::string("unknown") : config) +
+           "'), not of the official SAMTok tokenizer (mask_tokenizer_256x2.pth): released Qwen-VL-SAMTok models "
+           "read them as other masks. Train such a model on them from scratch, or tokenize with the official "
+           "tokenizer (samtok tokenize --model mask_tokenizer_256x2.pth) before exporting";
+}
+
+namespace {
+
 int codebookSizeOf(const TokenizerModel& t) {
     try {
         const auto j = nlohmann::json::parse(t.configJson);
@@ -204,6 +228,7 @@ private:
 std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOptions& o, const ExportReport& r,
                    const std::vector<SplitFile>& files, const std::string& outAbs) {
     std::ostringstream s;
+    if (!r.tokenizerWarning.empty()) s << "**Warning: " << r.tokenizerWarning << ".**\n\n";
     s << "# " << o.name << ": a SAMTok mask-token dataset (" << toString(o.target) << ")\n\n"
       << "Exported by SAMTok Studio. Mask tokens are only meaningful with the tokenizer that made them:\n\n"
       << "- tokenizer: `" << tok.name << "`\n"
@@ -299,6 +324,8 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) +
                         "; run `samtok tokenize` first");
     const int codebookSize = codebookSizeOf(*tok);
+    const std::string unofficial = unofficialTokenizerWarning(*tok);
+    if (o.requireOfficial && !unofficial.empty()) throw UserError("--require-official: " + unofficial);
 
     std::map<RowId, std::string> classNames;
     for (const auto& c : store.classes()) classNames[c.id] = c.name;
@@ -307,6 +334,7 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
 
     // 1. Build every sample in memory: nothing is written unless all of it can be.
     ExportReport report;
+    report.tokenizerWarning = unofficial;
     SampleBuilder builder(o, codebookSize, classNames, tokens);
     const auto images = store.images();
     auto stopIfCancelled = [&] {

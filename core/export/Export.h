@@ -53,6 +53,7 @@ struct ExportOptions {
     bool quoteMaskTokens = true;
     bool skipUntokenized = false;  // else regions lacking tokens stop the export before any file is written
     bool skipRejected = true;      // regions a reviewer rejected are left out
+    bool requireOfficial = false;  // refuse tokens of a model that is not the official SAMTok tokenizer's kind
     // Regions whose two tokens rebuild the mask worse than this IoU are left
     // out (SAMTok's scripts drop pairs below 0.5); 0 keeps all.
     double minReconstructionIou = 0;
@@ -75,8 +76,13 @@ struct ExportReport {
     int regionsBelowHalf = 0;                                   // of them, rebuilt with IoU < 0.5
     std::vector<std::string> files;                             // written, relative to outDir
     std::vector<std::string> notes;                             // what was left out and why
+    std::string tokenizerWarning;  // non-empty: the tokens are not those Qwen-VL-SAMTok models read
     int total() const;
 };
+
+// Why tokens of this tokenizer mean nothing to released Qwen-VL-SAMTok models, or empty when it has the official
+// tokenizer's architecture (SAM 2.1 Hiera-L, 2 x 256 codes), as mask_tokenizer_256x2.pth has.
+std::string unofficialTokenizerWarning(const TokenizerModel& tokenizer);
 
 // Writes into outDir (created; existing export files there are replaced).
 ExportReport exportDataset(const ProjectStore& store, const ExportOptions& options);
