@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -159,4 +160,51 @@ TEST(ExportNotes, TokensOfAnotherTokenizerKindAreWarnedAboutOrRefusedOnRequest) 
     o.requireOfficial = true;
     EXPECT_THROW(exportDataset(store, o), UserError);
     EXPECT_FALSE(std::filesystem::exists(dir.file("strict/README.md")));
+}
+
+TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
+    test::TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
+    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+    Annotation a;
+    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+    a.classId = store.addClass("cup", "#ff0000");
+    a.mask = rle::encode(test::rectMask(100, 200, 10, 10, 40, 40));
+    const RowId tokenizer =
+        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+    store.setTokens({store.addAnnotation(a), tokenizer, {1, 2}, 0.9, 0});
+    auto slurp = [](const std::string& file) {
+        std::ifstream in(file);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    };
+    ExportOptions o;
+    o.tokenizerId = tokenizer;
+    o.target = Target::LlamaFactory;
+    o.outDir = dir.file("lf");
+    exportDataset(store, o);
+    const std::string yaml = slurp(dir.file("lf/train_llamafactory.yaml"));
+    const std::string absolute = std::filesystem::absolute(dir.file("lf")).lexically_normal().string();
+    EXPECT_NE(yaml.find("dataset_dir: " + absolute + "\n"), std::string::npos) << yaml;
+    EXPECT_NE(yaml.find("dataset: samtok\n"), std::string::npos);  // the entry of dataset_info.json
+    EXPECT_NE(yaml.find("resize_vocab: true"), std::string::npos);
+    EXPECT_NE(yaml.find("additional_target: embed_tokens,lm_head"), std::string::npos);
+    const std::size_t at = yaml.find("add_tokens: ");
+    ASSERT_NE(at, std::string::npos);
+    const std::string tokens = yaml.substr(at + 12, yaml.find('\n', at) - at - 12);
+    EXPECT_EQ(std::count(tokens.begin(), tokens.end(), ','), 513) << "514 tokens";
+    EXPECT_EQ(tokens.rfind("<|mt_start|>,<|mt_0000|>", 0), 0u);
+
+    o.target = Target::Swift;
+    o.outDir = dir.file("swift");
+    o.valFraction = 0.5;
+    exportDataset(store, o);
+    const std::string sh = slurp(dir.file("swift/sft_swift.sh"));
+    EXPECT_NE(sh.find("--new_special_tokens '"), std::string::npos);
+    EXPECT_NE(sh.find("/tokens.txt'"), std::string::npos);
+    EXPECT_NE(sh.find("--modules_to_save embed_tokens lm_head"), std::string::npos);
+    for (const char* split : {"train", "val"})
+        if (std::filesystem::exists(dir.file(std::string("swift/samtok_") + split + ".jsonl")))
+            EXPECT_NE(sh.find(std::string("/samtok_") + split + ".jsonl'"), std::string::npos) << split;
 }

@@ -439,6 +439,12 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         report.files.push_back(reg.file);
     }
     writeVocabulary(out, codebookSize, report.files);
+    std::string addTokens;
+    for (const auto& token : maskTokenVocabulary(codebookSize)) addTokens += (addTokens.empty() ? "" : ",") + token;
+    for (const auto& start : startFiles(o.target, o.name, files, out.string(), addTokens)) {
+        writeFileAtomic((out / start.file).string(), start.content);
+        report.files.push_back(start.file);
+    }
     writeFileAtomic((out / "README.md").string(), readme(*tok, codebookSize, o, report, files, out.string()));
     report.files.push_back("README.md");
     return report;

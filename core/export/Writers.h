@@ -31,4 +31,10 @@ struct Registration {
 std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,
                                         const std::string& exportDir, const std::string& imageRoot);
 
+// A ready-to-edit start for the trainer, where one is known: LLaMA-Factory's train_llamafactory.yaml (template,
+// dataset_dir, datasets, add_tokens, resize_vocab, the embeddings trained beside LoRA) and ms-swift's sft_swift.sh
+// (--new_special_tokens, --modules_to_save embed_tokens lm_head). `addTokens`: the vocabulary, comma-separated.
+std::vector<Registration> startFiles(Target t, const std::string& name, const std::vector<SplitFile>& files,
+                                     const std::string& exportDir, const std::string& addTokens);
+
 }  // namespace samtok::exporter
