@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -195,6 +196,14 @@ TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
     const std::string tokens = yaml.substr(at + 12, yaml.find('\n', at) - at - 12);
     EXPECT_EQ(std::count(tokens.begin(), tokens.end(), ','), 513) << "514 tokens";
     EXPECT_EQ(tokens.rfind("<|mt_start|>,<|mt_0000|>", 0), 0u);
+    // For the trainers that add no tokens: SAMTok's recipe as a script, which refuses to add them twice.
+    const std::string script = slurp(dir.file("lf/add_mask_tokens.py"));
+    EXPECT_NE(script.find("add_tokens(tokens, special_tokens=False)"), std::string::npos);
+    EXPECT_NE(script.find("already has"), std::string::npos);
+    EXPECT_NE(script.find("tokens.txt"), std::string::npos);
+    EXPECT_NE(slurp(dir.file("lf/README.md")).find("add_mask_tokens.py"), std::string::npos);
+    if (std::system("python3 -c 'pass' > /dev/null 2>&1") == 0)  // where Python is there, the script at least parses
+        EXPECT_EQ(std::system(("python3 -m py_compile '" + dir.file("lf/add_mask_tokens.py") + "'").c_str()), 0);
 
     o.target = Target::Swift;
     o.outDir = dir.file("swift");

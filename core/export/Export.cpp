@@ -280,6 +280,10 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
              "it "
           << "from this folder. ms-swift recommends absolute paths: export with `--paths absolute` for it.\n";
     s << "\n## Adding the tokens\n\n"
+      << "qwen-vl-finetune, SAMTok's own loader, LLaVA and InternVL add no tokens themselves: run "
+      << "`python3 add_mask_tokens.py BASE_MODEL OUT_DIR` once (it refuses a model that already has them) and train "
+      << "from OUT_DIR. LLaMA-Factory (`add_tokens`, see `train_llamafactory.yaml`) and ms-swift "
+      << "(`--new_special_tokens`, see `sft_swift.sh`) add them from this folder's files.\n\n"
       << "SAMTok adds the tokens as ordinary (non-special) tokens: `tokenizer.add_tokens(...)` with the entries of "
       << "`mask_tokens_added.json`, then `model.resize_token_embeddings(len(tokenizer))`. Decoding with "
       << "`skip_special_tokens=True` then keeps them. If your trainer adds them as special tokens instead (ms-swift "
@@ -289,6 +293,55 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
       << " --decode --model <the checkpoint above>`.\n";
     return s.str();
 }
+
+// For trainers that add no tokens themselves: SAMTok's recipe as a script beside the export.
+const char* const kAddMaskTokensScript = R"py(#!/usr/bin/env python3
+"""Adds the SAMTok mask tokens to a Hugging Face model, as SAMTok's recipe does.
+
+    python3 add_mask_tokens.py BASE_MODEL OUT_DIR
+
+For trainers that do not add tokens themselves (qwen-vl-finetune, SAMTok's own loader, LLaVA, InternVL): run it once,
+then train from OUT_DIR. The tokens (tokens.txt beside this script) are added as ordinary, non-special tokens; the
+embedding and output rows are resized and the new rows start at the mean of the old ones plus a little noise. A model
+that already has them (released *-SAMTok models do) is refused rather than extended twice. With LoRA, train the
+embeddings and the output layer too (e.g. modules_to_save embed_tokens lm_head).
+"""
+import os
+import sys
+
+import torch
+from transformers import AutoModelForImageTextToText, AutoProcessor
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    base, out = sys.argv[1], sys.argv[2]
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "tokens.txt"), encoding="utf-8") as f:
+        tokens = [line.strip() for line in f if line.strip()]
+    processor = AutoProcessor.from_pretrained(base)
+    tokenizer = processor.tokenizer
+    present = [t for t in tokens if t in tokenizer.get_vocab()]
+    if present:
+        sys.exit(f"{base} already has {len(present)} of the {len(tokens)} mask tokens (e.g. {present[0]}): "
+                 "train it as it is; adding them again would give them new, untrained rows")
+    model = AutoModelForImageTextToText.from_pretrained(base, torch_dtype="auto")
+    old = len(tokenizer)
+    added = tokenizer.add_tokens(tokens, special_tokens=False)
+    model.resize_token_embeddings(len(tokenizer))
+    with torch.no_grad():
+        for matrix in (model.get_input_embeddings().weight, model.get_output_embeddings().weight):
+            mean, std = matrix[:old].mean(0), matrix[:old].std(0)
+            matrix[old:] = mean + 0.01 * std * torch.randn_like(matrix[old:])
+    processor.save_pretrained(out)
+    model.save_pretrained(out)
+    print(f"added {added} tokens to {base}; saved to {out}")
+
+
+if __name__ == "__main__":
+    main()
+)py";
 
 void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::string>& written) {
     const auto vocab = maskTokenVocabulary(codebookSize);
@@ -307,7 +360,8 @@ void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::str
     writeFileAtomic((out / "tokens.txt").string(), lines);
     writeFileAtomic((out / "add_tokens.txt").string(), commas + "\n");
     writeFileAtomic((out / "mask_tokens_added.json").string(), added.dump(2) + "\n");
-    written.insert(written.end(), {"tokens.txt", "add_tokens.txt", "mask_tokens_added.json"});
+    writeFileAtomic((out / "add_mask_tokens.py").string(), kAddMaskTokensScript);
+    written.insert(written.end(), {"tokens.txt", "add_tokens.txt", "mask_tokens_added.json", "add_mask_tokens.py"});
 }
 
 }  // namespace
