@@ -217,3 +217,31 @@ TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
         if (std::filesystem::exists(dir.file(std::string("swift/samtok_") + split + ".jsonl")))
             EXPECT_NE(sh.find(std::string("/samtok_") + split + ".jsonl'"), std::string::npos) << split;
 }
+
+TEST(ExportNotes, RefDetAnswersTheBoxOfANamedRegionInQwenCoordinates) {
+    test::TempDir dir;
+    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
+    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+    Annotation a;
+    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+    a.mask = rle::encode(test::rectMask(100, 200, 50, 20, 100, 70));  // x 50..99, y 20..69
+    const RowId id = store.addAnnotation(a);
+    store.addReferringExpression(id, "the \"blue\" box");
+    const RowId tokenizer =
+        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
+    store.setTokens({id, tokenizer, {1, 2}, 0.9, 0});
+    ExportOptions o;
+    o.outDir = dir.file("out");
+    o.tokenizerId = tokenizer;
+    o.tasks = {Task::RefDet};
+    const ExportReport r = exportDataset(store, o);
+    ASSERT_EQ(r.records.at("").at("refdet"), 1);
+    std::ifstream in(dir.file("out/samtok.jsonl"));
+    const auto record = nlohmann::json::parse(in);
+    const std::string answer = record["conversations"][1]["value"];
+    ASSERT_EQ(answer.rfind("```json\n", 0), 0u) << answer;
+    const auto boxes = nlohmann::json::parse(answer.substr(8, answer.size() - 12));
+    EXPECT_EQ(boxes[0]["bbox_2d"], nlohmann::json({250, 200, 500, 700}));  // of 200 x 100, in thousandths
+    EXPECT_EQ(boxes[0]["label"], "the \"blue\" box");
+    EXPECT_TRUE(dataset::validateDataset(dir.file("out/samtok.jsonl")).issues.empty());
+}

@@ -36,9 +36,11 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     for (const auto& [id, label] : targets) target_->addItem(label, QString::fromLatin1(id));
     form->addRow(tr("Format"), target_);
     auto* taskRow = new QHBoxLayout;
-    for (const char* t : {"refseg", "gres", "gcg", "regioncap", "vqa"}) {
+    for (const char* t : {"refseg", "gres", "gcg", "regioncap", "vqa", "refdet"}) {
         auto* box = new QCheckBox(QString::fromLatin1(t));
-        box->setChecked(true);
+        box->setChecked(QLatin1String(t) != QLatin1String("refdet"));  // boxes are opt-in, as on the command line
+        if (QLatin1String(t) == QLatin1String("refdet"))
+            box->setToolTip(tr("Bounding boxes of named regions, as Qwen2/3-VL grounding answers (0-1000)"));
         tasks_ << box;
         taskRow->addWidget(box);
     }

@@ -105,7 +105,8 @@ void addExportCommands(CLI::App& app) {
          "--tasks", o->tasks,
          "Comma-separated: refseg (a region per expression, or per class with one instance), gres (expressions "
          "with any number of targets, classes with several, \"No target.\"), gcg (grounded captions), "
-         "regioncap (region captions, SAMTok's zoom-in rule), vqa (region questions)")
+         "regioncap (region captions, SAMTok's zoom-in rule), vqa (region questions), refdet (opt-in: the box of "
+         "each named region, as Qwen2/3-VL grounding answers {\"bbox_2d\": [x1, y1, x2, y2]} in 0-1000)")
         ->capture_default_str();
     m->add_option("--name", o->e.name, "Dataset name: file and registry entry names")->capture_default_str();
     m->add_option("--seed", o->e.seed, "Seed of the template choice and the split")->capture_default_str();

@@ -8,7 +8,9 @@
 
 namespace samtok::exporter {
 
-enum class Task { RefSeg, Gres, Gcg, RegionCaption, RegionVqa };
+// RefDet: the box of a region named by an expression (or its unique class), as Qwen2-VL / Qwen3-VL grounding
+// answers give it: {"bbox_2d": [x1, y1, x2, y2], "label": ...} in 0-1000 relative coordinates. Opt-in.
+enum class Task { RefSeg, Gres, Gcg, RegionCaption, RegionVqa, RefDet };
 const char* toString(Task t);
 Task taskFromString(const std::string& s);  // throws UserError naming the choices
 

@@ -79,6 +79,9 @@ void SampleBuilder::add(const ImageContent& c) {
             case Task::RefSeg:
                 addRefSeg(c, ordered);
                 break;
+            case Task::RefDet:
+                addRefDet(c, ordered);
+                break;
             case Task::Gres:
                 addGres(c, ordered);
                 break;
@@ -115,6 +118,36 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
                 {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefSeg, o_.seed, key), phrases[i])});
             s.turns.push_back({false, maskAnswer({{*t, phrases[i]}})});
             samples_.push_back(std::move(s));
+        }
+    }
+}
+
+// The phrases that name one region alone: its referring expressions, or its class where it is the only one.
+// (RefSeg and RefDet name regions the same way.)
+void SampleBuilder::addRefDet(const ImageContent& c, const std::vector<const Annotation*>& ordered) {
+    std::map<RowId, int> perClass;
+    for (const auto* a : ordered)
+        if (a->classId) ++perClass[*a->classId];
+    const double w = std::max(1, c.image.width), h = std::max(1, c.image.height);
+    auto rel = [](double v, double size) {
+        return static_cast<int>(std::lround(std::clamp(v / size, 0.0, 1.0) * 1000));
+    };
+    for (const auto* a : ordered) {
+        std::vector<std::string> phrases;
+        if (auto it = c.text.find(a->id); it != c.text.end()) phrases = it->second.expressions;
+        if (phrases.empty() && a->classId && perClass[*a->classId] == 1) phrases.push_back(classNames_.at(*a->classId));
+        const PixelBox& b = a->bbox;
+        const nlohmann::json box = {rel(b.x, w), rel(b.y, h), rel(b.x + b.width, w), rel(b.y + b.height, h)};
+        for (std::size_t i = 0; i < phrases.size(); ++i) {
+            Sample s = start(Task::RefDet, c);
+            const std::string key =
+                "refdet/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
+            s.turns.push_back(
+                {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefDet, o_.seed, key), phrases[i])});
+            const nlohmann::json answer = nlohmann::json::array({{{"bbox_2d", box}, {"label", phrases[i]}}});
+            s.turns.push_back({false, "```json\n" + answer.dump() + "\n```"});
+            samples_.push_back(std::move(s));
+            used_.emplace(a->id, std::nullopt);  // in a record, with no tokens needed
         }
     }
 }

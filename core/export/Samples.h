@@ -53,6 +53,7 @@ private:
     Sample start(Task task, const ImageContent& c) const;
     void addRefSeg(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addGres(const ImageContent& c, const std::vector<const Annotation*>& ordered);
+    void addRefDet(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addGcg(const ImageContent& c);
     void addRegionCaptions(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addRegionVqa(const ImageContent& c, const std::vector<const Annotation*>& ordered);

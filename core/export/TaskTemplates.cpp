@@ -20,14 +20,16 @@ const char* toString(Task t) {
             return "regioncap";
         case Task::RegionVqa:
             return "vqa";
+        case Task::RefDet:
+            return "refdet";
     }
     return "?";
 }
 
 Task taskFromString(const std::string& s) {
-    for (Task t : {Task::RefSeg, Task::Gres, Task::Gcg, Task::RegionCaption, Task::RegionVqa})
+    for (Task t : {Task::RefSeg, Task::Gres, Task::Gcg, Task::RegionCaption, Task::RegionVqa, Task::RefDet})
         if (s == toString(t)) return t;
-    throw UserError("unknown task '" + s + "' (choose refseg, gres, gcg, regioncap, vqa)");
+    throw UserError("unknown task '" + s + "' (choose refseg, gres, gcg, regioncap, vqa, refdet)");
 }
 
 TemplatePools TemplatePools::defaults() {
@@ -53,6 +55,12 @@ TemplatePools TemplatePools::defaults() {
     };
     p.questions[Task::RefSeg] = segment;
     p.questions[Task::Gres] = segment;
+    p.questions[Task::RefDet] = {
+        "Locate the {X} and output its bbox in JSON.",
+        "Find the {X} in the image and give its bounding box in JSON.",
+        "Where is the {X}? Answer with its bbox_2d in JSON.",
+        "Output the bounding box of the {X} in JSON format.",
+    };
     p.questions[Task::Gcg] = {
         "Could you please give me a detail description of the image? Please respond with interleaved segmentation "
         "masks for the corresponding parts of the answer.",
