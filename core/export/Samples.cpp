@@ -98,15 +98,26 @@ void SampleBuilder::add(const ImageContent& c) {
     }
 }
 
-void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Annotation*>& ordered) {
+// The phrases that name each region alone: its referring expressions, or its class name where it is the only region
+// of its class (a class name refers to one region only then). RefSeg and RefDet name regions the same way.
+std::map<RowId, std::vector<std::string>> SampleBuilder::namingPhrases(
+    const ImageContent& c, const std::vector<const Annotation*>& ordered) const {
     std::map<RowId, int> perClass;
     for (const auto* a : ordered)
         if (a->classId) ++perClass[*a->classId];
+    std::map<RowId, std::vector<std::string>> out;
     for (const auto* a : ordered) {
-        std::vector<std::string> phrases;
+        std::vector<std::string>& phrases = out[a->id];
         if (auto it = c.text.find(a->id); it != c.text.end()) phrases = it->second.expressions;
-        // A class name refers to one region only where it is the only one of its class.
         if (phrases.empty() && a->classId && perClass[*a->classId] == 1) phrases.push_back(classNames_.at(*a->classId));
+    }
+    return out;
+}
+
+void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Annotation*>& ordered) {
+    const auto named = namingPhrases(c, ordered);
+    for (const auto* a : ordered) {
+        const std::vector<std::string>& phrases = named.at(a->id);
         if (phrases.empty()) continue;
         const auto t = tokens(a->id);
         if (!t) continue;
@@ -122,20 +133,14 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
     }
 }
 
-// The phrases that name one region alone: its referring expressions, or its class where it is the only one.
-// (RefSeg and RefDet name regions the same way.)
 void SampleBuilder::addRefDet(const ImageContent& c, const std::vector<const Annotation*>& ordered) {
-    std::map<RowId, int> perClass;
-    for (const auto* a : ordered)
-        if (a->classId) ++perClass[*a->classId];
+    const auto named = namingPhrases(c, ordered);
     const double w = std::max(1, c.image.width), h = std::max(1, c.image.height);
     auto rel = [](double v, double size) {
         return static_cast<int>(std::lround(std::clamp(v / size, 0.0, 1.0) * 1000));
     };
     for (const auto* a : ordered) {
-        std::vector<std::string> phrases;
-        if (auto it = c.text.find(a->id); it != c.text.end()) phrases = it->second.expressions;
-        if (phrases.empty() && a->classId && perClass[*a->classId] == 1) phrases.push_back(classNames_.at(*a->classId));
+        const std::vector<std::string>& phrases = named.at(a->id);
         const PixelBox& b = a->bbox;
         const nlohmann::json box = {rel(b.x, w), rel(b.y, h), rel(b.x + b.width, w), rel(b.y + b.height, h)};
         for (std::size_t i = 0; i < phrases.size(); ++i) {

@@ -54,6 +54,8 @@ private:
     void addRefSeg(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addGres(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addRefDet(const ImageContent& c, const std::vector<const Annotation*>& ordered);
+    std::map<RowId, std::vector<std::string>> namingPhrases(const ImageContent& c,
+                                                            const std::vector<const Annotation*>& ordered) const;
     void addGcg(const ImageContent& c);
     void addRegionCaptions(const ImageContent& c, const std::vector<const Annotation*>& ordered);
     void addRegionVqa(const ImageContent& c, const std::vector<const Annotation*>& ordered);
