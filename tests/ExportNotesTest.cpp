@@ -20,41 +20,66 @@
 using namespace samtok;
 using namespace samtok::exporter;
 
-TEST(ExportNotes, RegionsThatNothingNamesAreCountedAndNamedInTheReadme) {
+namespace {
+
+constexpr const char* kPlainConfig = R"({"quantizer": {"codebook_size": 256}})";
+
+// One 200 x 100 photo in a fresh project, a tokenizer, and regions added with their tokens.
+struct OnePhoto {
     test::TempDir dir;
     ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
-    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-    const RowId image = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-    const RowId cup = store.addClass("cup", "#ff0000");
-    auto add = [&](std::optional<RowId> cls, int x) {
+    RowId image = 0, tokenizer = 0;
+
+    explicit OnePhoto(const std::string& tokenizerConfig = kPlainConfig, const std::string& tokenizerName = "t") {
+        cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
+        image = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
+        tokenizer = store.registerTokenizer({0, tokenizerName, tokenizerConfig, std::string(64, 'c')});
+    }
+    // A rectangle [x0, x1) x [y0, y1) with tokens (1, 2), an optional class and an optional expression.
+    RowId add(int x0, int y0, int x1, int y1, std::optional<RowId> cls = std::nullopt,
+              const std::string& expression = {}) {
         Annotation a;
         a.imageId = image;
         a.classId = cls;
-        a.mask = rle::encode(test::rectMask(100, 200, x, 10, x + 30, 40));
-        return store.addAnnotation(a);
-    };
-    const RowId named = add(cup, 10), bare1 = add(std::nullopt, 60), bare2 = add(std::nullopt, 110);
-    const RowId tokenizer =
-        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
-    int c = 1;
-    for (RowId r : {named, bare1, bare2}) store.setTokens({r, tokenizer, {c++, c++}, 0.9, 0});
+        a.mask = rle::encode(test::rectMask(100, 200, x0, y0, x1, y1));
+        const RowId id = store.addAnnotation(a);
+        if (!expression.empty()) store.addReferringExpression(id, expression);
+        store.setTokens({id, tokenizer, {1, 2}, 0.9, 0});
+        return id;
+    }
+    ExportOptions options(const std::string& out, std::vector<Task> tasks = {Task::RefSeg}) const {
+        ExportOptions o;
+        o.outDir = dir.file(out);
+        o.tokenizerId = tokenizer;
+        o.tasks = std::move(tasks);
+        return o;
+    }
+};
 
-    ExportOptions o;
-    o.outDir = dir.file("out");
-    o.tokenizerId = tokenizer;
-    o.tasks = {Task::RefSeg};
-    const ExportReport r = exportDataset(store, o);
+std::string slurp(const std::string& file) {
+    std::ifstream in(file);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST(ExportNotes, RegionsThatNothingNamesAreCountedAndNamedInTheReadme) {
+    OnePhoto p;
+    p.add(10, 10, 40, 40, p.store.addClass("cup", "#ff0000"));
+    p.add(60, 10, 90, 40);
+    p.add(110, 10, 140, 40);
+    const ExportReport r = exportDataset(p.store, p.options("out"));
     EXPECT_EQ(r.records.at("").at("refseg"), 1);  // the cup, by its class name
     EXPECT_EQ(r.unnamed, 2);
     std::string note;
     for (const auto& n : r.notes)
         if (n.find("in no record") != std::string::npos) note = n;
     EXPECT_NE(note.find("2 of 3"), std::string::npos) << note;
-    std::ifstream in(dir.file("out/README.md"));
-    std::stringstream readme;
-    readme << in.rdbuf();
-    EXPECT_NE(readme.str().find("## Left out"), std::string::npos);
-    EXPECT_NE(readme.str().find(note), std::string::npos);
+    const std::string readme = slurp(p.dir.file("out/README.md"));
+    EXPECT_NE(readme.find("## Left out"), std::string::npos);
+    EXPECT_NE(readme.find(note), std::string::npos);
 }
 
 TEST(ExportNotes, InternVLGetsOneMetaFilePerSplitSoValidationIsNeverTrainedOn) {
@@ -91,39 +116,23 @@ TEST(ExportNotes, InternVLGetsOneMetaFilePerSplitSoValidationIsNeverTrainedOn) {
 }
 
 TEST(ExportNotes, UserTextWithTrainerMarkupIsLeftOutAndTheValidatorNamesIt) {
-    test::TempDir dir;
-    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
-    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-    const RowId image = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-    const RowId tokenizer =
-        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
-    auto add = [&](int x, const std::string& expression) {
-        Annotation a;
-        a.imageId = image;
-        a.mask = rle::encode(test::rectMask(100, 200, x, 10, x + 30, 40));
-        const RowId id = store.addAnnotation(a);
-        store.addReferringExpression(id, expression);
-        store.setTokens({id, tokenizer, {3, 4}, 0.9, 0});
-    };
-    add(10, "the cup on the left");
-    add(60, "the <video> frame");
-    add(110, "an extra <image> here");
-    add(150, "stop<|im_end|>");
-    ExportOptions o;
-    o.outDir = dir.file("out");
-    o.tokenizerId = tokenizer;
-    o.tasks = {Task::RefSeg};
-    const ExportReport r = exportDataset(store, o);
+    OnePhoto p;
+    p.add(10, 10, 40, 40, std::nullopt, "the cup on the left");
+    p.add(60, 10, 90, 40, std::nullopt, "the <video> frame");
+    p.add(110, 10, 140, 40, std::nullopt, "an extra <image> here");
+    p.add(150, 10, 180, 40, std::nullopt, "stop<|im_end|>");
+    p.add(10, 50, 40, 80, std::nullopt, "the <|object_ref_start|>mug");  // the exporter's own markup
+    const ExportReport r = exportDataset(p.store, p.options("out"));
     EXPECT_EQ(r.records.at("").at("refseg"), 1);  // only the clean expression
     bool said = false;
-    for (const auto& n : r.notes) said = said || n.find("3 record(s) left out") != std::string::npos;
+    for (const auto& n : r.notes) said = said || n.find("4 text(s) left out") != std::string::npos;
     EXPECT_TRUE(said);
     // A file written by hand with such text is named by the validator, with the token.
-    std::ofstream(dir.file("hand.jsonl"))
+    std::ofstream(p.dir.file("hand.jsonl"))
         << R"({"image": "a.png", "conversations": [{"from": "human", "value": "<image>\nthe <video> cup"},)"
         << R"( {"from": "gpt", "value": "ok"}]})"
         << "\n";
-    const auto check = dataset::validateDataset(dir.file("hand.jsonl"));
+    const auto check = dataset::validateDataset(p.dir.file("hand.jsonl"));
     bool named = false;
     for (const auto& i : check.issues) named = named || i.message.find("'<video>'") != std::string::npos;
     EXPECT_TRUE(named);
@@ -139,52 +148,28 @@ TEST(ExportNotes, TokensOfAnotherTokenizerKindAreWarnedAboutOrRefusedOnRequest) 
     EXPECT_NE(unofficialTokenizerWarning(micro).find("samtok-micro"), std::string::npos);
     EXPECT_EQ(unofficialTokenizerWarning(official), "");
 
-    test::TempDir dir;
-    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
-    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-    Annotation a;
-    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-    a.classId = store.addClass("cup", "#ff0000");
-    a.mask = rle::encode(test::rectMask(100, 200, 10, 10, 40, 40));
-    const RowId tokenizer = store.registerTokenizer({0, micro.name, micro.configJson, micro.checkpointSha256});
-    store.setTokens({store.addAnnotation(a), tokenizer, {1, 2}, 0.9, 0});
-    ExportOptions o;
-    o.outDir = dir.file("out");
-    o.tokenizerId = tokenizer;
-    const ExportReport r = exportDataset(store, o);
+    OnePhoto p(micro.configJson, micro.name);
+    p.add(10, 10, 40, 40, p.store.addClass("cup", "#ff0000"));
+    ExportOptions o = p.options("out");
+    const ExportReport r = exportDataset(p.store, o);
     EXPECT_FALSE(r.tokenizerWarning.empty());
-    std::ifstream in(dir.file("out/README.md"));
+    std::ifstream in(p.dir.file("out/README.md"));
     std::string first;
     std::getline(in, first);
     EXPECT_EQ(first.rfind("**Warning: ", 0), 0u) << "the README's first line: " << first;
-    o.outDir = dir.file("strict");
+    o.outDir = p.dir.file("strict");
     o.requireOfficial = true;
-    EXPECT_THROW(exportDataset(store, o), UserError);
-    EXPECT_FALSE(std::filesystem::exists(dir.file("strict/README.md")));
+    EXPECT_THROW(exportDataset(p.store, o), UserError);
+    EXPECT_FALSE(std::filesystem::exists(p.dir.file("strict/README.md")));
 }
 
 TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
-    test::TempDir dir;
-    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
-    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-    Annotation a;
-    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-    a.classId = store.addClass("cup", "#ff0000");
-    a.mask = rle::encode(test::rectMask(100, 200, 10, 10, 40, 40));
-    const RowId tokenizer =
-        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
-    store.setTokens({store.addAnnotation(a), tokenizer, {1, 2}, 0.9, 0});
-    auto slurp = [](const std::string& file) {
-        std::ifstream in(file);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
-    };
-    ExportOptions o;
-    o.tokenizerId = tokenizer;
+    OnePhoto p;
+    p.add(10, 10, 40, 40, p.store.addClass("cup", "#ff0000"));
+    ExportOptions o = p.options("lf", {Task::RefSeg});
     o.target = Target::LlamaFactory;
-    o.outDir = dir.file("lf");
-    exportDataset(store, o);
+    exportDataset(p.store, o);
+    const test::TempDir& dir = p.dir;
     const std::string yaml = slurp(dir.file("lf/train_llamafactory.yaml"));
     const std::string absolute = std::filesystem::absolute(dir.file("lf")).lexically_normal().string();
     EXPECT_NE(yaml.find("dataset_dir: " + absolute + "\n"), std::string::npos) << yaml;
@@ -207,41 +192,28 @@ TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
 
     o.target = Target::Swift;
     o.outDir = dir.file("swift");
-    o.valFraction = 0.5;
-    exportDataset(store, o);
+    exportDataset(p.store, o);
     const std::string sh = slurp(dir.file("swift/sft_swift.sh"));
     EXPECT_NE(sh.find("--new_special_tokens '"), std::string::npos);
     EXPECT_NE(sh.find("/tokens.txt'"), std::string::npos);
     EXPECT_NE(sh.find("--modules_to_save embed_tokens lm_head"), std::string::npos);
-    for (const char* split : {"train", "val"})
-        if (std::filesystem::exists(dir.file(std::string("swift/samtok_") + split + ".jsonl")))
-            EXPECT_NE(sh.find(std::string("/samtok_") + split + ".jsonl'"), std::string::npos) << split;
+    const std::string records =
+        std::filesystem::absolute(dir.file("swift")).lexically_normal().string() + "/samtok.jsonl";
+    ASSERT_TRUE(std::filesystem::exists(records));
+    EXPECT_NE(sh.find("--dataset '" + records + "'"), std::string::npos) << sh;
 }
 
 TEST(ExportNotes, RefDetAnswersTheBoxOfANamedRegionInQwenCoordinates) {
-    test::TempDir dir;
-    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "p");
-    cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-    Annotation a;
-    a.imageId = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-    a.mask = rle::encode(test::rectMask(100, 200, 50, 20, 100, 70));  // x 50..99, y 20..69
-    const RowId id = store.addAnnotation(a);
-    store.addReferringExpression(id, "the \"blue\" box");
-    const RowId tokenizer =
-        store.registerTokenizer({0, "t", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
-    store.setTokens({id, tokenizer, {1, 2}, 0.9, 0});
-    ExportOptions o;
-    o.outDir = dir.file("out");
-    o.tokenizerId = tokenizer;
-    o.tasks = {Task::RefDet};
-    const ExportReport r = exportDataset(store, o);
+    OnePhoto p;
+    p.add(50, 20, 100, 70, std::nullopt, "the \"blue\" box");  // x 50..99, y 20..69
+    const ExportReport r = exportDataset(p.store, p.options("out", {Task::RefDet}));
     ASSERT_EQ(r.records.at("").at("refdet"), 1);
-    std::ifstream in(dir.file("out/samtok.jsonl"));
+    std::ifstream in(p.dir.file("out/samtok.jsonl"));
     const auto record = nlohmann::json::parse(in);
     const std::string answer = record["conversations"][1]["value"];
     ASSERT_EQ(answer.rfind("```json\n", 0), 0u) << answer;
     const auto boxes = nlohmann::json::parse(answer.substr(8, answer.size() - 12));
     EXPECT_EQ(boxes[0]["bbox_2d"], nlohmann::json({250, 200, 500, 700}));  // of 200 x 100, in thousandths
     EXPECT_EQ(boxes[0]["label"], "the \"blue\" box");
-    EXPECT_TRUE(dataset::validateDataset(dir.file("out/samtok.jsonl")).issues.empty());
+    EXPECT_TRUE(dataset::validateDataset(p.dir.file("out/samtok.jsonl")).issues.empty());
 }

@@ -134,14 +134,12 @@ TEST_F(StudioSample, AnImagesFirstRegionMarksItInProgressAndShiftDSkipsFinishedI
     ProjectStore& store = *session.storeForTests();
     const auto images = store.images();
     ASSERT_GE(images.size(), 4u);
-    // The last image is unlabelled: its first region moves it to in progress.
-    store.setImageStatus(images.back().id, ImageStatus::Unlabelled);
+    // The last image, emptied and unlabelled: its first region moves it to in progress.
     for (const auto& a : store.annotationsForImage(images.back().id))
         session.apply(edit::deleteRegion(store, "clear", a.id));
     store.setImageStatus(images.back().id, ImageStatus::Unlabelled);
     Annotation a;
     a.imageId = images.back().id;
-    a.mask = rle::encode(Mask(images.back().height, images.back().width));
     Mask m(images.back().height, images.back().width);
     m.set(5, 5, true);
     a.mask = rle::encode(m);

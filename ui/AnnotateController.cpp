@@ -239,14 +239,6 @@ void AnnotateController::movePolygon(QPolygonF polygon) {
     tokenizeSoon();
 }
 
-QPolygonF AnnotateController::selectedPolygon() const {
-    QPolygonF out;
-    if (!selected_) return out;
-    if (const auto a = session_->annotation(*selected_))
-        for (const auto& v : a->polygon) out << QPointF(v[0], v[1]);
-    return out;
-}
-
 void AnnotateController::select(std::optional<RowId> annotationId) {
     selected_ = annotationId;
     emit selectionChanged();

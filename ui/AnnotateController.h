@@ -35,7 +35,6 @@ public:
     int candidateCount() const { return result_ ? static_cast<int>(result_->masks.size()) : 0; }
     const PromptResult* lastResult() const { return result_.data(); }
     bool subtractPolygons() const { return subtract_; }
-    QPolygonF selectedPolygon() const;  // the vertices of the selected region, if it was drawn as a polygon
 
 public slots:
     void addPoint(QPointF at, bool positive);

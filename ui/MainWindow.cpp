@@ -567,7 +567,12 @@ void MainWindow::refreshRegions() {
         view_->setOverlay(loaded.overlay);
     }
     regionPanel_->showRegion(annotate_->selected());
-    view_->setEditablePolygon(annotate_->selectedPolygon());  // the Polygon tool can move its vertices
+    // The selected region's vertices, from the regions just read: the Polygon tool can move them.
+    QPolygonF vertices;
+    for (const Annotation& a : loaded.annotations)
+        if (annotate_->selected() == a.id)
+            for (const auto& v : a.polygon) vertices << QPointF(v[0], v[1]);
+    view_->setEditablePolygon(vertices);
     showRegionRows(loaded.annotations);
     regionInspector_->refresh();
     // A region the store cannot read (a project file damaged on disk) is named, never silently dropped.

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -56,18 +57,23 @@ int ExportReport::total() const {
 
 namespace {
 
-// What a trainer would read as markup in a record: a placeholder or control token, or more <image> placeholders
-// than the record has images (the templates write one per image; the rest came from the user's text).
-std::optional<std::string> markupIn(const Sample& s) {
-    std::size_t images = 0;
-    for (const Turn& t : s.turns) {
-        if (auto m = trainerMarkupIn(t.text)) return m;
-        for (std::size_t p = t.text.find("<image>"); p != std::string::npos; p = t.text.find("<image>", p + 7))
-            ++images;
+// Users' text (expressions, captions, questions and answers) is written verbatim, so it is checked where it enters
+// the export: a placeholder or control token in it would be read by the trainer as markup (a wrong image count, a
+// cut turn), and so would the tokens the exporter writes itself (<image>, Qwen's object refs, mask tokens). Such a
+// text is left out (the region's other texts stay), counted, and the first one named.
+struct TextsWithMarkup {
+    int count = 0;
+    std::string first;
+
+    bool refuse(const std::string& text, const std::string& where) {
+        std::optional<std::string> markup = trainerMarkupIn(text);
+        for (const char* own : {"<image>", "<|object_ref_start|>", "<|object_ref_end|>", "<|mt_"})
+            if (!markup && text.find(own) != std::string::npos) markup = own;
+        if (!markup) return false;
+        if (count++ == 0) first = "'" + *markup + "' in " + where;
+        return true;
     }
-    if (images > s.images.size()) return std::string("<image>");
-    return std::nullopt;
-}
+};
 
 }  // namespace
 
@@ -102,20 +108,40 @@ int codebookSizeOf(const TokenizerModel& t) {
     return 256;
 }
 
-ImageContent loadContent(const ProjectStore& store, const ImageRecord& image, const ExportOptions& o) {
+ImageContent loadContent(const ProjectStore& store, const ImageRecord& image, const ExportOptions& o,
+                         TextsWithMarkup& markup) {
     ImageContent c;
     c.image = image;
     c.path = fs::absolute(store.resolveImagePath(image)).lexically_normal().string();
     for (auto& a : store.annotationsForImage(image.id)) {
         if (o.skipRejected && a.review == ReviewState::Rejected) continue;
+        const std::string region = "region " + std::to_string(a.id);
+        if (markup.refuse(a.caption, region + "'s caption")) a.caption.clear();
         RegionText text;
         text.expressions = store.referringExpressions(a.id);
         text.questions = store.regionQuestions(a.id);
+        auto& e = text.expressions;
+        e.erase(std::remove_if(e.begin(), e.end(),
+                               [&](const std::string& t) { return markup.refuse(t, region + "'s expression"); }),
+                e.end());
+        auto& q = text.questions;
+        q.erase(std::remove_if(q.begin(), q.end(),
+                               [&](const RegionQuestion& r) {
+                                   return markup.refuse(r.question + "\n" + r.answer, region + "'s question");
+                               }),
+                q.end());
         if (!text.expressions.empty() || !text.questions.empty()) c.text[a.id] = std::move(text);
         c.regions.push_back(std::move(a));
     }
     c.expressions = store.imageExpressions(image.id);
+    c.expressions.erase(std::remove_if(c.expressions.begin(), c.expressions.end(),
+                                       [&](const ImageExpression& e) {
+                                           return markup.refuse(e.text, "image expression " + std::to_string(e.id));
+                                       }),
+                        c.expressions.end());
     c.caption = store.groundedCaption(image.id);
+    if (c.caption && markup.refuse(c.caption->text, "the grounded caption of image " + std::to_string(image.id)))
+        c.caption.reset();
     return c;
 }
 
@@ -394,9 +420,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     auto stopIfCancelled = [&] {
         if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled; no record file was written");
     };
+    TextsWithMarkup markup;
     for (std::size_t i = 0; i < images.size(); ++i) {
         stopIfCancelled();
-        builder.add(loadContent(store, images[i], o));
+        builder.add(loadContent(store, images[i], o, markup));
         if (o.progress) o.progress(i + 1, images.size());
     }
     if (!builder.missing().empty()) {
@@ -446,15 +473,8 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     const PathPlan plan(o, out, builder.samples());
     std::map<std::string, std::vector<PlacedSample>> bySplit;
     std::set<RowId> referenced;
-    int multiImage = 0, withMarkup = 0;
-    std::string markupExample;
+    int multiImage = 0;
     for (const Sample& s : builder.samples()) {
-        // Users' text (expressions, captions, questions) is written verbatim: a placeholder or control token in it
-        // would be read by the trainer as markup (a wrong image count, a cut turn). Such records are left out.
-        if (const auto markup = markupIn(s)) {
-            if (withMarkup++ == 0) markupExample = *markup;
-            continue;
-        }
         // LLaVA's loader joins `image` to its folder as one path: a record with a zoom-in crop (two images)
         // raises TypeError there and stops the training. Left out, and counted.
         if (o.target == Target::Llava && s.images.size() > 1) {
@@ -470,10 +490,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         referenced.insert(s.imageId);
     }
     report.images = static_cast<int>(referenced.size());
-    if (withMarkup)
-        report.notes.push_back(std::to_string(withMarkup) +
-                               " record(s) left out: their text holds what trainers read " +
-                               "as markup (first: " + markupExample + "); edit the expression, caption or question");
+    if (markup.count)
+        report.notes.push_back(std::to_string(markup.count) +
+                               " text(s) left out: they hold what trainers read as markup (first: " + markup.first +
+                               "); edit the expression, caption or question");
     if (multiImage)
         report.notes.push_back(std::to_string(multiImage) +
                                " record(s) with a zoom-in crop left out: LLaVA takes one image per record");
