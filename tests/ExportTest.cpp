@@ -204,8 +204,10 @@ TEST(Export, EveryTaskFieldByField) {
     EXPECT_NE(q.find(tok(1, 2)), std::string::npos);
     EXPECT_NE(q.find("Zoom in with the perspective as <image>, " + tok(9, 10) + "."), std::string::npos) << q;
     const cv::Mat cropImage = cv::imread((f.dir.path() / "out" / crop).string());
-    EXPECT_EQ(cropImage.cols, 392);  // 140 x 100 around the cup (clipped), upscaled so the short side is 280
-    EXPECT_EQ(cropImage.rows, 280);
+    // The cup, x and y 10..39: each side 29, grown by (140 - 29) // 2 = 55 to [-45, 94), clipped to [0, 94).
+    // A square crop: SAMTok's script does not upscale it.
+    EXPECT_EQ(cropImage.cols, 94);
+    EXPECT_EQ(cropImage.rows, 94);
     EXPECT_TRUE((*tableCaption)["image"].is_string());
     EXPECT_NE((*tableCaption)["conversations"][0]["value"].get<std::string>().find(tok(5, 6)), std::string::npos);
 
@@ -282,8 +284,8 @@ TEST(Export, EachTargetsLayoutAndRegistration) {
                 const json* left = findRecord(rs, "the left cup");
                 EXPECT_EQ((*left)["width"], 200);
                 EXPECT_EQ((*left)["height"], 100);
-                EXPECT_EQ((*zoom)["width_list"], json({200, 392}));
-                EXPECT_EQ((*zoom)["height_list"], json({100, 280}));
+                EXPECT_EQ((*zoom)["width_list"], json({200, 94}));
+                EXPECT_EQ((*zoom)["height_list"], json({100, 94}));
                 const json meta = json::parse(slurp(dir / "samtok_meta.json"));
                 EXPECT_EQ(meta["samtok"]["length"], 11);
                 EXPECT_EQ(meta["samtok"]["root"], fs::absolute(dir).lexically_normal().string() + "/");
@@ -456,24 +458,6 @@ TEST(Export, UnquotedMasksTemplatesFileAndMissingCropTokenizer) {
     n.tokenizeCrop = nullptr;
     EXPECT_THROW(exportDataset(f.store, n), UserError);
     EXPECT_FALSE(fs::exists(f.dir.path() / "nocrop"));
-}
-
-TEST(ZoomCrop, GrowsSmallBoxesClipsToTheImageAndUpscales) {
-    EXPECT_TRUE(needsZoomCrop({0, 0, 44, 45}, 100, 100));   // 19.8 %
-    EXPECT_FALSE(needsZoomCrop({0, 0, 50, 50}, 100, 100));  // 25 %
-    EXPECT_EQ(zoomRegion({300, 200, 20, 10}, 1000, 800), cv::Rect(240, 135, 140, 140));
-    EXPECT_EQ(zoomRegion({0, 790, 20, 10}, 1000, 800), cv::Rect(0, 660, 140, 140));
-    EXPECT_EQ(zoomRegion({100, 100, 300, 200}, 1000, 800), cv::Rect(100, 100, 300, 200));
-    cv::Mat rgb(800, 1000, CV_8UC3, cv::Scalar(1, 2, 3));
-    Mask m = rectMask(800, 1000, 300, 200, 320, 210);
-    const ZoomCrop c = makeZoomCrop(rgb, m, {300, 200, 20, 10});
-    EXPECT_EQ(c.rgb.cols, 280);
-    EXPECT_EQ(c.rgb.rows, 280);
-    EXPECT_EQ(c.mask.width(), 280);
-    EXPECT_EQ(c.mask.area(), 40u * 20u);  // 20 x 10 scaled by 2
-    // A large crop is not upscaled.
-    const ZoomCrop big = makeZoomCrop(rgb, rectMask(800, 1000, 0, 0, 300, 300), {0, 0, 300, 300});
-    EXPECT_EQ(big.rgb.cols, 300);
 }
 
 TEST(Export, PhrasesWithAnArticleDoNotDoubleIt) {

@@ -5,35 +5,45 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cmath>
 
 namespace samtok::exporter {
 
 bool needsZoomCrop(const PixelBox& box, int w, int h) {
-    const double share = static_cast<double>(box.width) * box.height / (static_cast<double>(w) * h);
-    return share <= kZoomMaxBoxShare;
+    // masks_to_boxes: x2 - x1 is one less than the box's width in pixels.
+    const double bw = std::max(0, box.width - 1), bh = std::max(0, box.height - 1);
+    return bw * bh / (static_cast<double>(w) * h) <= kZoomMaxBoxShare;
 }
 
 namespace {
 
-// One axis: grow [begin, begin + len) to at least minLen about its centre, then keep it inside [0, limit).
-std::pair<int, int> growAxis(int begin, int len, int limit) {
-    if (len >= kZoomMinSide) return {begin, len};
-    const double centre = begin + len / 2.0;
-    int b = static_cast<int>(std::floor(centre - kZoomMinSide / 2.0));
-    int e = b + kZoomMinSide;
-    if (b < 0) e -= b, b = 0;
-    if (e > limit) b -= e - limit, e = limit;
-    b = std::max(b, 0);
-    return {b, e - b};
+// One axis, as the script: [first, last] grown by (140 - (last - first)) // 2 at each end, clipped to [0, limit];
+// the crop is [begin, end).
+std::pair<int, int> growAxis(int first, int last, int limit) {
+    const int side = last - first;
+    if (side < kZoomMinSide) {
+        const int grow = (kZoomMinSide - side) / 2;
+        first -= grow, last += grow;
+    }
+    const int begin = std::clamp(first, 0, std::max(0, limit - 1));
+    const int end = std::clamp(last, begin + 1, limit);  // never empty, even for a box on the last pixel
+    return {begin, end};
 }
 
 }  // namespace
 
 cv::Rect zoomRegion(const PixelBox& box, int w, int h) {
-    const auto [x, cw] = growAxis(box.x, box.width, w);
-    const auto [y, ch] = growAxis(box.y, box.height, h);
-    return {x, y, cw, ch};
+    const auto [x1, x2] = growAxis(box.x, box.x + box.width - 1, w);
+    const auto [y1, y2] = growAxis(box.y, box.y + box.height - 1, h);
+    return {x1, y1, x2 - x1, y2 - y1};
+}
+
+cv::Size zoomSize(cv::Size crop) {
+    const int w = crop.width, h = crop.height;
+    if (w > h && w < kZoomTargetShortSide)
+        return {static_cast<int>(w * (static_cast<double>(kZoomTargetShortSide) / h)), kZoomTargetShortSide};
+    if (h > w && h < kZoomTargetShortSide)
+        return {kZoomTargetShortSide, static_cast<int>(h * (static_cast<double>(kZoomTargetShortSide) / w))};
+    return crop;
 }
 
 ZoomCrop makeZoomCrop(const cv::Mat& rgb, const Mask& mask, const PixelBox& box) {
@@ -41,12 +51,14 @@ ZoomCrop makeZoomCrop(const cv::Mat& rgb, const Mask& mask, const PixelBox& box)
     c.region = zoomRegion(box, rgb.cols, rgb.rows);
     cv::Mat image = rgb(c.region).clone();
     cv::Mat m = toMat(mask)(c.region).clone();
-    if (std::max(image.cols, image.rows) < kZoomTargetShortSide) {
-        const double scale = static_cast<double>(kZoomTargetShortSide) / std::min(image.cols, image.rows);
-        const cv::Size size(static_cast<int>(std::lround(image.cols * scale)),
-                            static_cast<int>(std::lround(image.rows * scale)));
+    const cv::Size size = zoomSize(image.size());
+    if (size != image.size()) {
         cv::resize(image, image, size, 0, 0, cv::INTER_LANCZOS4);
-        cv::resize(m, m, size, 0, 0, cv::INTER_NEAREST);
+        // torch.nn.functional.interpolate(mode='bilinear') > 0.5, on 0/1 values.
+        cv::Mat f;
+        cv::Mat(m > 0).convertTo(f, CV_32F, 1.0 / 255);
+        cv::resize(f, f, size, 0, 0, cv::INTER_LINEAR);
+        m = f > 0.5f;
     }
     c.rgb = image;
     c.mask = fromMat(m);

@@ -1,11 +1,17 @@
 #pragma once
-// SAMTok's zoom-in rule for region captioning (its DAM tokenisation script):
-// a region whose box covers at most 20 % of the image also gets a crop, the
-// box grown to at least 140 px a side (centred, clipped to the image); a crop
-// whose longer side is under 280 px is upscaled (Lanczos) until its shorter
-// side is 280. The mask is cut and scaled the same way (nearest), and its
-// tokens must be computed on the crop: tokens belong to the pixels they were
-// encoded with.
+// SAMTok's zoom-in rule for region captioning, as its DAM tokenisation script
+// (projects/samtok/datasets/tokenize_2d_mask/tokenize_dam.py) makes it, so that
+// exported crops look like those Qwen-VL-SAMTok models were trained on:
+//   - the box is torchvision's masks_to_boxes (x2, y2 the last pixel's index);
+//     a region whose box area (x2-x1)*(y2-y1) is at most 20 % of the image gets
+//     a crop;
+//   - a side under 140 grows by (140 - side) // 2 at each end, then is clipped
+//     to the image (not shifted), and the crop is [x1, x2) x [y1, y2);
+//   - a non-square crop whose longer side is under 280 is upscaled (Lanczos)
+//     to a shorter side of 280, the longer side truncated; a square crop never;
+//   - the mask is cut the same way and scaled bilinearly, kept above 0.5.
+// The mask's tokens must be computed on the crop: tokens belong to the pixels
+// they were encoded with.
 #include "mask/Mask.h"
 
 #include <opencv2/core.hpp>
@@ -26,6 +32,8 @@ struct ZoomCrop {
 
 // The crop rectangle for a box (exposed for tests).
 cv::Rect zoomRegion(const PixelBox& box, int imageWidth, int imageHeight);
+// The size a crop of this size is upscaled to (itself when it is not).
+cv::Size zoomSize(cv::Size crop);
 ZoomCrop makeZoomCrop(const cv::Mat& rgb, const Mask& mask, const PixelBox& box);
 
 }  // namespace samtok::exporter
