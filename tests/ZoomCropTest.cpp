@@ -1,7 +1,7 @@
 // Zoom-in crops as SAMTok's tokenize_dam.py makes them. Each expected number is
 // worked out with the script's own arithmetic in the comment beside it.
-#include "export/ZoomCrop.h"
 #include "TestMasks.h"
+#include "export/ZoomCrop.h"
 
 #include <gtest/gtest.h>
 
