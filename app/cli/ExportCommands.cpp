@@ -19,7 +19,7 @@ namespace {
 
 struct MllmOptions {
     std::string project, out, target = "samtok-jsonl", tasks = "refseg,gres,gcg,regioncap,vqa", paths = "relative";
-    std::string templates;
+    std::string templates, family;
     bool link = false, unquoted = false, includeRejected = false;
     exporter::ExportOptions e;
     ModelOptions model;
@@ -42,6 +42,7 @@ void exportMllm(MllmOptions& o) {
         if (!t.empty()) o.e.tasks.push_back(exporter::taskFromString(t));
     if (o.paths != "relative" && o.paths != "absolute") throw UserError("--paths must be relative or absolute");
     o.e.paths = o.paths == "absolute" ? exporter::PathPolicy::Absolute : exporter::PathPolicy::Relative;
+    if (!o.family.empty()) o.e.family = exporter::familyFromString(o.family);
     o.e.transfer = o.link ? exporter::ImageTransfer::Link : exporter::ImageTransfer::Copy;
     o.e.quoteMaskTokens = !o.unquoted;
     o.e.skipRejected = !o.includeRejected;
@@ -106,13 +107,24 @@ void addExportCommands(CLI::App& app) {
          "Comma-separated: refseg (a region per expression, or per class with one instance), gres (expressions "
          "with any number of targets, classes with several, \"No target.\"), gcg (grounded captions), "
          "regioncap (region captions, SAMTok's zoom-in rule), vqa (region questions), refdet (opt-in: the box of "
-         "each named region, as Qwen2/3-VL grounding answers {\"bbox_2d\": [x1, y1, x2, y2]} in 0-1000)")
+         "each named region, in the --family's grounding form)")
+        ->capture_default_str();
+    m->add_option("--family", o->family,
+                  "Model family the grounding markup and boxes are written for: qwen3-vl, qwen2.5-vl (boxes in pixels "
+                  "of the resized image), qwen2-vl, internvl (<ref>/<box>) (default: internvl for --target internvl, "
+                  "else qwen3-vl)");
+    m->add_option("--min-pixels", o->e.minPixels, "Qwen2.5-VL resize limit the boxes are measured in")
+        ->capture_default_str();
+    m->add_option("--max-pixels", o->e.maxPixels, "Qwen2.5-VL resize limit the boxes are measured in")
         ->capture_default_str();
     m->add_option("--name", o->e.name, "Dataset name: file and registry entry names")->capture_default_str();
     m->add_option("--seed", o->e.seed, "Seed of the template choice and the split")->capture_default_str();
     m->add_option("--val", o->e.valFraction, "Share of images in a val split (by image)")->capture_default_str();
     m->add_option("--paths", o->paths, "relative (images copied under OUT_DIR/images) or absolute")
         ->capture_default_str();
+    m->add_option("--path-prefix", o->e.pathPrefix,
+                  "Where the export will live when trained on: records and meta files name PREFIX/images/... "
+                  "(default: SAMTok and ms-swift records name the export folder; the others stay relative)");
     m->add_flag("--link", o->link, "Hard-link images instead of copying them (relative paths)");
     m->add_option("--templates", o->templates, "JSON of question templates per task, replacing the defaults");
     m->add_option("--no-target", o->e.noTargetPerImage, "\"No target.\" GRES samples per exhaustively labelled image")

@@ -48,6 +48,15 @@ Target targetFromString(const std::string& s) {
                     "' (choose samtok-json, samtok-jsonl, llamafactory, swift, llava, internvl)");
 }
 
+ModelFamily familyOf(const ExportOptions& o) {
+    if (o.family) return *o.family;
+    return o.target == Target::InternVL ? ModelFamily::InternVL : ModelFamily::Qwen3VL;
+}
+
+bool resolvesFromLaunchFolder(Target t) {
+    return t == Target::SamTokJson || t == Target::SamTokJsonl || t == Target::Swift;
+}
+
 int ExportReport::total() const {
     int n = 0;
     for (const auto& [split, tasks] : records)
@@ -98,6 +107,18 @@ std::string unofficialTokenizerWarning(const TokenizerModel& t) {
 }
 
 namespace {
+
+void makeExecutable(const fs::path& p) {
+    std::error_code ec;
+    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add,
+                    ec);
+}
+
+std::string trimmedPrefix(const ExportOptions& o) {
+    std::string p = o.pathPrefix;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+}
 
 int codebookSizeOf(const TokenizerModel& t) {
     try {
@@ -197,7 +218,7 @@ void resolveCrops(SampleBuilder& builder, const ProjectStore& store, const Expor
 class PathPlan {
 public:
     PathPlan(const ExportOptions& o, fs::path outDir, const std::vector<Sample>& samples)
-        : o_(o), out_(std::move(outDir)) {
+        : o_(o), out_(std::move(outDir)), prefix_(recordPrefix(o, out_)) {
         std::optional<fs::path> common;
         for (const auto& s : samples)
             for (const auto& im : s.images) {
@@ -219,8 +240,16 @@ public:
 
     std::string place(const SampleImage& im) const {
         if (o_.paths == PathPolicy::Absolute) return im.source;
-        if (im.isCrop) return fs::relative(im.source, out_).generic_string();
-        return names_.at(im.source);
+        const std::string rel = im.isCrop ? fs::relative(im.source, out_).generic_string() : names_.at(im.source);
+        return prefix_.empty() ? rel : prefix_ + "/" + rel;
+    }
+
+    // What relative record paths are prefixed with: the user's --path-prefix, or the export folder itself for
+    // loaders that would resolve them from wherever they are launched.
+    static std::string recordPrefix(const ExportOptions& o, const fs::path& out) {
+        if (o.paths == PathPolicy::Absolute) return {};
+        if (!o.pathPrefix.empty()) return trimmedPrefix(o);
+        return resolvesFromLaunchFolder(o.target) ? out.generic_string() : std::string();
     }
 
     // Copies or links the project images into the export.
@@ -248,8 +277,69 @@ public:
 private:
     const ExportOptions& o_;
     fs::path out_;
+    std::string prefix_;
     std::map<std::string, std::string> names_;
 };
+
+std::string pathsSection(const ExportOptions& o, const std::string& outAbs) {
+    std::ostringstream s;
+    s << "## Paths\n\n";
+    const std::string prefix = o.pathPrefix.empty() && resolvesFromLaunchFolder(o.target) ? outAbs : trimmedPrefix(o);
+    if (o.paths == PathPolicy::Absolute)
+        s << "Every image path is absolute, the project's own files; no data root is needed.\n";
+    else if (!prefix.empty())
+        s << "Image paths name the copies in this folder as `" << prefix << "/images/...`"
+          << (o.pathPrefix.empty() ? " (SAMTok's own loader and ms-swift resolve relative paths from wherever they are "
+                                     "launched, so they get full paths)"
+                                   : " (`--path-prefix`)")
+          << ": the export must be at `" << prefix << "` when trained on. Moved elsewhere, export again with "
+          << "`--path-prefix NEW_PLACE`.\n";
+    else
+        s << "Image paths are relative to this folder (`" << outAbs << "` when exported), and the start files find it "
+          << "from their own location: the export can move. LLaMA-Factory's `dataset_dir` (its `media_dir` follows) "
+          << "and LLaVA's `--image_folder` point here; the InternVL meta files name their files relative to this "
+          << "folder, where `train_internvl.sh` launches. With `--path-prefix` they name them where the export will "
+             "live instead.\n";
+    return s.str();
+}
+
+std::string trainingSection(const ExportOptions& o, const std::vector<SplitFile>& files) {
+    std::ostringstream s;
+    s << "\n## Training\n\n| trainer | start | the mask tokens |\n|---|---|---|\n";
+    switch (o.target) {
+        case Target::SamTokJson:
+        case Target::SamTokJsonl:
+            s << "| qwen-vl-finetune | paste `qwenvl_dataset.py` into `qwenvl/data/__init__.py`, then "
+                 "`bash train_qwenvl.sh` from its folder | added by `add_mask_tokens.py` (the script runs it once) |\n"
+              << "| SAMTok's own loader (xtuner) | these records, in its config | added by `add_mask_tokens.py` |\n";
+            break;
+        case Target::LlamaFactory:
+            s << "| LLaMA-Factory | `llamafactory-cli train train_llamafactory.yaml` | `add_tokens` + "
+                 "`resize_vocab` in the yaml |\n";
+            break;
+        case Target::Swift:
+            s << "| ms-swift | `bash sft_swift.sh` | `--new_special_tokens tokens.txt` (special tokens) |\n";
+            break;
+        case Target::Llava:
+            s << "| LLaVA v1.5 | `bash train_llava.sh` from the LLaVA folder | added by `add_mask_tokens.py` (the "
+                 "script runs it once) |\n";
+            break;
+        case Target::InternVL:
+            s << "| InternVL | `bash train_internvl.sh` from `internvl_chat` | added by `add_mask_tokens.py` (the "
+                 "script runs it once) |\n";
+            break;
+    }
+    s << "\n`python3 add_mask_tokens.py BASE_MODEL OUT_DIR` follows SAMTok's recipe: the tokens as ordinary "
+      << "(non-special) tokens, the embeddings resized, the new input rows set to the mean of the old ones plus small "
+      << "noise. It refuses a model that already has them (released `*-SAMTok` models do): train those as they are. "
+      << "Decoding with `skip_special_tokens=True` keeps ordinary tokens; where a trainer adds them as special tokens "
+      << "(ms-swift `--new_special_tokens`, LLaMA-Factory `add_special_tokens`), decode with "
+      << "`skip_special_tokens=False`. With LoRA, train the embeddings and the output layer too (the start files "
+      << "do: `additional_target` / `--modules_to_save embed_tokens lm_head`).\n"
+      << "\nCheck the files before training: `samtok validate " << (files.empty() ? std::string("FILE") : files[0].file)
+      << " --target " << toString(o.target) << " --decode --model <the checkpoint above>`.\n";
+    return s.str();
+}
 
 std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOptions& o, const ExportReport& r,
                    const std::vector<SplitFile>& files, const std::string& outAbs) {
@@ -295,28 +385,13 @@ std::string readme(const TokenizerModel& tok, int codebookSize, const ExportOpti
         for (const auto& n : r.notes) s << "- " << n << "\n";
     }
     s << "\nTemplates were chosen with seed " << o.seed << "; regions are listed left to right, then top to bottom"
-      << " by box centre; the split is by image.\n\n## Paths\n\n";
-    if (o.paths == PathPolicy::Absolute)
-        s << "Every image path is absolute; no data root is needed (InternVL `root` is empty).\n";
-    else
-        s << "Image paths are relative to this folder, `" << outAbs << "`. Set the trainer's data root to it: "
-          << "qwen-vl-finetune `data_path`, LLaMA-Factory `dataset_dir` (its `media_dir` follows), LLaVA "
-             "`--image_folder`, "
-          << "InternVL `root` (already in the meta file); SAMTok's own loader does not prepend `data_path`, so launch "
-             "it "
-          << "from this folder. ms-swift recommends absolute paths: export with `--paths absolute` for it.\n";
-    s << "\n## Adding the tokens\n\n"
-      << "qwen-vl-finetune, SAMTok's own loader, LLaVA and InternVL add no tokens themselves: run "
-      << "`python3 add_mask_tokens.py BASE_MODEL OUT_DIR` once (it refuses a model that already has them) and train "
-      << "from OUT_DIR. LLaMA-Factory (`add_tokens`, see `train_llamafactory.yaml`) and ms-swift "
-      << "(`--new_special_tokens`, see `sft_swift.sh`) add them from this folder's files.\n\n"
-      << "SAMTok adds the tokens as ordinary (non-special) tokens: `tokenizer.add_tokens(...)` with the entries of "
-      << "`mask_tokens_added.json`, then `model.resize_token_embeddings(len(tokenizer))`. Decoding with "
-      << "`skip_special_tokens=True` then keeps them. If your trainer adds them as special tokens instead (ms-swift "
-      << "`--new_special_tokens`, LLaMA-Factory `add_special_tokens`), decode with `skip_special_tokens=False`. "
-      << "With LoRA, train the embeddings and the output layer too (e.g. `--modules_to_save embed_tokens lm_head`).\n"
-      << "\nCheck the files before training: `samtok validate " << (files.empty() ? std::string("FILE") : files[0].file)
-      << " --decode --model <the checkpoint above>`.\n";
+      << " by box centre; the split is by image. Grounding markup and boxes are written for " << toString(familyOf(o))
+      << (familyOf(o) == ModelFamily::Qwen25VL
+              ? " (boxes in pixels of images resized within " + std::to_string(o.minPixels) + ".." +
+                    std::to_string(o.maxPixels) + " pixels: the trainer's processor must use the same limits)"
+              : std::string())
+      << ".\n\n"
+      << pathsSection(o, outAbs) << trainingSection(o, files);
     return s.str();
 }
 
@@ -327,16 +402,41 @@ const char* const kAddMaskTokensScript = R"py(#!/usr/bin/env python3
     python3 add_mask_tokens.py BASE_MODEL OUT_DIR
 
 For trainers that do not add tokens themselves (qwen-vl-finetune, SAMTok's own loader, LLaVA, InternVL): run it once,
-then train from OUT_DIR. The tokens (tokens.txt beside this script) are added as ordinary, non-special tokens; the
-embedding and output rows are resized and the new rows start at the mean of the old ones plus a little noise. A model
-that already has them (released *-SAMTok models do) is refused rather than extended twice. With LoRA, train the
-embeddings and the output layer too (e.g. modules_to_save embed_tokens lm_head).
+then train from OUT_DIR (the train_*.sh beside it do). The tokens (tokens.txt beside this script) are added as
+ordinary, non-special tokens; the embeddings are resized and the new input rows start at the mean of the old ones plus
+noise of 0.02 x their per-dimension spread (at least 1e-3). A model that already has them (released *-SAMTok models
+do) is refused rather than extended twice. With LoRA, train the embeddings and the output layer too
+(e.g. modules_to_save embed_tokens lm_head).
 """
+import json
 import os
 import sys
 
-import torch
-from transformers import AutoModelForImageTextToText, AutoProcessor
+
+def load(base):
+    import transformers as tf
+
+    try:
+        processor = tf.AutoProcessor.from_pretrained(base, trust_remote_code=True)
+    except Exception:  # text-only processors, custom-code models
+        processor = tf.AutoTokenizer.from_pretrained(base, trust_remote_code=True, use_fast=False)
+    tokenizer = getattr(processor, "tokenizer", processor)
+    config_path = os.path.join(base, "config.json")
+    config = json.load(open(config_path)) if os.path.isfile(config_path) else {}
+    if "mm_vision_tower" in config:  # an original LLaVA checkpoint: only LLaVA's own class reads it
+        from llava.model import LlavaLlamaForCausalLM
+
+        return processor, tokenizer, LlavaLlamaForCausalLM.from_pretrained(base, torch_dtype="auto")
+    errors = []
+    for name in ("AutoModelForImageTextToText", "AutoModelForVision2Seq", "AutoModelForCausalLM", "AutoModel"):
+        cls = getattr(tf, name, None)
+        if cls is None:
+            continue
+        try:
+            return processor, tokenizer, cls.from_pretrained(base, torch_dtype="auto", trust_remote_code=True)
+        except (ValueError, KeyError, OSError) as e:
+            errors.append(f"{name}: {e}")
+    sys.exit(f"cannot load {base}: " + "; ".join(errors))
 
 
 def main():
@@ -346,21 +446,31 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "tokens.txt"), encoding="utf-8") as f:
         tokens = [line.strip() for line in f if line.strip()]
-    processor = AutoProcessor.from_pretrained(base)
-    tokenizer = processor.tokenizer
+    import torch
+
+    processor, tokenizer, model = load(base)
     present = [t for t in tokens if t in tokenizer.get_vocab()]
     if present:
         sys.exit(f"{base} already has {len(present)} of the {len(tokens)} mask tokens (e.g. {present[0]}): "
                  "train it as it is; adding them again would give them new, untrained rows")
-    model = AutoModelForImageTextToText.from_pretrained(base, torch_dtype="auto")
     old = len(tokenizer)
     added = tokenizer.add_tokens(tokens, special_tokens=False)
-    model.resize_token_embeddings(len(tokenizer))
+    try:
+        model.resize_token_embeddings(len(tokenizer))
+        language = model
+    except NotImplementedError:  # InternVL's chat model: its language model, as its own fine-tuning script does
+        language = model.language_model
+        language.resize_token_embeddings(len(tokenizer))
+    for cfg in (getattr(model.config, "llm_config", None), getattr(language, "config", None)):
+        if cfg is not None:
+            cfg.vocab_size = len(tokenizer)
     with torch.no_grad():
-        for matrix in (model.get_input_embeddings().weight, model.get_output_embeddings().weight):
-            mean, std = matrix[:old].mean(0), matrix[:old].std(0)
-            matrix[old:] = mean + 0.01 * std * torch.randn_like(matrix[old:])
+        rows = language.get_input_embeddings().weight
+        mean, std = rows[:old].mean(0), rows[:old].float().std(0).clamp(min=1e-3).to(rows.dtype)
+        rows[old:] = mean + 0.02 * std * torch.randn_like(rows[old:])
     processor.save_pretrained(out)
+    if processor is not tokenizer:
+        tokenizer.save_pretrained(out)
     model.save_pretrained(out)
     print(f"added {added} tokens to {base}; saved to {out}")
 
@@ -396,6 +506,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     if (o.outDir.empty()) throw UserError("no export folder given");
     if (o.tasks.empty()) throw UserError("no task to export");
     if (o.valFraction < 0 || o.valFraction >= 1) throw UserError("the val share must be in [0, 1)");
+    if (!o.pathPrefix.empty() && o.paths == PathPolicy::Absolute)
+        throw UserError("--path-prefix names where a relative export will live; it does not apply to absolute paths");
+    if (o.minPixels < 28 * 28 || o.maxPixels < o.minPixels)
+        throw UserError("the pixel limits must satisfy 784 <= min-pixels <= max-pixels");
     if (o.name.empty() || o.name.find_first_of("/\\") != std::string::npos)
         throw UserError("the dataset name '" + o.name + "' must be a plain file name");
     std::optional<TokenizerModel> tok;
@@ -507,16 +621,23 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         files.push_back({split, file, samples.size()});
         report.files.push_back(file);
     }
-    const std::string imageRoot = o.paths == PathPolicy::Absolute ? "" : out.string() + "/";
-    for (const auto& reg : registrations(o.target, o.name, files, out.string(), imageRoot)) {
+    const Layout layout{out.string(),
+                        o.paths == PathPolicy::Relative ? trimmedPrefix(o) : std::string(),
+                        o.paths == PathPolicy::Absolute,
+                        familyOf(o),
+                        o.minPixels,
+                        o.maxPixels};
+    for (const auto& reg : registrations(o.target, o.name, files, layout)) {
         writeFileAtomic((out / reg.file).string(), reg.content);
         report.files.push_back(reg.file);
     }
     writeVocabulary(out, codebookSize, report.files);
     std::string addTokens;
     for (const auto& token : maskTokenVocabulary(codebookSize)) addTokens += (addTokens.empty() ? "" : ",") + token;
-    for (const auto& start : startFiles(o.target, o.name, files, out.string(), addTokens)) {
+    for (const auto& start : startFiles(o.target, o.name, files, layout, addTokens)) {
         writeFileAtomic((out / start.file).string(), start.content);
+        if (start.file.size() > 3 && start.file.compare(start.file.size() - 3, 3, ".sh") == 0)
+            makeExecutable(out / start.file);
         report.files.push_back(start.file);
     }
     writeFileAtomic((out / "README.md").string(), readme(*tok, codebookSize, o, report, files, out.string()));

@@ -7,7 +7,9 @@
 // seeded hash of each sample's subject, the train / val split by a seeded hash
 // of each image's checksum (so an image never straddles splits, and adding
 // images does not move the others), instances left to right, then top to bottom.
+#include "export/Grounding.h"
 #include "export/Sample.h"
+#include "export/Target.h"
 #include "export/TaskTemplates.h"
 #include "store/ProjectStore.h"
 
@@ -21,10 +23,6 @@
 #include <vector>
 
 namespace samtok::exporter {
-
-enum class Target { SamTokJson, SamTokJsonl, LlamaFactory, Swift, Llava, InternVL };
-const char* toString(Target t);
-Target targetFromString(const std::string& s);  // throws UserError naming the choices
 
 // Absolute: every path is the file's absolute path. Relative: images are
 // copied (or hard-linked) under the export folder and paths are relative to
@@ -41,8 +39,17 @@ struct ExportOptions {
     std::uint64_t seed = 0;
     double valFraction = 0;  // share of images in the val split; 0: one file
     PathPolicy paths = PathPolicy::Relative;
+    // Where the export will live when it is trained on (relative paths only): records and registrations name
+    // files as PREFIX/images/... . Unset, targets whose loader resolves relative paths from wherever it is launched
+    // (SAMTok's own loader, ms-swift) get the export folder's absolute path, and the others stay relative to it.
+    std::string pathPrefix;
     ImageTransfer transfer = ImageTransfer::Copy;
     TemplatePools templates = TemplatePools::defaults();
+    // The model family the records teach: its grounding markup (GCG) and box coordinates (refdet). Unset:
+    // InternVL for the InternVL target, else Qwen3-VL. minPixels / maxPixels: Qwen2.5-VL's resize limits, which
+    // its boxes are measured in (they must be those the trainer's processor uses).
+    std::optional<ModelFamily> family;
+    int minPixels = kQwenMinPixels, maxPixels = kQwenMaxPixels;
     // GRES "No target." samples: classes absent from an image, at most this
     // many per image, drawn only from images marked done / reviewed (labelled
     // exhaustively) unless assumeExhaustive.
@@ -83,6 +90,10 @@ struct ExportReport {
 // Why tokens of this tokenizer mean nothing to released Qwen-VL-SAMTok models, or empty when it has the official
 // tokenizer's architecture (SAM 2.1 Hiera-L, 2 x 256 codes), as mask_tokenizer_256x2.pth has.
 std::string unofficialTokenizerWarning(const TokenizerModel& tokenizer);
+
+ModelFamily familyOf(const ExportOptions& o);
+// True for targets whose loader resolves relative image paths from the folder it is launched in.
+bool resolvesFromLaunchFolder(Target t);
 
 // Writes into outDir (created; existing export files there are replaced).
 ExportReport exportDataset(const ProjectStore& store, const ExportOptions& options);

@@ -135,22 +135,30 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
 
 void SampleBuilder::addRefDet(const ImageContent& c, const std::vector<const Annotation*>& ordered) {
     const auto named = namingPhrases(c, ordered);
-    const double w = std::max(1, c.image.width), h = std::max(1, c.image.height);
-    auto rel = [](double v, double size) {
-        return static_cast<int>(std::lround(std::clamp(v / size, 0.0, 1.0) * 1000));
-    };
+    const ModelFamily family = familyOf(o_);
     for (const auto* a : ordered) {
         const std::vector<std::string>& phrases = named.at(a->id);
-        const PixelBox& b = a->bbox;
-        const nlohmann::json box = {rel(b.x, w), rel(b.y, h), rel(b.x + b.width, w), rel(b.y + b.height, h)};
+        const auto b = familyBox(family, a->bbox, c.image.width, c.image.height, o_.minPixels, o_.maxPixels);
         for (std::size_t i = 0; i < phrases.size(); ++i) {
             Sample s = start(Task::RefDet, c);
-            const std::string key =
-                "refdet/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
-            s.turns.push_back(
-                {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefDet, o_.seed, key), phrases[i])});
-            const nlohmann::json answer = nlohmann::json::array({{{"bbox_2d", box}, {"label", phrases[i]}}});
-            s.turns.push_back({false, "```json\n" + answer.dump() + "\n```"});
+            if (family == ModelFamily::InternVL) {
+                // InternVL's own grounding prompt and answer.
+                const std::string ref = "<ref>" + phrases[i] + "</ref>";
+                s.turns.push_back({true,
+                                   "<image>\nPlease provide the bounding box coordinate of the region this sentence "
+                                   "describes: " +
+                                       ref});
+                s.turns.push_back({false, ref + "<box>[[" + std::to_string(b[0]) + ", " + std::to_string(b[1]) + ", " +
+                                              std::to_string(b[2]) + ", " + std::to_string(b[3]) + "]]</box>"});
+            } else {
+                const std::string key =
+                    "refdet/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
+                s.turns.push_back(
+                    {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefDet, o_.seed, key), phrases[i])});
+                const nlohmann::json answer =
+                    nlohmann::json::array({{{"bbox_2d", {b[0], b[1], b[2], b[3]}}, {"label", phrases[i]}}});
+                s.turns.push_back({false, "```json\n" + answer.dump() + "\n```"});
+            }
             samples_.push_back(std::move(s));
             used_.emplace(a->id, std::nullopt);  // in a record, with no tokens needed
         }
@@ -228,8 +236,7 @@ void SampleBuilder::addGcg(const ImageContent& c) {
     std::string answer;
     std::size_t at = 0;
     for (const auto& [p, ids] : spans) {
-        answer += text.substr(at, p.begin - at) + "<|object_ref_start|>" + text.substr(p.begin, p.end - p.begin) +
-                  "<|object_ref_end|> ";
+        answer += text.substr(at, p.begin - at) + markPhrase(familyOf(o_), text.substr(p.begin, p.end - p.begin));
         for (RowId id : ids) {
             const auto t = tokens(id);
             if (!t) return;

@@ -79,7 +79,7 @@ std::string formatRecords(Target t, const std::vector<PlacedSample>& samples, co
 }
 
 std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,
-                                        const std::string& exportDir, const std::string& imageRoot) {
+                                        const Layout& layout) {
     auto entryName = [&](const SplitFile& f) { return f.split.empty() ? name : name + "_" + f.split; };
     if (t == Target::LlamaFactory) {
         // With dataset_dir set to the export folder, media_dir defaults to it too.
@@ -97,73 +97,18 @@ std::vector<Registration> registrations(Target t, const std::string& name, const
     }
     if (t == Target::InternVL) {
         // InternVL trains on every entry of a meta file: one file per split, so that val is never trained on.
+        // Paths are relative to the export folder (train_internvl.sh launches there), or under --path-prefix;
+        // `root` ends in '/' because InternVL joins image lists to it by string concatenation.
+        const std::string at = layout.prefix.empty() ? std::string() : layout.prefix + "/";
+        const std::string root = layout.absoluteImages ? "" : at.empty() ? "./" : at;
         std::vector<Registration> out;
         for (const auto& f : files) {
             ordered_json meta = ordered_json::object();
-            meta[entryName(f)] = {{"root", imageRoot},     {"annotation", exportDir + "/" + f.file},
-                                  {"data_augment", false}, {"max_dynamic_patch", 6},
-                                  {"repeat_time", 1},      {"length", f.records}};
+            meta[entryName(f)] = {{"root", root},           {"annotation", at + f.file}, {"data_augment", false},
+                                  {"max_dynamic_patch", 6}, {"repeat_time", 1},          {"length", f.records}};
             out.push_back({entryName(f) + "_meta.json", meta.dump(2) + "\n"});
         }
         return out;
-    }
-    return {};
-}
-
-std::vector<Registration> startFiles(Target t, const std::string& name, const std::vector<SplitFile>& files,
-                                     const std::string& exportDir, const std::string& addTokens) {
-    auto entryName = [&](const SplitFile& f) { return f.split.empty() ? name : name + "_" + f.split; };
-    std::string train, val;
-    for (const auto& f : files) (f.split == "val" ? val : train) = entryName(f);
-    if (train.empty()) return {};  // every image fell into val: nothing to train on
-    if (t == Target::LlamaFactory) {
-        std::string y =
-            "# LLaMA-Factory SFT on this export: llamafactory-cli train train_llamafactory.yaml\n"
-            "# Edit the model (and its template: qwen2_vl for Qwen2/2.5-VL) and the hyper-parameters.\n"
-            "model_name_or_path: Qwen/Qwen3-VL-4B-Instruct\n"
-            "template: qwen3_vl_nothink\n"
-            "stage: sft\ndo_train: true\n"
-            "finetuning_type: lora\nlora_target: all\n"
-            "# The mask tokens' new rows must train too: under LoRA they would stay frozen.\n"
-            "additional_target: embed_tokens,lm_head\n"
-            "dataset_dir: " +
-            exportDir +
-            "\n"
-            "dataset: " +
-            train + "\n";
-        if (!val.empty()) y += "eval_dataset: " + val + "\n";
-        y += "# SAMTok's recipe: the 514 mask tokens as ordinary (non-special) tokens, embeddings resized.\n"
-             "add_tokens: " +
-             addTokens +
-             "\n"
-             "resize_vocab: true\n"
-             "cutoff_len: 4096\n"
-             "per_device_train_batch_size: 1\ngradient_accumulation_steps: 8\n"
-             "learning_rate: 1.0e-4\nnum_train_epochs: 1.0\nbf16: true\n"
-             "output_dir: saves/" +
-             name + "-lora\n";
-        return {{"train_llamafactory.yaml", y}};
-    }
-    if (t == Target::Swift) {
-        std::string sh =
-            "#!/usr/bin/env bash\n"
-            "# ms-swift SFT on this export. Edit the model and the hyper-parameters. ms-swift adds the\n"
-            "# mask tokens as special tokens: decode with skip_special_tokens=False.\n"
-            "set -euo pipefail\n"
-            "swift sft \\\n"
-            "  --model Qwen/Qwen3-VL-4B-Instruct \\\n"
-            "  --dataset '" +
-            exportDir + "/" + train + ".jsonl' \\\n";
-        if (!val.empty()) sh += "  --val_dataset '" + exportDir + "/" + val + ".jsonl' \\\n";
-        sh += "  --new_special_tokens '" + exportDir +
-              "/tokens.txt' \\\n"
-              "  --train_type lora --target_modules all-linear \\\n"
-              "  --modules_to_save embed_tokens lm_head \\\n"
-              "  --torch_dtype bfloat16 --max_length 4096 \\\n"
-              "  --num_train_epochs 1 --per_device_train_batch_size 1 --gradient_accumulation_steps 8 \\\n"
-              "  --learning_rate 1e-4 --output_dir output/" +
-              name + "\n";
-        return {{"sft_swift.sh", sh}};
     }
     return {};
 }

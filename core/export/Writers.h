@@ -28,13 +28,27 @@ struct Registration {
     std::string file;  // relative to the export folder
     std::string content;
 };
-std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,
-                                        const std::string& exportDir, const std::string& imageRoot);
+// Where the files are, as the registrations and start files name them, and what the trainer must match.
+struct Layout {
+    std::string exportDir;  // absolute
+    std::string prefix;     // --path-prefix: where the export will be when trained on; empty: not given
+    bool absoluteImages = false;
+    ModelFamily family = ModelFamily::Qwen3VL;
+    int minPixels = kQwenMinPixels, maxPixels = kQwenMaxPixels;  // Qwen's resize limits, boxes measured in them
+    std::string trainerDir() const { return prefix.empty() ? exportDir : prefix; }
+};
 
-// A ready-to-edit start for the trainer, where one is known: LLaMA-Factory's train_llamafactory.yaml (template,
-// dataset_dir, datasets, add_tokens, resize_vocab, the embeddings trained beside LoRA) and ms-swift's sft_swift.sh
-// (--new_special_tokens, --modules_to_save embed_tokens lm_head). `addTokens`: the vocabulary, comma-separated.
+std::vector<Registration> registrations(Target t, const std::string& name, const std::vector<SplitFile>& files,
+                                        const Layout& layout);
+
+// A ready-to-run start for the trainer, beside the export:
+//   LLaMA-Factory train_llamafactory.yaml (template, dataset_dir, datasets, add_tokens, resize_vocab, the
+//     embeddings trained beside LoRA);
+//   ms-swift sft_swift.sh (--new_special_tokens, --modules_to_save embed_tokens lm_head);
+//   SAMTok targets: qwen-vl-finetune's dataset entry (qwenvl_dataset.py) and launch (train_qwenvl.sh);
+//   LLaVA train_llava.sh; InternVL train_internvl.sh.
+// Those whose trainer adds no tokens first run add_mask_tokens.py. `addTokens`: the vocabulary, comma-separated.
 std::vector<Registration> startFiles(Target t, const std::string& name, const std::vector<SplitFile>& files,
-                                     const std::string& exportDir, const std::string& addTokens);
+                                     const Layout& layout, const std::string& addTokens);
 
 }  // namespace samtok::exporter
