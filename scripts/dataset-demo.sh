@@ -31,16 +31,19 @@ echo "== task text"
 first=$($S region list "$P" --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["region"], r[0]["image"])')
 set -- $first
 $S region refer "$P" "$1" "the first object of the project"
+$S region refer "$P" "$1" "the <video> that shows it"   # users' markup: left out at export, with a note
 $S region describe "$P" "$1" "A region described from the command line."
 $S region ask "$P" "$1" --question "What is <region>?" --answer "An object."
 $S region group "$P" "$2" "the unicorns"
 
 echo "== export and validate"
+# Every target with its start files, checked with that trainer's loader rules (and every pair decoded).
 for t in samtok-jsonl samtok-json llamafactory swift llava internvl; do
-  paths=relative; [ "$t" = swift ] && paths=absolute
-  $S export mllm "$P" "$OUT/$t" --target "$t" --val 0.1 --seed 1 --paths "$paths" | sed -n '1,3p'
+  $S export mllm "$P" "$OUT/$t" --target "$t" --tasks refseg,gres,gcg,regioncap,vqa,refdet --val 0.1 --seed 1 \
+    | sed -n '1,3p'
+  ls "$OUT/$t" | grep -E '\.(sh|yaml|py)$|_meta\.json$|dataset_info' | tr '\n' ' '; echo
   for f in "$OUT/$t"/samtok_train.json* "$OUT/$t"/samtok_val.json*; do
-    printf '%s: ' "$f"; $S validate "$f" --decode | tail -1
+    printf '%s: ' "$f"; $S validate "$f" --target "$t" --decode | tail -1
   done
 done
 $S export coco "$P" "$OUT/coco/instances.json" --masks "$OUT/coco/masks" --tokens

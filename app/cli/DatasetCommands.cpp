@@ -4,6 +4,7 @@
 #include "dataset/Import.h"
 #include "dataset/Validator.h"
 #include "dataset/YoloSeg.h"
+#include "export/Target.h"
 #include "io/ImageIO.h"
 #include "store/AddImages.h"
 #include "store/ProjectStore.h"
@@ -26,6 +27,7 @@ namespace {
 struct ValidateOptions {
     std::string file;
     dataset::ValidationOptions check;
+    std::string target;
     bool noPaths = false;
     bool decode = false;
     bool json = false;
@@ -34,6 +36,7 @@ struct ValidateOptions {
 
 void validate(ValidateOptions& o) {
     o.check.checkPaths = !o.noPaths;
+    if (!o.target.empty()) o.check.target = exporter::targetFromString(o.target);
     std::unique_ptr<pipeline::ActiveModel> active;
     const model::Tokenizer* tok = nullptr;
     if (o.decode) {
@@ -80,7 +83,8 @@ void validate(ValidateOptions& o) {
                          .dump(2)
                   << "\n";
     } else {
-        for (const auto& i : report.issues) std::cout << o.file << ":" << i.line << ": " << i.message << "\n";
+        for (const auto& i : report.issues)
+            std::cout << o.file << (i.line ? ":" + std::to_string(i.line) : std::string()) << ": " << i.message << "\n";
         std::cout << report.records << " record(s), " << report.images << " image(s), " << report.maskGroups
                   << " mask group(s)";
         if (tok) std::cout << ", " << decoded << " decoded (" << empty << " empty)";
@@ -274,6 +278,10 @@ void addDatasetCommands(CLI::App& app) {
     cmd->add_option("--image-root", o->check.imageRoot,
                     "Folder relative image paths start from (default: the file's folder)");
     cmd->add_option("--codebook-size", o->check.codebookSize, "Codes per codebook")->capture_default_str();
+    cmd->add_option("--target", o->target,
+                    "Also apply the loader rules of one trainer: samtok-json, samtok-jsonl, llamafactory, swift, "
+                    "llava, internvl (layout, placeholders, registrations beside the file, the mask tokens' "
+                    "registration, image paths resolved where that trainer resolves them)");
     cmd->add_flag("--no-paths", o->noPaths, "Do not check that image files exist");
     cmd->add_flag("--decode", o->decode, "Also decode every token pair on its image with the model");
     addModelOptions(cmd, o->model, /*required=*/false);

@@ -1,10 +1,12 @@
 #include "dataset/Validator.h"
 
+#include "dataset/TargetRules.h"
 #include "tokens/TokenText.h"
 #include "util/Error.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -195,6 +197,76 @@ void checkFencedJson(const std::string& answer, const std::string& where, std::v
     }
 }
 
+// The exporter's own grounding markup (InternVL's <ref>phrase</ref> and <box>[[x1, y1, x2, y2]]</box>), well formed,
+// is not users' text: it is left out of the markup check.
+std::string withoutGrounding(const std::string& text) {
+    static const std::regex grounding(R"(<ref>[^<]*</ref>(<box>\[\[\d+, \d+, \d+, \d+\]\]</box>)?)");
+    return std::regex_replace(text, grounding, " ");
+}
+
+struct RecordCheck {
+    const ValidationOptions& options;
+    const FileFacts& facts;
+    ValidationReport& report;
+
+    void run(const json& j, int index, int line) {
+        std::vector<std::string> problems;
+        std::vector<std::string> images;
+        std::vector<std::pair<bool, std::string>> imagesInList;
+        Record r = readRecord(j, problems);
+        if (options.target) {
+            problems.clear();  // the target's own rules name what it reads
+            RecordMedia media;
+            checkRecordFor(*options.target, j, problems, media);
+            r.images = media.images;
+        }
+        ++report.records;
+        report.images += static_cast<int>(r.images.size());
+        int placeholders = 0;
+        for (std::size_t t = 0; t < r.turns.size(); ++t) {
+            const Turn& turn = r.turns[t];
+            const std::string where = std::string(turn.user ? "user" : "assistant") + " turn " + std::to_string(t + 1);
+            const auto markup = trainerMarkupIn(withoutGrounding(turn.text));
+            if (markup && (!options.target || (*markup != "<video>" && *markup != "<audio>")))
+                problems.push_back(where + ": '" + *markup + "' is markup the trainers read, not text");
+            const int n = countOf(turn.text, "<image>");
+            if (turn.user)
+                placeholders += n;
+            else if (n > 0 && !options.target)
+                problems.push_back(where + ": an <image> placeholder in an answer");
+            for (const TokenPair& pair : checkGroups(turn.text, options.codebookSize, where, problems)) {
+                ++report.maskGroups;
+                report.pairs.push_back({pair, index, line, r.images.empty() ? std::string() : r.images.front()});
+            }
+            if (!turn.user) checkFencedJson(turn.text, where, problems);
+        }
+        if (!options.target && placeholders != static_cast<int>(r.images.size()))
+            problems.push_back(std::to_string(placeholders) + " <image> placeholder(s) for " +
+                               std::to_string(r.images.size()) + " image(s)");
+        if (options.checkPaths) checkPaths(r.images, problems);
+        for (auto& m : problems) report.issues.push_back({line, index, std::move(m)});
+    }
+
+    void checkPaths(const std::vector<std::string>& images, std::vector<std::string>& problems) const {
+        const fs::path root =
+            options.imageRoot.empty() ? fs::absolute(facts.path).parent_path() : fs::path(options.imageRoot);
+        for (const auto& img : images) {
+            fs::path p = fs::path(img).is_absolute() ? fs::path(img) : root / img;
+            if (options.target) {
+                const ResolvedPath r =
+                    resolveImageFor(*options.target, facts, img, images.size() > 1, options.imageRoot);
+                if (!r.problem.empty()) {
+                    problems.push_back(r.problem);
+                    continue;
+                }
+                if (r.path.empty()) continue;
+                p = r.path;
+            }
+            if (!fs::is_regular_file(p)) problems.push_back("image not found: '" + p.string() + "'");
+        }
+    }
+};
+
 }  // namespace
 
 ValidationReport validateDataset(const std::string& path, const ValidationOptions& options) {
@@ -203,12 +275,14 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
     std::stringstream buf;
     buf << in.rdbuf();
     const std::string text = buf.str();
-    const fs::path root = options.imageRoot.empty() ? fs::absolute(path).parent_path() : fs::path(options.imageRoot);
 
     std::vector<std::pair<int, std::string>> records;
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) throw UserError("'" + path + "' is empty");
-    if (text[first] == '[') {
+    FileFacts facts;
+    facts.path = fs::absolute(path);
+    facts.isArray = text[first] == '[';
+    if (facts.isArray) {
         records = splitArray(text);
     } else {
         std::istringstream lines(text);
@@ -216,11 +290,12 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
         for (int n = 1; std::getline(lines, l); ++n)
             if (l.find_first_not_of(" \t\r") != std::string::npos) records.emplace_back(n, l);
     }
+    if (options.target == exporter::Target::InternVL) findInternVLMeta(facts);
 
     ValidationReport report;
+    RecordCheck check{options, facts, report};
     for (std::size_t i = 0; i < records.size(); ++i) {
         const int line = records[i].first;
-        std::vector<std::string> problems;
         json j;
         try {
             j = json::parse(records[i].second);
@@ -229,36 +304,12 @@ ValidationReport validateDataset(const std::string& path, const ValidationOption
             ++report.records;
             continue;
         }
-        const Record r = readRecord(j, problems);
-        ++report.records;
-        report.images += static_cast<int>(r.images.size());
-        int placeholders = 0;
-        for (std::size_t t = 0; t < r.turns.size(); ++t) {
-            const Turn& turn = r.turns[t];
-            const std::string where = std::string(turn.user ? "user" : "assistant") + " turn " + std::to_string(t + 1);
-            if (const auto markup = trainerMarkupIn(turn.text))
-                problems.push_back(where + ": '" + *markup + "' is markup the trainers read, not text");
-            const int n = countOf(turn.text, "<image>");
-            if (turn.user)
-                placeholders += n;
-            else if (n > 0)
-                problems.push_back(where + ": an <image> placeholder in an answer");
-            for (const TokenPair& pair : checkGroups(turn.text, options.codebookSize, where, problems)) {
-                ++report.maskGroups;
-                report.pairs.push_back(
-                    {pair, static_cast<int>(i), line, r.images.empty() ? std::string() : r.images.front()});
-            }
-            if (!turn.user) checkFencedJson(turn.text, where, problems);
-        }
-        if (placeholders != static_cast<int>(r.images.size()))
-            problems.push_back(std::to_string(placeholders) + " <image> placeholder(s) for " +
-                               std::to_string(r.images.size()) + " image(s)");
-        if (options.checkPaths)
-            for (const auto& img : r.images) {
-                const fs::path p = fs::path(img).is_absolute() ? fs::path(img) : root / img;
-                if (!fs::is_regular_file(p)) problems.push_back("image not found: '" + p.string() + "'");
-            }
-        for (auto& m : problems) report.issues.push_back({line, static_cast<int>(i), std::move(m)});
+        check.run(j, static_cast<int>(i), line);
+    }
+    if (options.target) {
+        facts.records = report.records;
+        for (const auto& p : report.pairs) facts.maxCode = std::max({facts.maxCode, p.c0, p.c1 + options.codebookSize});
+        for (auto& m : checkFileFor(*options.target, facts)) report.issues.push_back({0, -1, std::move(m)});
     }
     return report;
 }

@@ -10,15 +10,17 @@
 //   - JSON inside ```json fences of answers parses, and labels hold no mask tokens;
 //   - every image path exists.
 // Each problem carries the file's line number.
+#include "export/Target.h"
 #include "tokens/TokenPair.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace samtok::dataset {
 
 struct ValidationIssue {
-    int line = 0;    // 1-based line of the record in the file
+    int line = 0;    // 1-based line of the record in the file; 0: the file as a whole
     int record = 0;  // 0-based record index
     std::string message;
 };
@@ -27,6 +29,8 @@ struct ValidationOptions {
     int codebookSize = 256;
     std::string imageRoot;  // relative image paths resolve here (default: the file's folder)
     bool checkPaths = true;
+    // The trainer whose loader rules apply (TargetRules.h); unset: the rules all targets share.
+    std::optional<exporter::Target> target;
 };
 
 struct ValidationReport {
