@@ -40,11 +40,19 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
         auto* box = new QCheckBox(QString::fromLatin1(t));
         box->setChecked(QLatin1String(t) != QLatin1String("refdet"));  // boxes are opt-in, as on the command line
         if (QLatin1String(t) == QLatin1String("refdet"))
-            box->setToolTip(tr("Bounding boxes of named regions, as Qwen2/3-VL grounding answers (0-1000)"));
+            box->setToolTip(tr("Bounding boxes of named regions, in the model family's grounding form"));
         tasks_ << box;
         taskRow->addWidget(box);
     }
     form->addRow(tr("Tasks"), taskRow);
+    family_ = new QComboBox;
+    family_->addItem(tr("As the format suits (InternVL for InternVL, else Qwen3-VL)"), QString());
+    family_->addItem(tr("Qwen3-VL (boxes 0-1000)"), QStringLiteral("qwen3-vl"));
+    family_->addItem(tr("Qwen2.5-VL (boxes in pixels of the resized image)"), QStringLiteral("qwen2.5-vl"));
+    family_->addItem(tr("Qwen2-VL (boxes 0-1000)"), QStringLiteral("qwen2-vl"));
+    family_->addItem(tr("InternVL (<ref>/<box>, 0-1000)"), QStringLiteral("internvl"));
+    family_->setToolTip(tr("The model family the grounded captions and boxes are written for"));
+    form->addRow(tr("Model family"), family_);
     val_ = new QDoubleSpinBox;
     val_->setRange(0, 0.9);
     val_->setSingleStep(0.05);
@@ -123,6 +131,8 @@ void ExportDialog::start() {
     o.tasks.clear();
     for (QCheckBox* box : tasks_)
         if (box->isChecked()) o.tasks.push_back(exporter::taskFromString(box->text().toStdString()));
+    if (const QString f = family_->currentData().toString(); !f.isEmpty())
+        o.family = exporter::familyFromString(f.toStdString());
     o.valFraction = val_->value();
     o.seed = static_cast<std::uint64_t>(seed_->value());
     o.paths = paths_->currentData().toInt() == 2 ? exporter::PathPolicy::Absolute : exporter::PathPolicy::Relative;

@@ -39,6 +39,7 @@ private:
     InferenceService* inference_;
     QString projectPath_;
     QComboBox* target_;
+    QComboBox* family_;
     QList<QCheckBox*> tasks_;
     QDoubleSpinBox* val_;
     QSpinBox* seed_;
