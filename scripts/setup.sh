@@ -14,6 +14,8 @@ PACKAGES=(
   # images, storage, formats, CLI
   libopencv-dev libpng-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libssl-dev  # SHA-256 of checkpoints and images (find_package(OpenSSL))
+  libcurl4-openssl-dev  # samtok model get: downloads the official checkpoints (find_package(CURL))
+  help2man lintian  # the .deb: man pages from --help, and its check
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # headless GUI runs (CI screenshots, first-run under a virtual display)

@@ -76,7 +76,9 @@ public slots:
     void nextImage();
     void previousImage();
     void showImage(RowId id);
-    void loadModelCheckpoint();  // asks for the file
+    void loadModelCheckpoint();
+    void showGetModel();
+    void loadPromptModel(const QString& path);  // asks for the file
     void loadModelFile(const QString& path);
     void tokenizeProject();
     void showCheatSheet();

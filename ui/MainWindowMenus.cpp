@@ -3,6 +3,7 @@
 #include "AnnotateController.h"
 #include "ClassBox.h"
 #include "ExportDialog.h"
+#include "GetModelDialog.h"
 #include "ImageListModel.h"
 #include "ImageView.h"
 #include "ImagesPanel.h"
@@ -14,6 +15,7 @@
 #include "SettingsDialog.h"
 #include "StudioStatusBar.h"
 #include "ToolsBar.h"
+#include "net/ModelCatalog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -45,15 +47,51 @@ void MainWindow::buildModelMenu(QMenu* modelMenu) {
         }
         const QString path = QFileDialog::getOpenFileName(this, tr("SAM2 Checkpoint for Click and Box Prompts"),
                                                           QString(), tr("SAM2 checkpoints (*.pt);;All files (*)"));
-        if (path.isEmpty()) return;
-        userLoad_ = true;
-        // The tokenizer stays; its prompt path becomes the original SAM2 decoder of this file.
-        inference_->loadModel(inference_->model().checkpoint, path);
+        if (!path.isEmpty()) loadPromptModel(path);  // the tokenizer stays; clicks use this file's SAM2 decoder
     });
     modelMenu->addAction(tr("Use the &Embedded Default"), this, [this] {
         userLoad_ = true;
         inference_->loadDefaultModel();
     });
+    modelMenu->addSeparator();
+    modelMenu->addAction(tr("&Get Model…"), this, &MainWindow::showGetModel);
+    // The official models already downloaded, each a click away (the menu is rebuilt as it opens).
+    auto* downloaded = modelMenu->addSection(tr("Downloaded"));
+    connect(modelMenu, &QMenu::aboutToShow, this, [this, modelMenu, downloaded] {
+        const QList<QAction*> all = modelMenu->actions();
+        for (int i = all.indexOf(downloaded) + 1; i >= 1 && i < all.size(); ++i) {
+            modelMenu->removeAction(all[i]);
+            all[i]->deleteLater();
+        }
+        for (const auto& m : net::knownModels()) {
+            const auto path = net::downloadedModel(m.name);
+            if (!path) continue;
+            const QString file = QString::fromStdString(*path);
+            if (m.role == net::ModelRole::Tokenizer)
+                modelMenu->addAction(tr("Use %1").arg(QString::fromStdString(m.name)), this,
+                                     [this, file] { loadModelFile(file); });
+            else
+                modelMenu->addAction(tr("Use %1 for Clicks").arg(QString::fromStdString(m.name)), this,
+                                     [this, file] { loadPromptModel(file); });
+        }
+    });
+}
+
+void MainWindow::showGetModel() {
+    auto* dialog = new GetModelDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &GetModelDialog::useTokenizer, this, &MainWindow::loadModelFile);
+    connect(dialog, &GetModelDialog::usePrompts, this, &MainWindow::loadPromptModel);
+    dialog->show();
+}
+
+void MainWindow::loadPromptModel(const QString& path) {
+    if (!inference_->hasModel()) {
+        showError(tr("No model loaded"), tr("Load a tokenizer first (Model ▸ Load Checkpoint)."));
+        return;
+    }
+    userLoad_ = true;
+    inference_->loadModel(inference_->model().checkpoint, path);
 }
 
 // The menus and toolbars. The main toolbar shows the commonest of the menus' actions.

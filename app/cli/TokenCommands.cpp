@@ -5,6 +5,7 @@
 #include "io/ImageIO.h"
 #include "mask/MaskMetrics.h"
 #include "model/Runtime.h"
+#include "pipeline/ModelFetch.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "store/ProjectStore.h"
 #include "tokens/TokenText.h"
@@ -259,6 +260,41 @@ void modelInfo(const ModelOptions& o) {
     std::cout << j.dump(2) << "\n";
 }
 
+void modelGet(const std::string& name) {
+    const net::KnownModel* m = net::findKnownModel(name);
+    if (!m) {
+        std::string names;
+        for (const auto& k : net::knownModels()) names += (names.empty() ? "" : ", ") + k.name;
+        throw UserError("unknown model '" + name + "' (choose " + names + ")");
+    }
+    std::cout << "getting " << m->name << " (" << m->about << ") from " << net::downloadUrl(*m) << "\n";
+    Progress bar(m->file);
+    net::DownloadOptions o;
+    o.progress = [&](std::uint64_t done, std::uint64_t total) {
+        bar.update(static_cast<std::size_t>(done), static_cast<std::size_t>(total));
+    };
+    const pipeline::FetchedModel f = pipeline::fetchModel(*m, o);
+    bar.finish();
+    char size[32];
+    std::snprintf(size, sizeof size, "%.1f MB", f.bytes / 1e6);
+    std::cout << (f.alreadyThere ? "already there and verified: " : "downloaded and verified: ") << f.path << " ("
+              << size << ", SHA-256 " << f.sha256.substr(0, 16) << "…"
+              << (f.resumedFrom ? ", resumed at " + std::to_string(f.resumedFrom) + " bytes" : std::string())
+              << ")\nuse it by name: " << (m->role == net::ModelRole::Tokenizer ? "--model " : "--prompt-model ")
+              << m->name << "\n";
+}
+
+void modelList() {
+    std::cout << "models folder: " << net::modelsDir() << "\n";
+    for (const auto& m : net::knownModels()) {
+        const auto path = net::downloadedModel(m.name);
+        std::printf("%-17s %-8s %-15s %s\n", m.name.c_str(),
+                    m.role == net::ModelRole::Tokenizer ? "--model" : "--prompt",
+                    path ? "downloaded" : "not downloaded", m.about.c_str());
+    }
+    std::cout << "get one with: samtok model get NAME\n";
+}
+
 struct BenchOptions {
     ModelOptions model;
     bool random = false;
@@ -394,12 +430,21 @@ void addTokenCommands(CLI::App& app) {
     tk->callback([to] { tokenize(*to); });
 
     auto mo = std::make_shared<ModelOptions>();
-    CLI::App* model = app.add_subcommand("model", "Inspect models");
+    CLI::App* model = app.add_subcommand("model", "Inspect, list and get models");
     model->require_subcommand(1);
     CLI::App* info = model->add_subcommand("info", "Config, parameter count, checksum and load report of a checkpoint");
     info->add_option("CHECKPOINT", mo->model, "Checkpoint file (default: the embedded samtok-micro)");
     info->add_option("--config", mo->config, "Built-in config name or JSON file (detected when omitted)");
     info->callback([mo] { modelInfo(*mo); });
+    auto getName = std::make_shared<std::string>();
+    CLI::App* get = model->add_subcommand(
+        "get", "Download an official model into the user's models folder, resumably, and verify it by loading it");
+    get->add_option("NAME", *getName,
+                    "samtok-official (the SAMTok tokenizer), sam2.1-large, sam2.1-base-plus, sam2.1-small, "
+                    "sam2.1-tiny (SAM 2.1 for click prompts); $HF_ENDPOINT names a mirror")
+        ->required();
+    get->callback([getName] { modelGet(*getName); });
+    model->add_subcommand("list", "The official models, and which are downloaded")->callback([] { modelList(); });
 
     auto bo = std::make_shared<BenchOptions>();
     CLI::App* b = app.add_subcommand("bench", "Time embedding, encode, decode and click-to-mask");

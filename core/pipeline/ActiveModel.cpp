@@ -2,6 +2,7 @@
 
 #include "checkpoint/CheckpointError.h"
 #include "model/DefaultModel.h"
+#include "net/ModelCatalog.h"
 #include "store/ProjectStore.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
@@ -39,13 +40,14 @@ ModelIdentity identifyModel(const ModelRequest& r) {
         id.name = model::kDefaultModelName;
         return id;
     }
+    const std::string path = net::resolveModelName(r.model);  // a known model's name, once it is downloaded
     std::error_code ec;
-    if (!fs::is_regular_file(r.model, ec)) throw UserError("'" + r.model + "': no such model file");
-    if (fs::path(r.model).extension() == ".samtok")  // never read a project but through SQLite (its locks)
+    if (!fs::is_regular_file(path, ec)) throw UserError("'" + r.model + "': no such model file");
+    if (fs::path(path).extension() == ".samtok")  // never read a project but through SQLite (its locks)
         throw UserError("'" + r.model + "': a SAMTok Studio project, not a model checkpoint");
-    id.checkpoint = r.model;
-    id.name = fs::path(r.model).stem().string();
-    id.sha256 = sha256File(r.model);
+    id.checkpoint = path;
+    id.name = fs::path(path).stem().string();
+    id.sha256 = sha256File(path);
     return id;
 }
 
@@ -73,7 +75,8 @@ std::unique_ptr<ActiveModel> ActiveModel::load(const ModelRequest& r) {
     m->identity_ = identifyModel(r);
     const model::ModelConfig config = resolveModelConfig(r, m->identity_.checkpoint);
     try {
-        m->tokenizer_ = model::Tokenizer::load(config, m->identity_.checkpoint, r.promptModel, r.device,
+        const std::string prompts = r.promptModel.empty() ? r.promptModel : net::resolveModelName(r.promptModel);
+        m->tokenizer_ = model::Tokenizer::load(config, m->identity_.checkpoint, prompts, r.device,
                                                model::parsePrecision(r.precision));
     } catch (const std::invalid_argument& e) {  // a device or precision this build cannot use
         throw UserError(e.what());
