@@ -10,13 +10,16 @@ namespace samtok::cli {
 
 void addModelOptions(CLI::App* cmd, ModelOptions& o, bool required) {
     auto* m = cmd->add_option("--model", o.model,
-                              "Checkpoint: mask_tokenizer_256x2.pth, a SAM2 .pt, a .safetensors, or samtok-micro "
-                              "(the embedded default, used when omitted)");
+                              "Checkpoint: mask_tokenizer_256x2.pth, a SAM2 .pt, a .safetensors, a downloaded "
+                              "model's name (samtok-official: see samtok model list), or samtok-micro (the embedded "
+                              "default, used when omitted)");
     if (required) m->required();
     cmd->add_option("--config", o.config,
                     "Model config: a built-in name (sam2.1_hiera_tiny, _small, _base_plus, _large) or a JSON file; "
                     "detected from the checkpoint when omitted");
-    cmd->add_option("--prompt-model", o.promptModel, "SAM2 checkpoint (.pt) whose decoder answers click / box prompts");
+    cmd->add_option("--prompt-model", o.promptModel,
+                    "SAM2 checkpoint (.pt) whose decoder answers click / box prompts, or a downloaded one's name "
+                    "(sam2.1-large, -base-plus, -small, -tiny)");
     cmd->add_option("--device", o.device, "cpu, or cuda / cuda:N when LibTorch has CUDA")->capture_default_str();
     cmd->add_option("--precision", o.precision, "fp32, or bf16 (meant for a GPU; slower than fp32 on a CPU)")
         ->check(CLI::IsMember({"fp32", "bf16"}))
