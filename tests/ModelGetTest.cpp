@@ -8,9 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace samtok;
 using samtok::test::LocalHttpServer;
@@ -104,6 +107,27 @@ TEST(Download, APartThatIsAlreadyWholeIsCheckedAndKept) {
     const auto r = net::downloadFile(server.url("/m.pt"), dir.file("m.pt"), expecting(body));
     EXPECT_EQ(r.resumedFrom, body.size());
     EXPECT_EQ(slurp(dir.file("m.pt")), body);
+}
+
+TEST(Download, ASecondDownloadOfTheSameFileIsRefusedWhileTheFirstRuns) {
+    LocalHttpServer server;
+    server.serve("/m.pt", {bytes(1000)});
+    TempDir dir;
+    const int fd = ::open(dir.file("m.pt.part").c_str(), O_WRONLY | O_CREAT, 0644);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // as the first download holds it
+    const std::string why = message([&] { net::downloadFile(server.url("/m.pt"), dir.file("m.pt"), expecting("")); });
+    EXPECT_NE(why.find("is being downloaded by another window or command"), std::string::npos) << why;
+    ::close(fd);
+}
+
+TEST(Download, AServerErrorWhileResumingKeepsTheBytesAlreadyThere) {
+    LocalHttpServer server;
+    server.serve("/m.pt", {"{\"error\": \"busy\"}", "application/json", 503});
+    TempDir dir;
+    std::ofstream(dir.file("m.pt.part"), std::ios::binary) << bytes(7000);
+    const std::string why = message([&] { net::downloadFile(server.url("/m.pt"), dir.file("m.pt"), expecting("")); });
+    EXPECT_NE(why.find("HTTP 503"), std::string::npos) << why;
+    EXPECT_EQ(fs::file_size(dir.file("m.pt.part")), 7000u);
 }
 
 TEST(Download, AWebPageOrAnHttpErrorIsNamedAndLeavesNothing) {

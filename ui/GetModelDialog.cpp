@@ -4,14 +4,19 @@
 #include "pipeline/ModelFetch.h"
 #include "util/Error.h"
 
+#include <QApplication>
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMetaObject>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <functional>
+#include <thread>
 
 namespace samtok::ui {
 
@@ -50,32 +55,38 @@ void KnownModelList::refresh() {
 }
 
 ModelDownloader::~ModelDownloader() {
-    cancel_ = true;
-    if (thread_.joinable()) thread_.join();
+    cancel();  // the thread stops at its next progress report and drops its reports to this object
 }
 
 void ModelDownloader::start(const QString& name) {
     if (busy()) return;
-    if (thread_.joinable()) thread_.join();
-    cancel_ = false;
-    done_ = false;
-    thread_ = std::thread([this, name] {
+    state_ = std::make_shared<State>();
+    QPointer<ModelDownloader> self(this);
+    std::thread([self, state = state_, name] {
+        // Runs on the UI thread, where `self` can be checked.
+        auto post = [self](std::function<void(ModelDownloader*)> f) {
+            QMetaObject::invokeMethod(qApp, [self, f] {
+                if (self) f(self);
+            });
+        };
         QString path, error;
         try {
             const net::KnownModel* m = net::findKnownModel(name.toStdString());
             if (!m) throw UserError("unknown model '" + name.toStdString() + "'");
             net::DownloadOptions o;
-            o.cancel = &cancel_;
-            o.progress = [this](std::uint64_t done, std::uint64_t total) {
-                emit progress(static_cast<qint64>(done), static_cast<qint64>(total));  // queued to the dialog
+            o.cancel = &state->cancel;
+            o.progress = [post](std::uint64_t done, std::uint64_t total) {
+                post([done, total](ModelDownloader* d) {
+                    emit d->progress(static_cast<qint64>(done), static_cast<qint64>(total));
+                });
             };
             path = QString::fromStdString(pipeline::fetchModel(*m, o).path);
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
-        done_ = true;
-        emit finished(name, path, error);
-    });
+        state->done = true;
+        post([name, path, error](ModelDownloader* d) { emit d->finished(name, path, error); });
+    }).detach();
 }
 
 GetModelDialog::GetModelDialog(QWidget* parent)

@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <memory>
-#include <thread>
 
 class QLabel;
 class QProgressBar;
@@ -29,23 +28,28 @@ public:
     void refresh();  // after a download
 };
 
-// One download at a time, off the UI thread.
+// One download at a time, off the UI thread. The thread owns its state and reports through queued calls that
+// check the downloader is still there, so closing the dialog never waits for a download (or its check) to end.
 class ModelDownloader : public QObject {
     Q_OBJECT
 public:
     using QObject::QObject;
     ~ModelDownloader() override;
-    bool busy() const { return thread_.joinable() && !done_; }
+    bool busy() const { return state_ && !state_->done; }
     void start(const QString& name);
-    void cancel() { cancel_ = true; }
+    void cancel() {
+        if (state_) state_->cancel = true;
+    }
 
 signals:
     void progress(qint64 done, qint64 total);
     void finished(const QString& name, const QString& path, const QString& error);
 
 private:
-    std::thread thread_;
-    std::atomic<bool> cancel_{false}, done_{true};
+    struct State {
+        std::atomic<bool> cancel{false}, done{false};
+    };
+    std::shared_ptr<State> state_;
 };
 
 class GetModelDialog : public QDialog {

@@ -3,6 +3,7 @@
 #include "store/Records.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -28,6 +29,7 @@ class ImageFilterModel;
 class ProjectSession;
 class StartPage;
 class InferenceService;
+class GetModelDialog;
 class AnnotateController;
 class RegionPanel;
 class ClassBox;
@@ -130,6 +132,7 @@ private:
 
     ProjectSession* session_;
     InferenceService* inference_;
+    QPointer<GetModelDialog> getModel_;
     AnnotateController* annotate_;
     ClassBox* classBox_ = nullptr;
     RegionPanel* regionPanel_ = nullptr;

@@ -78,11 +78,14 @@ void MainWindow::buildModelMenu(QMenu* modelMenu) {
 }
 
 void MainWindow::showGetModel() {
-    auto* dialog = new GetModelDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &GetModelDialog::useTokenizer, this, &MainWindow::loadModelFile);
-    connect(dialog, &GetModelDialog::usePrompts, this, &MainWindow::loadPromptModel);
-    dialog->show();
+    if (!getModel_) {  // one dialog: two downloads of one file would fight over it
+        getModel_ = new GetModelDialog(this);
+        connect(getModel_, &GetModelDialog::useTokenizer, this, &MainWindow::loadModelFile);
+        connect(getModel_, &GetModelDialog::usePrompts, this, &MainWindow::loadPromptModel);
+    }
+    getModel_->show();
+    getModel_->raise();
+    getModel_->activateWindow();
 }
 
 void MainWindow::loadPromptModel(const QString& path) {

@@ -4,7 +4,11 @@
 #include <cstdio>
 #include <cstring>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <strings.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -33,28 +37,50 @@ struct Transfer {
     bool checked = false;        // the response's status and type were looked at
     std::string problem;         // why a callback stopped the transfer
     const DownloadOptions* options = nullptr;
+    long status = 0;      // of the final response
+    bool html = false;    // it was a web page
+    std::string etag;     // the file's version, to resume only the same file (If-Range)
+    std::string ifRange;  // sent when resuming
 
     // On the first bytes of the final response: an error status or a web page. (A server that ignores the range is
     // caught by libcurl as CURLE_RANGE_ERROR before any byte arrives.)
     bool checkResponse() {
         checked = true;
-        long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        char* type = nullptr;
-        curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
+        const char* type = readStatus();
         if (status == 416 && offset > 0) return true;  // nothing after the kept bytes: the .part is whole
         if (status >= 400) {
             problem = "the server answered HTTP " + std::to_string(status);
             return false;
         }
-        if (type && std::strncmp(type, "text/html", 9) == 0) {
+        if (html) {
             problem =
                 "the server sent a web page (" + std::string(type) + "), not the file: a login, error or consent page?";
             return false;
         }
         return true;
     }
+
+    const char* readStatus() {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        char* type = nullptr;
+        curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
+        html = type && std::strncmp(type, "text/html", 9) == 0;
+        return type;
+    }
 };
+
+// The final response's ETag (a redirect's own headers come first and are replaced).
+std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string line(data, size * n);
+    if (line.rfind("HTTP/", 0) == 0) t->etag.clear();
+    if (line.size() > 5 && strncasecmp(line.c_str(), "etag:", 5) == 0) {
+        line = line.substr(5);
+        const auto a = line.find_first_not_of(" \t"), b = line.find_last_not_of(" \t\r\n");
+        t->etag = a == std::string::npos ? "" : line.substr(a, b - a + 1);
+    }
+    return size * n;
+}
 
 std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -102,9 +128,19 @@ CURLcode perform(Transfer& t, const std::string& url) {
     curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, onProgress);
     curl_easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
-    if (t.offset > 0) curl_easy_setopt(t.curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(t.offset));
+    curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, onHeader);
+    curl_easy_setopt(t.curl, CURLOPT_HEADERDATA, &t);
+    curl_slist* headers = nullptr;
+    if (t.offset > 0) {
+        curl_easy_setopt(t.curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(t.offset));
+        // Only the same file may be continued: a changed one comes whole (200) and starts over.
+        if (!t.ifRange.empty()) headers = curl_slist_append(headers, ("If-Range: " + t.ifRange).c_str());
+        curl_easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
+    }
     const CURLcode rc = curl_easy_perform(t.curl);
     if (rc == CURLE_OK && !t.checked) t.checkResponse();  // an empty body: look at the status all the same
+    if (rc != CURLE_OK) t.readStatus();
+    curl_slist_free_all(headers);
     curl_easy_cleanup(t.curl);
     t.curl = nullptr;
     return rc;
@@ -142,19 +178,38 @@ DownloadResult downloadFile(const std::string& url, const std::string& dest,
     Transfer t;
     t.part = dest + ".part";
     t.options = &options;
+    const std::string etagFile = t.part + ".etag";
+    // One download per file: a second window or command would interleave its bytes with ours.
+    const int fd = ::open(t.part.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) throw DownloadError("cannot write '" + t.part + "': " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        throw DownloadError("'" + dest + "' is being downloaded by another window or command; wait for it");
+    }
+    t.file = ::fdopen(fd, "ab");
     t.offset = sizeOf(t.part);
-    t.file = std::fopen(t.part.c_str(), "ab");
-    if (!t.file) throw DownloadError("cannot write '" + t.part + "': " + std::strerror(errno));
+    if (t.offset > 0) {
+        std::ifstream in(etagFile);
+        std::getline(in, t.ifRange);
+    }
     DownloadResult result;
     result.resumedFrom = t.offset;
     CURLcode rc = perform(t, url);
-    if (rc == CURLE_RANGE_ERROR && t.offset > 0) {  // the server cannot resume: start the file over
-        std::FILE* fresh = std::freopen(t.part.c_str(), "wb", t.file);
-        if (!fresh) throw DownloadError("cannot rewrite '" + t.part + "': " + std::strerror(errno));
-        t.file = fresh;
+    // The server would not continue (no ranges, or the file changed): a whole new file (2xx) starts over; anything
+    // else (an error page, a busy server) leaves the kept bytes for the next try.
+    if (rc == CURLE_RANGE_ERROR && t.offset > 0 && t.status >= 200 && t.status < 300 && !t.html) {
+        if (::ftruncate(fileno(t.file), 0) != 0)
+            throw DownloadError("cannot rewrite '" + t.part + "': " + std::strerror(errno));
         t.offset = result.resumedFrom = 0;
         t.checked = false;
         rc = perform(t, url);
+    } else if (rc == CURLE_RANGE_ERROR) {
+        t.problem = "the server answered HTTP " + std::to_string(t.status) + (t.html ? " with a web page" : "") +
+                    " instead of the rest of the file";
+    }
+    if (t.offset == 0 && !t.etag.empty()) {
+        std::ofstream out(etagFile);
+        out << t.etag << "\n";
     }
     const bool flushed = std::fflush(t.file) == 0 && ::fsync(fileno(t.file)) == 0;
     std::fclose(t.file);
@@ -169,10 +224,12 @@ DownloadResult downloadFile(const std::string& url, const std::string& dest,
         verify(t.part);
     } catch (...) {
         fs::remove(t.part, ec);  // not resumable: the bytes themselves are wrong
+        fs::remove(etagFile, ec);
         throw;
     }
     fs::rename(t.part, dest, ec);
     if (ec) throw DownloadError("cannot move '" + t.part + "' to '" + dest + "': " + ec.message());
+    fs::remove(etagFile, ec);
     return result;
 }
 
