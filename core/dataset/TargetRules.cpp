@@ -251,7 +251,9 @@ void findInternVLMeta(FileFacts& f) {
             // Relative paths resolve from the folder InternVL is launched in: train_internvl.sh launches here.
             const fs::path a = e["annotation"].get<std::string>();
             const fs::path abs = a.is_absolute() ? a : entry.path().parent_path() / a;
-            if (fs::weakly_canonical(abs, ec) != self) continue;
+            // An annotation under --path-prefix names where the export will be: there, only its name can match.
+            const bool elsewhere = !fs::exists(abs, ec) && a.filename() == f.path.filename();
+            if (!elsewhere && fs::weakly_canonical(abs, ec) != self) continue;
             m.entry = name;
             m.root = e.value("root", std::string());
             m.length = e.contains("length") && e["length"].is_number_integer() ? e["length"].get<long long>() : -1;
@@ -288,8 +290,7 @@ std::vector<std::string> checkFileFor(Target t, const FileFacts& f) {
     return problems;
 }
 
-ResolvedPath resolveImageFor(Target t, const FileFacts& f, const std::string& image, bool inList,
-                             const std::string& imageRoot) {
+ResolvedPath resolveImageFor(Target t, const FileFacts& f, const std::string& image, const std::string& imageRoot) {
     const fs::path p(image);
     if (p.is_absolute()) return {p, {}};
     const fs::path dir = f.path.parent_path();
@@ -306,17 +307,12 @@ ResolvedPath resolveImageFor(Target t, const FileFacts& f, const std::string& im
         case Target::Llava:
             return {(imageRoot.empty() ? dir : fs::path(imageRoot)) / p, {}};
         case Target::InternVL: {
+            // os.path.join(root, image), for single images and lists alike (a root of "" or "./" is the folder
+            // InternVL is launched in, which train_internvl.sh makes the meta file's).
             if (f.metas.empty()) return {{}, {}};  // said once for the file
             const std::string& root = f.metas.front().root;
-            if (inList && !root.empty() && root.back() != '/')
-                return {{},
-                        "InternVL joins image lists to root '" + root +
-                            "' by string concatenation: the root must end "
-                            "in '/'"};
             const fs::path metaDir = f.metas.front().file.parent_path();
-            const fs::path base = fs::path(root).is_absolute() ? fs::path(root) : metaDir / root;
-            if (!inList || root.empty()) return {base / p, {}};
-            return {fs::path(base.string() + image), {}};
+            return {(fs::path(root).is_absolute() ? fs::path(root) : metaDir / root) / p, {}};
         }
     }
     return {dir / p, {}};

@@ -13,7 +13,7 @@
 //     one <image>, in the first human turn.
 //   internvl: JSONL, a meta file beside that names the file alone (InternVL
 //     trains on every entry of a meta file) with its record count, images
-//     resolved from the meta's root (string concatenation for lists).
+//     resolved from the meta's root (os.path.join, lists too).
 // Targets whose trainer adds no tokens need add_mask_tokens.py beside;
 // LLaMA-Factory and ms-swift need the tokens registered for them.
 #include "export/Target.h"
@@ -58,7 +58,7 @@ struct ResolvedPath {
     std::filesystem::path path;
     std::string problem;
 };
-ResolvedPath resolveImageFor(exporter::Target target, const FileFacts& file, const std::string& image, bool inList,
+ResolvedPath resolveImageFor(exporter::Target target, const FileFacts& file, const std::string& image,
                              const std::string& imageRoot);
 
 }  // namespace samtok::dataset

@@ -253,8 +253,7 @@ struct RecordCheck {
         for (const auto& img : images) {
             fs::path p = fs::path(img).is_absolute() ? fs::path(img) : root / img;
             if (options.target) {
-                const ResolvedPath r =
-                    resolveImageFor(*options.target, facts, img, images.size() > 1, options.imageRoot);
+                const ResolvedPath r = resolveImageFor(*options.target, facts, img, options.imageRoot);
                 if (!r.problem.empty()) {
                     problems.push_back(r.problem);
                     continue;

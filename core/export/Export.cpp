@@ -413,6 +413,20 @@ import os
 import sys
 
 
+def read_config(base):
+    """The model's own config.json, from its folder or the Hub (AutoConfig would rewrite an original LLaVA's)."""
+    path = os.path.join(base, "config.json")
+    if not os.path.isfile(path):
+        try:
+            from huggingface_hub import hf_hub_download
+
+            path = hf_hub_download(base, "config.json")
+        except Exception:  # offline, or not on the Hub: the loaders below say what is wrong
+            return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def load(base):
     import transformers as tf
 
@@ -421,8 +435,7 @@ def load(base):
     except Exception:  # text-only processors, custom-code models
         processor = tf.AutoTokenizer.from_pretrained(base, trust_remote_code=True, use_fast=False)
     tokenizer = getattr(processor, "tokenizer", processor)
-    config_path = os.path.join(base, "config.json")
-    config = json.load(open(config_path)) if os.path.isfile(config_path) else {}
+    config = read_config(base)
     if "mm_vision_tower" in config:  # an original LLaVA checkpoint: only LLaVA's own class reads it
         from llava.model import LlavaLlamaForCausalLM
 
@@ -454,7 +467,12 @@ def main():
         sys.exit(f"{base} already has {len(present)} of the {len(tokens)} mask tokens (e.g. {present[0]}): "
                  "train it as it is; adding them again would give them new, untrained rows")
     old = len(tokenizer)
-    added = tokenizer.add_tokens(tokens, special_tokens=False)
+    from transformers import AddedToken
+
+    added = tokenizer.add_tokens(
+        [AddedToken(t, lstrip=False, rstrip=False, single_word=False, normalized=False) for t in tokens],
+        special_tokens=False,
+    )
     try:
         model.resize_token_embeddings(len(tokenizer))
         language = model
@@ -510,8 +528,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         throw UserError("--path-prefix names where a relative export will live; it does not apply to absolute paths");
     if (o.minPixels < 28 * 28 || o.maxPixels < o.minPixels)
         throw UserError("the pixel limits must satisfy 784 <= min-pixels <= max-pixels");
-    if (o.name.empty() || o.name.find_first_of("/\\") != std::string::npos)
-        throw UserError("the dataset name '" + o.name + "' must be a plain file name");
+    // The name becomes file names and registry entries, and appears in the start scripts.
+    if (o.name.empty() || o.name.find_first_not_of(
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
+        throw UserError("the dataset name '" + o.name + "' must be letters, digits, '.', '_' and '-' only");
     std::optional<TokenizerModel> tok;
     for (const auto& t : store.tokenizers()) tok = t.id == o.tokenizerId ? t : tok;
     if (!tok)

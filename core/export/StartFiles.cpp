@@ -3,6 +3,8 @@
 // once by add_mask_tokens.py.
 #include "export/Writers.h"
 
+#include <nlohmann/json.hpp>
+
 namespace samtok::exporter {
 namespace {
 
@@ -25,17 +27,31 @@ Entries entriesOf(const std::string& name, const std::vector<SplitFile>& files) 
 
 const char* const kHere = "HERE=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n";
 
-// The shell lines that make (once) and name the model with the mask tokens.
+// A value quoted for the shell, for YAML and for Python (a JSON string is valid in both of the last two).
+std::string shellQuoted(const std::string& v) {
+    std::string q = "'";
+    for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+std::string jsonQuoted(const std::string& v) {
+    return nlohmann::json(v).dump();
+}
+
+// The shell lines that make (once) and name the model with the mask tokens. The copy is named after the base model:
+// qwen-vl-finetune picks the model class from the name (qwen3, qwen2.5, and MoE by an "a" in it).
 std::string withMaskTokens(const std::string& baseModel) {
     return std::string("BASE_MODEL=${BASE_MODEL:-") + baseModel +
            "}\n"
-           "MODEL=${MODEL:-$HERE/model-with-mask-tokens}\n"
+           "MODEL=${MODEL:-$HERE/$(basename \"$BASE_MODEL\")-mt}\n"
            "# This trainer adds no tokens: train a copy of the base model that has them (made once).\n"
            "[ -d \"$MODEL\" ] || python3 \"$HERE/add_mask_tokens.py\" \"$BASE_MODEL\" \"$MODEL\"\n";
 }
 
 std::string llamaFactory(const std::string& name, const Entries& e, const Layout& l, const std::string& addTokens) {
     const bool qwen2 = l.family == ModelFamily::Qwen2VL || l.family == ModelFamily::Qwen25VL;
+    const std::string base = l.family == ModelFamily::Qwen2VL    ? "Qwen/Qwen2-VL-2B-Instruct"
+                             : l.family == ModelFamily::Qwen25VL ? "Qwen/Qwen2.5-VL-3B-Instruct"
+                                                                 : "Qwen/Qwen3-VL-4B-Instruct";
     std::string y =
         "# LLaMA-Factory SFT on this export: llamafactory-cli train train_llamafactory.yaml\n"
         "# Edit the model and the hyper-parameters; the template must match the model.\n"
@@ -55,14 +71,14 @@ std::string llamaFactory(const std::string& name, const Entries& e, const Layout
     y += "# SAMTok's recipe: the mask tokens as ordinary (non-special) tokens, embeddings resized.\n"
          "add_tokens: " +
          addTokens + "\nresize_vocab: true\n";
-    if (qwen2)
+    if (l.family == ModelFamily::Qwen25VL)
         y += "# The refdet boxes are in pixels of images resized within these limits.\nimage_min_pixels: " +
              std::to_string(l.minPixels) + "\nimage_max_pixels: " + std::to_string(l.maxPixels) + "\n";
     y += "cutoff_len: 4096\n"
          "per_device_train_batch_size: 1\ngradient_accumulation_steps: 8\n"
          "learning_rate: 1.0e-4\nnum_train_epochs: 1.0\nbf16: true\n"
-         "output_dir: saves/" +
-         name + "-lora\n";
+         "output_dir: " +
+         jsonQuoted("saves/" + name + "-lora") + "\n";
     return y;
 }
 
@@ -85,8 +101,8 @@ std::string swift(const std::string& name, const Entries& e) {
         "  --modules_to_save embed_tokens lm_head \\\n"
         "  --torch_dtype bfloat16 --max_length 4096 \\\n"
         "  --num_train_epochs 1 --per_device_train_batch_size 1 --gradient_accumulation_steps 8 \\\n"
-        "  --learning_rate 1e-4 --output_dir output/" +
-        name + "\n";
+        "  --learning_rate 1e-4 --output_dir " +
+        shellQuoted("output/" + name) + "\n";
     return sh;
 }
 
@@ -111,14 +127,21 @@ std::string qwenvlEntry(const Entries& e, const Layout& l) {
 }
 
 std::string qwenvlLaunch(const std::string& name, const Entries& e, const Layout& l) {
-    const bool qwen25 = l.family == ModelFamily::Qwen25VL || l.family == ModelFamily::Qwen2VL;
+    const std::string base = l.family == ModelFamily::Qwen2VL    ? "Qwen/Qwen2-VL-2B-Instruct"
+                             : l.family == ModelFamily::Qwen25VL ? "Qwen/Qwen2.5-VL-3B-Instruct"
+                                                                 : "Qwen/Qwen3-VL-4B-Instruct";
+    // Qwen2.5-VL's refdet boxes are in pixels of images resized within the export's limits: train with the same.
+    const std::string pixels =
+        l.family == ModelFamily::Qwen25VL
+            ? "  --min_pixels " + std::to_string(l.minPixels) + " --max_pixels " + std::to_string(l.maxPixels) + " \\\n"
+            : std::string();
     return std::string(
                "#!/usr/bin/env bash\n"
                "# qwen-vl-finetune (the qwen-vl-finetune folder of QwenLM/Qwen3-VL or Qwen2.5-VL) on this\n"
                "# export. Paste qwenvl_dataset.py's lines into qwenvl/data/__init__.py once, then, from the\n"
                "# qwen-vl-finetune folder: bash <this folder>/train_qwenvl.sh. Edit the hyper-parameters.\n"
                "set -euo pipefail\n") +
-           kHere + withMaskTokens(qwen25 ? "Qwen/Qwen2.5-VL-3B-Instruct" : "Qwen/Qwen3-VL-4B-Instruct") +
+           kHere + withMaskTokens(base) +
            "export SAMTOK_EXPORT=\"$HERE\"\n"
            "torchrun --nproc_per_node=\"${NPROC:-1}\" qwenvl/train/train_qwen.py \\\n"
            "  --model_name_or_path \"$MODEL\" \\\n"
@@ -126,14 +149,12 @@ std::string qwenvlLaunch(const std::string& name, const Entries& e, const Layout
            e.train +
            " \\\n"
            "  --tune_mm_vision False --tune_mm_mlp True --tune_mm_llm True \\\n"
-           "  --bf16 --output_dir ./output/" +
-           name +
+           "  --bf16 --output_dir " +
+           shellQuoted("./output/" + name) +
            " \\\n"
            "  --num_train_epochs 1 --per_device_train_batch_size 1 --gradient_accumulation_steps 8 \\\n"
-           "  --learning_rate 1e-5 --model_max_length 4096 \\\n"
-           "  --min_pixels " +
-           std::to_string(l.minPixels) + " --max_pixels " + std::to_string(l.maxPixels) + " \\\n" +
-           "  --report_to none\n";
+           "  --learning_rate 1e-5 --model_max_length 4096 \\\n" +
+           pixels + "  --report_to none\n";
 }
 
 std::string llavaLaunch(const std::string& name, const Entries& e) {
@@ -151,8 +172,8 @@ std::string llavaLaunch(const std::string& name, const Entries& e) {
            "  --vision_tower openai/clip-vit-large-patch14-336 --mm_projector_type mlp2x_gelu \\\n"
            "  --mm_vision_select_layer -2 --mm_use_im_start_end False --mm_use_im_patch_token False \\\n"
            "  --image_aspect_ratio pad --group_by_modality_length True --bf16 True \\\n"
-           "  --output_dir ./checkpoints/" +
-           name +
+           "  --output_dir " +
+           shellQuoted("./checkpoints/" + name) +
            " --num_train_epochs 1 --per_device_train_batch_size 4 \\\n"
            "  --gradient_accumulation_steps 4 --learning_rate 2e-5 --model_max_length 2048 \\\n"
            "  --gradient_checkpointing True --lazy_preprocess True --report_to none\n";

@@ -97,10 +97,10 @@ std::vector<Registration> registrations(Target t, const std::string& name, const
     }
     if (t == Target::InternVL) {
         // InternVL trains on every entry of a meta file: one file per split, so that val is never trained on.
-        // Paths are relative to the export folder (train_internvl.sh launches there), or under --path-prefix;
-        // `root` ends in '/' because InternVL joins image lists to it by string concatenation.
+        // Paths are relative to the export folder (train_internvl.sh launches there), or under --path-prefix, which
+        // the records then carry themselves (so `root` stays empty: InternVL joins it to each image path).
         const std::string at = layout.prefix.empty() ? std::string() : layout.prefix + "/";
-        const std::string root = layout.absoluteImages ? "" : at.empty() ? "./" : at;
+        const std::string root = layout.absoluteImages || !at.empty() ? "" : "./";
         std::vector<Registration> out;
         for (const auto& f : files) {
             ordered_json meta = ordered_json::object();

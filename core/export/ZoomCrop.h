@@ -1,7 +1,8 @@
 #pragma once
-// SAMTok's zoom-in rule for region captioning, as its DAM tokenisation script
-// (projects/samtok/datasets/tokenize_2d_mask/tokenize_dam.py) makes it, so that
-// exported crops look like those Qwen-VL-SAMTok models were trained on:
+// SAMTok's zoom-in rule for region captioning, with the geometry of its DAM
+// tokenisation script (projects/samtok/datasets/tokenize_2d_mask/tokenize_dam.py),
+// so that exported crops frame regions as Qwen-VL-SAMTok models saw them in
+// training (the pixels differ slightly: OpenCV's Lanczos has 8 taps, PIL's 6):
 //   - the box is torchvision's masks_to_boxes (x2, y2 the last pixel's index);
 //     a region whose box area (x2-x1)*(y2-y1) is at most 20 % of the image gets
 //     a crop;
