@@ -15,6 +15,17 @@ build="$(cd "${2:-$repo/build}" && pwd)"
 out=${OUT:-/tmp/samtok-clean-system}
 mirror=${MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$out"
+mounts=()
+cleanup() {  # on any exit: nothing stays mounted inside a root that a later run removes
+  local m
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+fresh() {  # removes an old root without ever crossing into a mount
+  cleanup
+  mounts=()
+  rm -rf --one-file-system "$1"
+}
 [ "$(id -u)" = 0 ] || { echo "run as root (mmdebstrap and chroot)" >&2; exit 1; }
 command -v mmdebstrap >/dev/null || { echo "apt-get install mmdebstrap" >&2; exit 1; }
 shared="$(cd "$repo/../shared" && pwd)"
@@ -25,7 +36,7 @@ package() {
   deb=$(ls -t "$build"/samtok-studio_*.deb | head -1)
   [ -n "$deb" ] || { echo "no .deb in $build: run packaging/check-deb.sh first" >&2; exit 1; }
   local root="$out/package-root"
-  rm -rf "$root"
+  fresh "$root"
   cp "$photo" "$out/photo.jpg"
   # The mask: a centred rectangle a user might have drawn.
   python3 - "$out/photo.jpg" "$out/mask.png" <<'PY'
@@ -50,8 +61,7 @@ open(sys.argv[2], "wb").write(png + chunk(b"IDAT", zlib.compress(raw)) + chunk(b
 PY
   mmdebstrap --variant=apt --include=ca-certificates bookworm "$root" "$mirror" > "$out/package-mmdebstrap.log" 2>&1
   cp "$deb" "$out/photo.jpg" "$out/mask.png" "$root/tmp/"
-  mount -t proc proc "$root/proc"
-  trap 'umount "$root/proc" 2>/dev/null || true' RETURN
+  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
   chroot "$root" bash -euxc "
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -74,15 +84,14 @@ PY
 
 source_tree() {
   local root="$out/source-root"
-  rm -rf "$root"
+  fresh "$root"
   mmdebstrap --variant=apt --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
     > "$out/source-mmdebstrap.log" 2>&1
   mkdir -p "$root/work/shared"
   git clone -q "$repo" "$root/work/main"
-  mount --bind "$shared" "$root/work/shared"
-  mount -o remount,bind,ro "$root/work/shared"
-  mount -t proc proc "$root/proc"
-  trap 'umount "$root/proc" "$root/work/shared" 2>/dev/null || true' RETURN
+  mount --bind "$shared" "$root/work/shared" && mounts+=("$root/work/shared")
+  mount -o remount,bind,ro "$root/work/shared"  # the reference data stays read-only (set -e stops here if not)
+  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
   # The README's second command, exactly.
   chroot "$root" bash -euxc "cd /work/main && ./scripts/test.sh" > "$out/source-run.log" 2>&1
   echo "source: the README's test command passed in a fresh Debian 12 root; log $out/source-run.log"
