@@ -7,6 +7,7 @@
 #include "model/Runtime.h"
 #include "pipeline/ModelFetch.h"
 #include "pipeline/ProjectTokenizer.h"
+#include "pipeline/Shards.h"
 #include "store/ProjectStore.h"
 #include "tokens/TokenText.h"
 #include "util/Checksum.h"
@@ -226,10 +227,45 @@ void segment(const SegmentOptions& o) {
 
 struct TokenizeOptions {
     ModelOptions model;
-    std::string project;
+    std::string project, shard, out;
 };
 
+// One shard of a cluster job: the project read-only, the tokens into a shard file of their own.
+void tokenizeShard(const TokenizeOptions& o) {
+    if (o.out.empty()) throw UserError("--shard needs --out DIR, the folder the shard files go to");
+    const pipeline::ShardSpec shard = pipeline::parseShard(o.shard);
+    const ProjectStore store = ProjectStore::openReadOnly(o.project);
+    const auto active = loadModel(o.model);
+    Progress bar("shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count));
+    const auto r = pipeline::tokenizeShard(store, *active, shard, o.out,
+                                           [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    bar.finish();
+    if (r.alreadyDone) {
+        std::cout << "shard " << shard.index << "/" << shard.count << " is finished already (" << r.file
+                  << "): nothing to do\n";
+        return;
+    }
+    for (const auto& s : r.skipped) std::cerr << "samtok: skipped " << s << "\n";
+    std::cout << "shard " << shard.index << "/" << shard.count << ": " << r.annotations << " annotation(s) in "
+              << r.images + r.imagesBefore << " image(s)"
+              << (r.imagesBefore ? " (" + std::to_string(r.imagesBefore) + " from an earlier run)" : std::string())
+              << " -> " << r.file << "\nmerge when every shard is done: samtok tokens merge " << o.project << " "
+              << o.out << "\n";
+}
+
+void mergeTokens(const std::string& project, const std::string& dir) {
+    ProjectStore store = ProjectStore::open(project);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = pipeline::mergeShards(store, dir);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "merged " << r.shards << " shard(s) of " << r.tokenizer << ": " << r.annotations
+              << " annotation(s) with tokens in " << s << " s";
+    if (r.stale) std::cout << "; " << r.stale << " left out: their region changed or went since the shard ran";
+    std::cout << "\n";
+}
+
 void tokenize(const TokenizeOptions& o) {
+    if (!o.shard.empty()) return tokenizeShard(o);
     ProjectStore store = ProjectStore::open(o.project);
     const auto active = loadModel(o.model);
     Progress bar("tokenize");
@@ -427,7 +463,20 @@ void addTokenCommands(CLI::App& app) {
         app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
     tk->add_option("PROJECT", to->project, "Project file (.samtok)")->required();
     addModelOptions(tk, to->model, /*required=*/false);
+    tk->add_option("--shard", to->shard,
+                   "K/N: only shard K of N (by image), the project read-only, tokens to a shard file in --out; "
+                   "auto/N takes K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Resumes where its file ends");
+    tk->add_option("--out", to->out, "Folder of the shard files (with --shard)");
     tk->callback([to] { tokenize(*to); });
+
+    auto merge = std::make_shared<std::pair<std::string, std::string>>();
+    CLI::App* tokens = app.add_subcommand("tokens", "Work with tokens computed elsewhere");
+    tokens->require_subcommand(1);
+    CLI::App* m = tokens->add_subcommand(
+        "merge", "Check every shard file of a cluster run and write their tokens into the project (idempotent)");
+    m->add_option("PROJECT", merge->first, "Project file (.samtok)")->required();
+    m->add_option("DIR", merge->second, "Folder of the shard files")->required();
+    m->callback([merge] { mergeTokens(merge->first, merge->second); });
 
     auto mo = std::make_shared<ModelOptions>();
     CLI::App* model = app.add_subcommand("model", "Inspect, list and get models");

@@ -30,16 +30,17 @@ namespace {
 // The image's annotations that lack this tokenizer's tokens. A damaged one
 // (its stored mask no longer decodes) cannot be tokenized: the others are, and
 // it is named in `damaged`.
-std::vector<Annotation> annotationsToTokenize(const ProjectStore& store, RowId tokenizerId, RowId imageId,
-                                              std::vector<DamagedAnnotation>& damaged) {
+std::vector<Annotation> annotationsToTokenize(const ProjectStore& store, std::optional<RowId> tokenizerId,
+                                              RowId imageId, std::vector<DamagedAnnotation>& damaged) {
+    if (!tokenizerId) return store.readableAnnotationsForImage(imageId, damaged);  // a model the project never saw
     try {
-        return store.annotationsNeedingTokens(tokenizerId, imageId);
+        return store.annotationsNeedingTokens(*tokenizerId, imageId);
     } catch (const FormatError&) {
         std::vector<Annotation> todo;
         for (Annotation& a : store.readableAnnotationsForImage(imageId, damaged)) {
             const auto tokens = store.tokensFor(a.id);
             const bool has = std::any_of(tokens.begin(), tokens.end(),
-                                         [&](const MaskTokens& t) { return t.tokenizerId == tokenizerId; });
+                                         [&](const MaskTokens& t) { return t.tokenizerId == *tokenizerId; });
             if (!has) todo.push_back(std::move(a));
         }
         return todo;
@@ -48,37 +49,48 @@ std::vector<Annotation> annotationsToTokenize(const ProjectStore& store, RowId t
 
 }  // namespace
 
-std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
-                          const EmbeddingSource& embedding, std::vector<DamagedAnnotation>* damagedOut) {
+ImageTokens computeImageTokens(const ProjectStore& store, const model::Tokenizer& tokenizer,
+                               std::optional<RowId> tokenizerId, RowId imageId, const EmbeddingSource& embedding,
+                               std::vector<DamagedAnnotation>* damagedOut) {
+    ImageTokens out;
     std::vector<DamagedAnnotation> damaged;
-    const std::vector<Annotation> todo = annotationsToTokenize(store, tokenizerId, imageId, damaged);
+    out.annotations = annotationsToTokenize(store, tokenizerId, imageId, damaged);
     if (damagedOut) damagedOut->insert(damagedOut->end(), damaged.begin(), damaged.end());
-    if (todo.empty()) return 0;
+    if (out.annotations.empty()) return out;
     const auto record = store.image(imageId);
     if (!record) throw UserError("image " + std::to_string(imageId) + " is not in the project");
     const std::string path = store.resolveImagePath(*record);
     const auto emb = embedding ? embedding(*record, path) : embedImageFile(tokenizer, *record, path);
     std::vector<Mask> masks;
     std::vector<model::MaskView> views;
-    for (const Annotation& a : todo) masks.push_back(rle::decode(a.mask));
+    for (const Annotation& a : out.annotations) masks.push_back(rle::decode(a.mask));
     for (const Mask& m : masks) views.push_back({m.data(), m.width(), m.height()});
     const auto codes = tokenizer.encode(*emb, views);
     const auto decoded = tokenizer.decode(*emb, codes);
+    for (std::size_t i = 0; i < out.annotations.size(); ++i) {
+        MaskTokens t;
+        t.annotationId = out.annotations[i].id;
+        t.tokenizerId = tokenizerId.value_or(0);
+        t.c0 = codes[i].c0;
+        t.c1 = codes[i].c1;
+        t.reconstructionIou = maskIou(masks[i], Mask(decoded[i].height, decoded[i].width, decoded[i].mask));
+        out.tokens.push_back(t);
+    }
+    return out;
+}
+
+std::size_t tokenizeImage(ProjectStore& store, const model::Tokenizer& tokenizer, RowId tokenizerId, RowId imageId,
+                          const EmbeddingSource& embedding, std::vector<DamagedAnnotation>* damagedOut) {
+    const ImageTokens computed = computeImageTokens(store, tokenizer, tokenizerId, imageId, embedding, damagedOut);
     std::size_t written = 0;
     store.transaction([&] {
-        for (std::size_t i = 0; i < todo.size(); ++i) {
+        for (std::size_t i = 0; i < computed.tokens.size(); ++i) {
             // Another connection (the studio, a second `samtok`) may have changed the mask or removed the region
             // while its tokens were computed: tokens of the old mask would be wrong, so they wait for the next run.
             // (A new class or caption leaves the tokens right.)
-            const auto now = store.annotation(todo[i].id);
-            if (!now || !(now->mask == todo[i].mask)) continue;
-            MaskTokens t;
-            t.annotationId = todo[i].id;
-            t.tokenizerId = tokenizerId;
-            t.c0 = codes[i].c0;
-            t.c1 = codes[i].c1;
-            t.reconstructionIou = maskIou(masks[i], Mask(decoded[i].height, decoded[i].width, decoded[i].mask));
-            store.setTokens(t);
+            const auto now = store.annotation(computed.annotations[i].id);
+            if (!now || !(now->mask == computed.annotations[i].mask)) continue;
+            store.setTokens(computed.tokens[i]);
             ++written;
         }
     });

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,16 @@ using EmbeddingSource =
     std::function<std::shared_ptr<const model::ImageEmbedding>(const ImageRecord& image, const std::string& path)>;
 std::shared_ptr<const model::ImageEmbedding> embedImageFile(const model::Tokenizer& tokenizer, const ImageRecord& image,
                                                             const std::string& path);
+
+// The codes of the image's annotations that lack tokens of `tokenizerId` (every readable one when the project has
+// no such tokenizer), computed but not written: what tokenizeImage writes and a shard records.
+struct ImageTokens {
+    std::vector<Annotation> annotations;
+    std::vector<MaskTokens> tokens;  // one per annotation; tokenizerId is 0 for a tokenizer the project lacks
+};
+ImageTokens computeImageTokens(const ProjectStore& store, const model::Tokenizer& tokenizer,
+                               std::optional<RowId> tokenizerId, RowId imageId, const EmbeddingSource& embedding = {},
+                               std::vector<DamagedAnnotation>* damaged = nullptr);
 
 // Tokens for the image's annotations that lack them, in one transaction; returns how many.
 // Throws UserError when the image cannot be read or no longer matches the project.

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -195,6 +196,42 @@ ProjectStore ProjectStore::open(const std::string& path) {
                         "; this program reads up to v" + std::to_string(schema::currentVersion()) + ")");
     configureConnection(*db);
     migrate(*db, static_cast<int>(version));
+    return ProjectStore(absolutePath(path), std::move(db));
+}
+
+ProjectStore ProjectStore::openReadOnly(const std::string& path) {
+    requireProjectPath(path);
+    std::error_code ec;
+    if (fs::file_size(path + "-wal", ec) > 0 && !ec)
+        throw UserError(quoted(path) + ": has changes still in " + quoted(path + "-wal") +
+                        ": close the programs using it, or run `samtok project info` on it once, before reading it "
+                        "from many machines");
+    std::unique_ptr<sql::Database> db;
+    try {
+        // A URI with immutable=1: no locks, no -shm, nothing written (safe on network file systems).
+        std::string uri = "file:";
+        for (char c : absolutePath(path)) {
+            if (c == '%' || c == '?' || c == '#') {
+                char hex[4];
+                std::snprintf(hex, sizeof hex, "%%%02x", static_cast<unsigned char>(c));
+                uri += hex;
+            } else {
+                uri += c;
+            }
+        }
+        db = std::make_unique<sql::Database>(uri + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    } catch (const StoreError& e) {
+        throw UserError(quoted(path) + ": cannot be opened (" + e.what() + ")");
+    }
+    requireSqliteHeader(*db, path);
+    if (db->queryInt("PRAGMA application_id") != schema::kApplicationId)
+        throw UserError(quoted(path) + ": an SQLite database, but not a SAMTok Studio project");
+    const auto version = db->queryInt("PRAGMA user_version");
+    if (version != schema::currentVersion())
+        throw UserError(quoted(path) + ": schema v" + std::to_string(version) + ", this program reads v" +
+                        std::to_string(schema::currentVersion()) +
+                        " read-only: open it once with `samtok project info` to bring it up to date");
+    db->exec("PRAGMA query_only = ON");
     return ProjectStore(absolutePath(path), std::move(db));
 }
 

@@ -45,6 +45,10 @@ public:
     static ProjectStore create(const std::string& path, const std::string& name);
     // Opens an existing project, migrating an older schema forward.
     static ProjectStore open(const std::string& path);
+    // Opens a project only to read it, from many machines at once (a cluster's shards over NFS): SQLite's
+    // immutable mode takes no locks and no shared memory. The project must not change meanwhile, and must hold
+    // no changes still in its -wal file (a UserError says how to fold them in). Every write throws.
+    static ProjectStore openReadOnly(const std::string& path);
 
     ProjectStore(ProjectStore&&) noexcept;
     ProjectStore& operator=(ProjectStore&&) noexcept;
