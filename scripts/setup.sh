@@ -16,6 +16,7 @@ PACKAGES=(
   libssl-dev  # SHA-256 of checkpoints and images (find_package(OpenSSL))
   libcurl4-openssl-dev  # samtok model get: downloads the official checkpoints (find_package(CURL))
   help2man lintian  # the .deb: man pages from --help, and its check
+  slurm-wlm munge python3-yaml  # the cluster tests: a single-node Slurm, the Kubernetes manifest read
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # headless GUI runs (CI screenshots, first-run under a virtual display)
@@ -37,7 +38,14 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Without systemd (a container, a chroot, CI) no package may start its service: Slurm and munge are installed for
+# tests that start their own, and a daemon started by a package install would outlive this script.
+policy=""
+if [ ! -d /run/systemd/system ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  policy=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy"
+fi
+trap 'rm -f "$log"; [ -z "$policy" ] || $SUDO rm -f "$policy"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 if ! { $SUDO apt-get update -qq && \
        $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
