@@ -164,6 +164,7 @@ TEST(Download, WithNoNetworkItSaysWhatToDownloadByHandAndWhereToPutIt) {
     const std::string why = message([&] { net::downloadFile(url, dir.file("m.pt"), expecting("")); });
     EXPECT_NE(why.find("cannot reach " + url), std::string::npos) << why;
     EXPECT_NE(why.find("by hand and put it at '" + dir.file("m.pt") + "'"), std::string::npos) << why;
+    EXPECT_FALSE(fs::exists(dir.file("m.pt.part")));  // nothing to resume, nothing left behind
 }
 
 TEST(Download, CancellingStopsAndKeepsThePartForLater) {

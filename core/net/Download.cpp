@@ -213,7 +213,10 @@ DownloadResult downloadFile(const std::string& url, const std::string& dest,
     }
     const bool flushed = std::fflush(t.file) == 0 && ::fsync(fileno(t.file)) == 0;
     std::fclose(t.file);
-    if (rc != CURLE_OK || !t.problem.empty()) fail(t, rc, url, dest);
+    if (rc != CURLE_OK || !t.problem.empty()) {
+        if (sizeOf(t.part) == 0) fs::remove(t.part, ec);  // nothing to resume: leave no empty part behind
+        fail(t, rc, url, dest);
+    }
     if (!flushed) throw DownloadError("cannot write '" + t.part + "': " + std::strerror(errno));
     result.bytes = sizeOf(t.part);
     if (result.bytes == 0) {
