@@ -5,7 +5,8 @@
 #   package  the .deb (built here by packaging/check-deb.sh) is installed with apt into a second fresh root,
 #            dependencies resolved from the archive, and used there: samtok --help, encode and decode on a shared
 #            photo, samtok-studio --screenshot under Xvfb.
-#   packaging/test-clean-system.sh [package|source|all] [BUILD_DIR]     (default: package build)
+#   setup    only the README's install step (scripts/setup.sh) in a fresh root, and the cluster test's Slurm there.
+#   packaging/test-clean-system.sh [package|source|setup|all] [BUILD_DIR]     (default: package build)
 # Logs and the screenshot go to $OUT (default: /tmp/samtok-clean-system).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -97,9 +98,25 @@ source_tree() {
   echo "source: the README's test command passed in a fresh Debian 12 root; log $out/source-run.log"
 }
 
+# The setup alone (minutes, not an hour): every package the README's commands install goes into a fresh root without
+# systemd, and the single-node Slurm of the cluster test starts and stops there.
+setup_only() {
+  local root="$out/setup-root"
+  fresh "$root"
+  mmdebstrap --variant=apt --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
+    > "$out/setup-mmdebstrap.log" 2>&1
+  git clone -q "$repo" "$root/work/main"
+  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+  chroot "$root" bash -euxc "cd /work/main && ./scripts/setup.sh && tests/cluster/local-slurm.sh start /tmp/slurm &&
+    SLURM_CONF=/tmp/slurm/slurm.conf sinfo && tests/cluster/local-slurm.sh stop /tmp/slurm &&
+    python3 -c 'import yaml' && ! pgrep -a 'slurm|munge'" > "$out/setup-run.log" 2>&1
+  echo "setup: the package list installs in a fresh Debian 12 root and its Slurm starts; log $out/setup-run.log"
+}
+
 case "$what" in
   package) package ;;
   source) source_tree ;;
+  setup) setup_only ;;
   all) source_tree; package ;;
-  *) echo "usage: $0 [package|source|all] [BUILD_DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 [package|source|setup|all] [BUILD_DIR]" >&2; exit 2 ;;
 esac
