@@ -14,10 +14,11 @@ if [ "$cmd" = stop ]; then
   munged -s --socket="$dir/munge/munge.socket" >/dev/null 2>&1 || true
   exit 0
 fi
-mkdir -p "$dir"/{munge,state,spool,log}
-chmod 700 "$dir/munge"
-[ -f "$dir/munge/munge.key" ] || { head -c 1024 /dev/urandom > "$dir/munge/munge.key"; chmod 400 "$dir/munge/munge.key"; }
-munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
+mkdir -p "$dir"/{munge,key,state,spool,log}
+chmod 755 "$dir/munge"  # the socket's folder: reachable by every client
+chmod 700 "$dir/key"
+[ -f "$dir/key/munge.key" ] || { head -c 1024 /dev/urandom > "$dir/key/munge.key"; chmod 400 "$dir/key/munge.key"; }
+munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/key/munge.key" \
   --log-file="$dir/log/munged.log" --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/seed"
 port=$((20000 + RANDOM % 20000))
 host=$(hostname -s)
