@@ -18,13 +18,12 @@ mirror=${MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$out"
 mounts=()
 cleanup() {  # on any exit: nothing stays mounted inside a root that a later run removes
-  local m
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || true; done
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -R "${mounts[i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-sys() {  # /sys with its cgroup tree, as a container has it (slurmd will not start without)
+sys() {  # /sys with the host's cgroup tree (v1 or v2), as a container has it: slurmd will not start without
   mount -t sysfs sysfs "$1/sys" && mounts+=("$1/sys")
-  mount -t cgroup2 cgroup2 "$1/sys/fs/cgroup" && mounts+=("$1/sys/fs/cgroup")
+  mount --rbind /sys/fs/cgroup "$1/sys/fs/cgroup" && mounts+=("$1/sys/fs/cgroup")
 }
 fresh() {  # removes an old root without ever crossing into a mount
   cleanup
