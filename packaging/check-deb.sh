@@ -34,6 +34,7 @@ for b in samtok samtok-studio; do
   if readelf -S "$tmp/usr/bin/$b" | grep -q '\.debug_info'; then bad "usr/bin/$b is not stripped"; fi
 done
 zcat "$tmp/usr/share/man/man1/samtok.1.gz" | grep -q '^\.SH' || bad "samtok.1 is not a man page"
+zcat "$tmp/usr/share/man/man1/samtok.1.gz" | grep -q 'samtok tokens merge' || bad "samtok.1 does not document the subcommands"
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$tmp/usr/share/applications/samtok-studio.desktop" || bad "desktop-file-validate"
 fi
