@@ -2,13 +2,18 @@
 # A single-node Slurm cluster in a folder, started and stopped without systemd, for the cluster test:
 #   tests/cluster/local-slurm.sh start DIR    munged, slurmctld and slurmd on free ports; prints SLURM_CONF=...
 #   tests/cluster/local-slurm.sh stop DIR
-# Runs as the current user (root or not). Exit 77 when Slurm or munge is not installed.
+# Runs as the current user (root or not). Exit 77 when Slurm or munge is not installed, or there is no cgroup tree.
 set -euo pipefail
 cmd=$1 dir=$(realpath -m "$2")
 for t in munged slurmctld slurmd sbatch sinfo; do
   command -v "$t" >/dev/null || PATH="$PATH:/usr/sbin"
   command -v "$t" >/dev/null || { echo "local-slurm: $t is not installed (apt-get install slurm-wlm munge)" >&2; exit 77; }
 done
+# slurmd (22.05) will not start without a cgroup tree, which machines and containers have but a bare chroot may not.
+if [ "$cmd" = start ] && [ -z "$(ls -A /sys/fs/cgroup 2>/dev/null)" ]; then
+  echo "local-slurm: /sys/fs/cgroup is empty here: slurmd cannot start (mount it, as containers do)" >&2
+  exit 77
+fi
 if [ "$cmd" = stop ]; then
   for p in slurmd slurmctld; do [ -f "$dir/$p.pid" ] && kill "$(cat "$dir/$p.pid")" 2>/dev/null || true; done
   munged -s --socket="$dir/munge/munge.socket" >/dev/null 2>&1 || true
