@@ -86,17 +86,22 @@ PY
   echo "package: installed and used in a fresh Debian 12 root; log $out/package-run.log, screenshot $out/studio.png"
 }
 
-source_tree() {
-  local root="$out/source-root"
+# A fresh root named $1 with a clean clone of this repository at /work/main, /proc and /sys mounted.
+root_with_clone() {
+  local root="$out/$1-root"
   fresh "$root"
-  mmdebstrap --variant=apt --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
-    > "$out/source-mmdebstrap.log" 2>&1
-  mkdir -p "$root/work/shared"
+  mmdebstrap --variant=apt --include=ca-certificates,git,sudo bookworm "$root" "$mirror" > "$out/$1-mmdebstrap.log" 2>&1
   git clone -q "$repo" "$root/work/main"
-  mount --bind "$shared" "$root/work/shared" && mounts+=("$root/work/shared")
-  mount -o remount,bind,ro "$root/work/shared"  # the reference data stays read-only (set -e stops here if not)
   mount -t proc proc "$root/proc" && mounts+=("$root/proc")
   sys "$root"
+}
+
+source_tree() {
+  local root="$out/source-root"
+  root_with_clone source
+  mkdir -p "$root/work/shared"
+  mount --bind "$shared" "$root/work/shared" && mounts+=("$root/work/shared")
+  mount -o remount,bind,ro "$root/work/shared"  # the reference data stays read-only (set -e stops here if not)
   # The README's second command, exactly.
   chroot "$root" bash -euxc "cd /work/main && ./scripts/test.sh" > "$out/source-run.log" 2>&1
   echo "source: the README's test command passed in a fresh Debian 12 root; log $out/source-run.log"
@@ -106,12 +111,7 @@ source_tree() {
 # systemd, and the single-node Slurm of the cluster test starts and stops there.
 setup_only() {
   local root="$out/setup-root"
-  fresh "$root"
-  mmdebstrap --variant=apt --include=ca-certificates,git,sudo bookworm "$root" "$mirror" \
-    > "$out/setup-mmdebstrap.log" 2>&1
-  git clone -q "$repo" "$root/work/main"
-  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
-  sys "$root"
+  root_with_clone setup
   chroot "$root" bash -euxc "cd /work/main && ./scripts/setup.sh
     trap 'tests/cluster/local-slurm.sh stop /tmp/slurm' EXIT
     tests/cluster/local-slurm.sh start /tmp/slurm
