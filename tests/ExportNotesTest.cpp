@@ -129,7 +129,7 @@ TEST(ExportNotes, LlamaFactoryAndSwiftGetAStartFileThatRegistersTheMaskTokens) {
     const test::TempDir& dir = p.dir;
     const std::string yaml = slurp(dir.file("lf/train_llamafactory.yaml"));
     const std::string absolute = std::filesystem::absolute(dir.file("lf")).lexically_normal().string();
-    EXPECT_NE(yaml.find("dataset_dir: " + absolute + "\n"), std::string::npos) << yaml;
+    EXPECT_NE(yaml.find("dataset_dir: \"" + absolute + "\"\n"), std::string::npos) << yaml;  // quoted
     EXPECT_NE(yaml.find("dataset: samtok\n"), std::string::npos);  // the entry of dataset_info.json
     EXPECT_NE(yaml.find("resize_vocab: true"), std::string::npos);
     EXPECT_NE(yaml.find("additional_target: embed_tokens,lm_head"), std::string::npos);

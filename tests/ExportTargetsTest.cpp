@@ -189,3 +189,21 @@ TEST(ExportTargets, TheTokenScriptFollowsSamToksRecipe) {
     EXPECT_NE(py.find("clamp(min=1e-3)"), std::string::npos);
     EXPECT_NE(py.find("0.02 * std"), std::string::npos);
 }
+
+TEST(ExportTargets, StartFilesQuoteAPathWithSpacesAndAHash) {
+    OnePhoto p;
+    addCup(p);
+    auto o = p.options("lf");
+    o.target = Target::LlamaFactory;
+    o.pathPrefix = "/data/set #2";  // unquoted, YAML would read "/data/set" and a comment
+    exportDataset(p.store, o);
+    EXPECT_NE(slurp(p.dir.file("lf/train_llamafactory.yaml")).find("dataset_dir: \"/data/set #2\"\n"),
+              std::string::npos);
+    o.target = Target::SamTokJsonl;
+    o.outDir = p.dir.file("st");
+    exportDataset(p.store, o);
+    EXPECT_NE(slurp(p.dir.file("st/qwenvl_dataset.py")).find("_os.environ.get(\"SAMTOK_EXPORT\", \"/data/set #2\")"),
+              std::string::npos);
+    o.name = "a b";
+    EXPECT_THROW(exportDataset(p.store, o), UserError);  // names go into scripts: letters, digits, . _ - only
+}

@@ -66,7 +66,7 @@ std::string llamaFactory(const std::string& name, const Entries& e, const Layout
         "# The mask tokens' new rows must train too: under LoRA they would stay frozen.\n"
         "additional_target: embed_tokens,lm_head\n"
         "dataset_dir: " +
-        l.trainerDir() + "\ndataset: " + e.train + "\n";
+        jsonQuoted(l.trainerDir()) + "\ndataset: " + e.train + "\n";
     if (!e.val.empty()) y += "eval_dataset: " + e.val + "\n";
     y += "# SAMTok's recipe: the mask tokens as ordinary (non-special) tokens, embeddings resized.\n"
          "add_tokens: " +
@@ -115,8 +115,8 @@ std::string qwenvlEntry(const Entries& e, const Layout& l) {
         " (train_qwenvl.sh does). The records' image paths are\n"
         "# absolute, so data_path stays empty. SAMTOK_EXPORT overrides where the export is.\n"
         "import os as _os\n\n"
-        "_SAMTOK_EXPORT = _os.environ.get(\"SAMTOK_EXPORT\", \"" +
-        l.trainerDir() + "\")\n";
+        "_SAMTOK_EXPORT = _os.environ.get(\"SAMTOK_EXPORT\", " +
+        jsonQuoted(l.trainerDir()) + ")\n";
     auto line = [](const std::string& entry, const std::string& file) {
         return "data_dict[\"" + entry + "\"] = {\"annotation_path\": _os.path.join(_SAMTOK_EXPORT, \"" + file +
                "\"), \"data_path\": \"\"}\n";
