@@ -30,11 +30,14 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp"
+# (Outputs go to files before grep -q reads them: with pipefail, grep stopping early would fail the writer.)
 for b in samtok samtok-studio; do
-  if readelf -S "$tmp/usr/bin/$b" | grep -q '\.debug_info'; then bad "usr/bin/$b is not stripped"; fi
+  readelf -S "$tmp/usr/bin/$b" > "$tmp/sections"
+  if grep -q '\.debug_info' "$tmp/sections"; then bad "usr/bin/$b is not stripped"; fi
 done
-zcat "$tmp/usr/share/man/man1/samtok.1.gz" | grep -q '^\.SH' || bad "samtok.1 is not a man page"
-zcat "$tmp/usr/share/man/man1/samtok.1.gz" | grep -q 'samtok tokens merge' || bad "samtok.1 does not document the subcommands"
+zcat "$tmp/usr/share/man/man1/samtok.1.gz" > "$tmp/samtok.1"
+grep -q '^\.SH' "$tmp/samtok.1" || bad "samtok.1 is not a man page"
+grep -q 'samtok tokens merge' "$tmp/samtok.1" || bad "samtok.1 does not document the subcommands"
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$tmp/usr/share/applications/samtok-studio.desktop" || bad "desktop-file-validate"
 fi

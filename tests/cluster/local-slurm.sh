@@ -60,7 +60,7 @@ export SLURM_CONF="$dir/slurm.conf"
 slurmctld -c
 slurmd
 for _ in $(seq 100); do
-  sinfo -h -o %t 2>/dev/null | grep -q idle && { echo "SLURM_CONF=$SLURM_CONF"; exit 0; }
+  [[ "$(sinfo -h -o %t 2>/dev/null)" == *idle* ]] && { echo "SLURM_CONF=$SLURM_CONF"; exit 0; }
   sleep 0.2
 done
 echo "local-slurm: the node did not come up; see $dir/log" >&2
