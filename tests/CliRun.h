@@ -12,9 +12,9 @@ struct CliResult {
     std::string out;  // stdout and stderr together
 };
 
-// env: "NAME=value ..." or "-C folder" (env's own options), prepended as `env ENV samtok ARGS`.
-inline CliResult runCli(const std::string& args, const std::string& env = {}) {
-    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SAMTOK_CLI) + " " + args + " 2>&1";
+// Any shell command line, its stdout and stderr together.
+inline CliResult runShell(const std::string& command) {
+    const std::string cmd = command + " 2>&1";
     CliResult r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -24,6 +24,11 @@ inline CliResult runCli(const std::string& args, const std::string& env = {}) {
     const int status = ::pclose(p);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+// env: "NAME=value ..." or "-C folder" (env's own options), prepended as `env ENV samtok ARGS`.
+inline CliResult runCli(const std::string& args, const std::string& env = {}) {
+    return runShell((env.empty() ? "" : "env " + env + " ") + std::string(SAMTOK_CLI) + " " + args);
 }
 
 }  // namespace samtok::test

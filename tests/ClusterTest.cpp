@@ -22,20 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Shell {
-    int code = -1;
-    std::string out;
-};
-
+using Shell = samtok::test::CliResult;
 Shell shell(const std::string& cmd) {
-    Shell r;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    char buf[4096];
-    std::size_t n = 0;
-    while (p && (n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = p ? ::pclose(p) : -1;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return samtok::test::runShell(cmd);
 }
 
 const std::string kSource = SAMTOK_SOURCE_DIR;

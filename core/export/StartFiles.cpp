@@ -37,6 +37,13 @@ std::string jsonQuoted(const std::string& v) {
     return nlohmann::json(v).dump();
 }
 
+// The base model a start file names for the family's records (the user edits it).
+std::string qwenBaseModel(ModelFamily f) {
+    return f == ModelFamily::Qwen2VL    ? "Qwen/Qwen2-VL-2B-Instruct"
+           : f == ModelFamily::Qwen25VL ? "Qwen/Qwen2.5-VL-3B-Instruct"
+                                        : "Qwen/Qwen3-VL-4B-Instruct";
+}
+
 // The shell lines that make (once) and name the model with the mask tokens. The copy is named after the base model:
 // qwen-vl-finetune picks the model class from the name (qwen3, qwen2.5, and MoE by an "a" in it).
 std::string withMaskTokens(const std::string& baseModel) {
@@ -49,9 +56,7 @@ std::string withMaskTokens(const std::string& baseModel) {
 
 std::string llamaFactory(const std::string& name, const Entries& e, const Layout& l, const std::string& addTokens) {
     const bool qwen2 = l.family == ModelFamily::Qwen2VL || l.family == ModelFamily::Qwen25VL;
-    const std::string base = l.family == ModelFamily::Qwen2VL    ? "Qwen/Qwen2-VL-2B-Instruct"
-                             : l.family == ModelFamily::Qwen25VL ? "Qwen/Qwen2.5-VL-3B-Instruct"
-                                                                 : "Qwen/Qwen3-VL-4B-Instruct";
+    const std::string base = qwenBaseModel(l.family);
     std::string y =
         "# LLaMA-Factory SFT on this export: llamafactory-cli train train_llamafactory.yaml\n"
         "# Edit the model and the hyper-parameters; the template must match the model.\n"
@@ -127,9 +132,7 @@ std::string qwenvlEntry(const Entries& e, const Layout& l) {
 }
 
 std::string qwenvlLaunch(const std::string& name, const Entries& e, const Layout& l) {
-    const std::string base = l.family == ModelFamily::Qwen2VL    ? "Qwen/Qwen2-VL-2B-Instruct"
-                             : l.family == ModelFamily::Qwen25VL ? "Qwen/Qwen2.5-VL-3B-Instruct"
-                                                                 : "Qwen/Qwen3-VL-4B-Instruct";
+    const std::string base = qwenBaseModel(l.family);
     // Qwen2.5-VL's refdet boxes are in pixels of images resized within the export's limits: train with the same.
     const std::string pixels =
         l.family == ModelFamily::Qwen25VL

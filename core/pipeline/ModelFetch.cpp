@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace samtok::pipeline {
 
-void verifyModelFile(const net::KnownModel& m, const std::string& path) {
+std::string verifyModelFile(const net::KnownModel& m, const std::string& path) {
     ModelRequest r;
     r.model = path;
     std::unique_ptr<ActiveModel> loaded;
@@ -26,6 +26,7 @@ void verifyModelFile(const net::KnownModel& m, const std::string& path) {
                         " has no mask encoder and codebooks: it is not a SAMTok tokenizer");
     if (m.role == net::ModelRole::Prompts && !info.canPrompt)
         throw UserError("the downloaded " + m.file + " has no mask decoder: it cannot answer clicks");
+    return loaded->sha256();
 }
 
 FetchedModel fetchModel(const net::KnownModel& m, const net::DownloadOptions& options) {
@@ -45,8 +46,7 @@ FetchedModel fetchModel(const net::KnownModel& m, const net::DownloadOptions& op
     const auto r = net::downloadFile(
         net::downloadUrl(m), f.path,
         [&](const std::string& part) {
-            verifyModelFile(m, part);
-            f.sha256 = sha256File(part);
+            f.sha256 = verifyModelFile(m, part);  // the load hashed it: a checkpoint of a gigabyte is read once
         },
         options);
     f.bytes = r.bytes;

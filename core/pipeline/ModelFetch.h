@@ -20,7 +20,8 @@ struct FetchedModel {
 // Throws net::DownloadError or UserError naming the file and the problem; never leaves a half-written model.
 FetchedModel fetchModel(const net::KnownModel& model, const net::DownloadOptions& options = {});
 
-// Loads the file as the model's role needs it; throws UserError saying what is wrong.
-void verifyModelFile(const net::KnownModel& model, const std::string& path);
+// Loads the file as the model's role needs it and returns its SHA-256 (hashed once, by the load); throws UserError
+// saying what is wrong.
+std::string verifyModelFile(const net::KnownModel& model, const std::string& path);
 
 }  // namespace samtok::pipeline
