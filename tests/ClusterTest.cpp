@@ -2,6 +2,7 @@
 // Slurm started by the test, and the Kubernetes Indexed Job's manifest read as a cluster would.
 #include "CliRun.h"
 #include "TestPaths.h"
+#include "TinyCoco.h"
 #include "TokenRows.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,35 @@ TEST(Cluster, ASlurmJobArrayOfFourShardsAndItsMergeGiveTheSingleRunsTokens) {
     const auto expected = tokenRows(dir.file("single/sample.samtok"));
     ASSERT_GT(expected.size(), 20u);
     EXPECT_EQ(tokenRows(dir.file("cluster/sample.samtok")), expected) << logs;
+}
+
+TEST(Cluster, ACocoFileTooLargeForAProjectIsTokenizedByTheArrayAndExportedByTheLastJob) {
+    TempDir dir;
+    const std::string cluster = dir.file("slurm");
+    const Shell started = shell(kSource + "/tests/cluster/local-slurm.sh start " + cluster);
+    if (started.code == 77) GTEST_SKIP() << started.out;
+    ASSERT_EQ(started.code, 0) << started.out;
+    struct Stop {
+        std::string cmd;
+        ~Stop() { shell(cmd); }
+    } stop{kSource + "/tests/cluster/local-slurm.sh stop " + cluster};
+    samtok::test::writeCoco(dir);
+    const std::string env =
+        "SLURM_CONF=" + cluster +
+        "/slurm.conf PATH=$PATH:/usr/sbin SAMTOK=" SAMTOK_CLI " GPUS_PER_TASK=0 DEVICE=cpu IMAGES=" + dir.file("img") +
+        " EXPORT_OPTIONS='--tasks refseg --records-per-file 5' ";
+    const Shell submitted = shell(env + kSource + "/packaging/slurm/submit.sh " + dir.file("instances.json") + " " +
+                                  dir.file("shards") + " 3 --cpus-per-task=1");
+    ASSERT_EQ(submitted.code, 0) << submitted.out;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    while (std::chrono::steady_clock::now() < deadline && !shell(env + "squeue -h").out.empty())
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::string logs;
+    for (const auto& e : fs::directory_iterator(dir.file("shards")))
+        if (e.path().extension() == ".log")
+            logs += e.path().filename().string() + ": " + shell("cat " + e.path().string()).out;
+    EXPECT_NE(logs.find("wrote 12 record(s) on 6 image(s)"), std::string::npos) << logs;
+    EXPECT_TRUE(fs::exists(dir.file("shards/export/samtok-00000-of-00003.jsonl"))) << logs;
 }
 
 TEST(Cluster, TheKubernetesJobIsIndexedOneShardPerCompletionWithAGpuAndTheDataVolume) {

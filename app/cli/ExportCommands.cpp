@@ -5,13 +5,16 @@
 #include "export/AnnotationExport.h"
 #include "export/Export.h"
 #include "pipeline/ProjectTokenizer.h"
+#include "pipeline/SourceShards.h"
 #include "store/ProjectStore.h"
 #include "util/Checksum.h"
 #include "util/Error.h"
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace samtok::cli {
@@ -19,7 +22,7 @@ namespace {
 
 struct MllmOptions {
     std::string project, out, target = "samtok-jsonl", tasks = "refseg,gres,gcg,regioncap,vqa", paths = "relative";
-    std::string templates, family;
+    std::string templates, family, shards;
     bool link = false, unquoted = false, includeRejected = false;
     exporter::ExportOptions e;
     ModelOptions model;
@@ -32,8 +35,50 @@ TokenizerModel tokenizerFor(const ProjectStore& store, const ModelOptions& m) {
                    "run `samtok tokenize " + store.path() + (m.model.empty() ? "" : " --model " + m.model) + "` first");
 }
 
+// The scratch project an export of shard files reads, beside the export folder; gone when the export ends.
+struct ScratchProject {
+    std::string path;
+    explicit ScratchProject(std::string p) : path(std::move(p)) { remove(); }
+    ~ScratchProject() { remove(); }
+    void remove() const {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
+    }
+};
+
+// The project an export reads: the project itself, or with --shards a scratch copy holding the shards' tokens
+// (the project's, merged into the copy; or a source's, with no project at all).
+ProjectStore openForExport(MllmOptions& o, std::optional<ScratchProject>& scratch, TokenizerModel& tok) {
+    if (o.shards.empty()) {
+        ProjectStore store = ProjectStore::open(o.project);
+        tok = tokenizerFor(store, o.model);
+        return store;
+    }
+    scratch.emplace(std::filesystem::absolute(o.out).lexically_normal().string() + ".scratch.samtok");
+    pipeline::LoadedShards loaded;
+    if (!o.project.empty()) {
+        const ProjectStore project = ProjectStore::open(o.project);
+        loaded = pipeline::copyWithShards(project, o.shards, scratch->path);
+    }
+    ProjectStore store =
+        o.project.empty() ? ProjectStore::create(scratch->path, "shards") : ProjectStore::open(scratch->path);
+    if (o.project.empty()) loaded = pipeline::loadSourceShards(store, o.shards);
+    for (const auto& t : store.tokenizers())
+        if (t.id == loaded.tokenizerId) tok = t;
+    std::cerr << "samtok: " << loaded.annotations << " region(s) with tokens of " << loaded.tokenizer << " from "
+              << loaded.shards << " shard file(s) in " << o.shards << "\n";
+    return store;
+}
+
 void exportMllm(MllmOptions& o) {
-    ProjectStore store = ProjectStore::open(o.project);
+    if (o.out.empty()) {  // with --shards and no project, the one folder given is the export's
+        if (o.shards.empty())
+            throw UserError("give the project and the export folder: samtok export mllm PROJECT OUT_DIR");
+        std::swap(o.out, o.project);
+    }
+    std::optional<ScratchProject> scratch;
+    TokenizerModel tok;
+    ProjectStore store = openForExport(o, scratch, tok);
     o.e.outDir = o.out;
     o.e.target = exporter::targetFromString(o.target);
     o.e.tasks.clear();
@@ -47,12 +92,14 @@ void exportMllm(MllmOptions& o) {
     o.e.quoteMaskTokens = !o.unquoted;
     o.e.skipRejected = !o.includeRejected;
     if (!o.templates.empty()) o.e.templates = exporter::TemplatePools::fromJsonFile(o.templates);
-    const TokenizerModel tok = tokenizerFor(store, o.model);
     o.e.tokenizerId = tok.id;
-    // The model is loaded only if a zoom-in crop needs tokens.
+    // The model is loaded only if a zoom-in crop needs tokens; it must be the one that gave the others.
     std::unique_ptr<pipeline::ActiveModel> net;
     o.e.tokenizeCrop = [&](const cv::Mat& rgb, const Mask& mask) {
         if (!net) net = loadModel(o.model);
+        if (net->sha256() != tok.checkpointSha256)
+            throw UserError("zoom-in crops need the model of the other tokens, " + tok.name + " (" +
+                            tok.checkpointSha256.substr(0, 8) + "): name it with --model");
         return pipeline::tokenizeCrop(net->tokenizer(), rgb, mask);
     };
     Progress bar("export");
@@ -97,8 +144,14 @@ void addExportCommands(CLI::App& app) {
     auto* m = exp->add_subcommand("mllm",
                                   "MLLM fine-tuning records with SAMTok mask tokens, plus tokens.txt, "
                                   "mask_tokens_added.json and a README naming the tokenizer");
-    m->add_option("PROJECT", o->project, "Project file")->required();
-    m->add_option("OUT_DIR", o->out, "Export folder (created)")->required();
+    m->add_option("PROJECT", o->project, "Project file (with --shards: may be left out)")->required();
+    m->add_option("OUT_DIR", o->out, "Export folder (created)");
+    m->add_option("--shards", o->shards,
+                  "Folder of the shard files of a cluster run: their tokens are exported (the project is not "
+                  "changed); without PROJECT, shards of a COCO / SA-1B source are exported alone");
+    m->add_option("--records-per-file", o->e.recordsPerFile,
+                  "samtok-jsonl / samtok-json: each split's records in files of at most N (NAME_train-00000-of-"
+                  "00012.jsonl)");
     m->add_option("--target", o->target,
                   "samtok-json, samtok-jsonl (qwen-vl-finetune), llamafactory, swift, llava, internvl")
         ->capture_default_str();

@@ -8,6 +8,7 @@
 #include "pipeline/ModelFetch.h"
 #include "pipeline/ProjectTokenizer.h"
 #include "pipeline/Shards.h"
+#include "pipeline/SourceShards.h"
 #include "store/ProjectStore.h"
 #include "tokens/TokenText.h"
 #include "util/Checksum.h"
@@ -227,18 +228,27 @@ void segment(const SegmentOptions& o) {
 
 struct TokenizeOptions {
     ModelOptions model;
-    std::string project, shard, out;
+    std::string project, shard, out, images;
 };
+
+// A project file, or an annotation source too large for one (a COCO / LVIS JSON, an SA-1B folder).
+bool isSource(const std::string& path) {
+    return std::filesystem::is_directory(path) || std::filesystem::path(path).extension() == ".json";
+}
 
 // One shard of a cluster job: the project read-only, the tokens into a shard file of their own.
 void tokenizeShard(const TokenizeOptions& o) {
     if (o.out.empty()) throw UserError("--shard needs --out DIR, the folder the shard files go to");
     const pipeline::ShardSpec shard = pipeline::parseShard(o.shard);
-    const ProjectStore store = ProjectStore::openReadOnly(o.project);
     const auto active = loadModel(o.model);
     Progress bar("shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count));
-    const auto r = pipeline::tokenizeShard(store, *active, shard, o.out,
-                                           [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    const auto progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+    const bool source = isSource(o.project);
+    if (!source && !o.images.empty()) throw UserError("--images is for an annotation source (a COCO JSON)");
+    const auto r =
+        source ? pipeline::tokenizeSourceShard(pipeline::sourceFromPath(o.project, o.images), *active, shard, o.out,
+                                               progress)
+               : pipeline::tokenizeShard(ProjectStore::openReadOnly(o.project), *active, shard, o.out, progress);
     bar.finish();
     if (r.alreadyDone) {
         std::cout << "shard " << shard.index << "/" << shard.count << " is finished already (" << r.file
@@ -249,8 +259,11 @@ void tokenizeShard(const TokenizeOptions& o) {
     std::cout << "shard " << shard.index << "/" << shard.count << ": " << r.annotations << " annotation(s) in "
               << r.images + r.imagesBefore << " image(s)"
               << (r.imagesBefore ? " (" + std::to_string(r.imagesBefore) + " from an earlier run)" : std::string())
-              << " -> " << r.file << "\nmerge when every shard is done: samtok tokens merge " << o.project << " "
-              << o.out << "\n";
+              << " -> " << r.file << "\n";
+    if (source)
+        std::cout << "export when every shard is done: samtok export mllm --shards " << o.out << " --out EXPORT_DIR\n";
+    else
+        std::cout << "merge when every shard is done: samtok tokens merge " << o.project << " " << o.out << "\n";
 }
 
 void mergeTokens(const std::string& project, const std::string& dir) {
@@ -266,6 +279,10 @@ void mergeTokens(const std::string& project, const std::string& dir) {
 
 void tokenize(const TokenizeOptions& o) {
     if (!o.shard.empty()) return tokenizeShard(o);
+    if (isSource(o.project))
+        throw UserError("'" + o.project + "' is an annotation source, not a project: tokenize it in shards (--shard " +
+                        "K/N --out DIR; 0/1 for one), or import it into a project first");
+    if (!o.images.empty()) throw UserError("--images is for an annotation source (a COCO JSON) with --shard");
     ProjectStore store = ProjectStore::open(o.project);
     const auto active = loadModel(o.model);
     Progress bar("tokenize");
@@ -502,12 +519,17 @@ void addTokenCommands(CLI::App& app) {
     auto to = std::make_shared<TokenizeOptions>();
     CLI::App* tk =
         app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
-    tk->add_option("PROJECT", to->project, "Project file (.samtok)")->required();
+    tk->add_option("PROJECT", to->project,
+                   "Project file (.samtok); with --shard also a COCO / LVIS instances JSON or an SA-1B folder, "
+                   "tokenized without a project")
+        ->required();
     addModelOptions(tk, to->model, /*required=*/false);
     tk->add_option("--shard", to->shard,
                    "K/N: only shard K of N (by image), the project read-only, tokens to a shard file in --out; "
                    "auto/N takes K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Resumes where its file ends");
     tk->add_option("--out", to->out, "Folder of the shard files (with --shard)");
+    tk->add_option("--images", to->images,
+                   "Where a COCO JSON's images are (file_name is looked up there; default: the JSON's folder)");
     tk->callback([to] { tokenize(*to); });
 
     auto merge = std::make_shared<std::pair<std::string, std::string>>();

@@ -7,6 +7,8 @@
 #include "mask/CocoRle.h"
 #include "store/ProjectStore.h"
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,8 +81,10 @@ ImportReport importGcg(ProjectStore& store, const std::string& jsonPath, const s
 ImportReport importDam(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot);
 
 // SA-1B: one JSON per image ({"image": {...}, "annotations": [...]}, compressed
-// RLE). No classes: unlabelled regions. The image is file_name under imageRoot.
-ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot);
+// RLE). No classes: unlabelled regions. The image is file_name under imageRoot. ids, when given, gets each
+// annotation's SA-1B id -> its project id.
+ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot,
+                        std::map<std::int64_t, RowId>* ids = nullptr);
 
 // Pascal VOC: JPEGImages/ and SegmentationObject/ (instances, 255 = void),
 // classes from SegmentationClass/ (named by class_names.txt where labelme2voc

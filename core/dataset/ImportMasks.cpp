@@ -40,7 +40,8 @@ void perImage(ProjectStore& store, ImportReport& total, const std::string& where
 
 }  // namespace
 
-ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot) {
+ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const std::string& imageRoot,
+                        std::map<std::int64_t, RowId>* ids) {
     return importingFile(jsonPath, [&] {
         const json j = readJsonFile(jsonPath);
         if (!j.is_object() || !j.contains("image") || !j.contains("annotations"))
@@ -61,7 +62,9 @@ ImportReport importSa1b(ProjectStore& store, const std::string& jsonPath, const 
             const auto& anns = j["annotations"];
             for (std::size_t i = 0; i < anns.size(); ++i) {
                 try {
-                    target.add(img, {}, cocoSegmentation(anns[i].at("segmentation"), img.height, img.width));
+                    const RowId id =
+                        target.add(img, {}, cocoSegmentation(anns[i].at("segmentation"), img.height, img.width));
+                    if (ids && anns[i].contains("id")) (*ids)[jsonId(anns[i]["id"])] = id;
                 } catch (const std::exception& e) {
                     report.skipped.push_back(jsonPath + ": annotations[" + std::to_string(i) + "]: " + e.what());
                 }

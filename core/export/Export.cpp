@@ -528,6 +528,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         throw UserError("--path-prefix names where a relative export will live; it does not apply to absolute paths");
     if (o.minPixels < 28 * 28 || o.maxPixels < o.minPixels)
         throw UserError("the pixel limits must satisfy 784 <= min-pixels <= max-pixels");
+    if (o.recordsPerFile && o.target != Target::SamTokJsonl && o.target != Target::SamTokJson)
+        throw UserError(std::string("records in parts (--records-per-file) are for the samtok-jsonl and samtok-json "
+                                    "targets; ") +
+                        toString(o.target) + "'s loader is given one file per split");
     // The name becomes file names and registry entries, and appears in the start scripts.
     if (o.name.empty() || o.name.find_first_not_of(
                               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
@@ -635,11 +639,20 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
 
     std::vector<SplitFile> files;
     for (const auto& [split, samples] : bySplit) {
-        const std::string file = (split.empty() ? o.name : o.name + "_" + split) + fileExtension(o.target);
-        writeFileAtomic((out / file).string(),
-                        formatRecords(o.target, samples, split.empty() ? o.name : o.name + "_" + split));
-        files.push_back({split, file, samples.size()});
-        report.files.push_back(file);
+        const std::string base = split.empty() ? o.name : o.name + "_" + split;
+        const std::size_t per = o.recordsPerFile ? o.recordsPerFile : samples.size();
+        const std::size_t parts = std::max<std::size_t>(1, (samples.size() + per - 1) / per);
+        for (std::size_t k = 0; k < parts; ++k) {
+            char suffix[48] = "";
+            if (parts > 1) std::snprintf(suffix, sizeof suffix, "-%05zu-of-%05zu", k, parts);
+            const std::string file = base + suffix + fileExtension(o.target);
+            const std::vector<PlacedSample> part(
+                samples.begin() + static_cast<std::ptrdiff_t>(k * per),
+                samples.begin() + static_cast<std::ptrdiff_t>(std::min(samples.size(), (k + 1) * per)));
+            writeFileAtomic((out / file).string(), formatRecords(o.target, part, base));
+            files.push_back({split, file, part.size()});
+            report.files.push_back(file);
+        }
     }
     const Layout layout{out.string(),
                         o.paths == PathPolicy::Relative ? trimmedPrefix(o) : std::string(),

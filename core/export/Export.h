@@ -44,6 +44,9 @@ struct ExportOptions {
     // (SAMTok's own loader, ms-swift) get the export folder's absolute path, and the others stay relative to it.
     std::string pathPrefix;
     ImageTransfer transfer = ImageTransfer::Copy;
+    // SAMTok targets: each split's records in files of at most this many (NAME_train-00000-of-00012.jsonl), as
+    // SAMTok's own data is sharded; 0: one file per split.
+    std::size_t recordsPerFile = 0;
     TemplatePools templates = TemplatePools::defaults();
     // The model family the records teach: its grounding markup (GCG) and box coordinates (refdet). Unset:
     // InternVL for the InternVL target, else Qwen3-VL. minPixels / maxPixels: Qwen2.5-VL's resize limits, which

@@ -1,6 +1,7 @@
 #include "export/Samples.h"
 
 #include "export/ZoomCrop.h"
+#include "mask/CocoRle.h"
 #include "tokens/TokenText.h"
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,15 @@
 #include <cctype>
 
 namespace samtok::exporter {
+namespace {
+
+// What a template choice is keyed by: the region's mask, not its row id, so the same data imported again (or read
+// from shard files) gets the same questions.
+std::string regionKey(const Annotation& a) {
+    return std::to_string(stableHash(0, rle::toString(a.mask)));
+}
+
+}  // namespace
 
 std::vector<const Annotation*> instanceOrder(const std::vector<Annotation>& regions) {
     std::vector<const Annotation*> out;
@@ -123,8 +133,7 @@ void SampleBuilder::addRefSeg(const ImageContent& c, const std::vector<const Ann
         if (!t) continue;
         for (std::size_t i = 0; i < phrases.size(); ++i) {
             Sample s = start(Task::RefSeg, c);
-            const std::string key =
-                "refseg/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
+            const std::string key = "refseg/" + c.image.checksum + "/" + regionKey(*a) + "/" + std::to_string(i);
             s.turns.push_back(
                 {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefSeg, o_.seed, key), phrases[i])});
             s.turns.push_back({false, maskAnswer({{*t, phrases[i]}})});
@@ -151,8 +160,7 @@ void SampleBuilder::addRefDet(const ImageContent& c, const std::vector<const Ann
                 s.turns.push_back({false, ref + "<box>[[" + std::to_string(b[0]) + ", " + std::to_string(b[1]) + ", " +
                                               std::to_string(b[2]) + ", " + std::to_string(b[3]) + "]]</box>"});
             } else {
-                const std::string key =
-                    "refdet/" + c.image.checksum + "/" + std::to_string(a->id) + "/" + std::to_string(i);
+                const std::string key = "refdet/" + c.image.checksum + "/" + regionKey(*a) + "/" + std::to_string(i);
                 s.turns.push_back(
                     {true, "<image>\n" + fillPhrase(o_.templates.pick(Task::RefDet, o_.seed, key), phrases[i])});
                 const nlohmann::json answer =
@@ -196,7 +204,7 @@ void SampleBuilder::addGres(const ImageContent& c, const std::vector<const Annot
     for (const auto* a : ordered)
         if (a->classId) byClass[*a->classId].push_back(a->id);
     for (const auto& [cls, ids] : byClass)
-        if (ids.size() > 1) emit(classNames_.at(cls), ids, "gres/" + c.image.checksum + "/c" + std::to_string(cls));
+        if (ids.size() > 1) emit(classNames_.at(cls), ids, "gres/" + c.image.checksum + "/c/" + classNames_.at(cls));
     // No target: classes known to be absent, only where the image is labelled exhaustively.
     const bool exhaustive =
         o_.assumeExhaustive || c.image.status == ImageStatus::Done || c.image.status == ImageStatus::Reviewed;
@@ -257,9 +265,9 @@ void SampleBuilder::addRegionCaptions(const ImageContent& c, const std::vector<c
         const auto t = tokens(a->id);
         if (!t) continue;
         Sample s = start(Task::RegionCaption, c);
-        std::string q = replaceAll(o_.templates.pick(Task::RegionCaption, o_.seed,
-                                                     "regioncap/" + c.image.checksum + "/" + std::to_string(a->id)),
-                                   "{SEG}", *t);
+        std::string q = replaceAll(
+            o_.templates.pick(Task::RegionCaption, o_.seed, "regioncap/" + c.image.checksum + "/" + regionKey(*a)),
+            "{SEG}", *t);
         if (needsZoomCrop(a->bbox, c.image.width, c.image.height)) {
             q += o_.templates.zoomSuffix;  // its <image> is the crop, its {ZOOM_IN_SEG} the crop's tokens
             crops_.push_back({samples_.size(), c.image.id, a->id});

@@ -5,22 +5,37 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <map>
+
 namespace samtok::exporter {
 namespace {
 
 struct Entries {
-    std::string train, val;  // registry names; val empty without a val split
-    std::string trainFile, valFile;
+    // Registry names (comma-separated where a split is written in parts); val empty without a val split.
+    std::string train, val;
+    std::string trainFile, valFile;                          // the first file of each split
+    std::vector<std::pair<std::string, std::string>> parts;  // every registry name and its file
 };
 
+// One registry name per file: NAME_train, or NAME_train_00000, NAME_train_00001, ... for a split in parts.
 Entries entriesOf(const std::string& name, const std::vector<SplitFile>& files) {
     Entries e;
+    std::map<std::string, int> perSplit;
+    for (const auto& f : files) ++perSplit[f.split];
+    std::map<std::string, int> seen;
     for (const auto& f : files) {
-        const std::string entry = f.split.empty() ? name : name + "_" + f.split;
-        if (f.split == "val")
-            e.val = entry, e.valFile = f.file;
-        else
-            e.train = entry, e.trainFile = f.file;
+        std::string entry = f.split.empty() ? name : name + "_" + f.split;
+        if (perSplit[f.split] > 1) {
+            char part[16];
+            std::snprintf(part, sizeof part, "_%05d", seen[f.split]++);
+            entry += part;
+        }
+        e.parts.emplace_back(entry, f.file);
+        std::string& names = f.split == "val" ? e.val : e.train;
+        names += (names.empty() ? "" : ",") + entry;
+        std::string& first = f.split == "val" ? e.valFile : e.trainFile;
+        if (first.empty()) first = f.file;
     }
     return e;
 }
@@ -126,8 +141,7 @@ std::string qwenvlEntry(const Entries& e, const Layout& l) {
         return "data_dict[\"" + entry + "\"] = {\"annotation_path\": _os.path.join(_SAMTOK_EXPORT, \"" + file +
                "\"), \"data_path\": \"\"}\n";
     };
-    py += line(e.train, e.trainFile);
-    if (!e.val.empty()) py += line(e.val, e.valFile);
+    for (const auto& [entry, file] : e.parts) py += line(entry, file);
     return py;
 }
 

@@ -44,7 +44,7 @@ struct MergeResult {
     int shards = 0;
     std::size_t annotations = 0;  // tokens written
     std::size_t stale = 0;        // left out: the region's mask changed (or it was deleted) since its shard ran
-    std::string tokenizer;
+    std::string tokenizer, tokenizerSha256;
 };
 // Checks every shard file in `dir` for the project (same tokenizer and shard count, no shard missing or twice, each
 // finished and whole, every image and region known) before writing anything; then one transaction per shard.
