@@ -76,9 +76,6 @@ void exportMllm(MllmOptions& o) {
             throw UserError("give the project and the export folder: samtok export mllm PROJECT OUT_DIR");
         std::swap(o.out, o.project);
     }
-    std::optional<ScratchProject> scratch;
-    TokenizerModel tok;
-    ProjectStore store = openForExport(o, scratch, tok);
     o.e.outDir = o.out;
     o.e.target = exporter::targetFromString(o.target);
     o.e.tasks.clear();
@@ -92,6 +89,10 @@ void exportMllm(MllmOptions& o) {
     o.e.quoteMaskTokens = !o.unquoted;
     o.e.skipRejected = !o.includeRejected;
     if (!o.templates.empty()) o.e.templates = exporter::TemplatePools::fromJsonFile(o.templates);
+    exporter::checkExportOptions(o.e);
+    std::optional<ScratchProject> scratch;
+    TokenizerModel tok;
+    ProjectStore store = openForExport(o, scratch, tok);
     o.e.tokenizerId = tok.id;
     // The model is loaded only if a zoom-in crop needs tokens; it must be the one that gave the others.
     std::unique_ptr<pipeline::ActiveModel> net;

@@ -101,8 +101,17 @@ Checkpoint Checkpoint::open(const std::string& path) {
     if (n < 8) throw CheckpointError(where + ": not a checkpoint (too short)");
     std::uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | base[i];
-    if (headerLen == 0 || headerLen > n - 8 || headerLen > (100u << 20) || base[8] != '{')
-        throw CheckpointError(where + ": not a checkpoint (neither a PyTorch ZIP nor safetensors)");
+    // A file named .safetensors is told what is wrong with its header; anything else is simply not a checkpoint.
+    const bool named = path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
+    if (headerLen == 0 || headerLen > n - 8 || headerLen > (100u << 20) || base[8] != '{') {
+        if (!named) throw CheckpointError(where + ": not a checkpoint (neither a PyTorch ZIP nor safetensors)");
+        throw CheckpointError(where + ": damaged safetensors header (" +
+                              (headerLen > n - 8 ? "its length " + std::to_string(headerLen) + " runs past the " +
+                                                       std::to_string(n) + "-byte file: truncated?"
+                               : headerLen > (100u << 20) ? "a header of more than 100 MiB"
+                                                          : std::string("not a JSON object")) +
+                              ")");
+    }
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(base + 8, base + 8 + headerLen);

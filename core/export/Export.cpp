@@ -520,7 +520,7 @@ void writeVocabulary(const fs::path& out, int codebookSize, std::vector<std::str
 
 }  // namespace
 
-ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
+void checkExportOptions(const ExportOptions& o) {
     if (o.outDir.empty()) throw UserError("no export folder given");
     if (o.tasks.empty()) throw UserError("no task to export");
     if (o.valFraction < 0 || o.valFraction >= 1) throw UserError("the val share must be in [0, 1)");
@@ -536,6 +536,10 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
     if (o.name.empty() || o.name.find_first_not_of(
                               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
         throw UserError("the dataset name '" + o.name + "' must be letters, digits, '.', '_' and '-' only");
+}
+
+ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
+    checkExportOptions(o);
     std::optional<TokenizerModel> tok;
     for (const auto& t : store.tokenizers()) tok = t.id == o.tokenizerId ? t : tok;
     if (!tok)

@@ -98,6 +98,9 @@ ModelFamily familyOf(const ExportOptions& o);
 // True for targets whose loader resolves relative image paths from the folder it is launched in.
 bool resolvesFromLaunchFolder(Target t);
 
+// Throws UserError naming the first option that cannot work (before anything is read or written).
+void checkExportOptions(const ExportOptions& options);
+
 // Writes into outDir (created; existing export files there are replaced).
 ExportReport exportDataset(const ProjectStore& store, const ExportOptions& options);
 
