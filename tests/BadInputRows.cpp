@@ -3,6 +3,7 @@
 
 #include "CliRun.h"
 #include "TinyModel.h"
+#include "mask/CocoRle.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -93,7 +94,8 @@ std::string shard(const TempDir& d, const std::string& header, const std::string
 }
 
 const std::string kShardHeader =
-    R"({"samtok_shard": 1, "shard": 0, "shards": 2, "tokenizer": {"name": "m", "sha256": "ab"}, "images": 0})";
+    R"({"samtok_shard": 1, "shard": 0, "shards": 2, "tokenizer": {"name": "m", "config": "{}", "sha256": ")" +
+    std::string(64, 'a') + R"("}, "images": 0})";
 
 std::vector<BadInput> imageRows() {
     return {
@@ -270,6 +272,35 @@ std::vector<BadInput> badInputs() {
              return "tokens merge " + project(d) + " " + d.file("shards");
          },
          "not from a project"},
+        {"a shard header whose tokenizer checksum is cut short", "shard files",
+         [](const TempDir& d) {
+             json h = json::parse(kShardHeader);
+             h["tokenizer"]["sha256"] = "ab";
+             return shard(d, h.dump(), "");
+         },
+         "names no tokenizer"},
+        {"a source shard line with a negative code", "shard files",
+         [](const TempDir& d) {
+             json h = json::parse(kShardHeader);
+             h["shards"] = 1;
+             h["source"] = {{"kind", "coco"}, {"path", "/data/instances.json"}};
+             const json line{{"key", "1"},
+                             {"file", d.file("a.png")},
+                             {"width", 4},
+                             {"height", 4},
+                             {"checksum", std::string(64, 'c')},
+                             {"regions",
+                              {{{"id", 1},
+                                {"label", "cup"},
+                                {"mask", {{"size", {4, 4}}, {"counts", rle::toString(rle::encode(Mask(4, 4, std::vector<std::uint8_t>(16, 1))))}}},
+                                {"c0", -3},
+                                {"c1", 5},
+                                {"iou", nullptr}}}}};
+             put(d, "shards/tokens-abcdefabcdef-shard-0000-of-0001.jsonl",
+                 h.dump() + "\n" + line.dump() + "\n{\"done\": true, \"images\": 1}\n");
+             return "export mllm --shards " + d.file("shards") + " " + d.file("out");
+         },
+         "a code -3 outside 0..255"},
         {"a shard number beyond the shard count", "command line",
          [](const TempDir& d) { return "tokenize " + project(d) + " --shard 5/4 --out " + d.file("s"); },
          "the shard must be 0..3"},

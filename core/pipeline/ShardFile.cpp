@@ -95,6 +95,58 @@ void ShardAppender::append(const json& j) {
     if (::fsync(fd_) != 0) throw UserError("cannot write '" + path_ + "': " + std::strerror(errno));
 }
 
+namespace {
+
+bool isSha256(const json& v) {
+    return v.is_string() && v.get_ref<const std::string&>().size() == 64 &&
+           v.get_ref<const std::string&>().find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// What the rest reads of a header, each of the type it is read as: else the file is named, not half-read.
+void checkHeader(const json& h, const std::string& at) {
+    if (!h.is_object() || h.value("samtok_shard", json()) != 1) throw UserError(at + ": not a SAMTok shard file");
+    const json& t = h.value("tokenizer", json());
+    if (!t.is_object() || !isSha256(t.value("sha256", json())) || !t.value("name", json()).is_string() ||
+        !t.value("config", json()).is_string() || !json::accept(t["config"].get_ref<const std::string&>()))
+        throw UserError(at + ": its header names no tokenizer (a name, a config and a 64-digit SHA-256)");
+    const json &shard = h.value("shard", json()), &shards = h.value("shards", json());
+    if (!shard.is_number_integer() || !shards.is_number_integer() || shards.get<std::int64_t>() < 1 ||
+        shards.get<std::int64_t>() > 9999 || shard.get<std::int64_t>() < 0 ||
+        shard.get<std::int64_t>() >= shards.get<std::int64_t>())
+        throw UserError(at + ": its header's shard and shard count are not K of N (0 <= K < N <= 9999)");
+    if (h.contains("source") && !h["source"].is_object())
+        throw UserError(at + ": its header's source is not an object");
+}
+
+}  // namespace
+
+int shardCodebookSize(const json& header) {
+    try {
+        const json c = json::parse(header.at("tokenizer").value("config", std::string("{}")));
+        const json& k = c.at("quantizer").at("codebook_size");
+        if (k.is_number_integer() && k.get<std::int64_t>() >= 1 && k.get<std::int64_t>() <= 65536) return k.get<int>();
+    } catch (const json::exception&) {
+    }
+    return 256;
+}
+
+MaskTokens shardCodes(const json& c0, const json& c1, const json& iou, int codebookSize) {
+    const auto code = [&](const json& c) {
+        if (!c.is_number_integer() || c.get<std::int64_t>() < 0 || c.get<std::int64_t>() >= codebookSize)
+            throw UserError("a code " + c.dump() + " outside 0.." + std::to_string(codebookSize - 1));
+        return c.get<int>();
+    };
+    MaskTokens m;
+    m.c0 = code(c0);
+    m.c1 = code(c1);
+    if (!iou.is_null()) {
+        if (!iou.is_number() || !(iou.get<double>() >= 0 && iou.get<double>() <= 1))
+            throw UserError("an IoU " + iou.dump() + " outside 0..1");
+        m.reconstructionIou = iou.get<double>();
+    }
+    return m;
+}
+
 std::vector<CheckedShard> checkedShardSet(const std::string& dir) {
     static const std::regex name(R"(tokens-[0-9a-f]{12}-shard-(\d{4})-of-(\d{4})\.jsonl)");
     std::vector<CheckedShard> shards;
@@ -113,11 +165,10 @@ std::vector<CheckedShard> checkedShardSet(const std::string& dir) {
         const ShardFile& f = s.content;
         const std::string at = "'" + s.file + "'";
         if (!f.problem.empty()) throw UserError(at + ": " + f.problem);
-        if (f.header.value("samtok_shard", 0) != 1 || !f.header.contains("tokenizer") ||
-            !f.header["tokenizer"].is_object())
-            throw UserError(at + ": not a SAMTok shard file");
+        checkHeader(f.header, at);
         if (!f.done) throw UserError(at + ": not finished (its shard is still running, or was stopped: run it again)");
-        if (f.done->value("images", std::size_t(0)) != f.images.size())
+        if (!f.done->value("images", json()).is_number_unsigned() ||
+            f.done->value("images", std::size_t(0)) != f.images.size())
             throw UserError(at + ": truncated (" + std::to_string(f.images.size()) + " of " +
                             f.done->value("images", json(0)).dump() + " images)");
         const std::string fsha = f.header["tokenizer"].value("sha256", "");

@@ -47,6 +47,12 @@ private:
     int fd_ = -1;
 };
 
+// The codebook size a header's tokenizer config states (256 when it states none).
+int shardCodebookSize(const nlohmann::json& header);
+// A region's codes and IoU as a shard line gives them, checked (codes below the codebook size, IoU in 0..1 or null);
+// throws UserError.
+MaskTokens shardCodes(const nlohmann::json& c0, const nlohmann::json& c1, const nlohmann::json& iou, int codebookSize);
+
 struct CheckedShard {
     std::string file;
     ShardFile content;

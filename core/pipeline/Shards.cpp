@@ -139,6 +139,8 @@ std::vector<CheckedShard> checkedShards(const ProjectStore& project, const std::
     // Every image and region must be this project's.
     for (const CheckedShard& s : shards)
         for (const auto& [line, j] : s.content.images) {
+            if (!j.value("image", json()).is_number_integer() || !j.value("checksum", json()).is_string())
+                throw UserError("'" + s.file + "' line " + std::to_string(line) + ": no image id and checksum");
             const RowId id = j.value("image", RowId(0));
             const auto image = project.image(id);
             const std::string at = "'" + s.file + "' line " + std::to_string(line);
@@ -157,6 +159,7 @@ MergeResult mergeShards(ProjectStore& project, const std::string& dir) {
     r.shards = static_cast<int>(shards.size());
     r.tokenizer = tok.value("name", "");
     r.tokenizerSha256 = tok.value("sha256", "");
+    const int codebookSize = shardCodebookSize(shards.front().content.header);
     const RowId tokenizerId =
         project.registerTokenizer({0, tok.value("name", ""), tok.value("config", ""), tok.value("sha256", "")});
     for (const CheckedShard& s : shards)
@@ -169,16 +172,13 @@ MergeResult mergeShards(ProjectStore& project, const std::string& dir) {
                             ++r.stale;  // changed or removed since its shard ran: its tokens would be wrong
                             continue;
                         }
-                        MaskTokens m;
+                        MaskTokens m = shardCodes(t.at(1), t.at(2), t.at(3), codebookSize);
                         m.annotationId = annotation;
                         m.tokenizerId = tokenizerId;
-                        m.c0 = t.at(1).get<int>();
-                        m.c1 = t.at(2).get<int>();
-                        if (!t.at(3).is_null()) m.reconstructionIou = t.at(3).get<double>();
                         project.setTokens(m);
                         ++r.annotations;
                     }
-                } catch (const json::exception& e) {  // a line of the wrong shape: nothing of this shard is written
+                } catch (const std::exception& e) {  // a line of the wrong shape: nothing of this shard is written
                     throw UserError("'" + s.file + "' line " + std::to_string(line) + ": " + e.what());
                 }
         });

@@ -236,10 +236,13 @@ ShardRun tokenizeSourceShard(const SourceSpec& s, const ActiveModel& model, cons
 namespace {
 
 // One line of a source shard into the project: the image (by its checksum), its regions and their tokens.
-void loadLine(ProjectStore& project, dataset::ImportTarget& target, RowId tokenizerId, const json& j, LoadedShards& r) {
+void loadLine(ProjectStore& project, dataset::ImportTarget& target, RowId tokenizerId, int codebookSize, const json& j,
+              LoadedShards& r) {
     const auto& regions = j.at("regions");
     if (regions.empty()) return;
     const std::string checksum = j.at("checksum").get<std::string>();
+    if (checksum.size() != 64 || checksum.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw FormatError("the image checksum is not a SHA-256");
     const int width = dataset::jsonSize(j.at("width"), "width"), height = dataset::jsonSize(j.at("height"), "height");
     RowId id = 0;
     if (const auto known = project.findImageByChecksum(checksum))
@@ -254,9 +257,10 @@ void loadLine(ProjectStore& project, dataset::ImportTarget& target, RowId tokeni
             dataset::jsonSize(m.at("size").at(1), "size") != width)
             throw FormatError("a mask's size is not its image's");
         const RowId a = target.add(image, g.at("label").get<std::string>(), std::move(mask));
-        const auto iou = g.at("iou");
-        project.setTokens(MaskTokens(a, tokenizerId, {g.at("c0").get<int>(), g.at("c1").get<int>()},
-                                     iou.is_number() ? std::optional<double>(iou.get<double>()) : std::nullopt));
+        MaskTokens codes = shardCodes(g.at("c0"), g.at("c1"), g.at("iou"), codebookSize);
+        codes.annotationId = a;
+        codes.tokenizerId = tokenizerId;
+        project.setTokens(codes);
         ++r.annotations;
     }
 }
@@ -275,12 +279,13 @@ LoadedShards loadSourceShards(ProjectStore& project, const std::string& dir) {
     r.tokenizer = tok.value("name", "");
     r.tokenizerId =
         project.registerTokenizer({0, tok.value("name", ""), tok.value("config", ""), tok.value("sha256", "")});
+    const int codebookSize = shardCodebookSize(header);
     dataset::ImportReport report;
     for (const CheckedShard& s : shards)
         project.transaction([&] {
             dataset::ImportTarget target(project, report);
             for (const auto& [line, j] : s.content.images) try {
-                    if (!j.contains("skipped")) loadLine(project, target, r.tokenizerId, j, r);
+                    if (!j.contains("skipped")) loadLine(project, target, r.tokenizerId, codebookSize, j, r);
                 } catch (const std::exception& e) {  // the JSON library's errors, a damaged mask, a bad size
                     throw UserError("'" + s.file + "' line " + std::to_string(line) + ": " + e.what());
                 }

@@ -1,0 +1,15 @@
+// SA-1B per-image files as `samtok import sa1b` reads them, into a fresh project.
+#include "FuzzImportSupport.h"
+#include "dataset/Import.h"
+#include "util/Error.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string dir = samtok::fuzz::scratchDir();
+    const std::string path = samtok::fuzz::annotationFile(dir, data, size, "sa_1.json");
+    try {
+        samtok::ProjectStore store = samtok::fuzz::freshProject(dir);
+        (void)samtok::dataset::importSa1b(store, path, dir);
+    } catch (const samtok::UserError&) {
+    }
+    return 0;
+}
