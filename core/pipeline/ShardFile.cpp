@@ -1,6 +1,5 @@
 #include "pipeline/ShardFile.h"
 
-#include "model/ModelConfig.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -47,15 +46,6 @@ ShardFile readShardFile(const std::string& path) {
             f.images.emplace_back(n, j);
     }
     return f;
-}
-
-json headerFor(const ActiveModel& model, const ShardSpec& s, std::size_t images) {
-    return {{"samtok_shard", 1},
-            {"shard", s.index},
-            {"shards", s.count},
-            {"tokenizer",
-             {{"name", model.name()}, {"sha256", model.sha256()}, {"config", model::configToJson(model.config())}}},
-            {"images", images}};
 }
 
 ShardAppender::ShardAppender(const std::string& path, const json& header, const ShardSpec& shard,

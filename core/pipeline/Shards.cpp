@@ -50,24 +50,13 @@ ShardSpec parseShard(const std::string& text) {
     return s;
 }
 
-int shardOf(const std::string& checksum, int count) {
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across machines and builds
-    for (unsigned char c : checksum) h = (h ^ c) * 1099511628211ull;
-    return static_cast<int>(h % static_cast<std::uint64_t>(count));
-}
-
-std::string shardFileName(const std::string& sha, const ShardSpec& s) {
-    char name[96];
-    std::snprintf(name, sizeof name, "tokens-%s-shard-%04d-of-%04d.jsonl", sha.substr(0, 12).c_str(), s.index, s.count);
-    return name;
-}
-
-std::string maskDigest(const Annotation& a) {
-    const auto& c = a.mask.counts;
-    const std::string size = std::to_string(a.mask.height) + "x" + std::to_string(a.mask.width) + ":";
-    return sha256Bytes((size + std::string(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(c[0]))).data(),
-                       size.size() + c.size() * sizeof(c[0]))
-        .substr(0, 16);
+json headerFor(const ActiveModel& model, const ShardSpec& s, std::size_t images) {
+    return {{"samtok_shard", 1},
+            {"shard", s.index},
+            {"shards", s.count},
+            {"tokenizer",
+             {{"name", model.name()}, {"sha256", model.sha256()}, {"config", model::configToJson(model.config())}}},
+            {"images", images}};
 }
 
 ShardRun tokenizeShard(const ProjectStore& project, const ActiveModel& model, const ShardSpec& shard,
@@ -125,64 +114,6 @@ ShardRun tokenizeShard(const ProjectStore& project, const ActiveModel& model, co
     if (progress) progress(mine.size(), mine.size());
     file.append({{"done", true}, {"images", mine.size()}, {"annotations", run.annotations}});
     return run;
-}
-
-namespace {
-
-// Every shard file of one run in `dir`, checked whole, and every image in them this project's.
-std::vector<CheckedShard> checkedShards(const ProjectStore& project, const std::string& dir) {
-    std::vector<CheckedShard> shards = checkedShardSet(dir);
-    if (shards.front().content.header.contains("source"))
-        throw UserError("'" + shards.front().file + "' was tokenized from '" +
-                        shards.front().content.header["source"].value("path", "") +
-                        "', not from a project: export it with `samtok export mllm --shards " + dir + "`");
-    // Every image and region must be this project's.
-    for (const CheckedShard& s : shards)
-        for (const auto& [line, j] : s.content.images) {
-            if (!j.value("image", json()).is_number_integer() || !j.value("checksum", json()).is_string())
-                throw UserError("'" + s.file + "' line " + std::to_string(line) + ": no image id and checksum");
-            const RowId id = j.value("image", RowId(0));
-            const auto image = project.image(id);
-            const std::string at = "'" + s.file + "' line " + std::to_string(line);
-            if (!image || image->checksum != j.value("checksum", ""))
-                throw UserError(at + ": image " + std::to_string(id) + " is not in this project (another project?)");
-        }
-    return shards;
-}
-
-}  // namespace
-
-MergeResult mergeShards(ProjectStore& project, const std::string& dir) {
-    const std::vector<CheckedShard> shards = checkedShards(project, dir);
-    const json& tok = shards.front().content.header["tokenizer"];
-    MergeResult r;
-    r.shards = static_cast<int>(shards.size());
-    r.tokenizer = tok.value("name", "");
-    r.tokenizerSha256 = tok.value("sha256", "");
-    const int codebookSize = shardCodebookSize(shards.front().content.header);
-    const RowId tokenizerId =
-        project.registerTokenizer({0, tok.value("name", ""), tok.value("config", ""), tok.value("sha256", "")});
-    for (const CheckedShard& s : shards)
-        project.transaction([&] {
-            for (const auto& [line, j] : s.content.images) try {
-                    for (const auto& t : j.value("tokens", json::array())) {
-                        const RowId annotation = t.at(0).get<RowId>();
-                        const auto now = project.annotation(annotation);
-                        if (!now || now->imageId != j.value("image", RowId(0)) || maskDigest(*now) != t.at(4)) {
-                            ++r.stale;  // changed or removed since its shard ran: its tokens would be wrong
-                            continue;
-                        }
-                        MaskTokens m = shardCodes(t.at(1), t.at(2), t.at(3), codebookSize);
-                        m.annotationId = annotation;
-                        m.tokenizerId = tokenizerId;
-                        project.setTokens(m);
-                        ++r.annotations;
-                    }
-                } catch (const std::exception& e) {  // a line of the wrong shape: nothing of this shard is written
-                    throw UserError("'" + s.file + "' line " + std::to_string(line) + ": " + e.what());
-                }
-        });
-    return r;
 }
 
 }  // namespace samtok::pipeline
