@@ -111,6 +111,21 @@ TEST(SourceShards, ASourceShardCutMidLineResumesToTheSameFileAndAFinishedOneDoes
     EXPECT_NE(sourceShard(dir, 0, 1, "cut").find("finished already"), std::string::npos);
 }
 
+TEST(SourceShards, ASourceWithoutShardIsRefusedAndAFolderWithAProjectNamesIt) {
+    TempDir dir;
+    writeCoco(dir);
+    auto r = runCli("tokenize " + dir.file("instances.json"));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.out.find("is an annotation source"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--shard K/N --out DIR"), std::string::npos) << r.out;
+    // What `samtok project sample DIR` makes: a folder with the project inside. The user meant the project.
+    fs::create_directories(dir.file("sample"));
+    ASSERT_EQ(runCli("project init " + dir.file("sample/sample.samtok")).code, 0);
+    r = runCli("tokenize " + dir.file("sample"));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.out.find("did you mean '" + dir.file("sample/sample.samtok") + "'"), std::string::npos) << r.out;
+}
+
 TEST(SourceShards, AnSa1bFolderIsShardedByFileAndKeepsItsAnnotationIds) {
     TempDir dir;
     fs::create_directories(dir.file("sa1b"));

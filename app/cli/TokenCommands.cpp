@@ -232,6 +232,19 @@ struct TokenizeOptions {
 };
 
 // A project file, or an annotation source too large for one (a COCO / LVIS JSON, an SA-1B folder).
+// The one project file directly inside a folder (what `samtok project sample DIR` makes), or "".
+std::string projectInFolder(const std::string& folder) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) return {};
+    std::string found;
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+        if (e.path().extension() != ".samtok") continue;
+        if (!found.empty()) return {};  // several: the user must choose
+        found = e.path().string();
+    }
+    return found;
+}
+
 bool isSource(const std::string& path) {
     return std::filesystem::is_directory(path) || std::filesystem::path(path).extension() == ".json";
 }
@@ -279,9 +292,14 @@ void mergeTokens(const std::string& project, const std::string& dir) {
 
 void tokenize(const TokenizeOptions& o) {
     if (!o.shard.empty()) return tokenizeShard(o);
-    if (isSource(o.project))
-        throw UserError("'" + o.project + "' is an annotation source, not a project: tokenize it in shards (--shard " +
-                        "K/N --out DIR; 0/1 for one), or import it into a project first");
+    if (isSource(o.project)) {
+        const std::string inside = projectInFolder(o.project);
+        if (!inside.empty())
+            throw UserError("'" + o.project + "' is a folder, not a project file: did you mean '" + inside + "'?");
+        throw UserError("'" + o.project + "' is an annotation source (a COCO JSON or an SA-1B folder), not a " +
+                        "project: tokenize it in shards (--shard K/N --out DIR; 0/1 for one), or import it into a " +
+                        "project first");
+    }
     if (!o.images.empty()) throw UserError("--images is for an annotation source (a COCO JSON) with --shard");
     ProjectStore store = ProjectStore::open(o.project);
     const auto active = loadModel(o.model);
