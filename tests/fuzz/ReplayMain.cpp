@@ -1,5 +1,7 @@
 // Replays a fuzz target's corpus without libFuzzer (for the regular gcc build and CI): every file named, or every
 // file in the folders named, goes through LLVMFuzzerTestOneInput once. A crash or an escaped exception fails it.
+#include "FuzzSupport.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +27,12 @@ int main(int argc, char** argv) {
         const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
         LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     }
+    // The scratch files of this process (a libFuzzer campaign leaves its own, to be looked at after a crash).
+    const std::string mine = samtok::fuzz::scratchPrefix() + std::to_string(::getpid());
+    const fs::path shm = fs::path(mine).parent_path();
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(shm, ec))
+        if (e.path().string().rfind(mine + ".", 0) == 0) fs::remove_all(e.path(), ec);
     std::printf("replayed %zu input(s)\n", inputs.size());
     return inputs.empty() ? 1 : 0;  // an empty corpus replays nothing: say so
 }
