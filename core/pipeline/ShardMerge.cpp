@@ -31,6 +31,13 @@ std::string shardFileName(const std::string& sha, const ShardSpec& s) {
     return name;
 }
 
+std::string shardFilePath(const std::string& outDir, const std::string& sha, const ShardSpec& s) {
+    std::error_code ec;
+    fs::create_directories(outDir, ec);
+    if (ec) throw UserError("cannot create '" + outDir + "': " + ec.message());
+    return (fs::path(outDir) / shardFileName(sha, s)).string();
+}
+
 std::string maskDigest(const Annotation& a) {
     const auto& c = a.mask.counts;
     const std::string size = std::to_string(a.mask.height) + "x" + std::to_string(a.mask.width) + ":";

@@ -63,10 +63,7 @@ ShardRun tokenizeShard(const ProjectStore& project, const ActiveModel& model, co
                        const std::string& outDir, const std::function<void(std::size_t, std::size_t)>& progress,
                        const std::atomic<bool>* stop) {
     ShardRun run;
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec) throw UserError("cannot create '" + outDir + "': " + ec.message());
-    run.file = (fs::path(outDir) / shardFileName(model.sha256(), shard)).string();
+    run.file = shardFilePath(outDir, model.sha256(), shard);
     std::vector<ImageRecord> mine;
     for (ImageRecord& im : project.images())
         if (shardOf(im.checksum, shard.count) == shard.index) mine.push_back(std::move(im));

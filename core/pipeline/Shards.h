@@ -27,6 +27,8 @@ ShardSpec parseShard(const std::string& text);
 // The stable assignment: by the image's content checksum, so a region's tokens never come from two shards.
 int shardOf(const std::string& imageChecksum, int count);
 std::string shardFileName(const std::string& tokenizerSha256, const ShardSpec& shard);
+// outDir/shardFileName(...), with outDir created. Throws UserError when it cannot be.
+std::string shardFilePath(const std::string& outDir, const std::string& tokenizerSha256, const ShardSpec& shard);
 
 struct ShardRun {
     std::string file;

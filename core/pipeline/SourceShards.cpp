@@ -191,10 +191,7 @@ ShardRun tokenizeSourceShard(const SourceSpec& s, const ActiveModel& model, cons
                              const std::string& outDir, const std::function<void(std::size_t, std::size_t)>& progress,
                              const std::atomic<bool>* stop) {
     ShardRun run;
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec) throw UserError("cannot create '" + outDir + "': " + ec.message());
-    run.file = (fs::path(outDir) / shardFileName(model.sha256(), shard)).string();
+    run.file = shardFilePath(outDir, model.sha256(), shard);
     const json coco = s.kind == SourceSpec::Kind::Coco ? dataset::readJsonFile(s.path) : json();
     std::vector<SourceImage> mine;
     for (SourceImage& im : sourceImages(s, coco))
