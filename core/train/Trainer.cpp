@@ -221,6 +221,31 @@ struct Trainer::State {
     std::vector<TrainImage> imagesFor(int forStep);
 
     TrainStatus trainStep();
+
+    // The parts of a step, in the order trainStep runs them.
+    struct StepBatch {
+        torch::Tensor pixels;  // (images, 3, S, S), normalised
+        torch::Tensor masks;   // (n, 1, S, S), each next to its image
+        torch::Tensor boxes;   // (n, 4) tight inclusive x0 y0 x1 y1
+        torch::Tensor target;  // (n, 1, m, m) soft low-resolution masks
+        double dataSeconds = 0;
+    };
+    struct RoundTripLosses {
+        HeadOutput out;
+        torch::Tensor best, commit, iou, object;  // best: (n,) the trained candidates' mask loss
+    };
+    struct PromptLosses {
+        DecoderOutput out;
+        torch::Tensor loss, iou, object;  // loss: (n,)
+        torch::Tensor singleClick;        // (n,) prompted by one click, not a box
+        bool multimaskStep = true;
+        int corrective = 0;
+    };
+    StepBatch makeBatch();
+    ImageFeatures embedPerMask(const torch::Tensor& pixels);
+    RoundTripLosses roundTrip(const ImageFeatures& fr, const StepBatch& b);
+    PromptLosses prompts(const ImageFeatures& fr, const StepBatch& b);
+    void optimise(const torch::Tensor& loss, double lr);
 };
 
 std::vector<TrainImage> Trainer::State::makeImages(int forStep, bool parallel) const {
@@ -300,17 +325,52 @@ int Trainer::step() const {
     return state_->step;
 }
 
+// One step: the batch, then (a) the round trip and (b) the prompts on the same image features, one optimiser step on
+// the sum of their losses. The parts run in this order so that the random draws, and so every run, stay as they were.
 TrainStatus Trainer::State::trainStep() {
+    torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step)));
+    const StepBatch b = makeBatch();
+    const ImageFeatures fr = embedPerMask(b.pixels);
+    const RoundTripLosses rt = roundTrip(fr, b);
+    const PromptLosses pr = prompts(fr, b);
+    auto loss = rt.best.mean() + options.commitWeight * rt.commit + rt.iou + 0.1 * rt.object + pr.loss.mean() + pr.iou +
+                0.1 * pr.object;
+    if (!std::isfinite(loss.item<double>()))
+        throw std::runtime_error("training diverged at step " + std::to_string(step) + " (loss is not finite)");
+    const double lr = learningRate(step);
+    optimise(loss, lr);
+    ++step;
+
+    TrainStatus st;
+    st.correctiveClicks = pr.corrective;
+    st.step = step;
+    st.steps = options.steps;
+    st.loss = loss.item<double>();
+    st.maskLoss = rt.best.mean().item<double>();
+    st.promptLoss = pr.loss.mean().item<double>();
+    st.commitLoss = rt.commit.item<double>();
+    st.iouLoss = (rt.iou + pr.iou).item<double>();
+    // IoU of what inference returns: the candidate the IoU head picks, thresholded as each path does.
+    st.roundTripIou = binaryIou(rt.out.bestMask, b.target, options.config.maskThreshold).mean().item<double>();
+    st.promptIou =
+        binaryIou(returnedMask(pr.out, pr.singleClick, pr.multimaskStep), b.target, 0.0).mean().item<double>();
+    auto inUse = (lastUsed > step - kCodeWindow).sum(1);
+    st.codesInUse0 = static_cast<int>(inUse[0].item<int64_t>());
+    st.codesInUse1 = options.config.codebookDepth > 1 ? static_cast<int>(inUse[1].item<int64_t>()) : 0;
+    st.learningRate = lr;
+    st.dataSeconds = b.dataSeconds;
+    return st;
+}
+
+Trainer::State::StepBatch Trainer::State::makeBatch() {
     const auto& c = options.config;
     const int64_t size = c.imageSize, low = c.lowResMaskSize();
-    const int64_t images = options.imagesPerStep, perImage = options.masksPerImage, n = images * perImage;
-    torch::manual_seed(mix(options.seed, static_cast<std::uint64_t>(step)));
-
-    // Batch: (images, 3, S, S) pixels, (n, 1, S, S) masks, each mask next to its image.
+    StepBatch b;
+    // (images, 3, S, S) pixels, (n, 1, S, S) masks, each mask next to its image.
     std::vector<torch::Tensor> pix, masks;
     const auto dataStart = std::chrono::steady_clock::now();
     std::vector<TrainImage> batch = imagesFor(step);
-    const double dataSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - dataStart).count();
+    b.dataSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - dataStart).count();
     for (auto& img : batch) {
         pix.push_back(
             torch::from_blob(img.rgb.data(), {size, size, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32));
@@ -319,27 +379,35 @@ TrainStatus Trainer::State::trainStep() {
     }
     auto mean = torch::tensor({c.pixelMean[0], c.pixelMean[1], c.pixelMean[2]}).view({1, 3, 1, 1});
     auto stdev = torch::tensor({c.pixelStd[0], c.pixelStd[1], c.pixelStd[2]}).view({1, 3, 1, 1});
-    auto pixels = ((torch::stack(pix) / 255.0 - mean) / stdev).to(device);
-    auto maskT = torch::stack(masks).to(device);  // (n, 1, S, S)
+    b.pixels = ((torch::stack(pix) / 255.0 - mean) / stdev).to(device);
+    b.masks = torch::stack(masks).to(device);  // (n, 1, S, S)
 
     // Tight inclusive boxes, as the reference's masks_to_boxes.
-    auto cols = maskT.amax({1, 2}) > 0, rows = maskT.amax({1, 3}) > 0;  // (n, S)
+    auto cols = b.masks.amax({1, 2}) > 0, rows = b.masks.amax({1, 3}) > 0;  // (n, S)
     auto ar = torch::arange(size, torch::TensorOptions().device(device)).to(torch::kFloat32);
     auto first = [&](const torch::Tensor& any) { return torch::where(any, ar, torch::full_like(ar, 1e9)).amin(1); };
     auto last = [&](const torch::Tensor& any) { return torch::where(any, ar, torch::full_like(ar, -1)).amax(1); };
-    auto boxes = torch::stack({first(cols), first(rows), last(cols), last(rows)}, 1);
-    auto target = F::adaptive_avg_pool2d(maskT, F::AdaptiveAvgPool2dFuncOptions({low, low}));  // soft, (n, 1, m, m)
+    b.boxes = torch::stack({first(cols), first(rows), last(cols), last(rows)}, 1);
+    b.target = F::adaptive_avg_pool2d(b.masks, F::AdaptiveAvgPool2dFuncOptions({low, low}));  // soft, (n, 1, m, m)
+    return b;
+}
 
+// The image features, each image's repeated for each of its masks.
+ImageFeatures Trainer::State::embedPerMask(const torch::Tensor& pixels) {
     ImageFeatures f = model->embedImage(pixels);
-    auto rep = [&](const torch::Tensor& t) { return t.repeat_interleave(perImage, 0); };
+    auto rep = [&](const torch::Tensor& t) { return t.repeat_interleave(options.masksPerImage, 0); };
     ImageFeatures fr;
     fr.embedding = rep(f.embedding);
     fr.featS0 = rep(f.featS0);
     fr.featS1 = rep(f.featS1);
     fr.densePe = f.densePe;
+    return fr;
+}
 
-    // (a) Round trip: latent -> residual quantizer (EMA codebooks, straight-through) -> decoder.
-    auto z = model->encodeLatent(fr, maskT, boxes);  // (n, C)
+// (a) Round trip: latent -> residual quantizer (EMA codebooks, straight-through) -> decoder.
+Trainer::State::RoundTripLosses Trainer::State::roundTrip(const ImageFeatures& fr, const StepBatch& b) {
+    const auto& c = options.config;
+    auto z = model->encodeLatent(fr, b.masks, b.boxes);  // (n, C)
     auto q = model->quantizer->quantize(z.detach());
     torch::Tensor residual = z.detach(), cumulative = torch::zeros_like(z), commit = torch::zeros({}, z.options());
     for (int level = 0; level < c.codebookDepth; ++level) {
@@ -352,24 +420,29 @@ TrainStatus Trainer::State::trainStep() {
         residual = residual - row;
         lastUsed[level].index_fill_(0, codes.to(torch::kCPU), step);
     }
-    replayWritten += n;
-    commit = commit / c.codebookDepth;
+    replayWritten += z.size(0);
+    RoundTripLosses r;
+    r.commit = commit / c.codebookDepth;
     auto zq = step < options.quantizerWarmupSteps ? z : z + (q.quantized - z).detach();
-    HeadOutput rt = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
-    auto rtLoss = maskLoss(rt.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});
-    auto rtBest = roundTripLoss(rtLoss, rt.best, options.roundTripCandidates);
-    auto rtIouTrue = binaryIou(rt.masks, target, 0.0).detach();
-    auto iouLoss = F::mse_loss(rt.iou, rtIouTrue);
-    auto objLoss = F::binary_cross_entropy_with_logits(rt.objectScore, torch::ones_like(rt.objectScore));
+    r.out = model->decodeLatent(fr, zq);  // multimask: tokens 1..3
+    auto loss = maskLoss(r.out.masks, b.target, {options.bceWeight, options.focalWeight, options.diceWeight});
+    r.best = roundTripLoss(loss, r.out.best, options.roundTripCandidates);
+    r.iou = F::mse_loss(r.out.iou, binaryIou(r.out.masks, b.target, 0.0).detach());
+    r.object = F::binary_cross_entropy_with_logits(r.out.objectScore, torch::ones_like(r.out.objectScore));
+    return r;
+}
 
-    // (b) Prompts on the same features: a jittered box or one positive click,
-    // then 0..maxCorrectiveClicks corrective clicks from the model's own errors (no gradient),
-    // each fed back with the previous low-resolution logits, as SAM trains.
+// (b) Prompts on the same features: a jittered box or one positive click, then 0..maxCorrectiveClicks corrective
+// clicks from the model's own errors (no gradient), each fed back with the previous low-resolution logits, as SAM
+// trains.
+Trainer::State::PromptLosses Trainer::State::prompts(const ImageFeatures& fr, const StepBatch& b) {
+    const int64_t size = options.config.imageSize, n = b.masks.size(0);
     auto& decoder = model->sam2->maskDecoder;
     auto& prompt = model->sam2->promptEncoder;
-    auto targetBin = (target > 0.5).to(torch::kFloat32);
+    auto targetBin = (b.target > 0.5).to(torch::kFloat32);
     auto useBox = torch::rand({n}, torch::TensorOptions().device(device)) < 0.35;
     auto firstClick = pickPoints(erosionDepth(targetBin), 0.5, size).first;
+    const auto& boxes = b.boxes;
     auto bw = boxes.select(1, 2) - boxes.select(1, 0), bh = boxes.select(1, 3) - boxes.select(1, 1);
     auto jitter = torch::randn({n, 4}, boxes.options()) * 0.08 * torch::stack({bw, bh, bw, bh}, 1);
     auto jBox = (boxes + jitter).clamp(0, size - 1);
@@ -382,10 +455,10 @@ TrainStatus Trainer::State::trainStep() {
                                     torch::tensor({1, -1}).to(device).view({1, 2}).expand({n, 2}));
     std::vector<torch::Tensor> pts{pointsFirst}, labs{labelsFirst};
     torch::Tensor previous;  // low-res logits fed back as the mask prompt
-    const int corrective =
-        static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
-                             ? 0
-                             : torch::randint(0, options.maxCorrectiveClicks + 1, {1}).item<int64_t>());
+    PromptLosses r;
+    r.corrective = static_cast<int>(torch::randint(0, 8, {1}).item<int64_t>() % 4 == 0
+                                        ? 0
+                                        : torch::randint(0, options.maxCorrectiveClicks + 1, {1}).item<int64_t>());
     auto fDet = fr;
     fDet.embedding = fr.embedding.detach();
     fDet.featS0 = fr.featS0.detach();
@@ -396,11 +469,11 @@ TrainStatus Trainer::State::trainStep() {
         return decoder->forward(feats.embedding, feats.densePe, sparse, dense, feats.featS0, feats.featS1);
     };
     // Multimask for a single click with no mask prompt (SAM2's rule: at most one point).
-    auto singleClick = useBox.logical_not();
-    for (int r = 0; r < corrective; ++r) {
+    r.singleClick = useBox.logical_not();
+    for (int k = 0; k < r.corrective; ++k) {
         torch::NoGradGuard noGrad;
         auto out = runPrompt(fDet, previous);
-        const torch::Tensor chosen = returnedMask(out, singleClick, /*multimaskStep=*/r == 0);
+        const torch::Tensor chosen = returnedMask(out, r.singleClick, /*multimaskStep=*/k == 0);
         auto pred = (chosen > 0).to(torch::kFloat32);
         auto missed = targetBin * (1 - pred), extra = pred * (1 - targetBin);
         auto dMissed = erosionDepth(missed), dExtra = erosionDepth(extra);
@@ -412,22 +485,18 @@ TrainStatus Trainer::State::trainStep() {
                            .unsqueeze(1));
         previous = chosen;
     }
-    auto pr = runPrompt(fr, previous);
-    auto prLossAll =
-        maskLoss(pr.masks, target, {options.bceWeight, options.focalWeight, options.diceWeight});  // (n, 4)
-    auto multiLoss = std::get<0>(prLossAll.slice(1, 1).min(1));
-    const bool multimaskStep = corrective == 0;
-    auto prLoss = multimaskStep ? torch::where(singleClick, multiLoss, prLossAll.select(1, 0)) : prLossAll.select(1, 0);
-    auto prIouTrue = binaryIou(pr.masks, target, 0.0).detach();
-    auto prIouLoss = F::mse_loss(pr.iouPred, prIouTrue);
-    auto prObjLoss = F::binary_cross_entropy_with_logits(pr.objectScore, torch::ones_like(pr.objectScore));
+    r.out = runPrompt(fr, previous);
+    auto lossAll =
+        maskLoss(r.out.masks, b.target, {options.bceWeight, options.focalWeight, options.diceWeight});  // (n, 4)
+    auto multiLoss = std::get<0>(lossAll.slice(1, 1).min(1));
+    r.multimaskStep = r.corrective == 0;
+    r.loss = r.multimaskStep ? torch::where(r.singleClick, multiLoss, lossAll.select(1, 0)) : lossAll.select(1, 0);
+    r.iou = F::mse_loss(r.out.iouPred, binaryIou(r.out.masks, b.target, 0.0).detach());
+    r.object = F::binary_cross_entropy_with_logits(r.out.objectScore, torch::ones_like(r.out.objectScore));
+    return r;
+}
 
-    auto loss = rtBest.mean() + options.commitWeight * commit + iouLoss + 0.1 * objLoss + prLoss.mean() + prIouLoss +
-                0.1 * prObjLoss;
-    if (!std::isfinite(loss.item<double>()))
-        throw std::runtime_error("training diverged at step " + std::to_string(step) + " (loss is not finite)");
-
-    const double lr = learningRate(step);
+void Trainer::State::optimise(const torch::Tensor& loss, double lr) {
     for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     // Zeroed, not cleared: LibTorch 2's zero_grad() leaves gradients undefined, and AdamW then skips a parameter
     // that got none this step (the prompt encoder's mask input on steps without corrective clicks), where 1.13
@@ -437,27 +506,6 @@ TrainStatus Trainer::State::trainStep() {
     loss.backward();
     torch::nn::utils::clip_grad_norm_(trainable, options.clipNorm);
     optimizer->step();
-    ++step;
-
-    TrainStatus st;
-    st.correctiveClicks = corrective;
-    st.step = step;
-    st.steps = options.steps;
-    st.loss = loss.item<double>();
-    st.maskLoss = rtBest.mean().item<double>();
-    st.promptLoss = prLoss.mean().item<double>();
-    st.commitLoss = commit.item<double>();
-    st.iouLoss = (iouLoss + prIouLoss).item<double>();
-    // IoU of what inference returns: the candidate the IoU head picks, thresholded as each path does.
-    auto rtPicked = rt.bestMask;
-    st.roundTripIou = binaryIou(rtPicked, target, c.maskThreshold).mean().item<double>();
-    st.promptIou = binaryIou(returnedMask(pr, singleClick, multimaskStep), target, 0.0).mean().item<double>();
-    auto inUse = (lastUsed > step - kCodeWindow).sum(1);
-    st.codesInUse0 = static_cast<int>(inUse[0].item<int64_t>());
-    st.codesInUse1 = c.codebookDepth > 1 ? static_cast<int>(inUse[1].item<int64_t>()) : 0;
-    st.learningRate = lr;
-    st.dataSeconds = dataSeconds;
-    return st;
 }
 
 void Trainer::run(const std::function<void(const TrainStatus&)>& progress, const std::atomic<bool>* stop) {
