@@ -538,41 +538,21 @@ void checkExportOptions(const ExportOptions& o) {
         throw UserError("the dataset name '" + o.name + "' must be letters, digits, '.', '_' and '-' only");
 }
 
-ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
-    checkExportOptions(o);
-    std::optional<TokenizerModel> tok;
-    for (const auto& t : store.tokenizers()) tok = t.id == o.tokenizerId ? t : tok;
-    if (!tok)
-        throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) +
-                        "; run `samtok tokenize` first");
-    const int codebookSize = codebookSizeOf(*tok);
-    const std::string unofficial = unofficialTokenizerWarning(*tok);
-    if (o.requireOfficial && !unofficial.empty()) throw UserError("--require-official: " + unofficial);
+namespace {
 
-    std::map<RowId, std::string> classNames;
-    for (const auto& c : store.classes()) classNames[c.id] = c.name;
-    std::unordered_map<RowId, MaskTokens> tokens;
-    for (auto& t : store.tokensOf(tok->id)) tokens.emplace(t.annotationId, t);
+TokenizerModel tokenizerOf(const ProjectStore& store, const ExportOptions& o) {
+    for (const auto& t : store.tokenizers())
+        if (t.id == o.tokenizerId) return t;
+    throw UserError("the project has no tokenizer " + std::to_string(o.tokenizerId) + "; run `samtok tokenize` first");
+}
 
-    // 1. Build every sample in memory: nothing is written unless all of it can be.
-    ExportReport report;
-    report.tokenizerWarning = unofficial;
-    SampleBuilder builder(o, codebookSize, classNames, tokens);
-    const auto images = store.images();
-    auto stopIfCancelled = [&] {
-        if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled; no record file was written");
-    };
-    TextsWithMarkup markup;
-    for (std::size_t i = 0; i < images.size(); ++i) {
-        stopIfCancelled();
-        builder.add(loadContent(store, images[i], o, markup));
-        if (o.progress) o.progress(i + 1, images.size());
-    }
+// What the built samples leave out or cannot place, said in the report (or refused, where the user asked for it).
+void summarise(const SampleBuilder& builder, const ExportOptions& o, const TokenizerModel& tok, ExportReport& report) {
     if (!builder.missing().empty()) {
         report.untokenized = static_cast<int>(builder.missing().size());
         if (!o.skipUntokenized)
-            throw UserError(std::to_string(builder.missing().size()) + " region(s) have no tokens of '" + tok->name +
-                            "' (" + tok->checkpointSha256.substr(0, 8) +
+            throw UserError(std::to_string(builder.missing().size()) + " region(s) have no tokens of '" + tok.name +
+                            "' (" + tok.checkpointSha256.substr(0, 8) +
                             "): run `samtok tokenize` with that model first, or "
                             "pass --skip-untokenized to leave their samples out");
         report.notes.push_back(std::to_string(builder.missing().size()) + " region(s) without tokens were left out");
@@ -603,19 +583,14 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         throw UserError(std::to_string(builder.crops().size()) +
                         " small region(s) need a zoom-in crop tokenized by the model");
     report.notes.insert(report.notes.end(), builder.notes().begin(), builder.notes().end());
+}
 
-    // 2. Files: crops, images, records, registrations, vocabulary, README.
-    const fs::path out = fs::absolute(o.outDir).lexically_normal();
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec) throw UserError("cannot create the export folder '" + out.string() + "': " + ec.message());
-    resolveCrops(builder, store, o, codebookSize, out / "crops", report);
-    stopIfCancelled();
-
-    const PathPlan plan(o, out, builder.samples());
+// Each sample in its split ("" without --val) with its images placed in the export, in the builder's order.
+std::map<std::string, std::vector<PlacedSample>> placeSamples(const SampleBuilder& builder, const ExportOptions& o,
+                                                              const PathPlan& plan, ExportReport& report,
+                                                              int& multiImage) {
     std::map<std::string, std::vector<PlacedSample>> bySplit;
     std::set<RowId> referenced;
-    int multiImage = 0;
     for (const Sample& s : builder.samples()) {
         // LLaVA's loader joins `image` to its folder as one path: a record with a zoom-in crop (two images)
         // raises TypeError there and stops the training. Left out, and counted.
@@ -632,15 +607,12 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
         referenced.insert(s.imageId);
     }
     report.images = static_cast<int>(referenced.size());
-    if (markup.count)
-        report.notes.push_back(std::to_string(markup.count) +
-                               " text(s) left out: they hold what trainers read as markup (first: " + markup.first +
-                               "); edit the expression, caption or question");
-    if (multiImage)
-        report.notes.push_back(std::to_string(multiImage) +
-                               " record(s) with a zoom-in crop left out: LLaVA takes one image per record");
-    plan.transfer(report.notes);
+    return bySplit;
+}
 
+// The record files: one per split, or parts of --records-per-file records each.
+std::vector<SplitFile> writeRecords(const std::map<std::string, std::vector<PlacedSample>>& bySplit,
+                                    const ExportOptions& o, const fs::path& out, ExportReport& report) {
     std::vector<SplitFile> files;
     for (const auto& [split, samples] : bySplit) {
         const std::string base = split.empty() ? o.name : o.name + "_" + split;
@@ -658,6 +630,12 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
             report.files.push_back(file);
         }
     }
+    return files;
+}
+
+// Beside the records: the trainer's registrations, the token vocabulary, the start files and the README.
+void writeSupportFiles(const std::vector<SplitFile>& files, const ExportOptions& o, const TokenizerModel& tok,
+                       int codebookSize, const fs::path& out, ExportReport& report) {
     const Layout layout{out.string(),
                         o.paths == PathPolicy::Relative ? trimmedPrefix(o) : std::string(),
                         o.paths == PathPolicy::Absolute,
@@ -677,8 +655,60 @@ ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
             makeExecutable(out / start.file);
         report.files.push_back(start.file);
     }
-    writeFileAtomic((out / "README.md").string(), readme(*tok, codebookSize, o, report, files, out.string()));
+    writeFileAtomic((out / "README.md").string(), readme(tok, codebookSize, o, report, files, out.string()));
     report.files.push_back("README.md");
+}
+
+}  // namespace
+
+ExportReport exportDataset(const ProjectStore& store, const ExportOptions& o) {
+    checkExportOptions(o);
+    const TokenizerModel tok = tokenizerOf(store, o);
+    const int codebookSize = codebookSizeOf(tok);
+    const std::string unofficial = unofficialTokenizerWarning(tok);
+    if (o.requireOfficial && !unofficial.empty()) throw UserError("--require-official: " + unofficial);
+
+    std::map<RowId, std::string> classNames;
+    for (const auto& c : store.classes()) classNames[c.id] = c.name;
+    std::unordered_map<RowId, MaskTokens> tokens;
+    for (auto& t : store.tokensOf(tok.id)) tokens.emplace(t.annotationId, t);
+
+    // 1. Build every sample in memory: nothing is written unless all of it can be.
+    ExportReport report;
+    report.tokenizerWarning = unofficial;
+    SampleBuilder builder(o, codebookSize, classNames, tokens);
+    const auto images = store.images();
+    auto stopIfCancelled = [&] {
+        if (o.cancel && o.cancel->load()) throw UserError("the export was cancelled; no record file was written");
+    };
+    TextsWithMarkup markup;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        stopIfCancelled();
+        builder.add(loadContent(store, images[i], o, markup));
+        if (o.progress) o.progress(i + 1, images.size());
+    }
+    summarise(builder, o, tok, report);
+
+    // 2. Files: crops, images, records, registrations, vocabulary, README.
+    const fs::path out = fs::absolute(o.outDir).lexically_normal();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw UserError("cannot create the export folder '" + out.string() + "': " + ec.message());
+    resolveCrops(builder, store, o, codebookSize, out / "crops", report);
+    stopIfCancelled();
+
+    const PathPlan plan(o, out, builder.samples());
+    int multiImage = 0;
+    const auto bySplit = placeSamples(builder, o, plan, report, multiImage);
+    if (markup.count)
+        report.notes.push_back(std::to_string(markup.count) +
+                               " text(s) left out: they hold what trainers read as markup (first: " + markup.first +
+                               "); edit the expression, caption or question");
+    if (multiImage)
+        report.notes.push_back(std::to_string(multiImage) +
+                               " record(s) with a zoom-in crop left out: LLaVA takes one image per record");
+    plan.transfer(report.notes);
+    writeSupportFiles(writeRecords(bySplit, o, out, report), o, tok, codebookSize, out, report);
     return report;
 }
 

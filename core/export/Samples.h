@@ -38,6 +38,7 @@ public:
     void add(const ImageContent& content);
 
     std::vector<Sample>& samples() { return samples_; }
+    const std::vector<Sample>& samples() const { return samples_; }
     const std::vector<PendingCrop>& crops() const { return crops_; }
     const std::set<RowId>& missing() const { return missing_; }
     const std::set<RowId>& poor() const { return poor_; }                         // below the IoU floor
