@@ -499,9 +499,7 @@ void bench(const BenchOptions& o) {
     std::cout << j.dump(2) << "\n";
 }
 
-}  // namespace
-
-void addTokenCommands(CLI::App& app) {
+void addCodecCommands(CLI::App& app) {
     auto eo = std::make_shared<EncodeOptions>();
     CLI::App* enc = app.add_subcommand("encode", "Turn masks of an image into SAMTok tokens");
     addModelOptions(enc, eo->model, /*required=*/false);
@@ -533,7 +531,9 @@ void addTokenCommands(CLI::App& app) {
     seg->add_option("--out", so->out, "Mask PNG to write")->capture_default_str();
     seg->add_flag("--json", so->json, "Print JSON");
     seg->callback([so] { segment(*so); });
+}
 
+void addTokenizeCommands(CLI::App& app) {
     auto to = std::make_shared<TokenizeOptions>();
     CLI::App* tk =
         app.add_subcommand("tokenize", "Give every annotation of a project the tokens of a model (resumable)");
@@ -558,7 +558,9 @@ void addTokenCommands(CLI::App& app) {
     m->add_option("PROJECT", merge->first, "Project file (.samtok)")->required();
     m->add_option("DIR", merge->second, "Folder of the shard files")->required();
     m->callback([merge] { mergeTokens(merge->first, merge->second); });
+}
 
+void addModelCommand(CLI::App& app) {
     auto mo = std::make_shared<ModelOptions>();
     CLI::App* model = app.add_subcommand("model", "Inspect, list and get models");
     model->require_subcommand(1);
@@ -575,7 +577,9 @@ void addTokenCommands(CLI::App& app) {
         ->required();
     get->callback([getName] { modelGet(*getName); });
     model->add_subcommand("list", "The official models, and which are downloaded")->callback([] { modelList(); });
+}
 
+void addBenchCommand(CLI::App& app) {
     auto bo = std::make_shared<BenchOptions>();
     CLI::App* b = app.add_subcommand("bench", "Time embedding, encode, decode and click-to-mask");
     addModelOptions(b, bo->model, /*required=*/false);
@@ -589,6 +593,15 @@ void addTokenCommands(CLI::App& app) {
                   "report images and masks per second, min / median / max of the runs");
     b->add_option("--images", bo->images, "With --project: at most this many of its images");
     b->callback([bo] { bench(*bo); });
+}
+
+}  // namespace
+
+void addTokenCommands(CLI::App& app) {
+    addCodecCommands(app);
+    addTokenizeCommands(app);
+    addModelCommand(app);
+    addBenchCommand(app);
 }
 
 }  // namespace samtok::cli
