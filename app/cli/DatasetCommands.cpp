@@ -167,13 +167,8 @@ void importSa1b(const ImportOptions& o) {
     printReport(total);
 }
 
-}  // namespace
-
-void addDatasetCommands(CLI::App& app) {
-    auto io = std::make_shared<ImportOptions>();
-    auto* imp =
-        app.add_subcommand("import", "Import existing annotations into a project (re-importing adds no duplicates)");
-    imp->require_subcommand(1);
+// Annotation files of labelling tools: COCO / LVIS, LabelMe, YOLO-seg.
+void addToolImports(CLI::App* imp, const std::shared_ptr<ImportOptions>& io) {
     auto* coco = imp->add_subcommand("coco", "COCO instances JSON (also LVIS): polygons, RLE; crowd regions skipped");
     coco->add_option("PROJECT", io->project, "Project file")->required();
     coco->add_option("JSON", io->files, "Annotation file(s)")->required();
@@ -189,7 +184,10 @@ void addDatasetCommands(CLI::App& app) {
     yolo->add_option("--labels", io->labels, "Folder of label files")->required();
     yolo->add_option("--names", io->names, "Class names, one per line in id order; \"coco\": the 80 COCO classes");
     yolo->callback([io] { importYolo(*io); });
+}
 
+// Referring expressions and captions: RefCOCO, gRefCOCO, GCG, DAM.
+void addTextImports(CLI::App* imp, const std::shared_ptr<ImportOptions>& io) {
     auto* ref = imp->add_subcommand("refcoco",
                                     "RefCOCO / RefCOCO+ / RefCOCOg: refs(<splitBy>).p (or its JSON) + instances.json");
     ref->add_option("PROJECT", io->project, "Project file")->required();
@@ -228,6 +226,10 @@ void addDatasetCommands(CLI::App& app) {
         std::cout << total.captionsAdded << " region caption(s) added\n";
         printReport(total);
     });
+}
+
+// Masks: SA-1B files, Pascal VOC, folders of mask PNGs.
+void addMaskImports(CLI::App* imp, const std::shared_ptr<ImportOptions>& io) {
     auto* sa = imp->add_subcommand("sa1b", "SA-1B per-image JSON files (or folders of them): unlabelled regions");
     sa->add_option("PROJECT", io->project, "Project file")->required();
     sa->add_option("FILES", io->files, "JSON files or folders")->required();
@@ -271,7 +273,9 @@ void addDatasetCommands(CLI::App& app) {
         o.className = io->className;
         printReport(dataset::importMaskFolder(store, io->images, io->masks, o));
     });
+}
 
+void addValidateCommand(CLI::App& app) {
     auto o = std::make_shared<ValidateOptions>();
     auto* cmd = app.add_subcommand("validate", "Check an MLLM fine-tuning file (JSON or JSONL) before training on it");
     cmd->add_option("FILE", o->file, "Dataset file")->required()->check(CLI::ExistingFile);
@@ -287,6 +291,19 @@ void addDatasetCommands(CLI::App& app) {
     addModelOptions(cmd, o->model, /*required=*/false);
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] { validate(*o); });
+}
+
+}  // namespace
+
+void addDatasetCommands(CLI::App& app) {
+    auto io = std::make_shared<ImportOptions>();
+    auto* imp =
+        app.add_subcommand("import", "Import existing annotations into a project (re-importing adds no duplicates)");
+    imp->require_subcommand(1);
+    addToolImports(imp, io);
+    addTextImports(imp, io);
+    addMaskImports(imp, io);
+    addValidateCommand(app);
 }
 
 }  // namespace samtok::cli
