@@ -63,46 +63,50 @@ Checkpoint Checkpoint::open(const std::string& path) {
     c.path_ = path;
     c.file_ = std::make_shared<MappedFile>(path);
     const std::string where = "'" + path + "'";
-    const std::uint8_t* base = c.file_->data();
-    const std::size_t n = c.file_->size();
+    if (ZipArchive::looksLikeZip(c.file_->data(), c.file_->size()))
+        c.readZip(where);
+    else
+        c.readSafetensors(where);
+    return c;
+}
 
-    if (ZipArchive::looksLikeZip(base, n)) {
-        c.format_ = "pytorch-zip";
-        ZipArchive zip(c.file_);
-        std::string prefix;
-        for (const auto& [name, e] : zip.entries()) {
-            const auto slash = name.find('/');
-            if (slash != std::string::npos && name.substr(slash) == "/data.pkl") prefix = name.substr(0, slash + 1);
-        }
-        if (prefix.empty()) throw CheckpointError(where + ": a ZIP file, but not a PyTorch checkpoint (no data.pkl)");
-        if (zip.contains(prefix + "byteorder")) {
-            const ZipEntry bo = zip.entry(prefix + "byteorder");
-            if (std::string(reinterpret_cast<const char*>(bo.data), bo.size) != "little")
-                throw CheckpointError(where + ": big-endian checkpoints are not supported");
-        }
-        const ZipEntry pkl = zip.entry(prefix + "data.pkl");
-        const PickleRef root = unpickle(pkl.data, pkl.size, where);
-        for (const auto& [name, ref] : stateDictTensors(root, where)) {
-            const std::string storageName = prefix + "data/" + ref.storageKey;
-            if (!zip.contains(storageName))
-                throw CheckpointError(where + ": tensor '" + name + "' refers to missing storage '" + ref.storageKey +
-                                      "'");
-            const ZipEntry st = zip.entry(storageName);
-            if (ref.storageNumel * elementSize(ref.dtype) > st.size)
-                throw CheckpointError(where + ": storage '" + ref.storageKey + "' of tensor '" + name +
-                                      "' is shorter than declared (truncated or damaged)");
-            addChecked(c.tensors_, where, name, {ref.dtype, ref.sizes, ref.strides, ref.offset, st.data, st.size});
-        }
-        return c;
+void Checkpoint::readZip(const std::string& where) {
+    format_ = "pytorch-zip";
+    ZipArchive zip(file_);
+    std::string prefix;
+    for (const auto& [name, e] : zip.entries()) {
+        const auto slash = name.find('/');
+        if (slash != std::string::npos && name.substr(slash) == "/data.pkl") prefix = name.substr(0, slash + 1);
     }
+    if (prefix.empty()) throw CheckpointError(where + ": a ZIP file, but not a PyTorch checkpoint (no data.pkl)");
+    if (zip.contains(prefix + "byteorder")) {
+        const ZipEntry bo = zip.entry(prefix + "byteorder");
+        if (std::string(reinterpret_cast<const char*>(bo.data), bo.size) != "little")
+            throw CheckpointError(where + ": big-endian checkpoints are not supported");
+    }
+    const ZipEntry pkl = zip.entry(prefix + "data.pkl");
+    const PickleRef root = unpickle(pkl.data, pkl.size, where);
+    for (const auto& [name, ref] : stateDictTensors(root, where)) {
+        const std::string storageName = prefix + "data/" + ref.storageKey;
+        if (!zip.contains(storageName))
+            throw CheckpointError(where + ": tensor '" + name + "' refers to missing storage '" + ref.storageKey + "'");
+        const ZipEntry st = zip.entry(storageName);
+        if (ref.storageNumel * elementSize(ref.dtype) > st.size)
+            throw CheckpointError(where + ": storage '" + ref.storageKey + "' of tensor '" + name +
+                                  "' is shorter than declared (truncated or damaged)");
+        addChecked(tensors_, where, name, {ref.dtype, ref.sizes, ref.strides, ref.offset, st.data, st.size});
+    }
+}
 
-    // safetensors: u64 header length, JSON header, data.
-    c.format_ = "safetensors";
+void Checkpoint::readSafetensors(const std::string& where) {
+    const std::uint8_t* base = file_->data();
+    const std::size_t n = file_->size();
+    format_ = "safetensors";
     if (n < 8) throw CheckpointError(where + ": not a checkpoint (too short)");
     std::uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | base[i];
     // A file named .safetensors is told what is wrong with its header; anything else is simply not a checkpoint.
-    const bool named = path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
+    const bool named = path_.size() > 12 && path_.compare(path_.size() - 12, 12, ".safetensors") == 0;
     if (headerLen == 0 || headerLen > n - 8 || headerLen > (100u << 20) || base[8] != '{') {
         if (!named) throw CheckpointError(where + ": not a checkpoint (neither a PyTorch ZIP nor safetensors)");
         throw CheckpointError(where + ": damaged safetensors header (" +
@@ -123,7 +127,7 @@ Checkpoint Checkpoint::open(const std::string& path) {
     try {
         for (const auto& [name, spec] : header.items()) {
             if (name == "__metadata__") {
-                for (const auto& [k, v] : spec.items()) c.metadata_[k] = v.get<std::string>();
+                for (const auto& [k, v] : spec.items()) metadata_[k] = v.get<std::string>();
                 continue;
             }
             const std::string dt = spec.at("dtype").get<std::string>();
@@ -136,14 +140,13 @@ Checkpoint Checkpoint::open(const std::string& path) {
             const auto offsets = spec.at("data_offsets").get<std::vector<std::uint64_t>>();
             if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > dataSize)
                 throw CheckpointError(where + ": tensor '" + name + "' lies outside the file (truncated?)");
-            addChecked(c.tensors_, where, name,
+            addChecked(tensors_, where, name,
                        {dtype, shape, contiguousStrides(shape), 0, data + offsets[0],
                         static_cast<std::size_t>(offsets[1] - offsets[0])});
         }
     } catch (const nlohmann::json::exception& e) {
         throw CheckpointError(where + ": malformed safetensors header: " + e.what());
     }
-    return c;
 }
 
 void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,

@@ -34,6 +34,8 @@ public:
     const std::map<std::string, std::string>& metadata() const { return metadata_; }  // safetensors __metadata__
 
 private:
+    void readZip(const std::string& where);          // a PyTorch ZIP: data.pkl and its storages
+    void readSafetensors(const std::string& where);  // u64 header length, JSON header, data
     std::shared_ptr<const MappedFile> file_;
     std::string path_, format_;
     std::map<std::string, StoredTensor> tensors_;
