@@ -21,6 +21,14 @@ namespace samtok::ui {
 RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
+    addTextFields(layout);
+    addTokenInspector(layout);
+    layout->addStretch(1);
+    connectTextFields();
+    showRegion(std::nullopt);
+}
+
+void RegionPanel::addTextFields(QVBoxLayout* layout) {
     title_ = new QLabel;
     title_->setWordWrap(true);
     layout->addWidget(title_);
@@ -48,8 +56,10 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     row->addWidget(newExpression_, 1);
     row->addWidget(remove_);
     layout->addLayout(row);
+}
 
-    // The token inspector.
+// The token inspector: the region's tokens, how well they rebuild it, and the codes a search would pick.
+void RegionPanel::addTokenInspector(QVBoxLayout* layout) {
     layout->addWidget(new QLabel(tr("<b>Tokens</b> (the loaded model)")));
     auto* tokRow = new QHBoxLayout;
     tokens_ = new QLineEdit;
@@ -101,7 +111,6 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
     codeSearch_->setWordWrap(true);
     codeSearch_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(codeSearch_);
-    layout->addStretch(1);
     connect(search_, &QPushButton::clicked, this, &RegionPanel::codeSearchRequested);
     connect(copy, &QPushButton::clicked, this, [this] {
         if (!tokens_->text().isEmpty()) QGuiApplication::clipboard()->setText(tokens_->text());
@@ -112,7 +121,9 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
         QSettings().setValue(QStringLiteral("inspect/flagIou"), v);
         emit flagThresholdChanged(v);
     });
+}
 
+void RegionPanel::connectTextFields() {
     connect(class_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
         if (filling_) return;
         const QVariant d = class_->itemData(i);
@@ -132,7 +143,6 @@ RegionPanel::RegionPanel(ProjectSession* session, QWidget* parent) : QWidget(par
         delete expressions_->currentItem();
         emitText();
     });
-    showRegion(std::nullopt);
 }
 
 void RegionPanel::showRegion(std::optional<RowId> id) {

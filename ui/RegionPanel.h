@@ -14,6 +14,7 @@ class QLineEdit;
 class QListWidget;
 class QLabel;
 class QPushButton;
+class QVBoxLayout;
 
 namespace samtok::ui {
 
@@ -54,6 +55,9 @@ signals:
                      samtok::ReviewState review);
 
 private:
+    void addTextFields(QVBoxLayout* layout);      // class, caption, review, expressions
+    void addTokenInspector(QVBoxLayout* layout);  // tokens, reconstruction, code search
+    void connectTextFields();
     void emitText();
 
     ProjectSession* session_;
