@@ -31,8 +31,13 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
     tabs_ = new QTabWidget;
     layout->addWidget(tabs_);
+    tabs_->addTab(makeCodesTab(), tr("Codes"));
+    tabs_->addTab(makeSheetTab(), tr("Sheet"));
+    setCodebookSize(256);
+    setAvailable(false, tr("Open an image and load a tokenizer."));
+}
 
-    // Codes: spin boxes, sliders and the pair grid all edit the same pair.
+QWidget* TokenExplorer::makeCodesTab() {
     auto* codes = new QWidget;
     auto* cl = new QVBoxLayout(codes);
     auto* form = new QFormLayout;
@@ -88,9 +93,10 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
     keep_->setEnabled(false);
     connect(keep_, &QPushButton::clicked, this, &TokenExplorer::keepRequested);
     cl->addWidget(keep_);
-    tabs_->addTab(codes, tr("Codes"));
+    return codes;
+}
 
-    // Sheet: one code fixed, the other over the whole codebook.
+QWidget* TokenExplorer::makeSheetTab() {
     auto* sheet = new QWidget;
     auto* sl = new QVBoxLayout(sheet);
     auto* top = new QHBoxLayout;
@@ -122,7 +128,6 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
     sl->addWidget(sheet_, 1);
     sheetStatus_ = new QLabel;
     sl->addWidget(sheetStatus_);
-    tabs_->addTab(sheet, tr("Sheet"));
     connect(sheetStart_, &QPushButton::clicked, this, [this] {
         sheetVarying_ = sheetLevel();
         sheetFixedCode_ = sheetVarying_ == 1 ? c0() : c1();
@@ -135,8 +140,7 @@ TokenExplorer::TokenExplorer(QWidget* parent) : QWidget(parent) {
         setPair(sheetVarying_ == 1 ? TokenPair{sheetFixedCode_, code} : TokenPair{code, sheetFixedCode_});
         tabs_->setCurrentIndex(0);
     });
-    setCodebookSize(256);
-    setAvailable(false, tr("Open an image and load a tokenizer."));
+    return sheet;
 }
 
 void TokenExplorer::setCodebookSize(int k) {

@@ -66,6 +66,8 @@ signals:
     void sheetCancelRequested();
 
 private:
+    QWidget* makeCodesTab();  // spin boxes, sliders and the pair grid, all editing one pair
+    QWidget* makeSheetTab();  // one code fixed, the other over the whole codebook
     void onCodeEdited();
     QImage thumbnail(const Mask& m) const;
 
