@@ -25,6 +25,35 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     setWindowTitle(tr("Export Dataset"));
     resize(620, 560);
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(makeOptionsForm());
+    progress_ = new QProgressBar;
+    progress_->hide();
+    layout->addWidget(progress_);
+    log_ = new QPlainTextEdit;
+    log_->setReadOnly(true);
+    log_->setPlaceholderText(tr("The export uses the loaded model's tokens; run Model ▸ Tokenize Project first."));
+    layout->addWidget(log_, 1);
+    auto* buttons = new QDialogButtonBox;
+    exportButton_ = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    cancelButton_ = buttons->addButton(tr("Cancel"), QDialogButtonBox::RejectRole);
+    auto* close = buttons->addButton(QDialogButtonBox::Close);
+    cancelButton_->setEnabled(false);
+    layout->addWidget(buttons);
+
+    connect(exportButton_, &QPushButton::clicked, this, &ExportDialog::start);
+    connect(cancelButton_, &QPushButton::clicked, inference_, &InferenceService::cancelExport);
+    connect(close, &QPushButton::clicked, this, [this] {
+        if (running_) inference_->cancelExport();
+        reject();
+    });
+    connect(inference_, &InferenceService::exportProgress, this, [this](int done, int total) {
+        progress_->setRange(0, total);
+        progress_->setValue(done);
+    });
+    connect(inference_, &InferenceService::exportFinished, this, &ExportDialog::onFinished);
+}
+
+QFormLayout* ExportDialog::makeOptionsForm() {
     auto* form = new QFormLayout;
     target_ = new QComboBox;
     const std::pair<const char*, QString> targets[] = {{"samtok-jsonl", tr("SAMTok / qwen-vl-finetune JSONL")},
@@ -80,36 +109,11 @@ ExportDialog::ExportDialog(InferenceService* inference, const QString& projectPa
     folderRow->addWidget(folder_, 1);
     folderRow->addWidget(browse);
     form->addRow(tr("Output folder"), folderRow);
-    layout->addLayout(form);
-    progress_ = new QProgressBar;
-    progress_->hide();
-    layout->addWidget(progress_);
-    log_ = new QPlainTextEdit;
-    log_->setReadOnly(true);
-    log_->setPlaceholderText(tr("The export uses the loaded model's tokens; run Model ▸ Tokenize Project first."));
-    layout->addWidget(log_, 1);
-    auto* buttons = new QDialogButtonBox;
-    exportButton_ = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
-    cancelButton_ = buttons->addButton(tr("Cancel"), QDialogButtonBox::RejectRole);
-    auto* close = buttons->addButton(QDialogButtonBox::Close);
-    cancelButton_->setEnabled(false);
-    layout->addWidget(buttons);
-
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Folder"), folder_->text());
         if (!dir.isEmpty()) folder_->setText(dir);
     });
-    connect(exportButton_, &QPushButton::clicked, this, &ExportDialog::start);
-    connect(cancelButton_, &QPushButton::clicked, inference_, &InferenceService::cancelExport);
-    connect(close, &QPushButton::clicked, this, [this] {
-        if (running_) inference_->cancelExport();
-        reject();
-    });
-    connect(inference_, &InferenceService::exportProgress, this, [this](int done, int total) {
-        progress_->setRange(0, total);
-        progress_->setValue(done);
-    });
-    connect(inference_, &InferenceService::exportFinished, this, &ExportDialog::onFinished);
+    return form;
 }
 
 void ExportDialog::setFolder(const QString& folder) {

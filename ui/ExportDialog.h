@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -34,6 +35,7 @@ signals:
     void finished(bool ok);
 
 private:
+    QFormLayout* makeOptionsForm();  // format, tasks, family, split, paths, IoU floor, name, folder
     void onFinished(const ExportResult& r);
 
     InferenceService* inference_;
