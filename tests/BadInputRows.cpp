@@ -227,6 +227,16 @@ std::vector<BadInput> badInputs() {
              return "project info " + p;
          },
          "p.samtok"},
+        {"a project whose tables another program changed", "projects",
+         [](const TempDir& d) {
+             const std::string p = project(d);
+             sqlite3* db = nullptr;
+             sqlite3_open(p.c_str(), &db);
+             sqlite3_exec(db, "ALTER TABLE annotations RENAME COLUMN created_at TO made_at", nullptr, nullptr, nullptr);
+             sqlite3_close(db);
+             return "project info " + p;
+         },
+         "p.samtok"},
         {"a project that does not exist", "projects",
          [](const TempDir& d) { return "project info " + d.file("none.samtok"); }, "none.samtok"},
         {"a JSONL line that is not JSON", "fine-tuning files",
@@ -284,18 +294,21 @@ std::vector<BadInput> badInputs() {
              json h = json::parse(kShardHeader);
              h["shards"] = 1;
              h["source"] = {{"kind", "coco"}, {"path", "/data/instances.json"}};
-             const json line{{"key", "1"},
-                             {"file", d.file("a.png")},
-                             {"width", 4},
-                             {"height", 4},
-                             {"checksum", std::string(64, 'c')},
-                             {"regions",
-                              {{{"id", 1},
-                                {"label", "cup"},
-                                {"mask", {{"size", {4, 4}}, {"counts", rle::toString(rle::encode(Mask(4, 4, std::vector<std::uint8_t>(16, 1))))}}},
-                                {"c0", -3},
-                                {"c1", 5},
-                                {"iou", nullptr}}}}};
+             const json line{
+                 {"key", "1"},
+                 {"file", d.file("a.png")},
+                 {"width", 4},
+                 {"height", 4},
+                 {"checksum", std::string(64, 'c')},
+                 {"regions",
+                  {{{"id", 1},
+                    {"label", "cup"},
+                    {"mask",
+                     {{"size", {4, 4}},
+                      {"counts", rle::toString(rle::encode(Mask(4, 4, std::vector<std::uint8_t>(16, 1))))}}},
+                    {"c0", -3},
+                    {"c1", 5},
+                    {"iou", nullptr}}}}};
              put(d, "shards/tokens-abcdefabcdef-shard-0000-of-0001.jsonl",
                  h.dump() + "\n" + line.dump() + "\n{\"done\": true, \"images\": 1}\n");
              return "export mllm --shards " + d.file("shards") + " " + d.file("out");

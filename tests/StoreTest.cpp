@@ -280,6 +280,37 @@ TEST(ProjectStore, OpeningRefusesNonProjectsWithoutTouchingThem) {
     refuse(dir.file("corrupt.samtok"), "corrupt");
 }
 
+TEST(ProjectStore, AProjectWhoseTablesAreNotOursIsRefusedByTableAndColumn) {
+    // Found by fuzzing: a file that passes SQLite's checks but whose schema text was changed (another program's
+    // edit, or damage) failed on its first read with an SQL error instead of being refused when opened.
+    test::TempDir dir;
+    auto project = [&](const std::string& name, const std::string& edit) {
+        {
+            ProjectStore s = ProjectStore::create(dir.file(name), "p");
+            s.addAnnotations({squareAnnotation(addTestImage(s, "a.jpg"))});
+            s.database().exec(edit);
+            s.database().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        return dir.file(name);
+    };
+    auto refused = [](auto&& open, const std::string& fragment) {  // a UserError naming it, nothing else
+        try {
+            open();
+            ADD_FAILURE() << "opened; expected a refusal naming '" << fragment << "'";
+        } catch (const UserError& e) {
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+        }
+    };
+    const auto renamed = project("renamed.samtok", "ALTER TABLE annotations RENAME COLUMN created_at TO made_at");
+    refused([&] { ProjectStore::open(renamed); }, "table 'annotations' has no column 'created_at'");
+    refused([&] { ProjectStore::openReadOnly(renamed); }, "has no column 'created_at'");
+    const auto dropped = project("dropped.samtok", "DROP TABLE region_questions");
+    refused([&] { ProjectStore::open(dropped); }, "its table 'region_questions' is missing");
+    // A column of its own beside ours is another program's business: the project still opens.
+    const auto extra = project("extra.samtok", "ALTER TABLE images ADD COLUMN note TEXT");
+    EXPECT_EQ(ProjectStore::open(extra).imageCount(), 1);
+}
+
 TEST(ProjectStore, MigratesAnOlderProjectForward) {
     test::TempDir dir;
     // A project as an older program left it: version 0, nothing inside yet.

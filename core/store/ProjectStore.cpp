@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace fs = std::filesystem;
 
@@ -67,6 +69,52 @@ void migrate(sql::Database& db, int from) {
         db.exec(all[static_cast<std::size_t>(v)]);
         db.exec("PRAGMA user_version = " + std::to_string(v + 1));
         t.commit();
+    }
+}
+
+// Each table's columns, as the file's own schema declares them.
+std::map<std::string, std::set<std::string>> columnsOf(sql::Database& db) {
+    std::vector<std::string> tables;
+    auto& list = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    while (list.step()) tables.push_back(list.text(0));
+    list.reset();
+    std::map<std::string, std::set<std::string>> columns;
+    for (const auto& table : tables) {
+        auto& info = db.prepare("SELECT name FROM pragma_table_info(?1)");
+        info.bind(1, table);
+        while (info.step()) columns[table].insert(info.text(0));
+        info.reset();
+    }
+    return columns;
+}
+
+// The tables and columns this program reads: those of the schema it creates, made once in memory.
+const std::map<std::string, std::set<std::string>>& ourColumns() {
+    static const auto columns = [] {
+        sql::Database memory(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        migrate(memory, 0);
+        return columnsOf(memory);
+    }();
+    return columns;
+}
+
+// A file whose schema lacks a table or column of ours (damaged, or edited by another program) is refused when it is
+// opened, by name, instead of failing at its first read. Columns a file adds beside ours are left alone.
+void requireOurTables(sql::Database& db, const std::string& path) {
+    std::map<std::string, std::set<std::string>> have;
+    try {
+        have = columnsOf(db);
+    } catch (const StoreError& e) {
+        throw UserError(quoted(path) + ": the project file is damaged (its schema cannot be read: " + e.what() + ")");
+    }
+    for (const auto& [table, columns] : ourColumns()) {
+        const auto it = have.find(table);
+        if (it == have.end())
+            throw UserError(quoted(path) + ": the project file is damaged (its table '" + table + "' is missing)");
+        for (const auto& c : columns)
+            if (!it->second.count(c))
+                throw UserError(quoted(path) + ": the project file is damaged (table '" + table + "' has no column '" +
+                                c + "')");
     }
 }
 
@@ -195,7 +243,14 @@ ProjectStore ProjectStore::open(const std::string& path) {
         throw UserError(quoted(path) + ": written by a newer SAMTok Studio (schema v" + std::to_string(version) +
                         "; this program reads up to v" + std::to_string(schema::currentVersion()) + ")");
     configureConnection(*db);
-    migrate(*db, static_cast<int>(version));
+    try {
+        migrate(*db, static_cast<int>(version));
+    } catch (const StoreError& e) {
+        if (dynamic_cast<const LockedError*>(&e)) throw;
+        throw UserError(quoted(path) + ": the project file is damaged (bringing it up to date failed: " + e.what() +
+                        ")");
+    }
+    requireOurTables(*db, path);
     return ProjectStore(absolutePath(path), std::move(db));
 }
 
@@ -232,6 +287,7 @@ ProjectStore ProjectStore::openReadOnly(const std::string& path) {
                         std::to_string(schema::currentVersion()) +
                         " read-only: open it once with `samtok project info` to bring it up to date");
     db->exec("PRAGMA query_only = ON");
+    requireOurTables(*db, path);
     return ProjectStore(absolutePath(path), std::move(db));
 }
 
