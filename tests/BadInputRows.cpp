@@ -123,6 +123,12 @@ std::vector<BadInput> imageRows() {
                     mask(d, "m.png", 8, 8);
          },
          "huge.png"},
+        {"a mask PNG whose chunk claims more bytes than the file has", "masks",
+         [](const TempDir& d) {
+             const std::string chunk("\x48\x00\x00\x00sPLT\x00\x00\x00\x00", 12);  // 1.2 GB declared, none there
+             return "encode --image " + image(d, "a.png") + " --mask " + put(d, "long.png", pngHeader(8, 8) + chunk);
+         },
+         "long.png"},
         {"a mask whose size differs from its image", "encode",
          [](const TempDir& d) { return "encode --image " + image(d) + " --mask " + mask(d, "m.png", 20, 20); },
          "but the image is 64x48"},

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 using namespace samtok;
 
@@ -124,6 +125,29 @@ TEST(ImageIO, AHeaderClaimingAnImpossibleSizeIsRefused) {
     }
 }
 
+TEST(ImageIO, APngChunkLongerThanTheFileIsRefusedBeforeAnythingIsAllocated) {
+    // Found by fuzzing: libpng allocated and cleared a chunk's declared length (here 1.2 GB) before reading it.
+    test::TempDir dir;
+    cv::imwrite(dir.file("a.png"), cv::Mat(4, 5, CV_8UC1, cv::Scalar(1)));
+    auto bytes = readAll(dir.file("a.png"));
+    const unsigned char chunk[] = {0x48, 0x00, 0x00, 0x00, 's', 'P', 'L', 'T', 0, 0, 0, 0};  // no data follows
+    bytes.insert(bytes.begin() + 33, std::begin(chunk), std::end(chunk));                    // after IHDR
+    std::ofstream(dir.file("long-chunk.png"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    for (const auto& read : {std::function<void()>([&] { readMask(dir.file("long-chunk.png")); }),
+                             std::function<void()>([&] { readImage(dir.file("long-chunk.png")); })}) {
+        try {
+            read();
+            ADD_FAILURE() << "read a PNG whose chunk runs past its end";
+        } catch (const FormatError& e) {
+            EXPECT_NE(std::string(e.what()).find("long-chunk.png': truncated or damaged PNG (its 'sPLT' chunk claims "
+                                                 "1207959552 bytes"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST(ImageIO, BadFilesGiveErrorsThatNameTheProblem) {
     test::TempDir dir;
     auto expectError = [&](const std::string& path, const std::string& fragment) {
@@ -146,7 +170,7 @@ TEST(ImageIO, BadFilesGiveErrorsThatNameTheProblem) {
     auto png = readAll(dir.file("ok.png"));
     png.resize(png.size() / 2);
     writeBytes(dir.file("cut.png"), png);
-    expectError(dir.file("cut.png"), "corrupt or truncated");
+    expectError(dir.file("cut.png"), "truncated or damaged PNG");
 
     std::vector<unsigned char> jpeg;
     cv::imencode(".jpg", gradientBgr(64, 64), jpeg);
