@@ -20,7 +20,7 @@ keep() {
   local t=$1 merged=build-fuzz/merged/$1
   rm -rf "$merged" && mkdir -p "$merged"
   build-fuzz/tests/fuzz/fuzz_$t -merge=1 "$merged" "tests/fuzz/corpus/$t" "build-fuzz/campaign/$t" > /dev/null 2>&1 || true
-  find "$merged" -type f -size -"${KEEP_BYTES:-$([ "$t" = ProjectFile ] && echo 32769 || echo 4097)}"c -printf '%s %p\n' | sort -n | head -n "${CAP:-150}" | while read -r _ f; do
+  find "$merged" -type f -size -"${KEEP_BYTES:-$([ "$t" = ProjectFile ] && echo 32769 || echo 4097)}"c -printf '%s %p\n' | sort -n | awk -v cap="${CAP:-150}" 'NR <= cap' | while read -r _ f; do
     cp -n "$f" "tests/fuzz/corpus/$t/$(sha1sum "$f" | cut -c1-16)"
   done
 }
@@ -34,7 +34,7 @@ for t in "${targets[@]}"; do
   [ "$t" = ProjectFile ] && maxlen=32768  # a project file is SQLite pages: 23 KB at the least
   echo "== $t: $secs s"
   if ! build-fuzz/tests/fuzz/fuzz_$t "$work" "tests/fuzz/corpus/$t" "${dict[@]}" -max_total_time="$secs" \
-       -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="build-fuzz/crashes/$t-" -print_final_stats=1 \
+       -max_len="$maxlen" -timeout=30 -rss_limit_mb=2048 -artifact_prefix="build-fuzz/crashes/$t-" -print_final_stats=1 \
        > "build-fuzz/campaign/$t.log" 2>&1; then
     echo "$t: found a crash (build-fuzz/crashes/, log build-fuzz/campaign/$t.log)"
     failed=1
