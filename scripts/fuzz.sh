@@ -21,7 +21,8 @@ keep() {
   rm -rf "$merged" && mkdir -p "$merged"
   build-fuzz/tests/fuzz/fuzz_$t -merge=1 "$merged" "tests/fuzz/corpus/$t" "build-fuzz/campaign/$t" > /dev/null 2>&1 || true
   find "$merged" -type f -size -"${KEEP_BYTES:-$([ "$t" = ProjectFile ] && echo 32769 || echo 4097)}"c -printf '%s %p\n' | sort -n | awk -v cap="${CAP:-150}" 'NR <= cap' | while read -r _ f; do
-    cp -n "$f" "tests/fuzz/corpus/$t/$(sha1sum "$f" | cut -c1-16)"
+    dst="tests/fuzz/corpus/$t/$(sha1sum "$f" | cut -c1-16)"
+    [ -e "$dst" ] || cp "$f" "$dst"  # not cp -n: coreutils 9.2-9.4 fail when it skips
   done
 }
 failed=0
@@ -41,5 +42,11 @@ for t in "${targets[@]}"; do
   fi
   grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov: ' "build-fuzz/campaign/$t.log" | tail -3
   keep "$t"
+  # The scratch folders of fuzzer processes that have ended (campaign, merge); those of running ones stay.
+  for d in /dev/shm/samtok-fuzz-* /tmp/samtok-fuzz-*; do
+    [ -e "$d" ] || continue
+    pid=${d##*samtok-fuzz-}; pid=${pid%%.*}
+    kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+  done
 done
 exit $failed

@@ -11,6 +11,7 @@ scripts/build.sh >/dev/null
 mkdir -p "$(dirname "$RUN")"
 CONFIG=$RUN-256px.json
 sed 's/"image_size": 512/"image_size": 256/' models/samtok-micro.json > "$CONFIG"
+grep -q '"image_size": 256' "$CONFIG" || { echo "cannot make the 256 px config from models/samtok-micro.json" >&2; exit 1; }
 AREA=0.01
 common() {
   build/app/samtok train "$@" --config "$CONFIG" --coco "$COCO" \

@@ -124,6 +124,11 @@ TEST(SourceShards, ASourceWithoutShardIsRefusedAndAFolderWithAProjectNamesIt) {
     r = runCli("tokenize " + dir.file("sample"));
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.out.find("did you mean '" + dir.file("sample/sample.samtok") + "'"), std::string::npos) << r.out;
+    ASSERT_EQ(runCli("project init " + dir.file("sample/other.samtok")).code, 0);
+    r = runCli("tokenize " + dir.file("sample"));
+    EXPECT_NE(r.out.find("it holds '" + dir.file("sample/other.samtok") + "', '" + dir.file("sample/sample.samtok")),
+              std::string::npos)
+        << r.out;
 }
 
 TEST(SourceShards, AnSa1bFolderIsShardedByFileAndKeepsItsAnnotationIds) {

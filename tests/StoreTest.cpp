@@ -306,6 +306,14 @@ TEST(ProjectStore, AProjectWhoseTablesAreNotOursIsRefusedByTableAndColumn) {
     refused([&] { ProjectStore::openReadOnly(renamed); }, "has no column 'created_at'");
     const auto dropped = project("dropped.samtok", "DROP TABLE region_questions");
     refused([&] { ProjectStore::open(dropped); }, "its table 'region_questions' is missing");
+    // An older project that is refused after its migration ran keeps the version it had: nothing was committed.
+    const auto older = project("older.samtok",
+                               "DROP TABLE region_questions; ALTER TABLE annotations DROP COLUMN "
+                               "polygon; PRAGMA user_version = " +
+                                   std::to_string(schema::currentVersion() - 1));
+    refused([&] { ProjectStore::open(older); }, "its table 'region_questions' is missing");
+    sql::Database back(older, SQLITE_OPEN_READONLY);
+    EXPECT_EQ(back.queryInt("PRAGMA user_version"), schema::currentVersion() - 1);
     // A column of its own beside ours is another program's business: the project still opens.
     const auto extra = project("extra.samtok", "ALTER TABLE images ADD COLUMN note TEXT");
     EXPECT_EQ(ProjectStore::open(extra).imageCount(), 1);

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -231,20 +232,18 @@ struct TokenizeOptions {
     std::string project, shard, out, images;
 };
 
-// A project file, or an annotation source too large for one (a COCO / LVIS JSON, an SA-1B folder).
-// The one project file directly inside a folder (what `samtok project sample DIR` makes), or "".
-std::string projectInFolder(const std::string& folder) {
+// The project files directly inside a folder (`samtok project sample DIR` makes one), sorted.
+std::vector<std::string> projectsInFolder(const std::string& folder) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec)) return {};
-    std::string found;
-    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
-        if (e.path().extension() != ".samtok") continue;
-        if (!found.empty()) return {};  // several: the user must choose
-        found = e.path().string();
-    }
+    std::vector<std::string> found;
+    if (!std::filesystem::is_directory(folder, ec)) return found;
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec))
+        if (e.path().extension() == ".samtok" && e.is_regular_file(ec)) found.push_back(e.path().string());
+    std::sort(found.begin(), found.end());
     return found;
 }
 
+// A project file, or an annotation source too large for one (a COCO / LVIS JSON, an SA-1B folder).
 bool isSource(const std::string& path) {
     return std::filesystem::is_directory(path) || std::filesystem::path(path).extension() == ".json";
 }
@@ -293,9 +292,14 @@ void mergeTokens(const std::string& project, const std::string& dir) {
 void tokenize(const TokenizeOptions& o) {
     if (!o.shard.empty()) return tokenizeShard(o);
     if (isSource(o.project)) {
-        const std::string inside = projectInFolder(o.project);
-        if (!inside.empty())
-            throw UserError("'" + o.project + "' is a folder, not a project file: did you mean '" + inside + "'?");
+        const auto inside = projectsInFolder(o.project);
+        if (inside.size() == 1)
+            throw UserError("'" + o.project + "' is a folder, not a project file: did you mean '" + inside[0] + "'?");
+        if (inside.size() > 1) {
+            std::string names;
+            for (const auto& p : inside) names += (names.empty() ? "'" : ", '") + p + "'";
+            throw UserError("'" + o.project + "' is a folder, not a project file; it holds " + names);
+        }
         throw UserError("'" + o.project + "' is an annotation source (a COCO JSON or an SA-1B folder), not a " +
                         "project: tokenize it in shards (--shard K/N --out DIR; 0/1 for one), or import it into a " +
                         "project first");

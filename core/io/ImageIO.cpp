@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <png.h>
 
+#include <cctype>
 #include <cerrno>
 #include <csetjmp>
 #include <cstring>
@@ -63,7 +64,8 @@ void requirePngChunksInFile(const std::vector<unsigned char>& b, const std::stri
     while (p + 8 <= b.size()) {
         const std::uint32_t length =
             (static_cast<std::uint32_t>(b[p]) << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        const std::string type(reinterpret_cast<const char*>(&b[p + 4]), 4);
+        std::string type;  // printable, for the message
+        for (int i = 4; i < 8; ++i) type += std::isprint(b[p + i]) ? static_cast<char>(b[p + i]) : '?';
         const std::size_t left = b.size() - p - 8;
         if (length > 0x7FFFFFFFu || length + std::uint64_t{4} > left)
             throw FormatError(quoted(path) + ": truncated or damaged PNG (its '" + type + "' chunk claims " +
@@ -301,6 +303,7 @@ cv::Size checkedHeaderSize(std::uint64_t w, std::uint64_t h, const std::string& 
 cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
     if (format == "jpeg") requireJpegEnd(bytes, path);  // a file cut short is refused when added, not when opened
+    if (format == "png") requirePngChunksInFile(bytes, path);  // refused when added, as a JPEG cut short is
     if (format == "png" && bytes.size() >= 24)
         return checkedHeaderSize(readU32(&bytes[16], false), readU32(&bytes[20], false), path);
     if (format == "jpeg") {

@@ -104,6 +104,8 @@ void requireOurTables(sql::Database& db, const std::string& path) {
     std::map<std::string, std::set<std::string>> have;
     try {
         have = columnsOf(db);
+    } catch (const LockedError&) {
+        throw;
     } catch (const StoreError& e) {
         throw UserError(quoted(path) + ": the project file is damaged (its schema cannot be read: " + e.what() + ")");
     }
@@ -243,14 +245,17 @@ ProjectStore ProjectStore::open(const std::string& path) {
         throw UserError(quoted(path) + ": written by a newer SAMTok Studio (schema v" + std::to_string(version) +
                         "; this program reads up to v" + std::to_string(schema::currentVersion()) + ")");
     configureConnection(*db);
+    // Migrated and checked in one transaction: a file refused here keeps the version it had.
     try {
+        sql::Transaction t(*db);
         migrate(*db, static_cast<int>(version));
+        requireOurTables(*db, path);
+        t.commit();
+    } catch (const LockedError& e) {
+        throw UserError(quoted(path) + ": cannot be opened now (" + e.what() + ")");
     } catch (const StoreError& e) {
-        if (dynamic_cast<const LockedError*>(&e)) throw;
-        throw UserError(quoted(path) + ": the project file is damaged (bringing it up to date failed: " + e.what() +
-                        ")");
+        throw UserError(quoted(path) + ": cannot be brought up to date (" + e.what() + ")");
     }
-    requireOurTables(*db, path);
     return ProjectStore(absolutePath(path), std::move(db));
 }
 

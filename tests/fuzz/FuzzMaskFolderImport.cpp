@@ -1,9 +1,9 @@
 // The text files beside mask folders, as `samtok import voc` and `samtok import masks` read them: VOC's
 // class_names.txt (labelme2voc's list from "_background_") and its ImageSets split list, and the "VALUE NAME" lines
 // of `import masks --class-names`. The first byte picks: even VOC (bit 1: with SegmentationObject, bit 2: through a
-// split list, the text being both files), odd a mask folder (bit 1: instances, bit 2: connected parts). The rest is
-// the text. The photo and its label map (64 x 48, values 0, 1, 2 and VOC's void 255) are fixed and valid: the
-// PNGs themselves are the LabelPng target's.
+// split list, the text being both files), odd a mask folder (bit 1: instances, the text being the class names; else the
+// text is --class; bit 2: connected parts). The rest is the text. The photo and its label map (64 x 48, values 0, 1, 2
+// and VOC's void 255) are fixed and valid: the PNGs themselves are the LabelPng target's.
 #include "FuzzImportSupport.h"
 #include "dataset/Import.h"
 #include "util/Error.h"
@@ -61,8 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             o.instances = kind & 2;
             o.connectedParts = kind & 4;
             o.minPartArea = 2;
-            o.className = "thing";
-            if (o.instances) o.classNamesFile = samtok::fuzz::annotationFile(dir, data + 1, size - 1, "labels.txt");
+            if (o.instances) {
+                o.className = "thing";
+                o.classNamesFile = samtok::fuzz::annotationFile(dir, data + 1, size - 1, "labels.txt");
+            } else {
+                o.className.assign(reinterpret_cast<const char*>(data + 1), size - 1);  // --class, as typed
+            }
             (void)samtok::dataset::importMaskFolder(store, dir + "/images", dir + "/masks", o);
         }
     } catch (const samtok::UserError&) {
