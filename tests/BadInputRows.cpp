@@ -54,6 +54,16 @@ std::string u64(std::uint64_t v) {
 }
 
 // A PNG that is only a header claiming w x h pixels.
+// A new project, then changed by SQL as another program (or damage) might change it.
+std::string projectEditedBy(const TempDir& d, const char* sql) {
+    const std::string p = project(d);
+    sqlite3* db = nullptr;
+    sqlite3_open(p.c_str(), &db);
+    sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return p;
+}
+
 std::string pngHeader(std::uint32_t w, std::uint32_t h) {
     std::string ihdr = "IHDR";
     for (std::uint32_t v : {w, h})
@@ -224,23 +234,10 @@ std::vector<BadInput> badInputs() {
          },
          "half.samtok"},
         {"a project made by a newer samtok", "projects",
-         [](const TempDir& d) {
-             const std::string p = project(d);
-             sqlite3* db = nullptr;
-             sqlite3_open(p.c_str(), &db);
-             sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
-             sqlite3_close(db);
-             return "project info " + p;
-         },
-         "p.samtok"},
+         [](const TempDir& d) { return "project info " + projectEditedBy(d, "PRAGMA user_version = 99"); }, "p.samtok"},
         {"a project whose tables another program changed", "projects",
          [](const TempDir& d) {
-             const std::string p = project(d);
-             sqlite3* db = nullptr;
-             sqlite3_open(p.c_str(), &db);
-             sqlite3_exec(db, "ALTER TABLE annotations RENAME COLUMN created_at TO made_at", nullptr, nullptr, nullptr);
-             sqlite3_close(db);
-             return "project info " + p;
+             return "project info " + projectEditedBy(d, "ALTER TABLE annotations RENAME COLUMN created_at TO made_at");
          },
          "p.samtok"},
         {"a project that does not exist", "projects",
