@@ -75,6 +75,13 @@ void requirePngChunksInFile(const std::vector<unsigned char>& b, const std::stri
     }
 }
 
+// What the decoders would not say, or would say only after much work: a JPEG cut short, a PNG chunk running past
+// the end. Checked wherever an image's bytes are first looked at (added, read, or read as a mask).
+void requireWholeFile(const std::vector<unsigned char>& bytes, const std::string& format, const std::string& path) {
+    if (format == "jpeg") requireJpegEnd(bytes, path);
+    if (format == "png") requirePngChunksInFile(bytes, path);
+}
+
 cv::Mat decode(const std::vector<unsigned char>& bytes, const std::string& path, int flags) {
     cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<unsigned char*>(bytes.data()));
     cv::Mat img;
@@ -224,11 +231,8 @@ DecodedImage readImage(const std::string& path, const ImageReadOptions& options)
     const std::vector<unsigned char> bytes = readBytes(path);
     DecodedImage out;
     out.format = sniffFormat(bytes, path);
-    if (out.format == "jpeg") {
-        requireJpegEnd(bytes, path);
-        out.exifOrientation = exifOrientation(bytes);
-    }
-    if (out.format == "png") requirePngChunksInFile(bytes, path);
+    requireWholeFile(bytes, out.format, path);
+    if (out.format == "jpeg") out.exifOrientation = exifOrientation(bytes);
     // ANYDEPTH keeps 16-bit samples so they are scaled, not clipped.
     cv::Mat img = decode(bytes, path, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
     if (img.depth() == CV_16U) {
@@ -257,9 +261,8 @@ DecodedImage readImage(const std::string& path, const ImageReadOptions& options)
 cv::Mat readLabelMap(const std::string& path) {
     const std::vector<unsigned char> bytes = readBytes(path);
     const std::string format = sniffFormat(bytes, path);
-    if (format == "png") requirePngChunksInFile(bytes, path);
+    requireWholeFile(bytes, format, path);
     if (format == "png" && isPalettePng(bytes)) return readPaletteIndices(bytes, path);
-    if (format == "jpeg") requireJpegEnd(bytes, path);
     cv::Mat img = decode(bytes, path, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
     if (img.depth() != CV_8U && img.depth() != CV_16U)
         throw FormatError(quoted(path) + ": mask files must hold 8- or 16-bit integers");
@@ -302,8 +305,7 @@ cv::Size checkedHeaderSize(std::uint64_t w, std::uint64_t h, const std::string& 
 
 cv::Size imageSizeFromBytes(const std::vector<unsigned char>& bytes, const std::string& path) {
     const std::string format = sniffFormat(bytes, path);
-    if (format == "jpeg") requireJpegEnd(bytes, path);  // a file cut short is refused when added, not when opened
-    if (format == "png") requirePngChunksInFile(bytes, path);  // refused when added, as a JPEG cut short is
+    requireWholeFile(bytes, format, path);  // a file cut short is refused when added, not when opened
     if (format == "png" && bytes.size() >= 24)
         return checkedHeaderSize(readU32(&bytes[16], false), readU32(&bytes[20], false), path);
     if (format == "jpeg") {

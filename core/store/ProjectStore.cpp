@@ -245,12 +245,17 @@ ProjectStore ProjectStore::open(const std::string& path) {
         throw UserError(quoted(path) + ": written by a newer SAMTok Studio (schema v" + std::to_string(version) +
                         "; this program reads up to v" + std::to_string(schema::currentVersion()) + ")");
     configureConnection(*db);
-    // Migrated and checked in one transaction: a file refused here keeps the version it had.
+    // An older file is migrated and checked in one transaction, so that a file refused here keeps the version it
+    // had; a current one is only read, with no write lock taken.
     try {
-        sql::Transaction t(*db);
-        migrate(*db, static_cast<int>(version));
-        requireOurTables(*db, path);
-        t.commit();
+        if (version == schema::currentVersion()) {
+            requireOurTables(*db, path);
+        } else {
+            sql::Transaction t(*db);
+            migrate(*db, static_cast<int>(version));
+            requireOurTables(*db, path);
+            t.commit();
+        }
     } catch (const LockedError& e) {
         throw UserError(quoted(path) + ": cannot be opened now (" + e.what() + ")");
     } catch (const StoreError& e) {
