@@ -350,7 +350,8 @@ TEST_F(StudioSample, TheAnalyticsCountWhatTheProjectHoldsAndAClickOpensTheRegion
     session.apply(edit::createRegion("copy", a));
     window.inference()->tokenizeImage(session.projectPath(), window.currentImageId());
     ASSERT_TRUE(tokenized.wait(30000));
-    ASSERT_TRUE(refreshed.wait(5000));
+    // The refresh may already have come while the tokens were awaited; a busy machine may take a while.
+    ASSERT_TRUE(refreshed.count() > 0 || refreshed.wait(30000));
     EXPECT_EQ(panel->stats().regions.size(), before + 1);
 }
 

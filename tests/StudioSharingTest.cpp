@@ -38,7 +38,7 @@ TEST_F(StudioSample, RegionsAnotherProgramAddsShowWithoutReopening) {
         other.addAnnotation(a);
     }
     QSignalSpy changed(&session, &ui::ProjectSession::changedElsewhere);
-    ASSERT_TRUE(changed.wait(5000)) << "the studio never noticed the other program's commit";
+    ASSERT_TRUE(changed.wait(30000)) << "the studio never noticed the other program's commit";
     QApplication::processEvents();
     EXPECT_EQ(window_->regionTable()->rowCount(), shown + 1);
 }

@@ -321,9 +321,12 @@ int expectedHandlerErrors = 0;  // the ones a test throws on purpose
 
 int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
+    // ctest runs these tests as parallel processes: each gets its own settings folder, so one test's panel layout
+    // or shortcut never leaks into another's, and the user's own settings are never touched.
+    const test::TempDir settings;
+    qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString(settings.path().string()));
     ui::StudioApplication app(argc, argv);  // as the studio runs: an escaped exception is reported, not fatal
     QApplication::setOrganizationName("SAMTokTest");
-    QSettings().remove(QStringLiteral("window"));  // every run starts from the default panel layout
     ::testing::InitGoogleTest(&argc, argv);
     const int result = RUN_ALL_TESTS();
     // An exception escaping a handler is reported, not fatal (StudioApplication); in a test it is still a failure.
