@@ -1,236 +1,23 @@
-// The MLLM export on a small project whose content is known: every task's
-// records field by field, every target's layout and registration, the path
-// policies, determinism, the split, the zoom-in crop, and the refusals.
-#include "TestMasks.h"
-#include "TestPaths.h"
+// The MLLM export on a small project whose content is known (ExportFixture.h):
+// every target's layout and registration, the path policies, determinism, the
+// split, and the refusals. The records task by task are in ExportTaskTest.cpp.
+#include "ExportFixture.h"
 #include "dataset/Validator.h"
-#include "export/Export.h"
-#include "export/Samples.h"
 #include "export/ZoomCrop.h"
-#include "mask/CocoRle.h"
-#include "tokens/TokenText.h"
-#include "util/AtomicFile.h"
 #include "util/Error.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
-#include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <sys/resource.h>
 
 using namespace samtok;
-using samtok::test::rectMask;
 using namespace samtok::exporter;
+using namespace samtok::test;
 using nlohmann::json;
-using samtok::test::TempDir;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string tok(int c0, int c1) {
-    return formatMaskTokens({c0, c1});
-}
-
-// Image a.png (200x100, done): left cup r1 (tokens 1 2), right cup r2 (3 4),
-// table r3 (5 6, a poor IoU 0.3); image b.png (80x60, unlabelled): table r4 (7 8).
-struct Fixture {
-    TempDir dir;
-    ProjectStore store = ProjectStore::create(dir.file("p.samtok"), "fixture");
-    RowId r1 = 0, r2 = 0, r3 = 0, r4 = 0, tokenizer = 0, imageA = 0, imageB = 0;
-
-    Fixture() {
-        cv::imwrite(dir.file("a.png"), cv::Mat(100, 200, CV_8UC3, cv::Scalar(40, 80, 120)));
-        cv::imwrite(dir.file("b.png"), cv::Mat(60, 80, CV_8UC3, cv::Scalar(200, 10, 10)));
-        imageA = store.addImage({dir.file("a.png"), 200, 100, std::string(64, 'a')});
-        imageB = store.addImage({dir.file("b.png"), 80, 60, std::string(64, 'b')});
-        store.setImageStatus(imageA, ImageStatus::Done);
-        const RowId cup = store.addClass("cup", "#ff0000"), table = store.addClass("table", "#00ff00");
-        store.addClass("dog", "#0000ff");
-        auto add = [&](RowId image, RowId cls, const Mask& m, const std::string& caption) {
-            Annotation a;
-            a.imageId = image;
-            a.classId = cls;
-            a.mask = rle::encode(m);
-            a.caption = caption;
-            return store.addAnnotation(a);
-        };
-        r1 = add(imageA, cup, rectMask(100, 200, 10, 10, 40, 40), "a red cup");
-        r2 = add(imageA, cup, rectMask(100, 200, 150, 20, 190, 60), "");
-        r3 = add(imageA, table, rectMask(100, 200, 0, 50, 200, 100), "a wooden table");
-        r4 = add(imageB, table, rectMask(60, 80, 5, 5, 70, 50), "");
-        store.addReferringExpression(r1, "the left cup");
-        store.addImageExpression(imageA, "both cups", {r2, r1});
-        store.addImageExpression(imageA, "the green dog", {});
-        store.setGroundedCaption({imageA, "A table with two cups.", {{0, 7, r3}, {13, 21, r1}, {13, 21, r2}}});
-        store.addRegionQuestion(r3, "What is <region> made of?", "Wood.");
-        store.addRegionQuestion(r3, "Is it clean?", "Yes.");
-        tokenizer = store.registerTokenizer(
-            {0, "test-tokenizer", R"({"quantizer": {"codebook_size": 256}})", std::string(64, 'c')});
-        int c = 1;
-        for (RowId r : {r1, r2, r3, r4}) {
-            store.setTokens({r, tokenizer, {c, c + 1}, r == r3 ? 0.3 : 0.9, 0});
-            c += 2;
-        }
-    }
-
-    ExportOptions options(Target target = Target::SamTokJsonl, const std::string& out = "out") const {
-        ExportOptions o;
-        o.target = target;
-        o.outDir = dir.file(out);
-        o.tokenizerId = tokenizer;
-        o.tokenizeCrop = [](const cv::Mat&, const Mask&) { return TokenPair{9, 10}; };
-        return o;
-    }
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::vector<json> records(const fs::path& file) {
-    std::vector<json> out;
-    if (file.extension() == ".jsonl") {
-        std::ifstream in(file);
-        for (std::string l; std::getline(in, l);)
-            if (!l.empty()) out.push_back(json::parse(l));
-    } else {
-        for (auto& r : json::parse(slurp(file))) out.push_back(r);
-    }
-    return out;
-}
-
-// The record whose first user turn contains `needle`.
-const json* findRecord(const std::vector<json>& rs, const std::string& needle) {
-    for (const auto& r : rs) {
-        const auto& turns = r.contains("conversations") ? r["conversations"] : r["messages"];
-        const auto& first = turns[0].contains("value") ? turns[0]["value"] : turns[0]["content"];
-        if (first.get<std::string>().find(needle) != std::string::npos) return &r;
-    }
-    return nullptr;
-}
-
-std::string answerJson(const std::vector<std::pair<std::string, std::string>>& items) {
-    std::string s = "```json\n[";
-    for (std::size_t i = 0; i < items.size(); ++i)
-        s += (i ? ", " : "") + std::string("{\"mask_2d\": \"") + items[i].first + "\", \"label\": \"" +
-             items[i].second + "\"}";
-    return s + "]\n```";
-}
-
-}  // namespace
-
-TEST(Export, EveryTaskFieldByField) {
-    Fixture f;
-    const auto report = exportDataset(f.store, f.options());
-    EXPECT_EQ(report.total(), 11);
-    EXPECT_EQ(report.records.at("").at("refseg"), 3);
-    EXPECT_EQ(report.records.at("").at("gres"), 4);
-    EXPECT_EQ(report.records.at("").at("gcg"), 1);
-    EXPECT_EQ(report.records.at("").at("regioncap"), 2);
-    EXPECT_EQ(report.records.at("").at("vqa"), 1);
-    EXPECT_EQ(report.crops, 1);
-    const auto rs = records(f.dir.path() / "out/samtok.jsonl");
-    ASSERT_EQ(rs.size(), 11u);
-    // SAMTok's loader resolves relative paths from where it is launched: its records name the export's copies in full.
-    const std::string out = fs::absolute(f.dir.path() / "out").lexically_normal().generic_string() + "/";
-
-    // Referring segmentation: the expression, or the class where it names one region.
-    const json* left = findRecord(rs, "the left cup");
-    ASSERT_TRUE(left);
-    EXPECT_EQ((*left)["image"], out + "images/a.png");
-    EXPECT_EQ((*left)["conversations"][0]["from"], "human");
-    EXPECT_EQ((*left)["conversations"][0]["value"].get<std::string>().rfind("<image>\n", 0), 0u);
-    EXPECT_EQ((*left)["conversations"][1]["from"], "gpt");
-    EXPECT_EQ((*left)["conversations"][1]["value"], answerJson({{tok(1, 2), "the left cup"}}));
-    int tableRefs = 0;
-    for (const auto& r : rs)
-        tableRefs += r["conversations"][1]["value"] == answerJson({{tok(5, 6), "table"}}) ||
-                     r["conversations"][1]["value"] == answerJson({{tok(7, 8), "table"}});
-    EXPECT_EQ(tableRefs, 2);
-
-    // GRES: targets left to right whatever order they were stored in, "No target.", class groups.
-    const json* both = findRecord(rs, "both cups");
-    ASSERT_TRUE(both);
-    EXPECT_EQ((*both)["conversations"][1]["value"],
-              answerJson({{tok(1, 2), "one of the both cups"}, {tok(3, 4), "one of the both cups"}}));
-    const json* none = findRecord(rs, "the green dog");
-    ASSERT_TRUE(none);
-    EXPECT_EQ((*none)["conversations"][1]["value"], "No target.");
-    int cupGroups = 0, dogNegatives = 0;
-    for (const auto& r : rs) {
-        cupGroups += r["conversations"][1]["value"] ==
-                     answerJson({{tok(1, 2), "one of the cup"}, {tok(3, 4), "one of the cup"}});
-        const std::string q = r["conversations"][0]["value"];
-        dogNegatives += q.find(" dog") != std::string::npos && q.find("green") == std::string::npos &&
-                        r["conversations"][1]["value"] == "No target.";
-    }
-    EXPECT_EQ(cupGroups, 1);
-    EXPECT_EQ(dogNegatives, 1);  // a.png is done, so "dog" is known to be absent; b.png is not
-
-    // GCG: phrases wrapped in Qwen's object-ref tokens, each followed by its masks.
-    const json* gcg = nullptr;
-    for (const auto& r : rs)
-        if (r["conversations"][1]["value"].get<std::string>().find("<|object_ref_start|>") != std::string::npos)
-            gcg = &r;
-    ASSERT_TRUE(gcg);
-    EXPECT_NE(TemplatePools::defaults().questions.at(Task::Gcg).end(),
-              std::find(TemplatePools::defaults().questions.at(Task::Gcg).begin(),
-                        TemplatePools::defaults().questions.at(Task::Gcg).end(),
-                        (*gcg)["conversations"][0]["value"].get<std::string>().substr(8)));
-    EXPECT_EQ((*gcg)["conversations"][1]["value"], "<|object_ref_start|>A table<|object_ref_end|> " + tok(5, 6) +
-                                                       " with <|object_ref_start|>two cups<|object_ref_end|> " +
-                                                       tok(1, 2) + tok(3, 4) + ".");
-
-    // Region captions: the small cup gets SAMTok's zoom-in view, the table does not.
-    const json* cupCaption = nullptr;
-    const json* tableCaption = nullptr;
-    for (const auto& r : rs) {
-        if (r["conversations"][1]["value"] == "a red cup") cupCaption = &r;
-        if (r["conversations"][1]["value"] == "a wooden table") tableCaption = &r;
-    }
-    ASSERT_TRUE(cupCaption && tableCaption);
-    ASSERT_TRUE((*cupCaption)["image"].is_array());
-    ASSERT_EQ((*cupCaption)["image"].size(), 2u);
-    EXPECT_EQ((*cupCaption)["image"][0], out + "images/a.png");
-    const std::string crop = (*cupCaption)["image"][1];
-    EXPECT_EQ(crop, out + "crops/a-r" + std::to_string(f.r1) + ".png");
-    const std::string q = (*cupCaption)["conversations"][0]["value"];
-    EXPECT_NE(q.find(tok(1, 2)), std::string::npos);
-    EXPECT_NE(q.find("Zoom in with the perspective as <image>, " + tok(9, 10) + "."), std::string::npos) << q;
-    const cv::Mat cropImage = cv::imread((f.dir.path() / "out" / crop).string());
-    // The cup, x and y 10..39: each side 29, grown by (140 - 29) // 2 = 55 to [-45, 94), clipped to [0, 94).
-    // A square crop: SAMTok's script does not upscale it.
-    EXPECT_EQ(cropImage.cols, 94);
-    EXPECT_EQ(cropImage.rows, 94);
-    EXPECT_TRUE((*tableCaption)["image"].is_string());
-    EXPECT_NE((*tableCaption)["conversations"][0]["value"].get<std::string>().find(tok(5, 6)), std::string::npos);
-
-    // Region VQA: one conversation, the region's tokens where the question says <region>.
-    const json* vqa = findRecord(rs, "made of?");
-    ASSERT_TRUE(vqa);
-    const auto& turns = (*vqa)["conversations"];
-    ASSERT_EQ(turns.size(), 4u);
-    EXPECT_EQ(turns[0]["value"], "<image>\nWhat is " + tok(5, 6) + " made of?");
-    EXPECT_EQ(turns[1]["value"], "Wood.");
-    EXPECT_EQ(turns[2]["value"], "Is it clean?");
-    EXPECT_EQ(turns[3]["value"], "Yes.");
-
-    // The pre-flight check passes on what was written, images included.
-    const auto check = dataset::validateDataset((f.dir.path() / "out/samtok.jsonl").string());
-    EXPECT_TRUE(check.issues.empty()) << check.issues[0].message;
-    EXPECT_EQ(check.maskGroups, 3 + 4 + 3 + 3 + 1);
-}
-
 TEST(Export, EachTargetsLayoutAndRegistration) {
-    Fixture f;
+    ExportFixture f;
     struct Case {
         Target target;
         const char* file;
@@ -302,7 +89,7 @@ TEST(Export, EachTargetsLayoutAndRegistration) {
 }
 
 TEST(Export, VocabularyFilesAndReadmeNameTheTokenizer) {
-    Fixture f;
+    ExportFixture f;
     exportDataset(f.store, f.options());
     const fs::path out = f.dir.path() / "out";
     std::ifstream in(out / "tokens.txt");
@@ -328,7 +115,7 @@ TEST(Export, VocabularyFilesAndReadmeNameTheTokenizer) {
 }
 
 TEST(Export, SameProjectAndSeedGiveTheSameBytesTheSplitKeepsImagesWhole) {
-    Fixture f;
+    ExportFixture f;
     auto o = f.options(Target::SamTokJsonl, "one");
     o.pathPrefix = "/data/cups";  // else each names its own folder
     exportDataset(f.store, o);
@@ -370,7 +157,7 @@ TEST(Export, SameProjectAndSeedGiveTheSameBytesTheSplitKeepsImagesWhole) {
 }
 
 TEST(Export, AbsolutePathsPointAtTheProjectImages) {
-    Fixture f;
+    ExportFixture f;
     auto o = f.options(Target::Swift);
     o.paths = PathPolicy::Absolute;
     exportDataset(f.store, o);
@@ -383,7 +170,7 @@ TEST(Export, AbsolutePathsPointAtTheProjectImages) {
 }
 
 TEST(Export, RelativePathsCopyOrLinkTheImagesUnderTheExport) {
-    Fixture f;
+    ExportFixture f;
     auto o = f.options(Target::Llava);
     o.transfer = ImageTransfer::Link;
     exportDataset(f.store, o);
@@ -395,7 +182,7 @@ TEST(Export, RelativePathsCopyOrLinkTheImagesUnderTheExport) {
 }
 
 TEST(Export, RegionsWithoutTokensStopTheExportBeforeAnyFileIsWritten) {
-    Fixture f;
+    ExportFixture f;
     Annotation a;
     a.imageId = f.imageB;
     a.mask = rle::encode(rectMask(60, 80, 0, 0, 4, 4));
@@ -416,7 +203,7 @@ TEST(Export, RegionsWithoutTokensStopTheExportBeforeAnyFileIsWritten) {
 }
 
 TEST(Export, PoorReconstructionsAndRejectedRegionsAreLeftOut) {
-    Fixture f;
+    ExportFixture f;
     auto o = f.options();
     o.minReconstructionIou = 0.5;
     const auto r = exportDataset(f.store, o);
@@ -439,7 +226,7 @@ TEST(Export, PoorReconstructionsAndRejectedRegionsAreLeftOut) {
 }
 
 TEST(Export, UnquotedMasksTemplatesFileAndMissingCropTokenizer) {
-    Fixture f;
+    ExportFixture f;
     auto o = f.options();
     o.quoteMaskTokens = false;
     o.tasks = {Task::RefSeg};
@@ -470,34 +257,4 @@ TEST(Export, PhrasesWithAnArticleDoNotDoubleIt) {
     EXPECT_EQ(fillPhrase("Where is the {X}?", "a horse"), "Where is a horse?");
     EXPECT_EQ(fillPhrase("Where is the {X}?", "man on the left"), "Where is the man on the left?");
     EXPECT_EQ(fillPhrase("Segment {X}.", "The cup"), "Segment The cup.");
-}
-
-// A full disk, as the kernel reports it to a process over its file-size limit
-// (EFBIG where a full disk says ENOSPC): the write fails by the file's name and
-// the file written before stays as it was, with no temporary left beside it.
-TEST(AtomicFile, AFullDiskFailsByNameAndKeepsThePreviousFile) {
-    TempDir dir;
-    const std::string path = dir.file("train.jsonl");
-    writeFileAtomic(path, "the saved dataset\n");
-
-    rlimit before{};
-    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
-    rlimit capped = before;
-    capped.rlim_cur = 4096;
-    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);  // else the kernel stops the process
-    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &capped), 0);
-    std::string error;
-    try {
-        writeFileAtomic(path, std::string(1 << 20, 'x'));
-    } catch (const UserError& e) {
-        error = e.what();
-    }
-    setrlimit(RLIMIT_FSIZE, &before);
-    std::signal(SIGXFSZ, previousHandler);
-
-    EXPECT_NE(error.find(path), std::string::npos) << error;
-    EXPECT_NE(error.find("unchanged"), std::string::npos) << error;
-    std::ifstream in(path);
-    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "the saved dataset\n");
-    EXPECT_FALSE(fs::exists(path + ".tmp"));
 }
