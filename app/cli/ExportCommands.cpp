@@ -134,13 +134,8 @@ void printAnnotationReport(const exporter::AnnotationExportReport& r, const std:
     std::cout << " to " << out << "\n";
 }
 
-}  // namespace
-
-void addExportCommands(CLI::App& app) {
-    auto* exp = app.add_subcommand(
-        "export", "Export a project: MLLM fine-tuning data, or its masks as COCO / LabelMe / YOLO-seg");
-    exp->require_subcommand(1);
-
+// MLLM fine-tuning records with mask tokens, in any of the supported targets' layouts.
+void addMllmExport(CLI::App* exp) {
     auto o = std::make_shared<MllmOptions>();
     auto* m = exp->add_subcommand("mllm",
                                   "MLLM fine-tuning records with SAMTok mask tokens, plus tokens.txt, "
@@ -195,7 +190,10 @@ void addExportCommands(CLI::App& app) {
                 "Refuse tokens of any tokenizer but the official SAMTok one's kind (Hiera-L, 2 x 256 codes)");
     addModelOptions(m, o->model, /*required=*/false);
     m->callback([o] { exportMllm(*o); });
+}
 
+// COCO, LabelMe and YOLO-seg: the masks themselves, for other annotation tools.
+void addAnnotationExports(CLI::App* exp) {
     auto c = std::make_shared<exporter::CocoExportOptions>();
     auto cm = std::make_shared<ModelOptions>();
     auto cp = std::make_shared<std::string>();
@@ -229,6 +227,16 @@ void addExportCommands(CLI::App& app) {
         ProjectStore store = ProjectStore::open(yp->first);
         printAnnotationReport(exporter::exportYoloSeg(store, yp->second), yp->second);
     });
+}
+
+}  // namespace
+
+void addExportCommands(CLI::App& app) {
+    auto* exp = app.add_subcommand(
+        "export", "Export a project: MLLM fine-tuning data, or its masks as COCO / LabelMe / YOLO-seg");
+    exp->require_subcommand(1);
+    addMllmExport(exp);
+    addAnnotationExports(exp);
 }
 
 }  // namespace samtok::cli
