@@ -68,7 +68,8 @@ TEST(Crash, EveryReportedCommitSurvivesSigkill) {
     std::mt19937 rng(2024);
     std::set<RowId> allReported;
     const int kills = 25;
-    for (int i = 0; i < kills; ++i) {
+    // On a loaded machine a child may be killed before it commits: go on, up to a bound, until enough was reported.
+    for (int i = 0; i < kills || (allReported.size() <= static_cast<std::size_t>(kills) && i < 8 * kills); ++i) {
         const ChildRun run = runAndKill(project, image, 30 + static_cast<int>(rng() % 170));
         allReported.insert(run.reported.begin(), run.reported.end());
         ProjectStore s = ProjectStore::open(project);
