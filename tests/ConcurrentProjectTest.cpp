@@ -21,6 +21,7 @@
 #include <future>
 #include <set>
 #include <sstream>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -213,8 +214,10 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
     // The terminal: read commands and tokenize, in a loop, in a process group of its own, so that the kill below
     // also ends the command it is running.
     const pid_t terminal = ::fork();
+    ASSERT_GE(terminal, 0) << "fork failed";
     if (terminal == 0) {
         ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // an interrupted test takes its terminal with it
         int failures = 0;
         for (int i = 0;; ++i) {
             const std::string args = i % 3 == 2   ? "tokenize " + p.path
@@ -237,7 +240,7 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
     // the checks below are about lost writes and not about the machine's speed.
     for (int waited = 0; waited < 270 && terminalRuns(p) < 4; ++waited)
         std::this_thread::sleep_for(std::chrono::seconds(1));
-    ::kill(-terminal, SIGKILL);
+    if (::kill(-terminal, SIGKILL) != 0) ::kill(terminal, SIGKILL);  // no group: the terminal alone
     ::waitpid(terminal, nullptr, 0);
     studio.kill();
 

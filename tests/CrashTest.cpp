@@ -70,7 +70,8 @@ TEST(Crash, EveryReportedCommitSurvivesSigkill) {
     const int kills = 25;
     // On a loaded machine a child may be killed before it commits: go on, up to a bound, until enough was reported.
     for (int i = 0; i < kills || (allReported.size() <= static_cast<std::size_t>(kills) && i < 8 * kills); ++i) {
-        const ChildRun run = runAndKill(project, image, 30 + static_cast<int>(rng() % 170));
+        // The extra rounds give a slow writer longer to commit.
+        const ChildRun run = runAndKill(project, image, 30 + static_cast<int>(rng() % 170) + (i < kills ? 0 : 300));
         allReported.insert(run.reported.begin(), run.reported.end());
         ProjectStore s = ProjectStore::open(project);
         ASSERT_EQ(s.integrityCheck(), "ok") << "after kill " << i;

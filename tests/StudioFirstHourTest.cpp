@@ -111,6 +111,10 @@ TEST_F(StudioSample, TheRegionAcceptedWithEnterIsSelectedForItsClassAndCaption) 
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onScreen(view, {200, 150}));
     for (int i = 0; i < 150 && !window.annotate()->hasCandidate(); ++i) candidate.wait(200);
     ASSERT_TRUE(window.annotate()->hasCandidate());
+    // The keys come before the timings, which a narrow status bar cuts off.
+    const QString info = candidate.last().at(1).toString();
+    EXPECT_TRUE(info.startsWith("Candidate 1/")) << info.toStdString();
+    EXPECT_LT(info.indexOf("Enter accepts"), info.indexOf(" ms")) << info.toStdString();
     const RowId before = session.storeForTests()->lastAnnotationId();
     QTest::keyClick(view, Qt::Key_Return);
     const RowId created = session.storeForTests()->lastAnnotationId();

@@ -87,18 +87,19 @@ void AnnotateController::showCandidate() {
     }
     const auto i = static_cast<std::size_t>(index_);
     const Mask& m = result_->masks[i];
-    QString info = tr("Candidate %1/%2").arg(index_ + 1).arg(result_->masks.size());
-    if (result_->method == QLatin1String("GrabCut"))
-        info = tr("GrabCut (the loaded model takes no clicks)");
-    else
-        info += tr(" · predicted IoU %1").arg(result_->scores[i], 0, 'f', 2);
+    // What to do next comes first: a narrow status bar cuts the end of the line, where the timings are.
+    QString info = result_->method == QLatin1String("GrabCut") ? tr("GrabCut (the loaded model takes no clicks)")
+                                                               : tr("Candidate %1/%2 (predicted IoU %3)")
+                                                                     .arg(index_ + 1)
+                                                                     .arg(result_->masks.size())
+                                                                     .arg(result_->scores[i], 0, 'f', 2);
+    info += tr(" · Enter accepts, Tab next, Esc cancels");
     // The whole wait since the click, embedding included; the network's own time where the two differ.
     const double waited = std::max(waitedMs_, result_->millis);
     info +=
         waited > result_->millis + 100
             ? tr(" · %1 ms from the click (%2 ms for the mask)").arg(waited, 0, 'f', 0).arg(result_->millis, 0, 'f', 0)
             : tr(" · %1 ms").arg(waited, 0, 'f', 0);
-    info += tr(" · Enter accepts, Tab next, Esc cancels");
     if (m.area() == 0) info = tr("No region found here: click elsewhere or draw a box");
     emit candidateChanged(renderCandidate(m), info);
 }
