@@ -88,11 +88,12 @@ void AnnotateController::showCandidate() {
     const auto i = static_cast<std::size_t>(index_);
     const Mask& m = result_->masks[i];
     // What to do next comes first: a narrow status bar cuts the end of the line, where the timings are.
-    QString info = result_->method == QLatin1String("GrabCut") ? tr("GrabCut (the loaded model takes no clicks)")
-                                                               : tr("Candidate %1/%2 (predicted IoU %3)")
-                                                                     .arg(index_ + 1)
-                                                                     .arg(result_->masks.size())
-                                                                     .arg(result_->scores[i], 0, 'f', 2);
+    QString info = tr("GrabCut (the loaded model takes no clicks)");
+    if (result_->method != QLatin1String("GrabCut"))
+        info = tr("Candidate %1/%2 (predicted IoU %3)")
+                   .arg(index_ + 1)
+                   .arg(result_->masks.size())
+                   .arg(result_->scores[i], 0, 'f', 2);
     info += tr(" · Enter accepts, Tab next, Esc cancels");
     // The whole wait since the click, embedding included; the network's own time where the two differ.
     const double waited = std::max(waitedMs_, result_->millis);
