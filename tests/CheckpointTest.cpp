@@ -12,6 +12,7 @@
 #include <fstream>
 
 using namespace samtok::checkpoint;
+using samtok::test::slurp;
 using samtok::test::TempDir;
 
 namespace {
@@ -108,11 +109,6 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
     return path;
 }
 
-std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
 void expectRefused(const std::string& path, const std::string& fragment) {
     try {
         Checkpoint::open(path);
@@ -179,7 +175,7 @@ TEST(Checkpoint, SafetensorsRoundTrip) {
     EXPECT_EQ(values(c.tensors().at("layer.weight")), a);
     EXPECT_EQ(c.tensors().at("layer.half").dtype, DType::Float16);
     // Cut in the data section: refused, naming the tensor.
-    const std::string bytes = readAll(dir.file("m.safetensors"));
+    const std::string bytes = slurp(dir.file("m.safetensors"));
     expectRefused(write(dir, "cut.safetensors", bytes.substr(0, bytes.size() - 10)), "outside the file");
 }
 
@@ -224,7 +220,7 @@ TEST(Checkpoint, RefusesAReduceOutsideTheWhitelist) {
 
 TEST(Checkpoint, RefusesATruncatedFile) {
     TempDir dir;
-    const std::string bytes = readAll((kGolden / "mask_tokenizer.pth").string());
+    const std::string bytes = slurp((kGolden / "mask_tokenizer.pth").string());
     expectRefused(write(dir, "half.pth", bytes.substr(0, bytes.size() / 2)), "truncated");
     expectRefused(write(dir, "tiny.pth", bytes.substr(0, 10)), "truncated");
     // Pickle stream itself cut short.

@@ -197,11 +197,14 @@ TEST(ConcurrentProject, OpeningWaitsForAProgramThatHoldsTheProjectForAMoment) {
 }
 
 namespace {
-// How many commands the terminal below has finished so far.
-int terminalRuns(const Project& p) {
+// What the terminal below has written so far: its failed commands of all it ran.
+struct TerminalCount {
     int failures = -1, runs = 0;
-    std::ifstream(p.dir.file("failures")) >> failures >> runs;
-    return runs;
+};
+TerminalCount terminalCount(const Project& p) {
+    TerminalCount c;
+    std::ifstream(p.dir.file("failures")) >> c.failures >> c.runs;
+    return c;
 }
 }  // namespace
 
@@ -238,7 +241,7 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
     // On a loaded machine the terminal may not have finished a tokenize yet: give it time, up to a bound, so that
     // the checks below are about lost writes and not about the machine's speed.
-    for (int waited = 0; waited < 270 && terminalRuns(p) < 4; ++waited)
+    for (int waited = 0; waited < 270 && terminalCount(p).runs < 4; ++waited)
         std::this_thread::sleep_for(std::chrono::seconds(1));
     if (::kill(-terminal, SIGKILL) != 0) ::kill(terminal, SIGKILL);  // no group: the terminal alone
     ::waitpid(terminal, nullptr, 0);
@@ -252,8 +255,7 @@ TEST(ConcurrentProject, AWriterAndCliReadsAndTokenizeInALoopLoseNothing) {
         ASSERT_NE(line.rfind("error", 0), 0u) << "the studio-like writer failed: " << line;
         if (line != "job-done") reported.insert(std::stoll(line));
     }
-    int failures = -1, runs = 0;
-    std::ifstream(p.dir.file("failures")) >> failures >> runs;
+    const auto [failures, runs] = terminalCount(p);
     std::ostringstream failed;
     failed << std::ifstream(p.dir.file("failure.txt")).rdbuf();
     EXPECT_EQ(failures, 0) << "of " << runs << " commands run beside the writer: " << failed.str();

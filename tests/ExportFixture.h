@@ -15,7 +15,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,13 +77,6 @@ struct ExportFixture {
         return o;
     }
 };
-
-inline std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 inline std::vector<nlohmann::json> records(const std::filesystem::path& file) {
     std::vector<nlohmann::json> out;

@@ -17,6 +17,7 @@
 
 using namespace samtok;
 using samtok::test::LocalHttpServer;
+using samtok::test::slurp;
 using samtok::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -26,13 +27,6 @@ std::string bytes(std::size_t n) {
     std::string s(n, '\0');
     for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + 7) % 251);
     return s;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // Accepts what the file should hold, as a checkpoint check would.

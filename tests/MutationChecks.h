@@ -1,6 +1,8 @@
 #pragma once
 // What every mutation test checks of a reader (MutationTest.cpp,
 // MutationFilesTest.cpp): a value, or the reader's own error naming the file.
+#include "TestPaths.h"
+
 #include <gtest/gtest.h>
 
 #include <exception>
@@ -13,9 +15,8 @@
 namespace samtok::test {
 
 inline std::string readAll(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    EXPECT_TRUE(in) << path;
-    return {std::istreambuf_iterator<char>(in), {}};
+    EXPECT_TRUE(std::filesystem::is_regular_file(path)) << path;
+    return slurp(path);
 }
 
 inline void writeAll(const std::string& path, const std::string& bytes) {

@@ -10,7 +10,6 @@
 
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 namespace samtok::test {
@@ -49,12 +48,5 @@ struct OnePhoto {
         return o;
     }
 };
-
-inline std::string slurp(const std::string& file) {
-    std::ifstream in(file);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 }  // namespace samtok::test

@@ -26,13 +26,6 @@ using namespace samtok::test;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 QMenu* modelMenu(ui::MainWindow& w) {
     for (QAction* a : w.menuBar()->actions())
         if (a->text() == QStringLiteral("&Model")) return a->menu();

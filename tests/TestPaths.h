@@ -1,6 +1,8 @@
 #pragma once
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace samtok::test {
@@ -15,6 +17,12 @@ inline std::filesystem::path sharedDir() {
 inline std::string testDevice() {
     const char* d = std::getenv("SAMTOK_TEST_DEVICE");
     return d && *d ? d : "cpu";
+}
+
+// A file's bytes, whole; empty where it cannot be read.
+inline std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
 }
 
 // A fresh, empty folder for one test, removed when the object goes.
